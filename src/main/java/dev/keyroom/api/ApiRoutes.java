@@ -1,0 +1,93 @@
+package dev.keyroom.api;
+
+import dev.keyroom.error.UnauthenticatedException;
+import dev.keyroom.tenancy.ApiTokens;
+import dev.keyroom.tenancy.Principal;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Registers routes and remembers them (the OpenAPI test compares the two). Authenticated routes
+ * get the caller's {@link Principal}; there is no way to register one that skips authentication
+ * by accident.
+ */
+public final class ApiRoutes {
+  /** A feature's routes. */
+  public interface Module {
+    void register(ApiRoutes routes);
+  }
+
+  /** A handler that runs only for an authenticated caller. */
+  @FunctionalInterface
+  public interface AuthedHandler {
+    void handle(Context ctx, Principal caller) throws Exception;
+  }
+
+  /** A registered route. */
+  public record Route(String method, String path, boolean authenticated) {}
+
+  private final RoutesConfig config;
+  private final ApiTokens tokens;
+  private final FailedAuthLimiter limiter;
+  private final Metrics metrics;
+  private final List<Route> routes = new ArrayList<>();
+
+  ApiRoutes(RoutesConfig config, ApiTokens tokens, FailedAuthLimiter limiter, Metrics metrics) {
+    this.config = config;
+    this.tokens = tokens;
+    this.limiter = limiter;
+    this.metrics = metrics;
+  }
+
+  public void get(String path, AuthedHandler h) { add(HandlerType.GET, path, h); }
+  public void post(String path, AuthedHandler h) { add(HandlerType.POST, path, h); }
+  public void put(String path, AuthedHandler h) { add(HandlerType.PUT, path, h); }
+  public void patch(String path, AuthedHandler h) { add(HandlerType.PATCH, path, h); }
+  public void delete(String path, AuthedHandler h) { add(HandlerType.DELETE, path, h); }
+
+  /** A route without bearer authentication (health, metrics, the OpenAPI document, the proxy). */
+  public void unauthenticated(HandlerType method, String path, Handler h) {
+    routes.add(new Route(method.name(), path, false));
+    config.addHttpHandler(method, path, h);
+  }
+
+  /** Direct access for routes with their own authentication (the proxy, session tokens). */
+  public RoutesConfig raw() {
+    return config;
+  }
+
+  public List<Route> routes() {
+    return Collections.unmodifiableList(routes);
+  }
+
+  /** The authenticated caller of a request (bearer token in Authorization). */
+  public Principal authenticate(Context ctx) {
+    String address = ctx.ip();
+    limiter.check(address);
+    String header = ctx.header("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      metrics.increment("keyroom_auth_failures_total", "reason", "missing");
+      limiter.failed(address);
+      ctx.header("WWW-Authenticate", "Bearer realm=\"keyroom\"");
+      throw new UnauthenticatedException("missing bearer token: send 'Authorization: Bearer <token>'");
+    }
+    try {
+      return tokens.authenticate(header.substring(7).trim());
+    } catch (UnauthenticatedException e) {
+      metrics.increment("keyroom_auth_failures_total", "reason", "rejected");
+      limiter.failed(address);
+      ctx.header("WWW-Authenticate", "Bearer realm=\"keyroom\", error=\"invalid_token\"");
+      throw e;
+    }
+  }
+
+  private void add(HandlerType method, String path, AuthedHandler h) {
+    routes.add(new Route(method.name(), path, true));
+    config.addHttpHandler(method, path, ctx -> h.handle(ctx, authenticate(ctx)));
+  }
+}

@@ -1,0 +1,211 @@
+package dev.keyroom.app;
+
+import dev.keyroom.store.Redaction;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Every setting has a default, a command-line flag and an environment variable
+ * {@code KEYROOM_<SETTING>}. Precedence: flag, then environment, then default. Secrets
+ * (the database password) may come from a file via {@code KEYROOM_<SETTING>_FILE}, never only argv.
+ */
+public final class Config {
+  /** A documented setting. */
+  public enum Setting {
+    PORT("port", "8080", "TCP port of the API, proxy and UI"),
+    BIND("bind", "127.0.0.1", "address to listen on"),
+    DATA_DIR("data-dir", "./data", "directory for the SQLite file and the local master keyset"),
+    DATABASE_URL("database-url", "", "JDBC URL; empty means jdbc:sqlite:<data-dir>/keyroom.db; or jdbc:postgresql://…"),
+    DATABASE_USER("database-user", "", "database user (PostgreSQL)"),
+    DATABASE_PASSWORD("database-password", "", "database password; prefer KEYROOM_DATABASE_PASSWORD_FILE"),
+    MASTER_KEY("master-key", "", "master key source: a Tink keyset file path; empty means <data-dir>/master-keyset.json"),
+    LOG_LEVEL("log-level", "info", "log level: error, warn, info, debug"),
+    PUBLIC_URL("public-url", "", "URL workrooms use to reach Keyroom; empty means http://<bind>:<port>"),
+    PROXY_CONNECT_TIMEOUT("proxy-connect-timeout", "10s", "proxy: time to connect to an upstream"),
+    PROXY_READ_TIMEOUT("proxy-read-timeout", "300s", "proxy: longest silence from an upstream before 504"),
+    SESSION_MAX_LIFETIME("session-max-lifetime", "12h", "sessions end at the latest after this long"),
+    SESSION_IDLE_TIMEOUT("session-idle-timeout", "2h", "sessions end after this long without use");
+
+    public final String flag;
+    public final String defaultValue;
+    public final String description;
+
+    Setting(String flag, String defaultValue, String description) {
+      this.flag = flag;
+      this.defaultValue = defaultValue;
+      this.description = description;
+    }
+
+    public String envVar() {
+      return "KEYROOM_" + name();
+    }
+  }
+
+  private final Map<Setting, String> values;
+  private final Map<String, String> upstreams;
+
+  private Config(Map<Setting, String> values, Map<String, String> upstreams) {
+    this.values = values;
+    this.upstreams = upstreams;
+  }
+
+  /** Resolves every setting from flags (by flag name), the environment and defaults. */
+  public static Config resolve(Map<String, String> flags, Map<String, String> env) {
+    Map<Setting, String> values = new LinkedHashMap<>();
+    for (Setting s : Setting.values()) {
+      String v = flags.get(s.flag);
+      if (v == null) {
+        v = env.get(s.envVar());
+      }
+      if (v == null && env.get(s.envVar() + "_FILE") != null) {
+        v = readFile(s, env.get(s.envVar() + "_FILE"));
+      }
+      values.put(s, v == null ? s.defaultValue : v);
+    }
+    Map<String, String> upstreams = new TreeMap<>();
+    env.forEach((k, v) -> {
+      if (k.startsWith("KEYROOM_UPSTREAM_") && !v.isBlank()) {
+        upstreams.put(k.substring("KEYROOM_UPSTREAM_".length()).toLowerCase(Locale.ROOT).replace('_', '-'), v.trim());
+      }
+    });
+    flags.forEach((k, v) -> {
+      if (k.startsWith("upstream-")) {
+        upstreams.put(k.substring("upstream-".length()), v.trim());
+      }
+    });
+    return new Config(values, upstreams);
+  }
+
+  public static Config defaults() {
+    return resolve(Map.of(), Map.of());
+  }
+
+  /** A copy with some settings replaced (tests, embedded use). */
+  public Config with(Setting s, String value) {
+    Map<Setting, String> copy = new LinkedHashMap<>(values);
+    copy.put(s, value);
+    return new Config(copy, upstreams);
+  }
+
+  public Config withUpstream(String provider, String baseUrl) {
+    Map<String, String> copy = new TreeMap<>(upstreams);
+    copy.put(provider, baseUrl);
+    return new Config(values, copy);
+  }
+
+  public String get(Setting s) {
+    return values.get(s);
+  }
+
+  public int port() {
+    try {
+      int p = Integer.parseInt(get(Setting.PORT));
+      if (p < 0 || p > 65535) {
+        throw new NumberFormatException();
+      }
+      return p;
+    } catch (NumberFormatException e) {
+      throw new ConfigException("port must be a number from 0 to 65535 (KEYROOM_PORT / --port)");
+    }
+  }
+
+  public String bind() {
+    return get(Setting.BIND);
+  }
+
+  public Path dataDir() {
+    return Path.of(get(Setting.DATA_DIR));
+  }
+
+  public String databaseUrl() {
+    String url = get(Setting.DATABASE_URL);
+    return url.isBlank() ? "jdbc:sqlite:" + dataDir().resolve("keyroom.db") : url;
+  }
+
+  public String databaseUser() {
+    return blankToNull(get(Setting.DATABASE_USER));
+  }
+
+  public String databasePassword() {
+    return blankToNull(get(Setting.DATABASE_PASSWORD));
+  }
+
+  public Path masterKeyFile() {
+    String v = get(Setting.MASTER_KEY);
+    if (v.isBlank()) {
+      return dataDir().resolve("master-keyset.json");
+    }
+    return Path.of(v.startsWith("file:") ? v.substring(5) : v);
+  }
+
+  public String logLevel() {
+    return get(Setting.LOG_LEVEL);
+  }
+
+  public String publicUrl(int actualPort) {
+    String v = get(Setting.PUBLIC_URL);
+    return v.isBlank() ? "http://" + bind() + ":" + actualPort : v.replaceAll("/+$", "");
+  }
+
+  public Duration duration(Setting s) {
+    String v = get(s).trim().toLowerCase(Locale.ROOT);
+    try {
+      if (v.endsWith("ms")) return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+      if (v.endsWith("s")) return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+      if (v.endsWith("m")) return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+      if (v.endsWith("h")) return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
+      return Duration.ofSeconds(Long.parseLong(v));
+    } catch (NumberFormatException e) {
+      throw new ConfigException(s.flag + " must be a duration such as 500ms, 30s, 5m or 2h (" + s.envVar() + ")");
+    }
+  }
+
+  /** Configured upstream base URL overrides, by provider id. */
+  public Map<String, String> upstreams() {
+    return upstreams;
+  }
+
+  /** All settings with secrets masked, for the start-up log. */
+  public String describe() {
+    StringBuilder sb = new StringBuilder();
+    for (Setting s : Setting.values()) {
+      String v = values.get(s);
+      if (s == Setting.DATABASE_PASSWORD) {
+        v = v.isEmpty() ? "" : "***";
+      } else if (s == Setting.DATABASE_URL) {
+        v = Redaction.jdbcUrl(v);
+      }
+      sb.append(s.flag).append('=').append(v).append(' ');
+    }
+    upstreams.forEach((k, v) -> sb.append("upstream-").append(k).append('=').append(Redaction.jdbcUrl(v)).append(' '));
+    return sb.toString().trim();
+  }
+
+  private static String readFile(Setting s, String file) {
+    try {
+      return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw new ConfigException("cannot read " + s.envVar() + "_FILE (" + file + "): " + e.getClass().getSimpleName());
+    }
+  }
+
+  private static String blankToNull(String v) {
+    return v == null || v.isBlank() ? null : v;
+  }
+
+  /** A setting has a value Keyroom cannot use. */
+  public static final class ConfigException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public ConfigException(String message) {
+      super(message);
+    }
+  }
+}

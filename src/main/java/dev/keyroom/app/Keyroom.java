@@ -1,0 +1,125 @@
+package dev.keyroom.app;
+
+import dev.keyroom.api.ApiRoutes;
+import dev.keyroom.api.FailedAuthLimiter;
+import dev.keyroom.api.HttpServer;
+import dev.keyroom.api.Metrics;
+import dev.keyroom.audit.AuditLog;
+import dev.keyroom.audit.AuditRoutes;
+import dev.keyroom.catalog.Catalog;
+import dev.keyroom.catalog.CatalogRoutes;
+import dev.keyroom.crypto.CryptoSetupException;
+import dev.keyroom.crypto.LocalKeysetMasterKey;
+import dev.keyroom.crypto.MasterKey;
+import dev.keyroom.crypto.MasterKeySentinel;
+import dev.keyroom.crypto.TenantKeys;
+import dev.keyroom.store.Database;
+import dev.keyroom.tenancy.ApiTokens;
+import dev.keyroom.tenancy.Tenancy;
+import dev.keyroom.tenancy.TenancyRoutes;
+import dev.keyroom.vault.Skills;
+import dev.keyroom.vault.Vault;
+import dev.keyroom.vault.VaultRoutes;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The composition root: builds every part of Keyroom with {@code new}, in one place. */
+public final class Keyroom implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Keyroom.class);
+
+  private final Config config;
+  private final Clock clock;
+  private final Database db;
+  private final MasterKey master;
+  private final TenantKeys keys;
+  private final Catalog catalog;
+  private final AuditLog audit;
+  private final ApiTokens tokens;
+  private final Tenancy tenancy;
+  private final Skills skills;
+  private final Vault vault;
+  private final Metrics metrics = new Metrics();
+  private HttpServer http;
+
+  private Keyroom(Config config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    this.db = Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
+    try {
+      this.master = openMasterKey(config, db);
+      MasterKeySentinel.verifyOrCreate(db, master);
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+    this.keys = new TenantKeys(db, master);
+    this.catalog = Catalog.load();
+    this.audit = new AuditLog(db, clock);
+    this.tokens = new ApiTokens(db, audit, clock);
+    this.tenancy = new Tenancy(db, keys, audit, tokens, clock);
+    this.skills = new Skills(db, catalog, audit, clock);
+    this.vault = new Vault(db, keys, catalog, audit, skills, clock);
+  }
+
+  /** Opens the store and keys. Refuses a wrong master key, or a missing one for an existing store. */
+  public static Keyroom open(Config config) {
+    return open(config, Clock.systemUTC());
+  }
+
+  public static Keyroom open(Config config, Clock clock) {
+    return new Keyroom(config, clock);
+  }
+
+  private static MasterKey openMasterKey(Config config, Database db) {
+    var file = config.masterKeyFile();
+    if (Files.exists(file)) {
+      return LocalKeysetMasterKey.open(file);
+    }
+    if (MasterKeySentinel.exists(db)) {
+      throw new CryptoSetupException("this store was encrypted with a master key, but " + file
+          + " does not exist. Restore the keyset file (or set KEYROOM_MASTER_KEY to it); Keyroom will not"
+          + " create a new key for an existing store.");
+    }
+    return LocalKeysetMasterKey.create(file);
+  }
+
+  /** Starts the HTTP server with every feature's routes. */
+  public HttpServer startHttp() {
+    List<ApiRoutes.Module> modules = new ArrayList<>();
+    modules.add(new SystemRoutes(db, keys, metrics));
+    modules.add(new CatalogRoutes(catalog));
+    modules.add(new TenancyRoutes(tenancy, tokens));
+    modules.add(new VaultRoutes(vault, skills));
+    modules.add(new AuditRoutes(audit));
+    FailedAuthLimiter limiter = new FailedAuthLimiter(20, 60_000, clock);
+    http = new HttpServer(config.bind(), config.port(), tokens, limiter, metrics, modules).start();
+    LOG.info("Keyroom serving on http://{}:{} ({})", config.bind(), http.port(), master.describe());
+    return http;
+  }
+
+  public Config config() { return config; }
+  public Clock clock() { return clock; }
+  public Database db() { return db; }
+  public MasterKey master() { return master; }
+  public TenantKeys keys() { return keys; }
+  public Catalog catalog() { return catalog; }
+  public AuditLog audit() { return audit; }
+  public ApiTokens tokens() { return tokens; }
+  public Tenancy tenancy() { return tenancy; }
+  public Skills skills() { return skills; }
+  public Vault vault() { return vault; }
+  public Metrics metrics() { return metrics; }
+  public HttpServer http() { return http; }
+
+  @Override
+  public void close() {
+    if (http != null) {
+      http.close();
+    }
+    db.close();
+  }
+}

@@ -1,0 +1,177 @@
+package dev.keyroom.cli;
+
+import dev.keyroom.app.Keyroom;
+import dev.keyroom.audit.AuditLog;
+import dev.keyroom.crypto.MasterKeySentinel;
+import dev.keyroom.tenancy.ApiTokens;
+import dev.keyroom.tenancy.Tenancy;
+import dev.keyroom.tenancy.Tenant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code keyroom admin …}: operator commands that work on the store directly. */
+@Command(name = "admin", mixinStandardHelpOptions = true, description = "Operator commands (work on the store directly).",
+    subcommands = {
+        AdminCommand.CreateTenant.class, AdminCommand.CreateServiceToken.class, AdminCommand.RotateMasterKey.class,
+        AdminCommand.RotateTenantKey.class, AdminCommand.ReEncrypt.class, AdminCommand.VerifyAudit.class,
+        AdminCommand.DeleteTenant.class})
+final class AdminCommand implements Runnable {
+  @Override
+  public void run() {
+    throw new Failures.CliException(Main.USAGE, "admin needs a subcommand; see keyroom admin --help");
+  }
+
+  static Keyroom open(StoreOptions store) {
+    return Keyroom.open(store.config(Map.of(), "warn"));
+  }
+
+  @Command(name = "create-tenant", mixinStandardHelpOptions = true,
+      description = "Create a tenant and its first admin; prints the admin's token once.")
+  static final class CreateTenant implements Callable<Integer> {
+    @Mixin StoreOptions store;
+    @Parameters(index = "0", description = "tenant name (lowercase letters, digits, '-')") String name;
+    @Option(names = "--admin", defaultValue = "admin", description = "the first admin's user name (default: admin)") String admin;
+
+    @Override
+    public Integer call() {
+      try (Keyroom k = open(store)) {
+        Tenancy.Founded f = k.tenancy().createTenant(name, admin, "system:cli");
+        System.out.println("tenant " + f.tenant().name() + " (" + f.tenant().id() + ") created with admin '" + admin + "'.");
+        System.out.println("Admin API token (shown once, never again):");
+        System.out.println(f.adminToken().token());
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "create-service-token", mixinStandardHelpOptions = true,
+      description = "Issue a kr_s_ service token for the platform orchestrator of a tenant; printed once.")
+  static final class CreateServiceToken implements Callable<Integer> {
+    @Mixin StoreOptions store;
+    @Option(names = "--tenant", required = true, description = "tenant name") String tenant;
+    @Option(names = "--name", defaultValue = "platform", description = "a label for the token") String name;
+
+    @Override
+    public Integer call() {
+      try (Keyroom k = open(store)) {
+        Tenant t = k.tenancy().requireTenantByName(tenant);
+        ApiTokens.Issued issued = k.tokens().issueService(t.id(), name, "system:cli");
+        System.out.println("service token " + issued.id() + " for tenant " + t.name() + " (shown once, never again):");
+        System.out.println(issued.token());
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "rotate-master-key", mixinStandardHelpOptions = true,
+      description = "Add a new primary master key and re-wrap every tenant's data keys with it.")
+  static final class RotateMasterKey implements Callable<Integer> {
+    @Mixin StoreOptions store;
+
+    @Override
+    public Integer call() {
+      try (Keyroom k = open(store)) {
+        k.master().rotate();
+        int n = k.keys().rewrapAll(k.clock().millis());
+        MasterKeySentinel.write(k.db(), k.master());
+        System.out.println("master key rotated: " + k.master().describe() + "; re-wrapped the data keys of " + n + " tenant(s).");
+        System.out.println("Older master keys stay in the keyset so a running server keeps working; back up the keyset file now.");
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "rotate-tenant-key", mixinStandardHelpOptions = true,
+      description = "Add a new primary data key for a tenant; older versions keep decrypting.")
+  static final class RotateTenantKey implements Callable<Integer> {
+    @Mixin StoreOptions store;
+    @Option(names = "--tenant", required = true, description = "tenant name") String tenant;
+    @Option(names = "--re-encrypt", description = "also re-encrypt every stored value with the new key") boolean reEncrypt;
+
+    @Override
+    public Integer call() {
+      try (Keyroom k = open(store)) {
+        Tenant t = k.tenancy().requireTenantByName(tenant);
+        long keyId = k.db().jdbi().inTransaction(h -> {
+          long id = k.keys().rotate(h, t.id(), k.clock().millis());
+          k.audit().append(h, t.id(), dev.keyroom.audit.AuditEvent.of("system:cli", "tenant.rotate-key")
+              .target("tenant", t.id().value()).with("keyId", id));
+          return id;
+        });
+        System.out.println("tenant " + t.name() + ": new primary data key " + keyId + ".");
+        if (reEncrypt) {
+          int n = k.vault().reEncryptAll(t.id(), "system:cli");
+          System.out.println("re-encrypted " + n + " stored value version(s) with the new key.");
+        }
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "re-encrypt", mixinStandardHelpOptions = true,
+      description = "Re-encrypt every stored value of a tenant with its current primary data key.")
+  static final class ReEncrypt implements Callable<Integer> {
+    @Mixin StoreOptions store;
+    @Option(names = "--tenant", required = true, description = "tenant name") String tenant;
+
+    @Override
+    public Integer call() {
+      try (Keyroom k = open(store)) {
+        Tenant t = k.tenancy().requireTenantByName(tenant);
+        System.out.println("re-encrypted " + k.vault().reEncryptAll(t.id(), "system:cli") + " stored value version(s).");
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "verify-audit", mixinStandardHelpOptions = true,
+      description = "Walk each tenant's audit hash chain; exit 3 when any is broken.")
+  static final class VerifyAudit implements Callable<Integer> {
+    @Mixin StoreOptions store;
+    @Option(names = "--tenant", description = "only this tenant (default: all)") String tenant;
+
+    @Override
+    public Integer call() {
+      try (Keyroom k = open(store)) {
+        List<Tenant> tenants = tenant == null ? k.tenancy().tenants() : List.of(k.tenancy().requireTenantByName(tenant));
+        boolean allIntact = true;
+        for (Tenant t : tenants) {
+          AuditLog.Verification v = k.audit().verify(t.id());
+          if (v.intact()) {
+            System.out.println(t.name() + ": intact (" + v.rowsChecked() + " rows)");
+          } else {
+            allIntact = false;
+            System.out.println(t.name() + ": BROKEN at row " + v.badSeq() + ": " + v.problem());
+          }
+        }
+        return allIntact ? 0 : Main.AUDIT_BROKEN;
+      }
+    }
+  }
+
+  @Command(name = "delete-tenant", mixinStandardHelpOptions = true,
+      description = "Delete a tenant and destroy its data keys (crypto-shredding). Irreversible.")
+  static final class DeleteTenant implements Callable<Integer> {
+    @Mixin StoreOptions store;
+    @Parameters(index = "0", description = "tenant name") String name;
+    @Option(names = "--yes", description = "confirm: this destroys the tenant's keys and every value it stored") boolean yes;
+
+    @Override
+    public Integer call() {
+      if (!yes) {
+        throw new Failures.CliException(Main.USAGE, "deleting a tenant destroys its keys and values; add --yes to confirm");
+      }
+      try (Keyroom k = open(store)) {
+        Tenant t = k.tenancy().requireTenantByName(name);
+        k.tenancy().deleteTenant(t.id());
+        System.out.println("tenant " + name + " deleted; its data keys are destroyed.");
+        return 0;
+      }
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package dev.keyroom.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code keyroom} command. Exit codes: 0 success, 1 the operation failed, 2 usage error,
+ * 3 audit chain broken, 4 key problem (wrong or missing master key), 5 server unreachable.
+ */
+@Command(
+    name = "keyroom",
+    mixinStandardHelpOptions = true,
+    version = "keyroom 0.1.0",
+    description = "Keyroom: encrypted credentials for AI employees, delivered by kind.",
+    subcommands = {ServeCommand.class, AdminCommand.class, SecretsCommand.class})
+public final class Main implements Runnable {
+  public static final int FAILED = 1;
+  public static final int USAGE = 2;
+  public static final int AUDIT_BROKEN = 3;
+  public static final int KEY_PROBLEM = 4;
+  public static final int UNREACHABLE = 5;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns the exit code (tests call this directly). */
+  public static int run(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler(new Failures());
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+}

@@ -1,0 +1,172 @@
+package dev.keyroom.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyroom.api.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code keyroom secrets list|set|revoke|delete} against a running server. The token comes from
+ * KEYROOM_TOKEN; values only from stdin or a file — there is no flag that takes a value.
+ */
+@Command(name = "secrets", mixinStandardHelpOptions = true, description = "Manage tenant skill secrets on a running server (token from KEYROOM_TOKEN).",
+    subcommands = {SecretsCommand.ListSecrets.class, SecretsCommand.SetSecret.class, SecretsCommand.RevokeSecret.class,
+        SecretsCommand.DeleteSecret.class})
+final class SecretsCommand implements Runnable {
+  @Override
+  public void run() {
+    throw new Failures.CliException(Main.USAGE, "secrets needs a subcommand: list, set, revoke or delete");
+  }
+
+  static class Remote {
+    @Option(names = "--url", description = "Keyroom URL (KEYROOM_URL, default http://127.0.0.1:8080)")
+    String url;
+
+    String base() {
+      String u = url != null ? url : System.getenv().getOrDefault("KEYROOM_URL", "http://127.0.0.1:8080");
+      return u.replaceAll("/+$", "");
+    }
+
+    JsonNode call(String method, String path, Object body) {
+      String token = System.getenv("KEYROOM_TOKEN");
+      if (token == null || token.isBlank()) {
+        throw new Failures.CliException(Main.USAGE, "set KEYROOM_TOKEN to an admin's kr_u_ token (tokens are never taken from the command line)");
+      }
+      try {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + token.trim());
+        if (body != null) {
+          req.header("Content-Type", "application/json")
+              .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
+        } else {
+          req.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<byte[]> res = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+            .send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+        JsonNode json = res.body().length == 0 ? null : Json.MAPPER.readTree(res.body());
+        if (res.statusCode() >= 400) {
+          String message = json != null && json.has("message") ? json.get("message").asText() : "HTTP " + res.statusCode();
+          throw new Failures.CliException(Main.FAILED, message + " (HTTP " + res.statusCode() + ")");
+        }
+        return json;
+      } catch (ConnectException e) {
+        throw new Failures.CliException(Main.UNREACHABLE, "cannot reach Keyroom at " + base() + "; is it running? (set --url or KEYROOM_URL)");
+      } catch (IOException e) {
+        throw new Failures.CliException(Main.UNREACHABLE, "request to " + base() + " failed: " + e.getClass().getSimpleName());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Failures.CliException(Main.FAILED, "interrupted");
+      }
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List tenant skill secrets (metadata only).")
+  static final class ListSecrets extends Remote implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      JsonNode res = call("GET", "/api/v1/secrets", null);
+      System.out.printf("%-32s %-20s %-24s %-4s %-8s %-8s %s%n", "ID", "KIND", "NAME", "VER", "STATUS", "HINT", "FINGERPRINT");
+      for (JsonNode c : res.get("credentials")) {
+        System.out.printf("%-32s %-20s %-24s %-4s %-8s %-8s %s%n", c.get("id").asText(), c.get("kind").asText(),
+            c.get("name").asText(), c.get("version").asText(), c.get("status").asText(),
+            c.get("hint").isNull() ? "-" : c.get("hint").asText(), c.get("fingerprint").asText());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "set", mixinStandardHelpOptions = true,
+      description = "Create a secret, or replace the value of the one with this name. The value is read from stdin or --value-file.")
+  static final class SetSecret extends Remote implements Callable<Integer> {
+    @Option(names = "--kind", required = true, description = "catalog kind, e.g. gemini") String kind;
+    @Option(names = "--name", required = true, description = "secret name") String name;
+    @Option(names = "--value-file", description = "read the value from this file (default: stdin)") Path valueFile;
+
+    @Override
+    public Integer call() throws IOException {
+      String value = readValue();
+      String existing = null;
+      for (JsonNode c : call("GET", "/api/v1/secrets", null).get("credentials")) {
+        if (c.get("name").asText().equals(name) && c.get("kind").asText().equals(kind)) {
+          existing = c.get("id").asText();
+        }
+      }
+      JsonNode res;
+      if (existing == null) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("kind", kind);
+        body.put("name", name);
+        body.put("value", value);
+        res = call("POST", "/api/v1/secrets", body);
+        System.out.println("created " + res.get("id").asText() + " (version 1, fingerprint " + res.get("fingerprint").asText() + ")");
+      } else {
+        res = call("PUT", "/api/v1/secrets/" + existing + "/value", Map.of("value", value));
+        System.out.println("replaced " + existing + " (version " + res.get("version").asText() + ", fingerprint "
+            + res.get("fingerprint").asText() + ")");
+      }
+      return 0;
+    }
+
+    private String readValue() throws IOException {
+      byte[] raw;
+      if (valueFile != null) {
+        raw = Files.readAllBytes(valueFile);
+      } else {
+        if (System.console() != null) {
+          System.err.println("reading the value from stdin (end with Ctrl-D)…");
+        }
+        try (InputStream in = System.in) {
+          raw = in.readNBytes(64 * 1024 + 2);
+        }
+      }
+      String value = new String(raw, StandardCharsets.UTF_8);
+      // A trailing newline from `echo` or an editor is not part of a key.
+      if (value.endsWith("\r\n")) value = value.substring(0, value.length() - 2);
+      else if (value.endsWith("\n")) value = value.substring(0, value.length() - 1);
+      if (value.isEmpty()) {
+        throw new Failures.CliException(Main.USAGE, "no value given: pipe it on stdin or use --value-file");
+      }
+      return value;
+    }
+  }
+
+  @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a secret (or one version of it).")
+  static final class RevokeSecret extends Remote implements Callable<Integer> {
+    @Parameters(index = "0", description = "secret id") String id;
+    @Option(names = "--version", description = "revoke only this version") Integer version;
+
+    @Override
+    public Integer call() {
+      JsonNode res = call("POST", "/api/v1/secrets/" + id + "/revoke", version == null ? Map.of() : Map.of("version", version));
+      System.out.println(id + ": status " + res.get("status").asText());
+      return 0;
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a secret; its ciphertext is destroyed.")
+  static final class DeleteSecret extends Remote implements Callable<Integer> {
+    @Parameters(index = "0", description = "secret id") String id;
+
+    @Override
+    public Integer call() {
+      call("DELETE", "/api/v1/secrets/" + id, null);
+      System.out.println(id + ": deleted");
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package dev.keyroom.vault;
+
+import dev.keyroom.api.ApiRoutes;
+import dev.keyroom.api.Json;
+import dev.keyroom.crypto.SecretValue;
+import dev.keyroom.error.InvalidInputException;
+import dev.keyroom.tenancy.Principal;
+import io.javalin.http.Context;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Tenant skill secrets ({@code /api/v1/secrets}, admins only) and the caller's own integrations
+ * ({@code /api/v1/me/integrations}). Values go in; only metadata comes out.
+ */
+public final class VaultRoutes implements ApiRoutes.Module {
+  private final Vault vault;
+  private final Skills skills;
+
+  public VaultRoutes(Vault vault, Skills skills) {
+    this.vault = vault;
+    this.skills = skills;
+  }
+
+  record CreateCredential(String kind, String name, String value) {
+    @Override
+    public String toString() {
+      return "CreateCredential[kind=" + kind + ", name=" + name + ", value=[REDACTED]]";
+    }
+  }
+
+  record ReplaceValue(String value) {
+    @Override
+    public String toString() {
+      return "ReplaceValue[value=[REDACTED]]";
+    }
+  }
+
+  record Revoke(Integer version) {}
+
+  record CreateSkill(String name, String description, java.util.List<String> kinds) {}
+
+  record UpdateSkill(String description, java.util.List<String> kinds) {}
+
+  @Override
+  public void register(ApiRoutes r) {
+    credentialRoutes(r, "/api/v1/secrets", p -> {
+      p.requireAdmin("managing tenant skill secrets");
+      return CredentialScope.tenantSecrets(p.tenant());
+    });
+    credentialRoutes(r, "/api/v1/me/integrations",
+        p -> CredentialScope.integrationsOf(p.tenant(), p.requireUser("managing integrations")));
+
+    r.get("/api/v1/skills", (ctx, p) -> Json.write(ctx, 200, Map.of("skills", skills.list(p.tenant()))));
+    r.post("/api/v1/skills", (ctx, p) -> {
+      p.requireAdmin("creating skills");
+      CreateSkill req = Json.read(ctx, CreateSkill.class);
+      Json.write(ctx, 201, skills.create(p.tenant(), req.name(), req.description(), req.kinds(), p.auditName()));
+    });
+    r.get("/api/v1/skills/{id}", (ctx, p) ->
+        Json.write(ctx, 200, skills.get(p.tenant(), SkillId.parse(ctx.pathParam("id")))));
+    r.patch("/api/v1/skills/{id}", (ctx, p) -> {
+      SkillId id = SkillId.parse(ctx.pathParam("id"));
+      p.requireAdmin("changing skills");
+      UpdateSkill req = Json.read(ctx, UpdateSkill.class);
+      Json.write(ctx, 200, skills.update(p.tenant(), id, req.description(), req.kinds(), p.auditName()));
+    });
+    r.delete("/api/v1/skills/{id}", (ctx, p) -> {
+      SkillId id = SkillId.parse(ctx.pathParam("id"));
+      p.requireAdmin("deleting skills");
+      skills.delete(p.tenant(), id, p.auditName());
+      ctx.status(204);
+    });
+  }
+
+  private void credentialRoutes(ApiRoutes r, String base, Function<Principal, CredentialScope> scopeOf) {
+    r.get(base, (ctx, p) -> Json.write(ctx, 200, Map.of("credentials", vault.list(scopeOf.apply(p)))));
+    r.post(base, (ctx, p) -> {
+      CredentialScope scope = scopeOf.apply(p);
+      CreateCredential req = Json.read(ctx, CreateCredential.class);
+      if (req.kind() == null) {
+        throw new InvalidInputException("kind", "is required");
+      }
+      Json.write(ctx, 201, vault.create(scope, req.kind(), req.name(), value(req.value()), p.auditName()));
+    });
+    r.get(base + "/{id}", (ctx, p) -> {
+      CredentialScope scope = scopeOf.apply(p);
+      Json.write(ctx, 200, vault.get(scope, id(ctx)));
+    });
+    r.put(base + "/{id}/value", (ctx, p) -> {
+      CredentialScope scope = scopeOf.apply(p);
+      CredentialId id = id(ctx);
+      ReplaceValue req = Json.read(ctx, ReplaceValue.class);
+      Json.write(ctx, 200, vault.replace(scope, id, value(req.value()), p.auditName()));
+    });
+    r.post(base + "/{id}/revoke", (ctx, p) -> {
+      CredentialScope scope = scopeOf.apply(p);
+      CredentialId id = id(ctx);
+      Revoke req = Json.readOptional(ctx, Revoke.class, new Revoke(null));
+      if (req.version() != null && req.version() < 1) {
+        throw new InvalidInputException("version", "must be 1 or more");
+      }
+      Json.write(ctx, 200, vault.revoke(scope, id, req.version(), p.auditName()));
+    });
+    r.delete(base + "/{id}", (ctx, p) -> {
+      CredentialScope scope = scopeOf.apply(p);
+      vault.delete(scope, id(ctx), p.auditName());
+      ctx.status(204);
+    });
+  }
+
+  private static CredentialId id(Context ctx) {
+    return CredentialId.parse(ctx.pathParam("id"));
+  }
+
+  private static SecretValue value(String v) {
+    if (v == null) {
+      throw new InvalidInputException("value", "is required");
+    }
+    return SecretValue.ofUtf8(v);
+  }
+}
