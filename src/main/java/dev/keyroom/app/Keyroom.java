@@ -13,6 +13,8 @@ import dev.keyroom.crypto.LocalKeysetMasterKey;
 import dev.keyroom.crypto.MasterKey;
 import dev.keyroom.crypto.MasterKeySentinel;
 import dev.keyroom.crypto.TenantKeys;
+import dev.keyroom.session.Sessions;
+import dev.keyroom.session.Workrooms;
 import dev.keyroom.store.Database;
 import dev.keyroom.tenancy.ApiTokens;
 import dev.keyroom.tenancy.Tenancy;
@@ -42,6 +44,8 @@ public final class Keyroom implements AutoCloseable {
   private final Tenancy tenancy;
   private final Skills skills;
   private final Vault vault;
+  private final Workrooms workrooms;
+  private final Sessions sessions;
   private final Metrics metrics = new Metrics();
   private HttpServer http;
 
@@ -63,6 +67,9 @@ public final class Keyroom implements AutoCloseable {
     this.tenancy = new Tenancy(db, keys, audit, tokens, clock);
     this.skills = new Skills(db, catalog, audit, clock);
     this.vault = new Vault(db, keys, catalog, audit, skills, clock);
+    this.workrooms = new Workrooms(db, catalog, vault, audit, clock);
+    this.sessions = new Sessions(db, keys, catalog, workrooms, audit, clock,
+        config.duration(Config.Setting.SESSION_MAX_LIFETIME), config.duration(Config.Setting.SESSION_IDLE_TIMEOUT));
   }
 
   /** Opens the store and keys. Refuses a wrong master key, or a missing one for an existing store. */
@@ -112,6 +119,8 @@ public final class Keyroom implements AutoCloseable {
   public Tenancy tenancy() { return tenancy; }
   public Skills skills() { return skills; }
   public Vault vault() { return vault; }
+  public Workrooms workrooms() { return workrooms; }
+  public Sessions sessions() { return sessions; }
   public Metrics metrics() { return metrics; }
   public HttpServer http() { return http; }
 

@@ -52,7 +52,7 @@ public final class LocalKeysetMasterKey implements MasterKey {
     try {
       KeysetHandle handle = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
       write(file, handle);
-      LOG.info("created master key {} (key id {})", file, handle.getPrimary().getId());
+      LOG.info("created master key {} (key id {})", file, Integer.toUnsignedString(handle.getPrimary().getId()));
       return new LocalKeysetMasterKey(file, handle);
     } catch (GeneralSecurityException e) {
       throw new CryptoSetupException("could not generate a master key: " + e.getMessage(), e);

@@ -23,6 +23,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 
@@ -44,6 +46,7 @@ public final class Vault {
   private final AuditLog audit;
   private final Skills skills;
   private final Clock clock;
+  private final List<Consumer<CredentialChange>> listeners = new CopyOnWriteArrayList<>();
 
   public Vault(Database db, TenantKeys keys, Catalog catalog, AuditLog audit, Skills skills, Clock clock) {
     this.db = db;
@@ -52,6 +55,17 @@ public final class Vault {
     this.audit = audit;
     this.skills = skills;
     this.clock = clock;
+  }
+
+  /** Registers a listener called after every revoke, replace and delete has committed. */
+  public void onChange(Consumer<CredentialChange> listener) {
+    listeners.add(listener);
+  }
+
+  private void publish(CredentialChange change) {
+    for (Consumer<CredentialChange> l : listeners) {
+      l.accept(change);
+    }
   }
 
   /** Stores a new credential in {@code scope}. The kind must live in that home. */
@@ -101,7 +115,7 @@ public final class Vault {
   public CredentialInfo replace(CredentialScope scope, CredentialId id, SecretValue value, String actor) {
     checkValue(value);
     long now = clock.millis();
-    return db.jdbi().inTransaction(h -> {
+    CredentialInfo replaced = db.jdbi().inTransaction(h -> {
       Map<String, Object> row = lockRow(h, scope, id);
       if (!"active".equals(row.get("status"))) {
         throw new ConflictException("credential is revoked; revocation is final — create a new credential instead");
@@ -117,6 +131,9 @@ public final class Vault {
           .with("kind", kind).with("version", version).with("fingerprint", fingerprint));
       return info(h, scope, id).orElseThrow();
     });
+    publish(new CredentialChange(scope.tenant(), scope, id, replaced.kind(), CredentialChange.Type.REPLACED,
+        replaced.version(), actor));
+    return replaced;
   }
 
   /**
@@ -125,7 +142,7 @@ public final class Vault {
    */
   public CredentialInfo revoke(CredentialScope scope, CredentialId id, Integer version, String actor) {
     long now = clock.millis();
-    return db.jdbi().inTransaction(h -> {
+    CredentialInfo revoked = db.jdbi().inTransaction(h -> {
       Map<String, Object> row = lockRow(h, scope, id);
       int current = ((Number) row.get("current_version")).intValue();
       if (version == null || version == current) {
@@ -143,11 +160,14 @@ public final class Vault {
           .with("kind", (String) row.get("kind")).with("version", version == null ? "all" : version.toString()));
       return info(h, scope, id).orElseThrow();
     });
+    publish(new CredentialChange(scope.tenant(), scope, id, revoked.kind(), CredentialChange.Type.REVOKED,
+        version == null ? revoked.version() : version, actor));
+    return revoked;
   }
 
   /** Deletes the credential and destroys every ciphertext of it. */
   public void delete(CredentialScope scope, CredentialId id, String actor) {
-    db.jdbi().useTransaction(h -> {
+    Map<String, Object> deleted = db.jdbi().inTransaction(h -> {
       Map<String, Object> row = lockRow(h, scope, id);
       h.createUpdate("DELETE FROM credential_versions WHERE credential_id = :id AND tenant_id = :t")
           .bind("id", id.value()).bind("t", scope.tenant().value()).execute();
@@ -155,7 +175,10 @@ public final class Vault {
           .bind("id", id.value()).bind("t", scope.tenant().value()).execute();
       audit.append(h, scope.tenant(), AuditEvent.of(actor, prefix(scope) + ".delete").target("credential", id.value())
           .with("kind", (String) row.get("kind")).with("name", (String) row.get("name")));
+      return row;
     });
+    publish(new CredentialChange(scope.tenant(), scope, id, (String) deleted.get("kind"), CredentialChange.Type.DELETED,
+        ((Number) deleted.get("current_version")).intValue(), actor));
   }
 
   /**

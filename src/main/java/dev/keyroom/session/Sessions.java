@@ -1,0 +1,224 @@
+package dev.keyroom.session;
+
+import dev.keyroom.audit.AuditEvent;
+import dev.keyroom.audit.AuditLog;
+import dev.keyroom.catalog.Catalog;
+import dev.keyroom.catalog.CredentialKind;
+import dev.keyroom.crypto.TenantKeys;
+import dev.keyroom.error.ForbiddenException;
+import dev.keyroom.error.NotFoundException;
+import dev.keyroom.error.UnauthenticatedException;
+import dev.keyroom.store.Database;
+import dev.keyroom.tenancy.TenantId;
+import dev.keyroom.tenancy.TokenFormat;
+import dev.keyroom.tenancy.UserId;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Sessions: a {@code kr_sess_} token for the launcher and a {@code kr_ph_<provider>_}
+ * placeholder per enabled proxied tool. Ending a session refuses its token and placeholders at
+ * once.
+ */
+public final class Sessions {
+  public static final String PLACEHOLDER_PREFIX = "kr_ph_";
+  private static final Pattern PLACEHOLDER = Pattern.compile("kr_ph_([a-z0-9-]{1,32})_([A-Za-z0-9_-]{43})");
+  /** Last-seen times are written at most this often per session (idle timeout bookkeeping). */
+  private static final long SEEN_WRITE_INTERVAL_MS = 10_000;
+
+  private final Database db;
+  private final TenantKeys keys;
+  private final Catalog catalog;
+  private final Workrooms workrooms;
+  private final AuditLog audit;
+  private final Clock clock;
+  private final Duration maxLifetime;
+  private final Duration idleTimeout;
+  private final List<Consumer<SessionInfo>> endListeners = new CopyOnWriteArrayList<>();
+
+  public Sessions(Database db, TenantKeys keys, Catalog catalog, Workrooms workrooms, AuditLog audit, Clock clock,
+      Duration maxLifetime, Duration idleTimeout) {
+    this.db = db;
+    this.keys = keys;
+    this.catalog = catalog;
+    this.workrooms = workrooms;
+    this.audit = audit;
+    this.clock = clock;
+    this.maxLifetime = maxLifetime;
+    this.idleTimeout = idleTimeout;
+  }
+
+  /** A started session. {@code token} is shown once. */
+  public record Started(SessionInfo session, String token) {
+    @Override
+    public String toString() {
+      return "Started[session=" + session.id() + ", token=[REDACTED]]";
+    }
+  }
+
+  /** Called after a session ends (proxy caches, event streams). */
+  public void onEnd(Consumer<SessionInfo> listener) {
+    endListeners.add(listener);
+  }
+
+  public Started start(TenantId tenant, WorkroomId workroomId, UserId user, String actor) {
+    long now = clock.millis();
+    SessionId id = SessionId.generate();
+    String token = TokenFormat.generate(TokenFormat.SESSION);
+    return db.jdbi().inTransaction(h -> {
+      Workroom workroom = workrooms.find(h, tenant, workroomId).orElseThrow(() -> new NotFoundException("no workroom with that id"));
+      h.createUpdate("INSERT INTO sessions (id, tenant_id, workroom_id, user_id, token_hash, started_at, expires_at,"
+              + " idle_timeout_ms, last_seen_at) VALUES (:id, :t, :w, :u, :hash, :now, :exp, :idle, :now)")
+          .bind("id", id.value()).bind("t", tenant.value()).bind("w", workroomId.value()).bind("u", user.value())
+          .bind("hash", TokenFormat.hash(token)).bind("now", now).bind("exp", now + maxLifetime.toMillis())
+          .bind("idle", idleTimeout.toMillis()).execute();
+      for (Workroom.Tool tool : workroom.tools()) {
+        Optional<CredentialKind> kind = catalog.find(tool.kind());
+        if (kind.isPresent() && kind.get().isProxied()) {
+          issuePlaceholder(h, tenant, id, kind.get().id(), now);
+        }
+      }
+      audit.append(h, tenant, AuditEvent.of(actor, "session.start").target("session", id.value())
+          .context(id.value(), workroomId.value(), null).with("user", user.value()));
+      return new Started(get(h, tenant, id).orElseThrow(), token);
+    });
+  }
+
+  /** The session's placeholders by provider (decrypted for the environment). */
+  public Map<String, String> placeholders(TenantId tenant, SessionId session) {
+    return db.jdbi().withHandle(h -> {
+      Map<String, String> out = new TreeMap<>();
+      h.createQuery("SELECT provider, ciphertext FROM session_placeholders WHERE tenant_id = :t AND session_id = :s")
+          .bind("t", tenant.value()).bind("s", session.value()).mapToMap(String.class).forEach(r -> {
+            byte[] plain = keys.decrypt(tenant, Base64.getDecoder().decode(r.get("ciphertext")),
+                placeholderContext(session, r.get("provider")), "placeholder of session " + session);
+            out.put(r.get("provider"), new String(plain, StandardCharsets.UTF_8));
+          });
+      return out;
+    });
+  }
+
+  /**
+   * Authenticates a placeholder presented on {@code provider}'s proxy route. 401 when unknown or
+   * malformed; 403 when it belongs to another provider or its session is no longer live.
+   */
+  public PlaceholderGrant authenticatePlaceholder(String provider, String placeholder) {
+    if (placeholder == null || !PLACEHOLDER.matcher(placeholder).matches()) {
+      throw new UnauthenticatedException("missing or malformed placeholder; expected kr_ph_" + provider + "_…"
+          + " in the header the provider's SDK sends its key in");
+    }
+    Optional<Map<String, Object>> row = db.jdbi().withHandle(h -> h.createQuery(
+            "SELECT placeholder_hash, session_id, tenant_id, provider FROM session_placeholders WHERE placeholder_hash = :hash")
+        .bind("hash", TokenFormat.hash(placeholder)).mapToMap().findOne());
+    if (row.isEmpty() || !TokenFormat.sameHash((String) row.get().get("placeholder_hash"), TokenFormat.hash(placeholder))) {
+      throw new UnauthenticatedException("placeholder is not known to Keyroom");
+    }
+    String issuedFor = (String) row.get().get("provider");
+    if (!issuedFor.equals(provider)) {
+      throw new ForbiddenException("this placeholder was issued for provider '" + issuedFor + "', not '" + provider + "'");
+    }
+    TenantId tenant = new TenantId((String) row.get().get("tenant_id"));
+    SessionInfo s = requireLive(tenant, new SessionId((String) row.get().get("session_id")));
+    return new PlaceholderGrant(s, provider);
+  }
+
+  /** Authenticates a {@code kr_sess_} token; 401 when unknown, 403 when the session ended. */
+  public SessionInfo authenticateToken(String token) {
+    if (!TokenFormat.isWellFormed(token, TokenFormat.SESSION)) {
+      throw new UnauthenticatedException("malformed session token; expected kr_sess_…");
+    }
+    String hash = TokenFormat.hash(token);
+    Optional<Map<String, Object>> row = db.jdbi().withHandle(h -> h.createQuery(
+            "SELECT id, tenant_id, token_hash FROM sessions WHERE token_hash = :hash")
+        .bind("hash", hash).mapToMap().findOne());
+    if (row.isEmpty() || !TokenFormat.sameHash((String) row.get().get("token_hash"), hash)) {
+      throw new UnauthenticatedException("session token is not known to Keyroom");
+    }
+    return requireLive(new TenantId((String) row.get().get("tenant_id")), new SessionId((String) row.get().get("id")));
+  }
+
+  public SessionInfo get(TenantId tenant, SessionId id) {
+    return db.jdbi().withHandle(h -> get(h, tenant, id)).orElseThrow(() -> new NotFoundException("no session with that id"));
+  }
+
+  public List<SessionInfo> live(TenantId tenant, WorkroomId workroom) {
+    long now = clock.millis();
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT * FROM sessions WHERE tenant_id = :t AND workroom_id = :w AND ended_at IS NULL")
+        .bind("t", tenant.value()).bind("w", workroom.value()).map((rs, ctx) -> row(rs)).list())
+        .stream().filter(s -> s.isLive(now)).toList();
+  }
+
+  /** Ends a session: token and placeholders are refused from now on. Idempotent. */
+  public SessionInfo end(TenantId tenant, SessionId id, String reason, String actor) {
+    long now = clock.millis();
+    SessionInfo ended = db.jdbi().inTransaction(h -> {
+      SessionInfo s = get(h, tenant, id).orElseThrow(() -> new NotFoundException("no session with that id"));
+      if (s.endedAt() != null) {
+        return s;
+      }
+      h.createUpdate("UPDATE sessions SET ended_at = :now, end_reason = :r WHERE tenant_id = :t AND id = :id AND ended_at IS NULL")
+          .bind("now", now).bind("r", reason).bind("t", tenant.value()).bind("id", id.value()).execute();
+      audit.append(h, tenant, AuditEvent.of(actor, "session.end").target("session", id.value())
+          .context(id.value(), s.workroom().value(), null).with("reason", reason));
+      return get(h, tenant, id).orElseThrow();
+    });
+    for (Consumer<SessionInfo> l : endListeners) {
+      l.accept(ended);
+    }
+    return ended;
+  }
+
+  private SessionInfo requireLive(TenantId tenant, SessionId id) {
+    long now = clock.millis();
+    SessionInfo s = get(tenant, id);
+    if (s.endedAt() != null) {
+      throw new ForbiddenException("session " + id + " has ended (" + s.endReason() + ")");
+    }
+    if (now >= s.expiresAt()) {
+      throw new ForbiddenException("session " + id + " has expired (maximum lifetime reached)");
+    }
+    if (now - s.lastSeenAt() >= s.idleTimeoutMs()) {
+      throw new ForbiddenException("session " + id + " has expired (idle too long)");
+    }
+    if (now - s.lastSeenAt() >= SEEN_WRITE_INTERVAL_MS) {
+      db.jdbi().useHandle(h -> h.createUpdate("UPDATE sessions SET last_seen_at = :now WHERE id = :id AND last_seen_at < :now")
+          .bind("now", now).bind("id", id.value()).execute());
+    }
+    return s;
+  }
+
+  private void issuePlaceholder(Handle h, TenantId tenant, SessionId session, String provider, long now) {
+    String placeholder = PLACEHOLDER_PREFIX + provider + "_" + TokenFormat.generate("");
+    byte[] ct = keys.encrypt(tenant, placeholder.getBytes(StandardCharsets.UTF_8), placeholderContext(session, provider));
+    h.createUpdate("INSERT INTO session_placeholders (placeholder_hash, session_id, tenant_id, provider, ciphertext, created_at)"
+            + " VALUES (:hash, :s, :t, :p, :c, :now)")
+        .bind("hash", TokenFormat.hash(placeholder)).bind("s", session.value()).bind("t", tenant.value())
+        .bind("p", provider).bind("c", Base64.getEncoder().encodeToString(ct)).bind("now", now).execute();
+  }
+
+  private static byte[] placeholderContext(SessionId session, String provider) {
+    return ("keyroom/placeholder/" + session.value() + "/" + provider).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static Optional<SessionInfo> get(Handle h, TenantId tenant, SessionId id) {
+    return h.createQuery("SELECT * FROM sessions WHERE tenant_id = :t AND id = :id")
+        .bind("t", tenant.value()).bind("id", id.value()).map((rs, ctx) -> row(rs)).findOne();
+  }
+
+  private static SessionInfo row(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new SessionInfo(new SessionId(rs.getString("id")), new TenantId(rs.getString("tenant_id")),
+        new WorkroomId(rs.getString("workroom_id")), new UserId(rs.getString("user_id")), rs.getLong("started_at"),
+        rs.getLong("expires_at"), rs.getLong("idle_timeout_ms"), rs.getLong("last_seen_at"),
+        dev.keyroom.store.Rows.nullableLong(rs, "ended_at"), rs.getString("end_reason"));
+  }
+}
