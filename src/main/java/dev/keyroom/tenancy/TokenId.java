@@ -1,11 +1,12 @@
 package dev.keyroom.tenancy;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.keyroom.error.NotFoundException;
 import dev.keyroom.store.Identifiers;
 import java.util.Objects;
 
-/** Identifies an API token (never the token itself). */
-public record TokenId(String value) {
+/** Identifies an API token (never the token itself). Written to JSON as its plain string. */
+public record TokenId(@JsonValue String value) {
   public static final String PREFIX = "tok";
 
   public TokenId {

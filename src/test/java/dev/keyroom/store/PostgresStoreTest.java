@@ -1,0 +1,11 @@
+package dev.keyroom.store;
+
+import dev.keyroom.testing.TestKeyroom;
+import java.nio.file.Path;
+
+class PostgresStoreTest extends StoreSuite {
+  @Override
+  TestKeyroom start(Path dir) {
+    return TestKeyroom.postgres(dir);
+  }
+}
