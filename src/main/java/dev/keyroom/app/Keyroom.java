@@ -13,7 +13,16 @@ import dev.keyroom.crypto.LocalKeysetMasterKey;
 import dev.keyroom.crypto.MasterKey;
 import dev.keyroom.crypto.MasterKeySentinel;
 import dev.keyroom.crypto.TenantKeys;
+import dev.keyroom.session.DeliveryLedger;
+import dev.keyroom.session.EnvironmentContributors;
+import dev.keyroom.session.SessionEnvironment;
+import dev.keyroom.session.SessionEvents;
+import dev.keyroom.session.SessionPolicy;
+import dev.keyroom.session.SessionRevocation;
+import dev.keyroom.session.SessionRoutes;
+import dev.keyroom.session.SessionSweeper;
 import dev.keyroom.session.Sessions;
+import dev.keyroom.session.WorkroomRoutes;
 import dev.keyroom.session.Workrooms;
 import dev.keyroom.store.Database;
 import dev.keyroom.tenancy.ApiTokens;
@@ -46,6 +55,11 @@ public final class Keyroom implements AutoCloseable {
   private final Vault vault;
   private final Workrooms workrooms;
   private final Sessions sessions;
+  private final EnvironmentContributors environmentContributors = new EnvironmentContributors();
+  private final SessionEvents sessionEvents = new SessionEvents();
+  private final SessionPolicy sessionPolicy;
+  private final SessionEnvironment sessionEnvironment;
+  private final SessionSweeper sessionSweeper;
   private final Metrics metrics = new Metrics();
   private HttpServer http;
 
@@ -67,9 +81,17 @@ public final class Keyroom implements AutoCloseable {
     this.tenancy = new Tenancy(db, keys, audit, tokens, clock);
     this.skills = new Skills(db, catalog, audit, clock);
     this.vault = new Vault(db, keys, catalog, audit, skills, clock);
-    this.workrooms = new Workrooms(db, catalog, vault, audit, clock);
+    this.workrooms = new Workrooms(db, catalog, vault, audit, clock, environmentContributors);
     this.sessions = new Sessions(db, keys, catalog, workrooms, audit, clock,
-        config.duration(Config.Setting.SESSION_MAX_LIFETIME), config.duration(Config.Setting.SESSION_IDLE_TIMEOUT));
+        config.duration(Config.Setting.SESSION_MAX_LIFETIME), config.duration(Config.Setting.SESSION_IDLE_TIMEOUT),
+        new DeliveryLedger(db));
+    this.sessionPolicy = new SessionPolicy(db, audit, clock);
+    sessions.onEnd(s -> sessionEvents.publish(s.id(), new SessionEvents.Event(SessionEvents.ENDED,
+        java.util.Map.of("sessionId", s.id().value(), "reason", s.endReason() == null ? "ended" : s.endReason()))));
+    new SessionRevocation(sessions, sessionEvents, sessionPolicy, vault, audit).attach();
+    this.sessionEnvironment = new SessionEnvironment(db, catalog, vault, workrooms, sessions, audit, environmentContributors,
+        () -> config.publicUrl(http == null ? config.port() : http.port()), clock);
+    this.sessionSweeper = new SessionSweeper(sessions);
   }
 
   /** Opens the store and keys. Refuses a wrong master key, or a missing one for an existing store. */
@@ -102,8 +124,11 @@ public final class Keyroom implements AutoCloseable {
     modules.add(new TenancyRoutes(tenancy, tokens));
     modules.add(new VaultRoutes(vault, skills));
     modules.add(new AuditRoutes(audit));
+    modules.add(new WorkroomRoutes(workrooms, sessions));
+    modules.add(new SessionRoutes(sessions, sessionEnvironment, sessionEvents, sessionPolicy));
     FailedAuthLimiter limiter = new FailedAuthLimiter(20, 60_000, clock);
     http = new HttpServer(config.bind(), config.port(), tokens, limiter, metrics, modules).start();
+    sessionSweeper.start(java.time.Duration.ofSeconds(1));
     LOG.info("Keyroom serving on http://{}:{} ({})", config.bind(), http.port(), master.describe());
     return http;
   }
@@ -122,10 +147,18 @@ public final class Keyroom implements AutoCloseable {
   public Workrooms workrooms() { return workrooms; }
   public Sessions sessions() { return sessions; }
   public Metrics metrics() { return metrics; }
+  /** Other features register their session environment variables here (e.g. OAuth access tokens). */
+  public EnvironmentContributors environmentContributors() { return environmentContributors; }
+  public SessionEnvironment sessionEnvironment() { return sessionEnvironment; }
+  public SessionEvents sessionEvents() { return sessionEvents; }
+  public SessionPolicy sessionPolicy() { return sessionPolicy; }
+  public SessionSweeper sessionSweeper() { return sessionSweeper; }
   public HttpServer http() { return http; }
 
   @Override
   public void close() {
+    sessionSweeper.close();
+    sessionEvents.close();
     if (http != null) {
       http.close();
     }

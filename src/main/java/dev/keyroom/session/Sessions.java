@@ -44,10 +44,17 @@ public final class Sessions {
   private final Clock clock;
   private final Duration maxLifetime;
   private final Duration idleTimeout;
+  private final DeliveryLedger ledger;
   private final List<Consumer<SessionInfo>> endListeners = new CopyOnWriteArrayList<>();
 
   public Sessions(Database db, TenantKeys keys, Catalog catalog, Workrooms workrooms, AuditLog audit, Clock clock,
       Duration maxLifetime, Duration idleTimeout) {
+    this(db, keys, catalog, workrooms, audit, clock, maxLifetime, idleTimeout, new DeliveryLedger(db));
+  }
+
+  public Sessions(Database db, TenantKeys keys, Catalog catalog, Workrooms workrooms, AuditLog audit, Clock clock,
+      Duration maxLifetime, Duration idleTimeout, DeliveryLedger ledger) {
+    this.ledger = ledger;
     this.db = db;
     this.keys = keys;
     this.catalog = catalog;
@@ -77,10 +84,18 @@ public final class Sessions {
     String token = TokenFormat.generate(TokenFormat.SESSION);
     return db.jdbi().inTransaction(h -> {
       Workroom workroom = workrooms.find(h, tenant, workroomId).orElseThrow(() -> new NotFoundException("no workroom with that id"));
-      h.createUpdate("INSERT INTO sessions (id, tenant_id, workroom_id, user_id, token_hash, started_at, expires_at,"
-              + " idle_timeout_ms, last_seen_at) VALUES (:id, :t, :w, :u, :hash, :now, :exp, :idle, :now)")
+      String status = h.createQuery("SELECT status FROM users WHERE tenant_id = :t AND id = :u")
+          .bind("t", tenant.value()).bind("u", user.value()).mapTo(String.class).findOne()
+          .orElseThrow(() -> new NotFoundException("no user with that id in this tenant"));
+      if (!"active".equals(status)) {
+        throw new ForbiddenException("user " + user + " is disabled; a disabled user cannot start sessions");
+      }
+      byte[] tokenCt = keys.encrypt(tenant, token.getBytes(StandardCharsets.UTF_8), tokenContext(id));
+      h.createUpdate("INSERT INTO sessions (id, tenant_id, workroom_id, user_id, token_hash, token_ciphertext, started_at,"
+              + " expires_at, idle_timeout_ms, last_seen_at) VALUES (:id, :t, :w, :u, :hash, :ct, :now, :exp, :idle, :now)")
           .bind("id", id.value()).bind("t", tenant.value()).bind("w", workroomId.value()).bind("u", user.value())
-          .bind("hash", TokenFormat.hash(token)).bind("now", now).bind("exp", now + maxLifetime.toMillis())
+          .bind("hash", TokenFormat.hash(token)).bind("ct", Base64.getEncoder().encodeToString(tokenCt))
+          .bind("now", now).bind("exp", now + maxLifetime.toMillis())
           .bind("idle", idleTimeout.toMillis()).execute();
       for (Workroom.Tool tool : workroom.tools()) {
         Optional<CredentialKind> kind = catalog.find(tool.kind());
@@ -92,6 +107,36 @@ public final class Sessions {
           .context(id.value(), workroomId.value(), null).with("user", user.value()));
       return new Started(get(h, tenant, id).orElseThrow(), token);
     });
+  }
+
+  /** The session token (decrypted for the environment the platform fetches with its service token). */
+  public String token(TenantId tenant, SessionId session) {
+    String ct = db.jdbi().withHandle(h -> h.createQuery("SELECT token_ciphertext FROM sessions WHERE tenant_id = :t AND id = :s")
+        .bind("t", tenant.value()).bind("s", session.value()).mapTo(String.class).findOne())
+        .orElseThrow(() -> new NotFoundException("no session with that id"));
+    return new String(keys.decrypt(tenant, Base64.getDecoder().decode(ct), tokenContext(session), "token of session " + session),
+        StandardCharsets.UTF_8);
+  }
+
+  /** Live sessions past their lifetime or idle timeout, for the sweeper to end. */
+  public List<SessionInfo> overdue() {
+    long now = clock.millis();
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT * FROM sessions WHERE ended_at IS NULL"
+            + " AND (expires_at <= :now OR last_seen_at + idle_timeout_ms <= :now)")
+        .bind("now", now).map((rs, ctx) -> row(rs)).list());
+  }
+
+  /** Records use of a live session (an open event stream counts), at most every few seconds. */
+  public void touch(SessionInfo s) {
+    long now = clock.millis();
+    if (now - s.lastSeenAt() >= SEEN_WRITE_INTERVAL_MS) {
+      db.jdbi().useHandle(h -> h.createUpdate("UPDATE sessions SET last_seen_at = :now WHERE id = :id AND last_seen_at < :now")
+          .bind("now", now).bind("id", s.id().value()).execute());
+    }
+  }
+
+  public DeliveryLedger ledger() {
+    return ledger;
   }
 
   /** The session's placeholders by provider (decrypted for the environment). */
@@ -147,6 +192,11 @@ public final class Sessions {
     return requireLive(new TenantId((String) row.get().get("tenant_id")), new SessionId((String) row.get().get("id")));
   }
 
+  /** Checks that the session is live (not ended, expired or idle too long); 403 otherwise. */
+  public SessionInfo requireLive(SessionInfo s) {
+    return requireLive(s.tenant(), s.id());
+  }
+
   public SessionInfo get(TenantId tenant, SessionId id) {
     return db.jdbi().withHandle(h -> get(h, tenant, id)).orElseThrow(() -> new NotFoundException("no session with that id"));
   }
@@ -168,8 +218,9 @@ public final class Sessions {
       }
       h.createUpdate("UPDATE sessions SET ended_at = :now, end_reason = :r WHERE tenant_id = :t AND id = :id AND ended_at IS NULL")
           .bind("now", now).bind("r", reason).bind("t", tenant.value()).bind("id", id.value()).execute();
+      int wiped = ledger.wipe(h, tenant, id, now);
       audit.append(h, tenant, AuditEvent.of(actor, "session.end").target("session", id.value())
-          .context(id.value(), s.workroom().value(), null).with("reason", reason));
+          .context(id.value(), s.workroom().value(), null).with("reason", reason).with("deliveriesWiped", wiped));
       return get(h, tenant, id).orElseThrow();
     });
     for (Consumer<SessionInfo> l : endListeners) {
@@ -190,10 +241,7 @@ public final class Sessions {
     if (now - s.lastSeenAt() >= s.idleTimeoutMs()) {
       throw new ForbiddenException("session " + id + " has expired (idle too long)");
     }
-    if (now - s.lastSeenAt() >= SEEN_WRITE_INTERVAL_MS) {
-      db.jdbi().useHandle(h -> h.createUpdate("UPDATE sessions SET last_seen_at = :now WHERE id = :id AND last_seen_at < :now")
-          .bind("now", now).bind("id", id.value()).execute());
-    }
+    touch(s);
     return s;
   }
 
@@ -204,6 +252,10 @@ public final class Sessions {
             + " VALUES (:hash, :s, :t, :p, :c, :now)")
         .bind("hash", TokenFormat.hash(placeholder)).bind("s", session.value()).bind("t", tenant.value())
         .bind("p", provider).bind("c", Base64.getEncoder().encodeToString(ct)).bind("now", now).execute();
+  }
+
+  private static byte[] tokenContext(SessionId session) {
+    return ("keyroom/session-token/" + session.value()).getBytes(StandardCharsets.UTF_8);
   }
 
   private static byte[] placeholderContext(SessionId session, String provider) {

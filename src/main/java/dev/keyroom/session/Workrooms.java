@@ -3,76 +3,115 @@ package dev.keyroom.session;
 import dev.keyroom.audit.AuditEvent;
 import dev.keyroom.audit.AuditLog;
 import dev.keyroom.catalog.Catalog;
-import dev.keyroom.catalog.CredentialKind;
-import dev.keyroom.catalog.Home;
 import dev.keyroom.error.ConflictException;
 import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.error.NotFoundException;
 import dev.keyroom.store.Database;
 import dev.keyroom.tenancy.TenantId;
 import dev.keyroom.vault.CredentialId;
-import dev.keyroom.vault.CredentialInfo;
-import dev.keyroom.vault.CredentialScope;
 import dev.keyroom.vault.Vault;
 import java.time.Clock;
-import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 
-/** Workrooms of a tenant and the tools ("Connect your tools") each enables. */
+/** Workrooms of a tenant: the tools each enables ("Connect your tools") and its network access. */
 public final class Workrooms {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}");
 
   private final Database db;
   private final Catalog catalog;
-  private final Vault vault;
+  private final WorkroomChecks checks;
   private final AuditLog audit;
   private final Clock clock;
 
   public Workrooms(Database db, Catalog catalog, Vault vault, AuditLog audit, Clock clock) {
+    this(db, catalog, vault, audit, clock, new EnvironmentContributors());
+  }
+
+  public Workrooms(Database db, Catalog catalog, Vault vault, AuditLog audit, Clock clock,
+      EnvironmentContributors contributors) {
     this.db = db;
     this.catalog = catalog;
-    this.vault = vault;
+    this.checks = new WorkroomChecks(catalog, vault, contributors);
     this.audit = audit;
     this.clock = clock;
   }
 
+  /** A workroom's configuration as an admin writes it. In an update, null parts stay as they are. */
+  public record Spec(String name, List<Workroom.Tool> tools, Workroom.Network network) {}
+
   public Workroom create(TenantId tenant, String name, List<Workroom.Tool> tools, String actor) {
-    if (name == null || !NAME.matcher(name).matches()) {
-      throw new InvalidInputException("name", "must be 1-64 characters of letters, digits, space, '.', '_' or '-'");
+    return create(tenant, new Spec(name, tools, Workroom.Network.NONE), actor);
+  }
+
+  public Workroom create(TenantId tenant, Spec spec, String actor) {
+    checkName(spec.name());
+    if (spec.tools() == null) {
+      throw new InvalidInputException("tools", "is required (may be empty)");
     }
-    checkTools(tenant, tools);
+    Workroom.Network network = spec.network() == null ? Workroom.Network.NONE : spec.network();
     WorkroomId id = WorkroomId.generate();
+    checks.check(tenant, new Workroom(id, tenant, spec.name(), spec.tools(), network, 0, 0));
     long now = clock.millis();
     return db.jdbi().inTransaction(h -> {
-      if (h.createQuery("SELECT COUNT(*) FROM workrooms WHERE tenant_id = :t AND name = :n")
-          .bind("t", tenant.value()).bind("n", name).mapTo(Integer.class).one() > 0) {
-        throw new ConflictException("name: a workroom named '" + name + "' already exists");
-      }
-      h.createUpdate("INSERT INTO workrooms (id, tenant_id, name, created_at, updated_at) VALUES (:id, :t, :n, :now, :now)")
-          .bind("id", id.value()).bind("t", tenant.value()).bind("n", name).bind("now", now).execute();
-      writeTools(h, tenant, id, tools);
-      audit.append(h, tenant, AuditEvent.of(actor, "workroom.create").target("workroom", id.value()).context(null, id.value(), null)
-          .with("name", name).with("tools", String.join(",", tools.stream().map(Workroom.Tool::kind).toList())));
-      return find(h, tenant, id).orElseThrow();
+      requireFreeName(h, tenant, spec.name(), null);
+      h.createUpdate("INSERT INTO workrooms (id, tenant_id, name, created_at, updated_at, tailscale_credential_id)"
+              + " VALUES (:id, :t, :n, :now, :now, :ts)")
+          .bind("id", id.value()).bind("t", tenant.value()).bind("n", spec.name()).bind("now", now)
+          .bind("ts", network.tailscale() == null ? null : network.tailscale().value()).execute();
+      writeTools(h, tenant, id, spec.tools());
+      writeEndpoints(h, tenant, id, network.endpoints());
+      Workroom created = find(h, tenant, id).orElseThrow();
+      audit.append(h, tenant, describe(AuditEvent.of(actor, "workroom.create"), created));
+      return created;
     });
   }
 
   /** Replaces the workroom's tools. */
   public Workroom setTools(TenantId tenant, WorkroomId id, List<Workroom.Tool> tools, String actor) {
-    checkTools(tenant, tools);
+    if (tools == null) {
+      throw new InvalidInputException("tools", "is required (may be empty)");
+    }
+    return update(tenant, id, new Spec(null, tools, null), actor);
+  }
+
+  /** Changes name, tools and/or network access; the whole result is checked before it is written. */
+  public Workroom update(TenantId tenant, WorkroomId id, Spec spec, String actor) {
+    if (spec.name() != null) {
+      checkName(spec.name());
+    }
+    Workroom before = get(tenant, id);
+    Workroom after = new Workroom(id, tenant, spec.name() == null ? before.name() : spec.name(),
+        spec.tools() == null ? before.tools() : spec.tools(), spec.network() == null ? before.network() : spec.network(),
+        before.createdAt(), before.updatedAt());
+    checks.check(tenant, after);
     return db.jdbi().inTransaction(h -> {
       find(h, tenant, id).orElseThrow(() -> new NotFoundException("no workroom with that id"));
+      requireFreeName(h, tenant, after.name(), id);
+      h.createUpdate("UPDATE workrooms SET name = :n, tailscale_credential_id = :ts, updated_at = :now WHERE id = :w AND tenant_id = :t")
+          .bind("n", after.name()).bind("ts", after.network().tailscale() == null ? null : after.network().tailscale().value())
+          .bind("now", clock.millis()).bind("w", id.value()).bind("t", tenant.value()).execute();
       h.createUpdate("DELETE FROM workroom_tools WHERE workroom_id = :w AND tenant_id = :t")
           .bind("w", id.value()).bind("t", tenant.value()).execute();
-      writeTools(h, tenant, id, tools);
-      h.createUpdate("UPDATE workrooms SET updated_at = :now WHERE id = :w").bind("now", clock.millis()).bind("w", id.value()).execute();
-      audit.append(h, tenant, AuditEvent.of(actor, "workroom.tools").target("workroom", id.value()).context(null, id.value(), null)
-          .with("tools", String.join(",", tools.stream().map(Workroom.Tool::kind).toList())));
-      return find(h, tenant, id).orElseThrow();
+      h.createUpdate("DELETE FROM workroom_endpoints WHERE workroom_id = :w AND tenant_id = :t")
+          .bind("w", id.value()).bind("t", tenant.value()).execute();
+      writeTools(h, tenant, id, after.tools());
+      writeEndpoints(h, tenant, id, after.network().endpoints());
+      Workroom updated = find(h, tenant, id).orElseThrow();
+      audit.append(h, tenant, describe(AuditEvent.of(actor, "workroom.update"), updated));
+      return updated;
+    });
+  }
+
+  /** Deletes the workroom (the caller ends its live sessions first). */
+  public void delete(TenantId tenant, WorkroomId id, String actor) {
+    db.jdbi().useTransaction(h -> {
+      find(h, tenant, id).orElseThrow(() -> new NotFoundException("no workroom with that id"));
+      h.createUpdate("DELETE FROM workrooms WHERE id = :w AND tenant_id = :t").bind("w", id.value()).bind("t", tenant.value()).execute();
+      audit.append(h, tenant, AuditEvent.of(actor, "workroom.delete").target("workroom", id.value()).context(null, id.value(), null));
     });
   }
 
@@ -89,59 +128,79 @@ public final class Workrooms {
   public Optional<Workroom> find(Handle h, TenantId tenant, WorkroomId id) {
     return h.createQuery("SELECT * FROM workrooms WHERE tenant_id = :t AND id = :id")
         .bind("t", tenant.value()).bind("id", id.value())
-        .map((rs, ctx) -> new Workroom(new WorkroomId(rs.getString("id")), tenant, rs.getString("name"),
-            List.of(), rs.getLong("created_at"), rs.getLong("updated_at")))
+        .map((rs, ctx) -> new Workroom(new WorkroomId(rs.getString("id")), tenant, rs.getString("name"), List.of(),
+            new Workroom.Network(rs.getString("tailscale_credential_id") == null ? null
+                : new CredentialId(rs.getString("tailscale_credential_id")), List.of()),
+            rs.getLong("created_at"), rs.getLong("updated_at")))
         .findOne()
-        .map(w -> new Workroom(w.id(), w.tenant(), w.name(), tools(h, tenant, w.id()), w.createdAt(), w.updatedAt()));
+        .map(w -> new Workroom(w.id(), w.tenant(), w.name(), tools(h, tenant, w.id()),
+            new Workroom.Network(w.network().tailscale(), endpoints(h, tenant, w.id())), w.createdAt(), w.updatedAt()));
   }
 
   private static List<Workroom.Tool> tools(Handle h, TenantId tenant, WorkroomId id) {
-    return h.createQuery("SELECT kind, credential_id FROM workroom_tools WHERE workroom_id = :w AND tenant_id = :t ORDER BY kind")
+    return h.createQuery("SELECT kind, credential_id FROM workroom_tools WHERE workroom_id = :w AND tenant_id = :t ORDER BY position, kind")
         .bind("w", id.value()).bind("t", tenant.value())
         .map((rs, ctx) -> new Workroom.Tool(rs.getString("kind"),
             rs.getString("credential_id") == null ? null : new CredentialId(rs.getString("credential_id"))))
         .list();
   }
 
-  private void writeTools(Handle h, TenantId tenant, WorkroomId id, List<Workroom.Tool> tools) {
+  private static List<Workroom.Endpoint> endpoints(Handle h, TenantId tenant, WorkroomId id) {
+    return h.createQuery("SELECT * FROM workroom_endpoints WHERE workroom_id = :w AND tenant_id = :t ORDER BY position")
+        .bind("w", id.value()).bind("t", tenant.value())
+        .map((rs, ctx) -> new Workroom.Endpoint(rs.getString("name"), rs.getString("host"), rs.getInt("port"),
+            rs.getString("protocol"), rs.getString("credential_id") == null ? null : new CredentialId(rs.getString("credential_id")),
+            rs.getString("db_user"), rs.getString("db_name")))
+        .list();
+  }
+
+  private static void writeTools(Handle h, TenantId tenant, WorkroomId id, List<Workroom.Tool> tools) {
+    int position = 0;
     for (Workroom.Tool t : tools) {
-      h.createUpdate("INSERT INTO workroom_tools (workroom_id, tenant_id, kind, credential_id) VALUES (:w, :t, :k, :c)")
-          .bind("w", id.value()).bind("t", tenant.value()).bind("k", t.kind())
-          .bind("c", t.credential() == null ? null : t.credential().value()).execute();
+      String credential = t.credential() == null ? null : t.credential().value();
+      h.createUpdate("INSERT INTO workroom_tools (workroom_id, tenant_id, kind, slot, credential_id, position)"
+              + " VALUES (:w, :t, :k, :slot, :c, :pos)")
+          .bind("w", id.value()).bind("t", tenant.value()).bind("k", t.kind()).bind("slot", credential == null ? "" : credential)
+          .bind("c", credential).bind("pos", position++).execute();
     }
   }
 
-  private void checkTools(TenantId tenant, List<Workroom.Tool> tools) {
-    if (tools == null) {
-      throw new InvalidInputException("tools", "is required (may be empty)");
+  private static void writeEndpoints(Handle h, TenantId tenant, WorkroomId id, List<Workroom.Endpoint> endpoints) {
+    int position = 0;
+    for (Workroom.Endpoint e : endpoints) {
+      h.createUpdate("INSERT INTO workroom_endpoints (workroom_id, tenant_id, name, host, port, protocol, credential_id,"
+              + " db_user, db_name, position) VALUES (:w, :t, :n, :host, :port, :proto, :c, :u, :d, :pos)")
+          .bind("w", id.value()).bind("t", tenant.value()).bind("n", e.name()).bind("host", e.host()).bind("port", e.port())
+          .bind("proto", e.protocol()).bind("c", e.password() == null ? null : e.password().value())
+          .bind("u", e.user()).bind("d", e.database()).bind("pos", position++).execute();
     }
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < tools.size(); i++) {
-      Workroom.Tool t = tools.get(i);
-      String field = "tools[" + i + "]";
-      CredentialKind kind = catalog.require(t.kind(), field + ".kind");
-      if (!seen.add(kind.id())) {
-        throw new ConflictException(field + ".kind: tool '" + kind.id() + "' is listed twice");
-      }
-      if (kind.home() == Home.USER) {
-        if (t.credential() != null) {
-          throw new InvalidInputException(field + ".secretId", "kind '" + kind.id()
-              + "' uses each person's own integration; it takes no tenant secret");
-        }
-        continue;
-      }
-      if (t.credential() == null) {
-        throw new InvalidInputException(field + ".secretId", "a tenant secret of kind '" + kind.id() + "' is required");
-      }
-      CredentialInfo c;
-      try {
-        c = vault.get(CredentialScope.tenantSecrets(tenant), t.credential());
-      } catch (NotFoundException e) {
-        throw new InvalidInputException(field + ".secretId", "no tenant secret with that id");
-      }
-      if (!c.kind().equals(kind.id())) {
-        throw new InvalidInputException(field + ".secretId", "secret is of kind '" + c.kind() + "', not '" + kind.id() + "'");
-      }
+  }
+
+  private static void requireFreeName(Handle h, TenantId tenant, String name, WorkroomId except) {
+    if (h.createQuery("SELECT COUNT(*) FROM workrooms WHERE tenant_id = :t AND name = :n AND id <> :id")
+        .bind("t", tenant.value()).bind("n", name).bind("id", except == null ? "" : except.value())
+        .mapTo(Integer.class).one() > 0) {
+      throw new ConflictException("name: a workroom named '" + name + "' already exists");
     }
+  }
+
+  private static void checkName(String name) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new InvalidInputException("name", "must be 1-64 characters of letters, digits, space, '.', '_' or '-'");
+    }
+  }
+
+  private static AuditEvent describe(AuditEvent e, Workroom w) {
+    return e.target("workroom", w.id().value()).context(null, w.id().value(), null)
+        .with("name", w.name())
+        .with("tools", String.join(",", w.tools().stream().map(t -> t.kind()
+            + (t.credential() == null ? "" : ":" + t.credential().value())).toList()))
+        .with("tailscale", w.network().tailscale() == null ? "none" : w.network().tailscale().value())
+        .with("endpoints", String.join(",", w.network().endpoints().stream()
+            .map(p -> p.name() + "=" + p.protocol() + "://" + p.host() + ":" + p.port()).toList()));
+  }
+
+  Map<String, String> variableOwners(TenantId tenant, Workroom w) {
+    return checks.check(tenant, w);
   }
 }

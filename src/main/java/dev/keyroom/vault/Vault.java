@@ -20,11 +20,13 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 
@@ -47,6 +49,7 @@ public final class Vault {
   private final Skills skills;
   private final Clock clock;
   private final List<Consumer<CredentialChange>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Function<CredentialChange, Map<String, Object>>> reporters = new CopyOnWriteArrayList<>();
 
   public Vault(Database db, TenantKeys keys, Catalog catalog, AuditLog audit, Skills skills, Clock clock) {
     this.db = db;
@@ -62,10 +65,26 @@ public final class Vault {
     listeners.add(listener);
   }
 
-  private void publish(CredentialChange change) {
+  /**
+   * Registers a reaction called after every revoke, replace and delete has committed, whose
+   * report (for example the live sessions it reached) goes back to the caller of the change.
+   */
+  public void onChangeReport(Function<CredentialChange, Map<String, Object>> reporter) {
+    reporters.add(reporter);
+  }
+
+  /** A committed change and what the reactions to it reached. */
+  public record Changed(CredentialInfo credential, Map<String, Object> reach) {}
+
+  private Map<String, Object> publish(CredentialChange change) {
     for (Consumer<CredentialChange> l : listeners) {
       l.accept(change);
     }
+    Map<String, Object> reach = new LinkedHashMap<>();
+    for (Function<CredentialChange, Map<String, Object>> r : reporters) {
+      reach.putAll(r.apply(change));
+    }
+    return reach;
   }
 
   /** Stores a new credential in {@code scope}. The kind must live in that home. */
@@ -113,6 +132,11 @@ public final class Vault {
 
   /** Replaces the value in place: a new version, same id, name and grants. */
   public CredentialInfo replace(CredentialScope scope, CredentialId id, SecretValue value, String actor) {
+    return replaceReported(scope, id, value, actor).credential();
+  }
+
+  /** {@link #replace}, also saying what the change reached (live sessions holding the old value). */
+  public Changed replaceReported(CredentialScope scope, CredentialId id, SecretValue value, String actor) {
     checkValue(value);
     long now = clock.millis();
     CredentialInfo replaced = db.jdbi().inTransaction(h -> {
@@ -131,9 +155,9 @@ public final class Vault {
           .with("kind", kind).with("version", version).with("fingerprint", fingerprint));
       return info(h, scope, id).orElseThrow();
     });
-    publish(new CredentialChange(scope.tenant(), scope, id, replaced.kind(), CredentialChange.Type.REPLACED,
-        replaced.version(), actor));
-    return replaced;
+    Map<String, Object> reach = publish(new CredentialChange(scope.tenant(), scope, id, replaced.kind(),
+        CredentialChange.Type.REPLACED, replaced.version(), actor));
+    return new Changed(replaced, reach);
   }
 
   /**
@@ -141,6 +165,11 @@ public final class Vault {
    * credential) stops every use at once: {@link #resolve} refuses from the next call on.
    */
   public CredentialInfo revoke(CredentialScope scope, CredentialId id, Integer version, String actor) {
+    return revokeReported(scope, id, version, actor).credential();
+  }
+
+  /** {@link #revoke}, also saying what the change reached (live sessions holding a copy). */
+  public Changed revokeReported(CredentialScope scope, CredentialId id, Integer version, String actor) {
     long now = clock.millis();
     CredentialInfo revoked = db.jdbi().inTransaction(h -> {
       Map<String, Object> row = lockRow(h, scope, id);
@@ -160,9 +189,9 @@ public final class Vault {
           .with("kind", (String) row.get("kind")).with("version", version == null ? "all" : version.toString()));
       return info(h, scope, id).orElseThrow();
     });
-    publish(new CredentialChange(scope.tenant(), scope, id, revoked.kind(), CredentialChange.Type.REVOKED,
-        version == null ? revoked.version() : version, actor));
-    return revoked;
+    Map<String, Object> reach = publish(new CredentialChange(scope.tenant(), scope, id, revoked.kind(),
+        CredentialChange.Type.REVOKED, version == null ? revoked.version() : version, actor));
+    return new Changed(revoked, reach);
   }
 
   /** Deletes the credential and destroys every ciphertext of it. */

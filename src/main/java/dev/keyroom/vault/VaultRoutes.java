@@ -91,7 +91,7 @@ public final class VaultRoutes implements ApiRoutes.Module {
       CredentialScope scope = scopeOf.apply(p);
       CredentialId id = id(ctx);
       ReplaceValue req = Json.read(ctx, ReplaceValue.class);
-      Json.write(ctx, 200, vault.replace(scope, id, value(req.value()), p.auditName()));
+      Json.write(ctx, 200, withReach(vault.replaceReported(scope, id, value(req.value()), p.auditName())));
     });
     r.post(base + "/{id}/revoke", (ctx, p) -> {
       CredentialScope scope = scopeOf.apply(p);
@@ -100,13 +100,21 @@ public final class VaultRoutes implements ApiRoutes.Module {
       if (req.version() != null && req.version() < 1) {
         throw new InvalidInputException("version", "must be 1 or more");
       }
-      Json.write(ctx, 200, vault.revoke(scope, id, req.version(), p.auditName()));
+      Json.write(ctx, 200, withReach(vault.revokeReported(scope, id, req.version(), p.auditName())));
     });
     r.delete(base + "/{id}", (ctx, p) -> {
       CredentialScope scope = scopeOf.apply(p);
       vault.delete(scope, id(ctx), p.auditName());
       ctx.status(204);
     });
+  }
+
+  /** The credential's metadata plus what the change reached (e.g. {@code affectedSessions}). */
+  private static Map<String, Object> withReach(Vault.Changed changed) {
+    Map<String, Object> body = Json.MAPPER.convertValue(changed.credential(),
+        new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>>() {});
+    body.putAll(changed.reach());
+    return body;
   }
 
   private static CredentialId id(Context ctx) {

@@ -1,0 +1,64 @@
+package dev.keyroom.session;
+
+import dev.keyroom.store.Database;
+import dev.keyroom.store.Identifiers;
+import dev.keyroom.store.Rows;
+import dev.keyroom.tenancy.TenantId;
+import dev.keyroom.vault.CredentialId;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The delivery ledger: which credential version went into which session, who fetched it and when,
+ * and when the session's copy was wiped (the session ended). Revocation asks it which live
+ * sessions hold a copy.
+ */
+public final class DeliveryLedger {
+  private final Database db;
+
+  public DeliveryLedger(Database db) {
+    this.db = db;
+  }
+
+  /** One delivery of one credential version into a session. */
+  public record Delivery(String id, String sessionId, String credentialId, int version, List<String> variables,
+      String fetchedBy, long fetchedAt, Long wipedAt) {}
+
+  void record(Handle h, TenantId tenant, SessionId session, CredentialId credential, int version, List<String> variables,
+      String fetchedBy, long now) {
+    h.createUpdate("INSERT INTO session_deliveries (id, tenant_id, session_id, credential_id, version, variables, fetched_by,"
+            + " fetched_at) VALUES (:id, :t, :s, :c, :v, :vars, :by, :now)")
+        .bind("id", Identifiers.random("dlv")).bind("t", tenant.value()).bind("s", session.value())
+        .bind("c", credential.value()).bind("v", version).bind("vars", String.join(",", variables))
+        .bind("by", fetchedBy).bind("now", now).execute();
+  }
+
+  /** Marks every copy the session holds as wiped; returns how many deliveries that covered. */
+  int wipe(Handle h, TenantId tenant, SessionId session, long now) {
+    return h.createUpdate("UPDATE session_deliveries SET wiped_at = :now WHERE tenant_id = :t AND session_id = :s AND wiped_at IS NULL")
+        .bind("now", now).bind("t", tenant.value()).bind("s", session.value()).execute();
+  }
+
+  public List<Delivery> ofSession(TenantId tenant, SessionId session) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT * FROM session_deliveries WHERE tenant_id = :t AND session_id = :s"
+            + " ORDER BY fetched_at, id")
+        .bind("t", tenant.value()).bind("s", session.value())
+        .map((rs, ctx) -> new Delivery(rs.getString("id"), rs.getString("session_id"), rs.getString("credential_id"),
+            rs.getInt("version"), List.of(rs.getString("variables").split(",")), rs.getString("fetched_by"),
+            rs.getLong("fetched_at"), Rows.nullableLong(rs, "wiped_at")))
+        .list());
+  }
+
+  /**
+   * Sessions holding an unwiped copy of the credential: of versions below {@code belowVersion}
+   * when it is not null (rotation), of exactly {@code version} when that is not null, else of any.
+   */
+  public List<SessionId> holders(TenantId tenant, CredentialId credential, Integer version, Integer belowVersion) {
+    String which = version != null ? " AND version = :v" : belowVersion != null ? " AND version < :v" : "";
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT DISTINCT session_id FROM session_deliveries WHERE tenant_id = :t"
+            + " AND credential_id = :c AND wiped_at IS NULL" + which)
+        .bind("t", tenant.value()).bind("c", credential.value())
+        .bind("v", version != null ? version : belowVersion != null ? belowVersion : 0)
+        .mapTo(String.class).map(SessionId::new).list());
+  }
+}

@@ -1,0 +1,263 @@
+package dev.keyroom.session;
+
+import dev.keyroom.audit.AuditEvent;
+import dev.keyroom.audit.AuditLog;
+import dev.keyroom.catalog.Catalog;
+import dev.keyroom.catalog.CredentialKind;
+import dev.keyroom.catalog.Home;
+import dev.keyroom.error.KeyroomException;
+import dev.keyroom.store.Database;
+import dev.keyroom.vault.CredentialId;
+import dev.keyroom.vault.CredentialInfo;
+import dev.keyroom.vault.CredentialScope;
+import dev.keyroom.vault.ResolvedCredential;
+import dev.keyroom.vault.Vault;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Builds a session's environment: placeholders and proxy base URLs for proxied tools, real values
+ * for injected ones (the session user's own integrations only; tenant secrets only when the
+ * workroom enables them), network access, and Keyroom's own variables. Every retrieval is
+ * audited and written to the delivery ledger.
+ */
+public final class SessionEnvironment {
+  private final Database db;
+  private final Catalog catalog;
+  private final Vault vault;
+  private final Workrooms workrooms;
+  private final Sessions sessions;
+  private final DeliveryLedger ledger;
+  private final AuditLog audit;
+  private final EnvironmentContributors contributors;
+  private final Supplier<String> publicUrl;
+  private final Clock clock;
+
+  public SessionEnvironment(Database db, Catalog catalog, Vault vault, Workrooms workrooms, Sessions sessions,
+      AuditLog audit, EnvironmentContributors contributors, Supplier<String> publicUrl, Clock clock) {
+    this.db = db;
+    this.catalog = catalog;
+    this.vault = vault;
+    this.workrooms = workrooms;
+    this.sessions = sessions;
+    this.ledger = sessions.ledger();
+    this.audit = audit;
+    this.contributors = contributors;
+    this.publicUrl = publicUrl;
+    this.clock = clock;
+  }
+
+  /** The environment of one session; {@code skipped} says which parts could not be delivered and why. */
+  public record Environment(SessionInfo session, List<SessionVariable> variables, List<Skipped> skipped) {}
+
+  /** A part of the workroom that delivered nothing this time (revoked, missing, clashing). */
+  public record Skipped(String variable, String source, String reason) {}
+
+  public String publicUrl() {
+    return publicUrl.get();
+  }
+
+  /** Builds, audits and records one retrieval. {@code fetchedBy} names the caller for the audit and ledger. */
+  public Environment fetch(SessionInfo session, String fetchedBy) {
+    Workroom w = workrooms.get(session.tenant(), session.workroom());
+    Builder b = new Builder();
+    String base = publicUrl.get();
+    b.put(SessionVariable.plain(EnvironmentLayout.KEYROOM_URL, base));
+    b.put(SessionVariable.plain(EnvironmentLayout.KEYROOM_SESSION_ID, session.id().value()));
+    b.put(SessionVariable.secret(EnvironmentLayout.KEYROOM_SESSION_TOKEN, sessions.token(session.tenant(), session.id()), null));
+    Map<String, String> placeholders = sessions.placeholders(session.tenant(), session.id());
+    CredentialScope tenantSecrets = CredentialScope.tenantSecrets(session.tenant());
+    CredentialScope own = CredentialScope.integrationsOf(session.tenant(), session.user());
+    List<CredentialInfo> integrations = null;
+    for (int i = 0; i < w.tools().size(); i++) {
+      Workroom.Tool t = w.tools().get(i);
+      String field = "tools[" + i + "]";
+      Optional<CredentialKind> found = catalog.find(t.kind());
+      if (found.isEmpty()) {
+        b.skip(null, field, "kind '" + t.kind() + "' is no longer in the catalog");
+        continue;
+      }
+      CredentialKind kind = found.get();
+      if (kind.isProxied()) {
+        String placeholder = placeholders.get(kind.id());
+        if (placeholder == null) {
+          b.skip(kind.envVar("keyVar"), field, "tool was enabled after the session started; start a new session to use it");
+          continue;
+        }
+        b.put(SessionVariable.secret(kind.envVar("keyVar"), placeholder, null));
+        String baseVar = kind.envVar("baseUrlVar");
+        if (baseVar != null && !baseVar.isBlank()) {
+          String suffix = kind.envVar("baseUrlSuffix") == null ? "" : kind.envVar("baseUrlSuffix");
+          b.put(SessionVariable.plain(baseVar, base + "/proxy/" + kind.id() + suffix));
+        }
+      } else if (kind.home() == Home.TENANT) {
+        open(b, tenantSecrets, t.credential(), field).ifPresentOrElse(r -> {
+          String name = kind.nameIsEnvVar() ? r.info().name() : kind.envVar("keyVar");
+          b.put(SessionVariable.secret(name, r.value().revealUtf8(), source(r)));
+        }, () -> b.skip(kind.nameIsEnvVar() ? null : kind.envVar("keyVar"), field, b.lastReason));
+      } else {
+        if (integrations == null) {
+          integrations = vault.list(own);
+        }
+        userTool(b, own, kind, integrations, field);
+      }
+    }
+    if (w.network().tailscale() != null) {
+      String var = catalog.require(EnvironmentLayout.TAILSCALE_KIND, "kind").envVar("keyVar");
+      open(b, tenantSecrets, w.network().tailscale(), "network.tailscaleSecretId").ifPresentOrElse(
+          r -> b.put(SessionVariable.secret(var, r.value().revealUtf8(), source(r))),
+          () -> b.skip(var, "network.tailscaleSecretId", b.lastReason));
+    }
+    boolean pg = EnvironmentLayout.pgDefaults(w.network());
+    for (int i = 0; i < w.network().endpoints().size(); i++) {
+      Workroom.Endpoint e = w.network().endpoints().get(i);
+      String field = "network.endpoints[" + i + "]";
+      ResolvedCredential password = null;
+      if (e.password() != null) {
+        Optional<ResolvedCredential> r = open(b, tenantSecrets, e.password(), field + ".passwordSecretId");
+        if (r.isEmpty()) {
+          b.skip(EnvironmentLayout.prefix(e.name()) + "_*", field, b.lastReason);
+          continue;
+        }
+        password = r.get();
+      }
+      SessionVariable.Source src = password == null ? null : source(password);
+      EnvironmentLayout.endpointVariables(e, password == null ? null : password.value().revealUtf8(), pg)
+          .forEach((name, v) -> b.put(v.secret() ? SessionVariable.secret(name, v.value(), src) : SessionVariable.plain(name, v.value())));
+    }
+    for (EnvironmentContributor c : contributors.all()) {
+      for (SessionVariable v : c.contribute(session, w)) {
+        b.putIfFree(v, "integration");
+      }
+    }
+    Environment env = new Environment(session, List.copyOf(b.vars.values()), List.copyOf(b.skipped));
+    record(env, fetchedBy);
+    return env;
+  }
+
+  /**
+   * The session user's git token for git's credential helper, when the workroom enables the git
+   * tool. Audited and recorded in the ledger like an environment retrieval.
+   */
+  public Optional<dev.keyroom.crypto.SecretValue> gitCredential(SessionInfo session, String host, String fetchedBy) {
+    Workroom w = workrooms.get(session.tenant(), session.workroom());
+    if (w.tool(EnvironmentLayout.GIT_TOKEN_KIND).isEmpty()) {
+      throw new dev.keyroom.error.ForbiddenException("this workroom does not enable the git tool ("
+          + EnvironmentLayout.GIT_TOKEN_KIND + ")");
+    }
+    CredentialScope own = CredentialScope.integrationsOf(session.tenant(), session.user());
+    Optional<CredentialInfo> newest = vault.list(own).stream()
+        .filter(c -> c.kind().equals(EnvironmentLayout.GIT_TOKEN_KIND) && c.isActive())
+        .max(Comparator.comparingLong(CredentialInfo::updatedAt));
+    if (newest.isEmpty()) {
+      return Optional.empty();
+    }
+    ResolvedCredential r = vault.resolve(own, new CredentialId(newest.get().id()), null);
+    long now = clock.millis();
+    db.jdbi().useTransaction(h -> {
+      ledger.record(h, session.tenant(), session.id(), new CredentialId(r.info().id()), r.info().version(),
+          List.of("git-credential"), fetchedBy, now);
+      audit.append(h, session.tenant(), AuditEvent.of(fetchedBy, "session.git-credential").target("credential", r.info().id())
+          .context(session.id().value(), session.workroom().value(), null).with("host", host)
+          .with("version", r.info().version()));
+    });
+    vault.recordUse(session.tenant(), new CredentialId(r.info().id()),
+        new CredentialInfo.LastUsed(now, session.id().value(), session.workroom().value(), null, session.user().value()));
+    return Optional.of(r.value());
+  }
+
+  private void userTool(Builder b, CredentialScope own, CredentialKind kind, List<CredentialInfo> integrations, String field) {
+    List<CredentialInfo> mine = integrations.stream().filter(c -> c.kind().equals(kind.id()) && c.isActive())
+        .sorted(Comparator.comparingLong(CredentialInfo::updatedAt).reversed()).toList();
+    if (kind.nameIsEnvVar()) {
+      for (CredentialInfo c : mine) {
+        open(b, own, new CredentialId(c.id()), field).ifPresent(r ->
+            b.putIfFree(SessionVariable.secret(c.name(), r.value().revealUtf8(), source(r)), "personal integration '" + c.name() + "'"));
+      }
+      return;
+    }
+    String var = kind.envVar("keyVar");
+    if (mine.isEmpty()) {
+      b.skip(var, field, "the session's user has no active " + kind.displayName() + " in Profile → Integrations");
+      return;
+    }
+    open(b, own, new CredentialId(mine.get(0).id()), field).ifPresent(r -> {
+      if (var != null) {
+        b.put(SessionVariable.secret(var, r.value().revealUtf8(), source(r)));
+      }
+      if ("git-credential".equals(kind.envVar("helper"))) {
+        EnvironmentLayout.GIT_CONFIG.forEach((k, v) -> b.put(SessionVariable.plain(k, v)));
+      }
+    });
+  }
+
+  /** Opens a credential for delivery; a revoked or missing one is skipped with the reason. */
+  private Optional<ResolvedCredential> open(Builder b, CredentialScope scope, CredentialId id, String field) {
+    if (id == null) {
+      b.lastReason = field + ": the secret it named was deleted; an admin must choose another";
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(vault.resolve(scope, id, null));
+    } catch (KeyroomException e) {
+      b.lastReason = field + ": " + e.getMessage();
+      return Optional.empty();
+    }
+  }
+
+  private static SessionVariable.Source source(ResolvedCredential r) {
+    return new SessionVariable.Source(new CredentialId(r.info().id()), r.info().version());
+  }
+
+  private void record(Environment env, String fetchedBy) {
+    SessionInfo s = env.session();
+    long now = clock.millis();
+    Map<SessionVariable.Source, List<String>> bySource = new LinkedHashMap<>();
+    for (SessionVariable v : env.variables()) {
+      if (v.source() != null) {
+        bySource.computeIfAbsent(v.source(), k -> new ArrayList<>()).add(v.name());
+      }
+    }
+    db.jdbi().useTransaction(h -> {
+      bySource.forEach((src, names) -> ledger.record(h, s.tenant(), s.id(), src.credential(), src.version(), names, fetchedBy, now));
+      audit.append(h, s.tenant(), AuditEvent.of(fetchedBy, "session.environment").target("session", s.id().value())
+          .context(s.id().value(), s.workroom().value(), null).with("user", s.user().value())
+          .with("variables", env.variables().size())
+          .with("credentials", String.join(",", bySource.keySet().stream().map(k -> k.credential() + "@" + k.version()).toList()))
+          .with("skipped", env.skipped().size()));
+    });
+    for (SessionVariable.Source src : bySource.keySet()) {
+      vault.recordUse(s.tenant(), src.credential(),
+          new CredentialInfo.LastUsed(now, s.id().value(), s.workroom().value(), null, s.user().value()));
+    }
+  }
+
+  /** Collects variables in order; a name is set once. */
+  private final class Builder {
+    final Map<String, SessionVariable> vars = new LinkedHashMap<>();
+    final List<Skipped> skipped = new ArrayList<>();
+    String lastReason;
+
+    void put(SessionVariable v) {
+      vars.put(v.name(), v);
+    }
+
+    void putIfFree(SessionVariable v, String source) {
+      if (vars.containsKey(v.name())) {
+        skipped.add(new Skipped(v.name(), source, "the workroom already sets " + v.name() + "; rename the integration"));
+        return;
+      }
+      vars.put(v.name(), v);
+    }
+
+    void skip(String variable, String source, String reason) {
+      skipped.add(new Skipped(variable, source, reason));
+    }
+  }
+}

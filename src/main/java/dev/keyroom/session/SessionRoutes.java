@@ -1,0 +1,236 @@
+package dev.keyroom.session;
+
+import dev.keyroom.api.ApiRoutes;
+import dev.keyroom.api.Json;
+import dev.keyroom.crypto.SecretValue;
+import dev.keyroom.error.ForbiddenException;
+import dev.keyroom.error.InvalidInputException;
+import dev.keyroom.error.NotFoundException;
+import dev.keyroom.error.UnauthenticatedException;
+import dev.keyroom.tenancy.Principal;
+import dev.keyroom.tenancy.TokenFormat;
+import dev.keyroom.tenancy.UserId;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Sessions over HTTP. Starting and listing use the ordinary bearer tokens; the environment, the
+ * event stream, the git credential and ending also accept the session's own {@code kr_sess_}
+ * token, which is handled here (it is not an API token).
+ */
+public final class SessionRoutes implements ApiRoutes.Module {
+  private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]", "::1");
+
+  private final Sessions sessions;
+  private final SessionEnvironment environment;
+  private final SessionEventStream stream;
+  private final SessionPolicy policy;
+
+  public SessionRoutes(Sessions sessions, SessionEnvironment environment, SessionEvents events, SessionPolicy policy) {
+    this.sessions = sessions;
+    this.environment = environment;
+    this.stream = new SessionEventStream(sessions, events);
+    this.policy = policy;
+  }
+
+  record StartBody(String userId) {}
+
+  record GitCredentialBody(String protocol, String host, String path, String username) {}
+
+  record PolicyBody(String onRevoke) {}
+
+  /** Who called a session route: the session itself (its token) or an API principal. */
+  private record Caller(SessionInfo session, Principal principal) {
+    String auditName() {
+      return session != null ? "session:" + session.id().value() : principal.auditName();
+    }
+  }
+
+  @Override
+  public void register(ApiRoutes r) {
+    r.post("/api/v1/workrooms/{id}/sessions", (ctx, p) -> {
+      WorkroomId workroom = WorkroomId.parse(ctx.pathParam("id"));
+      StartBody body = Json.readOptional(ctx, StartBody.class, new StartBody(null));
+      UserId user;
+      if (p.service()) {
+        if (body.userId() == null) {
+          throw new InvalidInputException("userId", "is required with the service token: name the user the session is for");
+        }
+        user = UserId.parse(body.userId());
+      } else {
+        user = p.requireUser("starting a session");
+        if (body.userId() != null && !body.userId().equals(user.value())) {
+          throw new ForbiddenException("a user starts sessions only for themselves; the platform's service token starts them for others");
+        }
+      }
+      Sessions.Started started = sessions.start(p.tenant(), workroom, user, p.auditName());
+      Map<String, Object> out = view(started.session());
+      out.put("sessionToken", started.token());
+      Json.write(ctx, 201, out);
+    });
+    r.get("/api/v1/workrooms/{id}/sessions", (ctx, p) -> {
+      WorkroomId workroom = WorkroomId.parse(ctx.pathParam("id"));
+      List<SessionInfo> live = sessions.live(p.tenant(), workroom).stream()
+          .filter(s -> p.isAdmin() || p.service() || s.user().equals(p.user())).toList();
+      Json.write(ctx, 200, Map.of("sessions", live.stream().map(SessionRoutes::view).toList()));
+    });
+    r.get("/api/v1/sessions/{id}", (ctx, p) -> Json.write(ctx, 200, view(readable(p, ctx))));
+    r.get("/api/v1/sessions/{id}/deliveries", (ctx, p) -> {
+      SessionInfo s = readable(p, ctx);
+      Json.write(ctx, 200, Map.of("deliveries", sessions.ledger().ofSession(p.tenant(), s.id())));
+    });
+    r.unauthenticated(HandlerType.GET, "/api/v1/sessions/{id}/environment", ctx -> {
+      Caller c = caller(r, ctx, false);
+      SessionInfo s = c.session() != null ? c.session() : sessions.requireLive(sessions.get(c.principal().tenant(), id(ctx)));
+      SessionEnvironment.Environment env = environment.fetch(s, c.auditName());
+      if (wantsDotenv(ctx)) {
+        ctx.status(200).contentType("text/plain; charset=utf-8").result(Dotenv.render(env.variables()));
+      } else {
+        Json.write(ctx, 200, envView(env));
+      }
+    });
+    r.unauthenticated(HandlerType.GET, "/api/v1/sessions/{id}/events", ctx -> {
+      Caller c = caller(r, ctx, false);
+      SessionInfo s = c.session() != null ? c.session() : sessions.requireLive(sessions.get(c.principal().tenant(), id(ctx)));
+      stream.serve(ctx, s);
+    });
+    r.unauthenticated(HandlerType.DELETE, "/api/v1/sessions/{id}", ctx -> {
+      Caller c = caller(r, ctx, true);
+      SessionInfo s = c.session() != null ? c.session() : sessions.get(c.principal().tenant(), id(ctx));
+      sessions.end(s.tenant(), s.id(), c.session() != null ? "ended by its launcher" : "ended by " + c.auditName(), c.auditName());
+      ctx.status(204);
+    });
+    r.unauthenticated(HandlerType.POST, "/api/v1/sessions/{id}/git-credential", ctx -> {
+      String token = bearer(ctx);
+      if (token == null || !token.startsWith(TokenFormat.SESSION)) {
+        throw new UnauthenticatedException("the git credential is given only to the session itself: send its kr_sess_ token");
+      }
+      SessionInfo s = sameSession(sessions.authenticateToken(token), ctx);
+      GitCredentialBody body = Json.read(ctx, GitCredentialBody.class);
+      requireSafeTransport(body);
+      Optional<SecretValue> secret = environment.gitCredential(s, body.host(), "session:" + s.id().value());
+      if (secret.isEmpty()) {
+        throw new NotFoundException("the session's user has no active git token in Profile → Integrations");
+      }
+      Map<String, String> out = new LinkedHashMap<>();
+      out.put("username", body.username() == null || body.username().isBlank() ? "x-access-token" : body.username());
+      out.put("password", secret.get().revealUtf8());
+      Json.write(ctx, 200, out);
+    });
+    r.get("/api/v1/session-policy", (ctx, p) -> Json.write(ctx, 200, Map.of("onRevoke", policy.onRevoke(p.tenant()).wire)));
+    r.put("/api/v1/session-policy", (ctx, p) -> {
+      p.requireAdmin("changing the session policy");
+      PolicyBody body = Json.read(ctx, PolicyBody.class);
+      Json.write(ctx, 200, Map.of("onRevoke", policy.set(p.tenant(), SessionPolicy.OnRevoke.parse(body.onRevoke(), "onRevoke"),
+          p.auditName()).wire));
+    });
+  }
+
+  private static void requireSafeTransport(GitCredentialBody body) {
+    if (body.host() == null || body.host().isBlank()) {
+      throw new InvalidInputException("host", "is required");
+    }
+    if ("https".equals(body.protocol())) {
+      return;
+    }
+    String host = body.host().replaceFirst(":\\d+$", "");
+    if ("http".equals(body.protocol()) && LOOPBACK.contains(host)) {
+      return;
+    }
+    throw new ForbiddenException("the git token is sent only over https (or plain http to this machine's loopback)");
+  }
+
+  private Caller caller(ApiRoutes r, Context ctx, boolean usersToo) {
+    String token = bearer(ctx);
+    if (token != null && token.startsWith(TokenFormat.SESSION)) {
+      return new Caller(sameSession(sessions.authenticateToken(token), ctx), null);
+    }
+    Principal p = r.authenticate(ctx);
+    if (p.service()) {
+      return new Caller(null, p);
+    }
+    if (usersToo) {
+      SessionInfo s = sessions.get(p.tenant(), id(ctx));
+      if (p.isAdmin() || s.user().equals(p.user())) {
+        return new Caller(null, p);
+      }
+      throw new ForbiddenException("ending another user's session requires the admin role");
+    }
+    throw new ForbiddenException("this route takes the platform's service token or the session's own token");
+  }
+
+  private static SessionInfo sameSession(SessionInfo s, Context ctx) {
+    if (!s.id().equals(id(ctx))) {
+      throw new ForbiddenException("this session token belongs to another session");
+    }
+    return s;
+  }
+
+  private SessionInfo readable(Principal p, Context ctx) {
+    SessionInfo s = sessions.get(p.tenant(), id(ctx));
+    if (!p.isAdmin() && !p.service() && !s.user().equals(p.user())) {
+      throw new NotFoundException("no session with that id");
+    }
+    return s;
+  }
+
+  private static SessionId id(Context ctx) {
+    return SessionId.parse(ctx.pathParam("id"));
+  }
+
+  private static String bearer(Context ctx) {
+    String header = ctx.header("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    return header.substring(7).trim();
+  }
+
+  private static boolean wantsDotenv(Context ctx) {
+    String format = ctx.queryParam("format");
+    if (format != null) {
+      if (!format.equals("dotenv") && !format.equals("json")) {
+        throw new InvalidInputException("format", "must be 'json' or 'dotenv'");
+      }
+      return format.equals("dotenv");
+    }
+    String accept = ctx.header("Accept");
+    return accept != null && accept.startsWith("text/plain");
+  }
+
+  static Map<String, Object> view(SessionInfo s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", s.id().value());
+    m.put("workroomId", s.workroom().value());
+    m.put("userId", s.user().value());
+    m.put("startedAt", s.startedAt());
+    m.put("expiresAt", s.expiresAt());
+    m.put("idleTimeoutMs", s.idleTimeoutMs());
+    m.put("lastSeenAt", s.lastSeenAt());
+    m.put("endedAt", s.endedAt());
+    m.put("endReason", s.endReason());
+    return m;
+  }
+
+  private static Map<String, Object> envView(SessionEnvironment.Environment env) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("sessionId", env.session().id().value());
+    m.put("expiresAt", env.session().expiresAt());
+    m.put("variables", env.variables().stream().map(v -> {
+      Map<String, Object> vm = new LinkedHashMap<>();
+      vm.put("name", v.name());
+      vm.put("value", v.value().revealUtf8());
+      vm.put("secret", v.secret());
+      vm.put("credentialId", v.source() == null ? null : v.source().credential().value());
+      vm.put("version", v.source() == null ? null : v.source().version());
+      return vm;
+    }).toList());
+    m.put("skipped", env.skipped());
+    return m;
+  }
+}
