@@ -38,6 +38,7 @@ public final class HttpServer implements AutoCloseable {
       config.jetty.port = port;
       config.http.maxRequestSize = Json.MAX_BODY_BYTES;
       config.http.generateEtags = false;
+      config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
       config.jetty.modifyHttpConfiguration(http -> {
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
