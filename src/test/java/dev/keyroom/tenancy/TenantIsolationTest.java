@@ -1,0 +1,207 @@
+package dev.keyroom.tenancy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyroom.api.ApiRoutes;
+import dev.keyroom.api.Json;
+import dev.keyroom.crypto.SecretValue;
+import dev.keyroom.testing.TestKeyroom;
+import dev.keyroom.vault.CredentialInfo;
+import dev.keyroom.vault.CredentialScope;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Walks EVERY registered route with another tenant's ids (and, for a user's own resources,
+ * another user's ids even as an admin) and expects 404. A route with path parameters that has
+ * no entry in {@link #FOREIGN_IDS} fails this test: when you add a route, add how to find a
+ * foreign id for it here.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TenantIsolationTest {
+  private static final Pattern PARAM = Pattern.compile("\\{[^}]+}");
+
+  /** What tenant A owns and what its users own, for substitution into routes called by others. */
+  record Fixture(String secretId, String skillId, String userId, String userTokenId, String serviceTokenId,
+      String integrationId, String secretName) {}
+
+  /**
+   * For each route template with path parameters: the value of each parameter, in order, naming
+   * something of tenant A. Routes under /api/v1/me/ name something of user alice (tenant A).
+   */
+  static final Map<String, Function<Fixture, List<String>>> FOREIGN_IDS = Map.of(
+      "/api/v1/secrets/{id}", f -> List.of(f.secretId()),
+      "/api/v1/secrets/{id}/value", f -> List.of(f.secretId()),
+      "/api/v1/secrets/{id}/revoke", f -> List.of(f.secretId()),
+      "/api/v1/me/integrations/{id}", f -> List.of(f.integrationId()),
+      "/api/v1/me/integrations/{id}/value", f -> List.of(f.integrationId()),
+      "/api/v1/me/integrations/{id}/revoke", f -> List.of(f.integrationId()),
+      "/api/v1/skills/{id}", f -> List.of(f.skillId()),
+      "/api/v1/users/{id}", f -> List.of(f.userId()),
+      "/api/v1/users/{id}/disable", f -> List.of(f.userId()),
+      "/api/v1/me/tokens/{id}", f -> List.of(f.userTokenId()));
+
+  /** Routes whose parameters need more entries than Map.of allows above. */
+  static final Map<String, Function<Fixture, List<String>>> MORE_FOREIGN_IDS = Map.of(
+      "/api/v1/service-tokens/{id}", f -> List.of(f.serviceTokenId()));
+
+  /** A valid body for routes that read one, so the answer is about the id, not the body. */
+  static final Map<String, String> BODIES = Map.of(
+      "PUT /api/v1/secrets/{id}/value", "{\"value\":\"isolation-value-0123456789\"}",
+      "PUT /api/v1/me/integrations/{id}/value", "{\"value\":\"isolation-value-0123456789\"}",
+      "PATCH /api/v1/skills/{id}", "{\"description\":\"taken over\"}",
+      "PATCH /api/v1/users/{id}", "{\"role\":\"admin\"}");
+
+  TestKeyroom k;
+  Fixture a;
+  String globexAdmin;
+  String acmeAdmin;
+  String alice;
+  String bob;
+
+  @BeforeAll
+  void setUp(@TempDir Path dir) {
+    k = TestKeyroom.sqlite(dir);
+    Tenancy.Founded acme = k.tenant("acme");
+    acmeAdmin = acme.adminToken().token();
+    Tenancy.Founded globex = k.tenant("globex");
+    globexAdmin = globex.adminToken().token();
+    Tenancy t = k.keyroom.tenancy();
+    User aliceUser = t.createUser(acme.tenant().id(), "alice", Role.MEMBER, "test");
+    User bobUser = t.createUser(acme.tenant().id(), "bob", Role.MEMBER, "test");
+    ApiTokens.Issued aliceToken = k.keyroom.tokens().issueForUser(acme.tenant().id(), aliceUser.id(), "t", "test");
+    alice = aliceToken.token();
+    bob = k.keyroom.tokens().issueForUser(acme.tenant().id(), bobUser.id(), "t", "test").token();
+    CredentialInfo secret = k.keyroom.vault().create(CredentialScope.tenantSecrets(acme.tenant().id()), "gemini",
+        "acme-prod", SecretValue.ofUtf8("acme-secret-value-000000"), "test");
+    CredentialInfo integration = k.keyroom.vault().create(CredentialScope.integrationsOf(acme.tenant().id(), aliceUser.id()),
+        "git-token", "alice-github", SecretValue.ofUtf8("alice-git-token-00000000"), "test");
+    var skill = k.keyroom.skills().create(acme.tenant().id(), "acme-research", "d", List.of("gemini"), "test");
+    ApiTokens.Issued service = k.keyroom.tokens().issueService(acme.tenant().id(), "platform", "test");
+    a = new Fixture(secret.id(), skill.id(), aliceUser.id().value(), aliceToken.id().value(), service.id().value(),
+        integration.id(), secret.name());
+  }
+
+  @AfterAll
+  void tearDown() {
+    k.close();
+  }
+
+  List<ApiRoutes.Route> routesWithParams() {
+    List<ApiRoutes.Route> out = new ArrayList<>();
+    for (ApiRoutes.Route r : k.keyroom.http().routes()) {
+      if (PARAM.matcher(r.path()).find()) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  Function<Fixture, List<String>> foreign(String path) {
+    return FOREIGN_IDS.containsKey(path) ? FOREIGN_IDS.get(path) : MORE_FOREIGN_IDS.get(path);
+  }
+
+  String substitute(String template, List<String> ids) {
+    String path = template;
+    for (String id : ids) {
+      path = PARAM.matcher(path).replaceFirst(id);
+    }
+    assertThat(PARAM.matcher(path).find()).as("every parameter of %s has a foreign id", template).isFalse();
+    return path;
+  }
+
+  HttpResponse<String> call(ApiRoutes.Route r, String token, String path) {
+    return k.send(r.method(), path, token, BODIES.get(r.method() + " " + r.path()));
+  }
+
+  @Test
+  void everyRouteWithParameters_hasAForeignIdFixture() {
+    List<String> missing = routesWithParams().stream().map(r -> r.method() + " " + r.path())
+        .filter(r -> foreign(r.substring(r.indexOf(' ') + 1)) == null).toList();
+    assertThat(missing).as("routes without an isolation fixture: add them to TenantIsolationTest.FOREIGN_IDS").isEmpty();
+    assertThat(routesWithParams()).as("routes with parameters exist").hasSizeGreaterThanOrEqualTo(10);
+  }
+
+  @Test
+  void anotherTenantsIds_areNotFound_onEveryRoute() {
+    int walked = 0;
+    for (ApiRoutes.Route r : routesWithParams()) {
+      var ids = foreign(r.path());
+      if (ids == null) {
+        continue; // reported by everyRouteWithParameters_hasAForeignIdFixture
+      }
+      HttpResponse<String> res = call(r, globexAdmin, substitute(r.path(), ids.apply(a)));
+      assertThat(res.statusCode()).as("%s %s as another tenant's admin -> %s", r.method(), r.path(), res.body())
+          .isEqualTo(404);
+      assertThat(res.body()).doesNotContain(a.secretName()).doesNotContain("acme-research");
+      walked++;
+    }
+    assertThat(walked).isGreaterThanOrEqualTo(10);
+    assertTenantAIntact();
+  }
+
+  @Test
+  void anotherUsersIntegrationsAndTokens_areNotFound_evenForAnAdmin() {
+    int walked = 0;
+    for (ApiRoutes.Route r : routesWithParams()) {
+      if (!r.path().startsWith("/api/v1/me/")) {
+        continue;
+      }
+      String path = substitute(r.path(), foreign(r.path()).apply(a));
+      for (String token : List.of(acmeAdmin, bob)) {
+        HttpResponse<String> res = call(r, token, path);
+        assertThat(res.statusCode()).as("%s %s on alice's resource -> %s", r.method(), r.path(), res.body()).isEqualTo(404);
+      }
+      walked++;
+    }
+    assertThat(walked).isGreaterThanOrEqualTo(4);
+    assertTenantAIntact();
+  }
+
+  @Test
+  void listRoutes_showNothingOfAnotherTenant() {
+    for (ApiRoutes.Route r : k.keyroom.http().routes()) {
+      if (!r.method().equals("GET") || PARAM.matcher(r.path()).find() || !r.path().startsWith("/api/v1/")) {
+        continue;
+      }
+      HttpResponse<String> res = k.get(r.path(), globexAdmin);
+      assertThat(res.statusCode()).as(r.path()).isLessThan(500);
+      for (String id : List.of(a.secretId(), a.skillId(), a.userId(), a.userTokenId(), a.serviceTokenId(),
+          a.integrationId(), a.secretName(), "acme-research", "alice")) {
+        assertThat(res.body()).as("GET %s as another tenant", r.path()).doesNotContain(id);
+      }
+    }
+  }
+
+  void assertTenantAIntact() {
+    assertThat(json(k.get("/api/v1/secrets/" + a.secretId(), acmeAdmin)).get("status").asText()).isEqualTo("active");
+    assertThat(json(k.get("/api/v1/secrets/" + a.secretId(), acmeAdmin)).get("version").asInt()).isEqualTo(1);
+    assertThat(json(k.get("/api/v1/me/integrations/" + a.integrationId(), alice)).get("status").asText()).isEqualTo("active");
+    assertThat(json(k.get("/api/v1/skills/" + a.skillId(), acmeAdmin)).get("description").asText()).isEqualTo("d");
+    assertThat(json(k.get("/api/v1/users/" + a.userId(), acmeAdmin)).get("role").asText()).isEqualTo("member");
+    assertThat(json(k.get("/api/v1/users/" + a.userId(), acmeAdmin)).get("status").asText()).isEqualTo("active");
+    assertThat(k.get("/api/v1/me", alice).statusCode()).isEqualTo(200);
+    assertThat(k.get("/api/v1/service-tokens", acmeAdmin).body()).contains(a.serviceTokenId()).contains("\"revokedAt\":null");
+  }
+
+  static JsonNode json(HttpResponse<String> res) {
+    try {
+      return Json.MAPPER.readTree(res.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
