@@ -202,6 +202,7 @@ public final class Sessions {
   }
 
   public List<SessionInfo> live(TenantId tenant, WorkroomId workroom) {
+    workrooms.get(tenant, workroom); // another tenant's (or no) workroom is 404, not an empty list
     long now = clock.millis();
     return db.jdbi().withHandle(h -> h.createQuery("SELECT * FROM sessions WHERE tenant_id = :t AND workroom_id = :w AND ended_at IS NULL")
         .bind("t", tenant.value()).bind("w", workroom.value()).map((rs, ctx) -> row(rs)).list())

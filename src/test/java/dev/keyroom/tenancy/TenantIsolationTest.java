@@ -36,34 +36,47 @@ class TenantIsolationTest {
 
   /** What tenant A owns and what its users own, for substitution into routes called by others. */
   record Fixture(String secretId, String skillId, String userId, String userTokenId, String serviceTokenId,
-      String integrationId, String secretName) {}
+      String integrationId, String secretName, String workroomId, String sessionId) {}
 
   /**
    * For each route template with path parameters: the value of each parameter, in order, naming
    * something of tenant A. Routes under /api/v1/me/ name something of user alice (tenant A).
    */
-  static final Map<String, Function<Fixture, List<String>>> FOREIGN_IDS = Map.of(
-      "/api/v1/secrets/{id}", f -> List.of(f.secretId()),
-      "/api/v1/secrets/{id}/value", f -> List.of(f.secretId()),
-      "/api/v1/secrets/{id}/revoke", f -> List.of(f.secretId()),
-      "/api/v1/me/integrations/{id}", f -> List.of(f.integrationId()),
-      "/api/v1/me/integrations/{id}/value", f -> List.of(f.integrationId()),
-      "/api/v1/me/integrations/{id}/revoke", f -> List.of(f.integrationId()),
-      "/api/v1/skills/{id}", f -> List.of(f.skillId()),
-      "/api/v1/users/{id}", f -> List.of(f.userId()),
-      "/api/v1/users/{id}/disable", f -> List.of(f.userId()),
-      "/api/v1/me/tokens/{id}", f -> List.of(f.userTokenId()));
+  static final Map<String, Function<Fixture, List<String>>> FOREIGN_IDS = Map.ofEntries(
+      Map.entry("/api/v1/secrets/{id}", f -> List.of(f.secretId())),
+      Map.entry("/api/v1/secrets/{id}/value", f -> List.of(f.secretId())),
+      Map.entry("/api/v1/secrets/{id}/revoke", f -> List.of(f.secretId())),
+      Map.entry("/api/v1/me/integrations/{id}", f -> List.of(f.integrationId())),
+      Map.entry("/api/v1/me/integrations/{id}/value", f -> List.of(f.integrationId())),
+      Map.entry("/api/v1/me/integrations/{id}/revoke", f -> List.of(f.integrationId())),
+      Map.entry("/api/v1/skills/{id}", f -> List.of(f.skillId())),
+      Map.entry("/api/v1/users/{id}", f -> List.of(f.userId())),
+      Map.entry("/api/v1/users/{id}/disable", f -> List.of(f.userId())),
+      Map.entry("/api/v1/me/tokens/{id}", f -> List.of(f.userTokenId())),
+      Map.entry("/api/v1/service-tokens/{id}", f -> List.of(f.serviceTokenId())),
+      Map.entry("/api/v1/workrooms/{id}", f -> List.of(f.workroomId())),
+      Map.entry("/api/v1/workrooms/{id}/sessions", f -> List.of(f.workroomId())),
+      Map.entry("/api/v1/sessions/{id}", f -> List.of(f.sessionId())),
+      Map.entry("/api/v1/sessions/{id}/deliveries", f -> List.of(f.sessionId())),
+      Map.entry("/api/v1/sessions/{id}/environment", f -> List.of(f.sessionId())),
+      Map.entry("/api/v1/sessions/{id}/events", f -> List.of(f.sessionId())),
+      Map.entry("/api/v1/sessions/{id}/git-credential", f -> List.of(f.sessionId())));
 
-  /** Routes whose parameters need more entries than Map.of allows above. */
-  static final Map<String, Function<Fixture, List<String>>> MORE_FOREIGN_IDS = Map.of(
-      "/api/v1/service-tokens/{id}", f -> List.of(f.serviceTokenId()));
+  /**
+   * Routes that only the resource's own session token may call: another tenant's session token
+   * gets the same refusal whether the id exists or not (no existence oracle), checked below.
+   */
+  static final java.util.Set<String> OWN_SESSION_TOKEN_ONLY = java.util.Set.of("POST /api/v1/sessions/{id}/git-credential");
 
   /** A valid body for routes that read one, so the answer is about the id, not the body. */
   static final Map<String, String> BODIES = Map.of(
       "PUT /api/v1/secrets/{id}/value", "{\"value\":\"isolation-value-0123456789\"}",
       "PUT /api/v1/me/integrations/{id}/value", "{\"value\":\"isolation-value-0123456789\"}",
       "PATCH /api/v1/skills/{id}", "{\"description\":\"taken over\"}",
-      "PATCH /api/v1/users/{id}", "{\"role\":\"admin\"}");
+      "PATCH /api/v1/users/{id}", "{\"role\":\"admin\"}",
+      "PATCH /api/v1/workrooms/{id}", "{\"name\":\"taken-over\"}",
+      "POST /api/v1/workrooms/{id}/sessions", "{\"userId\":\"$CALLER_TENANT_ADMIN\"}",
+      "POST /api/v1/sessions/{id}/git-credential", "{\"protocol\":\"https\",\"host\":\"github.com\"}");
 
   TestKeyroom k;
   Fixture a;
@@ -71,6 +84,9 @@ class TenantIsolationTest {
   String acmeAdmin;
   String alice;
   String bob;
+  String globexSession;
+  String globexService;
+  String globexAdminId;
 
   @BeforeAll
   void setUp(@TempDir Path dir) {
@@ -79,6 +95,7 @@ class TenantIsolationTest {
     acmeAdmin = acme.adminToken().token();
     Tenancy.Founded globex = k.tenant("globex");
     globexAdmin = globex.adminToken().token();
+    globexAdminId = globex.admin().id().value();
     Tenancy t = k.keyroom.tenancy();
     User aliceUser = t.createUser(acme.tenant().id(), "alice", Role.MEMBER, "test");
     User bobUser = t.createUser(acme.tenant().id(), "bob", Role.MEMBER, "test");
@@ -91,8 +108,17 @@ class TenantIsolationTest {
         "git-token", "alice-github", SecretValue.ofUtf8("alice-git-token-00000000"), "test");
     var skill = k.keyroom.skills().create(acme.tenant().id(), "acme-research", "d", List.of("gemini"), "test");
     ApiTokens.Issued service = k.keyroom.tokens().issueService(acme.tenant().id(), "platform", "test");
+    String acmeWorkroom = json(k.post("/api/v1/workrooms", acmeAdmin, "{\"name\":\"acme-room\",\"tools\":[]}"))
+        .get("id").asText();
+    String acmeSession = json(k.post("/api/v1/workrooms/" + acmeWorkroom + "/sessions", service.token(),
+        "{\"userId\":\"" + aliceUser.id().value() + "\"}")).get("id").asText();
     a = new Fixture(secret.id(), skill.id(), aliceUser.id().value(), aliceToken.id().value(), service.id().value(),
-        integration.id(), secret.name());
+        integration.id(), secret.name(), acmeWorkroom, acmeSession);
+    String globexWorkroom = json(k.post("/api/v1/workrooms", globexAdmin, "{\"name\":\"globex-room\",\"tools\":[]}"))
+        .get("id").asText();
+    globexService = k.keyroom.tokens().issueService(globex.tenant().id(), "platform", "test").token();
+    globexSession = json(k.post("/api/v1/workrooms/" + globexWorkroom + "/sessions", globexService,
+        "{\"userId\":\"" + globex.admin().id().value() + "\"}")).get("sessionToken").asText();
   }
 
   @AfterAll
@@ -111,7 +137,7 @@ class TenantIsolationTest {
   }
 
   Function<Fixture, List<String>> foreign(String path) {
-    return FOREIGN_IDS.containsKey(path) ? FOREIGN_IDS.get(path) : MORE_FOREIGN_IDS.get(path);
+    return FOREIGN_IDS.get(path);
   }
 
   String substitute(String template, List<String> ids) {
@@ -124,7 +150,8 @@ class TenantIsolationTest {
   }
 
   HttpResponse<String> call(ApiRoutes.Route r, String token, String path) {
-    return k.send(r.method(), path, token, BODIES.get(r.method() + " " + r.path()));
+    String body = BODIES.get(r.method() + " " + r.path());
+    return k.send(r.method(), path, token, body == null ? null : body.replace("$CALLER_TENANT_ADMIN", globexAdminId));
   }
 
   @Test
@@ -143,10 +170,26 @@ class TenantIsolationTest {
       if (ids == null) {
         continue; // reported by everyRouteWithParameters_hasAForeignIdFixture
       }
-      HttpResponse<String> res = call(r, globexAdmin, substitute(r.path(), ids.apply(a)));
-      assertThat(res.statusCode()).as("%s %s as another tenant's admin -> %s", r.method(), r.path(), res.body())
-          .isEqualTo(404);
-      assertThat(res.body()).doesNotContain(a.secretName()).doesNotContain("acme-research");
+      String path = substitute(r.path(), ids.apply(a));
+      if (OWN_SESSION_TOKEN_ONLY.contains(r.method() + " " + r.path())) {
+        HttpResponse<String> real = call(r, globexSession, path);
+        HttpResponse<String> made = call(r, globexSession, substitute(r.path(), ids.apply(a)).replaceAll("ses_[a-z2-7]+", "ses_aaaaaaaaaaaaaaaaaaaaaaaaaa"));
+        assertThat(real.statusCode()).as("%s %s -> %s", r.method(), r.path(), real.body()).isBetween(401, 404);
+        assertThat(real.body()).isEqualTo(made.body());
+        walked++;
+        continue;
+      }
+      // Admin routes refuse the service token (403) and session routes refuse users (403): a
+      // refusal by role says nothing about the id. At least one caller must reach the lookup: 404.
+      boolean notFound = false;
+      for (String token : List.of(globexAdmin, globexService)) {
+        HttpResponse<String> res = call(r, token, path);
+        assertThat(res.statusCode()).as("%s %s as another tenant -> %s", r.method(), r.path(), res.body()).isIn(403, 404);
+        assertThat(res.body()).doesNotContain(a.secretName()).doesNotContain("acme-research").doesNotContain("acme-room");
+        notFound |= res.statusCode() == 404;
+      }
+      assertThat(notFound).as("%s %s: another tenant's id is 404 for its admin or service token", r.method(), r.path())
+          .isTrue();
       walked++;
     }
     assertThat(walked).isGreaterThanOrEqualTo(10);
@@ -194,10 +237,13 @@ class TenantIsolationTest {
     assertThat(json(k.get("/api/v1/users/" + a.userId(), acmeAdmin)).get("role").asText()).isEqualTo("member");
     assertThat(json(k.get("/api/v1/users/" + a.userId(), acmeAdmin)).get("status").asText()).isEqualTo("active");
     assertThat(k.get("/api/v1/me", alice).statusCode()).isEqualTo(200);
+    assertThat(json(k.get("/api/v1/workrooms/" + a.workroomId(), acmeAdmin)).get("name").asText()).isEqualTo("acme-room");
+    assertThat(json(k.get("/api/v1/sessions/" + a.sessionId(), acmeAdmin)).get("endedAt").isNull()).isTrue();
     assertThat(k.get("/api/v1/service-tokens", acmeAdmin).body()).contains(a.serviceTokenId()).contains("\"revokedAt\":null");
   }
 
   static JsonNode json(HttpResponse<String> res) {
+    assertThat(res.statusCode()).as(res.body()).isLessThan(300);
     try {
       return Json.MAPPER.readTree(res.body());
     } catch (IOException e) {
