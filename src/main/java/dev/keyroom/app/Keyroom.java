@@ -126,6 +126,7 @@ public final class Keyroom implements AutoCloseable {
     modules.add(new AuditRoutes(audit));
     modules.add(new WorkroomRoutes(workrooms, sessions));
     modules.add(new SessionRoutes(sessions, sessionEnvironment, sessionEvents, sessionPolicy));
+    modules.add(new dev.keyroom.web.WebRoutes(this));
     FailedAuthLimiter limiter = new FailedAuthLimiter(20, 60_000, clock);
     http = new HttpServer(config.bind(), config.port(), tokens, limiter, metrics, modules).start();
     sessionSweeper.start(java.time.Duration.ofSeconds(1));

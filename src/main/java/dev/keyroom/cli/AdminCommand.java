@@ -6,6 +6,7 @@ import dev.keyroom.crypto.MasterKeySentinel;
 import dev.keyroom.tenancy.ApiTokens;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.Tenant;
+import dev.keyroom.web.Passwords;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {
         AdminCommand.CreateTenant.class, AdminCommand.CreateServiceToken.class, AdminCommand.RotateMasterKey.class,
         AdminCommand.RotateTenantKey.class, AdminCommand.ReEncrypt.class, AdminCommand.VerifyAudit.class,
-        AdminCommand.DeleteTenant.class})
+        AdminCommand.DeleteTenant.class, AdminCommand.SetPassword.class})
 final class AdminCommand implements Runnable {
   @Override
   public void run() {
@@ -44,6 +45,11 @@ final class AdminCommand implements Runnable {
         System.out.println("tenant " + f.tenant().name() + " (" + f.tenant().id() + ") created with admin '" + admin + "'.");
         System.out.println("Admin API token (shown once, never again):");
         System.out.println(f.adminToken().token());
+        String oneTime = new Passwords(k.db(), k.tenancy(), k.audit(), k.clock())
+            .setOneTime(f.tenant().id(), f.admin().id(), "system:cli");
+        System.out.println("Web sign-in: organisation '" + f.tenant().name() + "', user '" + admin
+            + "', one-time password (shown once; choose your own at the first sign-in):");
+        System.out.println(oneTime);
         return 0;
       }
     }
@@ -150,6 +156,34 @@ final class AdminCommand implements Runnable {
           }
         }
         return allIntact ? 0 : Main.AUDIT_BROKEN;
+      }
+    }
+  }
+
+  @Command(name = "set-password", mixinStandardHelpOptions = true,
+      description = "Set a user's web sign-in password, read from stdin (first line). Ends none of their API tokens.")
+  static final class SetPassword implements Callable<Integer> {
+    @Mixin StoreOptions store;
+    @Option(names = "--tenant", required = true, description = "tenant name") String tenant;
+    @Option(names = "--user", required = true, description = "user name") String user;
+    @Option(names = "--one-time", description = "the user must choose a new password at the next sign-in") boolean oneTime;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      if (System.console() != null) {
+        System.err.println("reading the new password from stdin (first line)…");
+      }
+      String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)).readLine();
+      if (line == null || line.isEmpty()) {
+        throw new Failures.CliException(Main.USAGE, "no password given: pipe it on stdin");
+      }
+      try (Keyroom k = open(store)) {
+        Tenant t = k.tenancy().requireTenantByName(tenant);
+        dev.keyroom.tenancy.User u = k.tenancy().users(t.id()).stream().filter(x -> x.name().equals(user)).findFirst()
+            .orElseThrow(() -> new dev.keyroom.error.NotFoundException("no user named '" + user + "' in tenant " + tenant));
+        new Passwords(k.db(), k.tenancy(), k.audit(), k.clock()).set(t.id(), u.id(), line, oneTime, "system:cli");
+        System.out.println("web sign-in password set for " + user + " in " + tenant + (oneTime ? " (must be changed at the next sign-in)." : "."));
+        return 0;
       }
     }
   }

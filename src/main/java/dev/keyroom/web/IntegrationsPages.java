@@ -1,0 +1,93 @@
+package dev.keyroom.web;
+
+import dev.keyroom.catalog.Catalog;
+import dev.keyroom.catalog.Home;
+import dev.keyroom.crypto.SecretValue;
+import dev.keyroom.error.ConflictException;
+import dev.keyroom.error.InvalidInputException;
+import dev.keyroom.error.PayloadTooLargeException;
+import dev.keyroom.vault.CredentialId;
+import dev.keyroom.vault.CredentialInfo;
+import dev.keyroom.vault.CredentialScope;
+import dev.keyroom.vault.Vault;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Profile → Integrations: a person's own git tokens and personal secrets. Only that person sees them. */
+public final class IntegrationsPages {
+  private final WebRouter router;
+  private final Vault vault;
+  private final Catalog catalog;
+  private final Clock clock;
+
+  IntegrationsPages(WebRouter router, Vault vault, Catalog catalog, Clock clock) {
+    this.router = router;
+    this.vault = vault;
+    this.catalog = catalog;
+    this.clock = clock;
+  }
+
+  void register() {
+    router.page("/profile/integrations", WebRouter.Access.MEMBER, (ctx, u) -> show(ctx, u, 200, null, "", ""));
+    router.action("/profile/integrations", WebRouter.Access.MEMBER, this::add);
+    router.action("/profile/integrations/{id}/replace", WebRouter.Access.MEMBER, this::replace);
+    router.action("/profile/integrations/{id}/delete", WebRouter.Access.MEMBER, this::delete);
+  }
+
+  private void show(Context ctx, WebUser user, int status, String error, String kind, String name) {
+    List<CredentialInfo> mine = vault.list(CredentialScope.integrationsOf(user.tenant(), user.id()));
+    String savedId = ctx.queryParam("saved");
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("integrations", mine);
+    m.put("kinds", catalog.kinds().stream().filter(k -> k.home() == Home.USER).map(SecretsPages::option).toList());
+    m.put("saved", savedId == null ? null : mine.stream().filter(c -> c.id().equals(savedId)).findFirst().orElse(null));
+    m.put("deleted", "deleted".equals(ctx.queryParam("done")));
+    m.put("error", error);
+    m.put("formKind", kind);
+    m.put("formName", name);
+    m.put("now", clock.millis());
+    router.render(ctx, user, status, "integrations.jte", "Integrations", "integrations", m);
+  }
+
+  private void add(Context ctx, WebUser user) {
+    String kind = WebRouter.field(ctx, "kind");
+    String name = WebRouter.field(ctx, "name");
+    String value = ctx.formParam("value");
+    try {
+      if (kind == null) {
+        throw new InvalidInputException("kind", "choose what you are connecting");
+      }
+      if (value == null || value.isEmpty()) {
+        throw new InvalidInputException("value", "paste the token's value");
+      }
+      CredentialInfo c = vault.create(CredentialScope.integrationsOf(user.tenant(), user.id()), kind, name,
+          SecretValue.ofUtf8(value.strip()), user.auditName());
+      ctx.redirect("/profile/integrations?saved=" + c.id());
+    } catch (InvalidInputException | ConflictException | PayloadTooLargeException e) {
+      show(ctx, user, e.status(), e.getMessage(), kind == null ? "" : kind, name == null ? "" : name);
+    }
+  }
+
+  private void replace(Context ctx, WebUser user) {
+    CredentialId id = CredentialId.parse(ctx.pathParam("id"));
+    String value = ctx.formParam("value");
+    try {
+      if (value == null || value.isEmpty()) {
+        throw new InvalidInputException("value", "paste the new value to replace the token (the field starts empty on purpose)");
+      }
+      vault.replace(CredentialScope.integrationsOf(user.tenant(), user.id()), id, SecretValue.ofUtf8(value.strip()), user.auditName());
+      ctx.redirect("/profile/integrations?saved=" + id.value());
+    } catch (InvalidInputException | ConflictException e) {
+      show(ctx, user, e.status(), e.getMessage(), "", "");
+    }
+  }
+
+  private void delete(Context ctx, WebUser user) {
+    vault.delete(CredentialScope.integrationsOf(user.tenant(), user.id()), CredentialId.parse(ctx.pathParam("id")),
+        user.auditName());
+    ctx.redirect("/profile/integrations?done=deleted");
+  }
+}

@@ -1,0 +1,230 @@
+package dev.keyroom.web;
+
+import dev.keyroom.catalog.Catalog;
+import dev.keyroom.catalog.CredentialKind;
+import dev.keyroom.catalog.Home;
+import dev.keyroom.crypto.SecretValue;
+import dev.keyroom.error.InvalidInputException;
+import dev.keyroom.error.KeyroomException;
+import dev.keyroom.session.Sessions;
+import dev.keyroom.session.Workroom;
+import dev.keyroom.session.Workrooms;
+import dev.keyroom.tenancy.Tenancy;
+import dev.keyroom.tenancy.User;
+import dev.keyroom.vault.CredentialId;
+import dev.keyroom.vault.CredentialInfo;
+import dev.keyroom.vault.CredentialScope;
+import dev.keyroom.vault.Skill;
+import dev.keyroom.vault.Skills;
+import dev.keyroom.vault.Vault;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** Config → Secrets: the tenant's skill secrets, for admins. Values go in; only hints come out. */
+public final class SecretsPages {
+  /** A kind a secret can be added for, as the kind picker shows it. */
+  public record KindOption(String id, String name, String initials, String tile, String getKeyUrl, boolean proxied) {}
+
+  /** One secret row. */
+  public record Row(CredentialInfo info, List<String> skills, List<String> workrooms, String lastUsed, int liveSessions) {}
+
+  /** Secrets of one kind. */
+  public record Group(KindOption kind, List<Row> rows) {}
+
+  private final WebRouter router;
+  private final Vault vault;
+  private final Skills skills;
+  private final Workrooms workrooms;
+  private final Sessions sessions;
+  private final Tenancy tenancy;
+  private final Catalog catalog;
+  private final SessionEnder ender;
+  private final KeyTester tester;
+  private final Clock clock;
+
+  SecretsPages(WebRouter router, Vault vault, Skills skills, Workrooms workrooms, Sessions sessions, Tenancy tenancy,
+      Catalog catalog, SessionEnder ender, KeyTester tester, Clock clock) {
+    this.router = router;
+    this.vault = vault;
+    this.skills = skills;
+    this.workrooms = workrooms;
+    this.sessions = sessions;
+    this.tenancy = tenancy;
+    this.catalog = catalog;
+    this.ender = ender;
+    this.tester = tester;
+    this.clock = clock;
+  }
+
+  void register() {
+    router.page("/config/secrets", WebRouter.Access.ADMIN, (ctx, u) -> show(ctx, u, 200, null, Map.of()));
+    router.action("/config/secrets", WebRouter.Access.ADMIN, this::add);
+    router.action("/config/secrets/{id}/replace", WebRouter.Access.ADMIN, this::replace);
+    router.action("/config/secrets/{id}/test", WebRouter.Access.ADMIN, this::test);
+    router.page("/config/secrets/{id}/revoke", WebRouter.Access.ADMIN, (ctx, u) -> confirm(ctx, u, "revoke"));
+    router.action("/config/secrets/{id}/revoke", WebRouter.Access.ADMIN, this::revoke);
+    router.page("/config/secrets/{id}/delete", WebRouter.Access.ADMIN, (ctx, u) -> confirm(ctx, u, "delete"));
+    router.action("/config/secrets/{id}/delete", WebRouter.Access.ADMIN, this::delete);
+  }
+
+  List<KindOption> kindOptions(Home home) {
+    return catalog.kinds().stream().filter(k -> k.home() == home).map(SecretsPages::option).toList();
+  }
+
+  static KindOption option(CredentialKind k) {
+    return new KindOption(k.id(), k.displayName(), Display.initials(k.displayName()), Display.tile(k.id()), k.getKeyUrl(),
+        k.isProxied());
+  }
+
+  private void show(Context ctx, WebUser user, int status, String error, Map<String, String> form) {
+    CredentialScope scope = CredentialScope.tenantSecrets(user.tenant());
+    List<CredentialInfo> all = vault.list(scope);
+    List<Skill> skillList = skills.list(user.tenant());
+    List<Workroom> rooms = workrooms.list(user.tenant());
+    Map<String, String> roomNames = rooms.stream().collect(Collectors.toMap(w -> w.id().value(), Workroom::name));
+    Map<String, String> userNames = tenancy.users(user.tenant()).stream()
+        .collect(Collectors.toMap(u -> u.id().value(), User::name));
+    long now = clock.millis();
+    Map<String, List<Row>> byKind = new LinkedHashMap<>();
+    for (CredentialInfo c : all) {
+      List<String> usedBySkills = skillList.stream().filter(s -> s.kinds().contains(c.kind())).map(Skill::name).toList();
+      List<Workroom> usedIn = rooms.stream().filter(w -> w.tools().stream()
+          .anyMatch(t -> t.credential() != null && t.credential().value().equals(c.id()))).toList();
+      int live = usedIn.stream().mapToInt(w -> sessions.live(user.tenant(), w.id()).size()).sum();
+      byKind.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(new Row(c, usedBySkills,
+          usedIn.stream().map(Workroom::name).toList(), lastUsed(c.lastUsed(), roomNames, userNames, now), live));
+    }
+    Map<String, KindOption> options = kindOptions(Home.TENANT).stream()
+        .collect(Collectors.toMap(KindOption::id, Function.identity(), (a, b) -> a, LinkedHashMap::new));
+    List<Group> groups = new ArrayList<>();
+    byKind.forEach((kind, rows) -> groups.add(new Group(options.getOrDefault(kind,
+        new KindOption(kind, kind, Display.initials(kind), Display.tile(kind), null, false)), rows)));
+    CredentialInfo saved = null;
+    String savedId = ctx.queryParam("saved");
+    if (savedId != null) {
+      saved = all.stream().filter(c -> c.id().equals(savedId)).findFirst().orElse(null);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("groups", groups);
+    m.put("kinds", List.copyOf(options.values()));
+    m.put("saved", saved);
+    m.put("notice", notice(ctx));
+    m.put("error", error);
+    m.put("formKind", form.getOrDefault("kind", ""));
+    m.put("formName", form.getOrDefault("name", ""));
+    m.put("testResult", ctx.attribute("testResult"));
+    router.render(ctx, user, status, "secrets.jte", "Secrets", "secrets", m);
+  }
+
+  static String lastUsed(CredentialInfo.LastUsed last, Map<String, String> roomNames, Map<String, String> userNames, long now) {
+    if (last == null) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder(Display.ago(last.at(), now));
+    if (last.skill() != null) sb.append(" · skill ").append(last.skill());
+    if (last.workroomId() != null) sb.append(" · in ").append(roomNames.getOrDefault(last.workroomId(), last.workroomId()));
+    if (last.userId() != null) sb.append(" · for ").append(userNames.getOrDefault(last.userId(), last.userId()));
+    return sb.toString();
+  }
+
+  private static String notice(Context ctx) {
+    String done = ctx.queryParam("done");
+    if (done == null) {
+      return null;
+    }
+    return switch (done) {
+      case "revoked" -> "Revoked. The key is refused from now on; " + Display.plural(count(ctx.queryParam("ended")),
+          "live session was", "live sessions were") + " ended.";
+      case "deleted" -> "Deleted. Every stored copy of the value is destroyed.";
+      case "replaced" -> "Replaced. New sessions and proxied calls use the new value.";
+      default -> null;
+    };
+  }
+
+  private static long count(String s) {
+    return s != null && s.matches("\\d{1,6}") ? Long.parseLong(s) : 0;
+  }
+
+  private void add(Context ctx, WebUser user) {
+    String kind = WebRouter.field(ctx, "kind");
+    String name = WebRouter.field(ctx, "name");
+    String value = ctx.formParam("value");
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("kind", kind == null ? "" : kind);
+    form.put("name", name == null ? "" : name);
+    try {
+      if (kind == null) {
+        throw new InvalidInputException("kind", "choose the kind of key you are adding");
+      }
+      if (value == null || value.isEmpty()) {
+        throw new InvalidInputException("value", "paste the key's value");
+      }
+      CredentialInfo c = vault.create(CredentialScope.tenantSecrets(user.tenant()), kind, name, SecretValue.ofUtf8(value.strip()),
+          user.auditName());
+      ctx.redirect("/config/secrets?saved=" + c.id());
+    } catch (InvalidInputException | dev.keyroom.error.ConflictException | dev.keyroom.error.PayloadTooLargeException e) {
+      show(ctx, user, e.status(), e.getMessage(), form);
+    }
+  }
+
+  private void replace(Context ctx, WebUser user) {
+    CredentialId id = CredentialId.parse(ctx.pathParam("id"));
+    String value = ctx.formParam("value");
+    try {
+      if (value == null || value.isEmpty()) {
+        throw new InvalidInputException("value", "paste the new value to replace the key (the field starts empty on purpose)");
+      }
+      CredentialInfo c = vault.replace(CredentialScope.tenantSecrets(user.tenant()), id, SecretValue.ofUtf8(value.strip()),
+          user.auditName());
+      ctx.redirect("/config/secrets?saved=" + c.id() + "&done=replaced");
+    } catch (InvalidInputException | dev.keyroom.error.ConflictException e) {
+      show(ctx, user, e.status(), e.getMessage(), Map.of());
+    }
+  }
+
+  private void test(Context ctx, WebUser user) {
+    CredentialId id = CredentialId.parse(ctx.pathParam("id"));
+    CredentialInfo c = vault.get(CredentialScope.tenantSecrets(user.tenant()), id);
+    KeyTester.Result r;
+    try {
+      r = tester.test(user, c);
+    } catch (KeyroomException e) {
+      r = new KeyTester.Result(c.id(), false, e.getMessage());
+    }
+    ctx.attribute("testResult", r);
+    show(ctx, user, 200, null, Map.of());
+  }
+
+  private void confirm(Context ctx, WebUser user, String what) {
+    CredentialId id = CredentialId.parse(ctx.pathParam("id"));
+    CredentialInfo c = vault.get(CredentialScope.tenantSecrets(user.tenant()), id);
+    List<Workroom> usedIn = workrooms.list(user.tenant()).stream().filter(w -> w.tools().stream()
+        .anyMatch(t -> t.credential() != null && t.credential().equals(id))).toList();
+    int live = usedIn.stream().mapToInt(w -> sessions.live(user.tenant(), w.id()).size()).sum();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("secret", c);
+    m.put("kindName", catalog.find(c.kind()).map(CredentialKind::displayName).orElse(c.kind()));
+    m.put("what", what);
+    m.put("liveSessions", live);
+    m.put("workrooms", usedIn.stream().map(Workroom::name).toList());
+    router.render(ctx, user, 200, "secret-confirm.jte", ("revoke".equals(what) ? "Revoke " : "Delete ") + c.name(), "secrets", m);
+  }
+
+  private void revoke(Context ctx, WebUser user) {
+    CredentialId id = CredentialId.parse(ctx.pathParam("id"));
+    int ended = ender.revokeAndCount(user, CredentialScope.tenantSecrets(user.tenant()), id);
+    ctx.redirect("/config/secrets?done=revoked&ended=" + ended);
+  }
+
+  private void delete(Context ctx, WebUser user) {
+    CredentialId id = CredentialId.parse(ctx.pathParam("id"));
+    vault.delete(CredentialScope.tenantSecrets(user.tenant()), id, user.auditName());
+    ctx.redirect("/config/secrets?done=deleted");
+  }
+}

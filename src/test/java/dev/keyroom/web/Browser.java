@@ -1,0 +1,75 @@
+package dev.keyroom.web;
+
+import com.microsoft.playwright.Browser.NewContextOptions;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Headless Debian Chromium driven by Playwright for Java (no browser download). Records the body
+ * of every HTML response so tests can scan all served pages for secret values.
+ */
+final class Browser implements AutoCloseable {
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path SCREENSHOTS = Path.of("docs/screenshots");
+
+  private final Playwright playwright;
+  private final com.microsoft.playwright.Browser browser;
+  final List<String> servedHtml = new CopyOnWriteArrayList<>();
+
+  Browser() {
+    this.playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    this.browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+        .setExecutablePath(CHROMIUM)
+        .setHeadless(true)
+        .setArgs(List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync")));
+  }
+
+  static boolean available() {
+    return Files.isExecutable(CHROMIUM);
+  }
+
+  /** A fresh browser profile (own cookies) at desktop width. */
+  Page newPage() {
+    BrowserContext ctx = browser.newContext(new NewContextOptions().setViewportSize(1280, 860).setLocale("en-GB"));
+    Page page = ctx.newPage();
+    page.onResponse(r -> {
+      String type = r.headerValue("content-type");
+      if (type != null && type.startsWith("text/html")) {
+        try {
+          servedHtml.add(r.text());
+        } catch (RuntimeException e) {
+          servedHtml.add("<unreadable body of " + r.url() + ">");
+        }
+      }
+    });
+    return page;
+  }
+
+  /** Saves the page at desktop (1280 px) and phone (390 px) width as docs/screenshots/NAME-{desktop,phone}.png. */
+  static void shoot(Page page, String name) {
+    try {
+      Files.createDirectories(SCREENSHOTS);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    page.setViewportSize(1280, 860);
+    page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name + "-desktop.png")).setFullPage(true));
+    page.setViewportSize(390, 844);
+    page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name + "-phone.png")).setFullPage(true));
+    page.setViewportSize(1280, 860);
+  }
+
+  @Override
+  public void close() {
+    browser.close();
+    playwright.close();
+  }
+}
