@@ -94,8 +94,8 @@ public final class SecretsPages {
     Map<String, List<Row>> byKind = new LinkedHashMap<>();
     for (CredentialInfo c : all) {
       List<String> usedBySkills = skillList.stream().filter(s -> s.kinds().contains(c.kind())).map(Skill::name).toList();
-      List<Workroom> usedIn = rooms.stream().filter(w -> w.tools().stream()
-          .anyMatch(t -> t.credential() != null && t.credential().value().equals(c.id()))).toList();
+      CredentialId cid = new CredentialId(c.id());
+      List<Workroom> usedIn = rooms.stream().filter(w -> SessionEnder.uses(w, cid)).toList();
       int live = usedIn.stream().mapToInt(w -> sessions.live(user.tenant(), w.id()).size()).sum();
       byKind.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(new Row(c, usedBySkills,
           usedIn.stream().map(Workroom::name).toList(), lastUsed(c.lastUsed(), roomNames, userNames, now), live));
@@ -139,8 +139,8 @@ public final class SecretsPages {
       return null;
     }
     return switch (done) {
-      case "revoked" -> "Revoked. The key is refused from now on; " + Display.plural(count(ctx.queryParam("ended")),
-          "live session was", "live sessions were") + " ended.";
+      case "revoked" -> "Revoked. The key is refused from now on; " + Display.plural(count(ctx.queryParam("reached")),
+          "live session was", "live sessions were") + (ctx.queryParam("restart") == null ? " ended." : " asked to restart.");
       case "deleted" -> "Deleted. Every stored copy of the value is destroyed.";
       case "replaced" -> "Replaced. New sessions and proxied calls use the new value.";
       default -> null;
@@ -204,22 +204,19 @@ public final class SecretsPages {
   private void confirm(Context ctx, WebUser user, String what) {
     CredentialId id = CredentialId.parse(ctx.pathParam("id"));
     CredentialInfo c = vault.get(CredentialScope.tenantSecrets(user.tenant()), id);
-    List<Workroom> usedIn = workrooms.list(user.tenant()).stream().filter(w -> w.tools().stream()
-        .anyMatch(t -> t.credential() != null && t.credential().equals(id))).toList();
-    int live = usedIn.stream().mapToInt(w -> sessions.live(user.tenant(), w.id()).size()).sum();
+    boolean proxied = catalog.find(c.kind()).map(CredentialKind::isProxied).orElse(false);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("secret", c);
     m.put("kindName", catalog.find(c.kind()).map(CredentialKind::displayName).orElse(c.kind()));
     m.put("what", what);
-    m.put("liveSessions", live);
-    m.put("workrooms", usedIn.stream().map(Workroom::name).toList());
+    m.put("impact", ender.preview(user, id, proxied));
     router.render(ctx, user, 200, "secret-confirm.jte", ("revoke".equals(what) ? "Revoke " : "Delete ") + c.name(), "secrets", m);
   }
 
   private void revoke(Context ctx, WebUser user) {
     CredentialId id = CredentialId.parse(ctx.pathParam("id"));
-    int ended = ender.revokeAndCount(user, CredentialScope.tenantSecrets(user.tenant()), id);
-    ctx.redirect("/config/secrets?done=revoked&ended=" + ended);
+    SessionEnder.Outcome o = ender.revoke(user, CredentialScope.tenantSecrets(user.tenant()), id);
+    ctx.redirect("/config/secrets?done=revoked&reached=" + o.reached() + ("ended".equals(o.action()) ? "" : "&restart=1"));
   }
 
   private void delete(Context ctx, WebUser user) {

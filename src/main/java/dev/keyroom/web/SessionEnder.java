@@ -1,35 +1,65 @@
 package dev.keyroom.web;
 
+import dev.keyroom.session.SessionPolicy;
 import dev.keyroom.session.Sessions;
 import dev.keyroom.session.Workroom;
 import dev.keyroom.session.Workrooms;
 import dev.keyroom.vault.CredentialId;
 import dev.keyroom.vault.CredentialScope;
 import dev.keyroom.vault.Vault;
+import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Revokes a credential and counts the live sessions that ended because of it: the sessions of
- * the workrooms that use it, live before the revocation and no longer live after it (the
- * session package ends them when the vault announces the revocation).
+ * What revoking a credential does to live sessions, before (the confirmation) and after (the
+ * result). Sessions holding an injected copy (the delivery ledger says which) are ended or asked
+ * to restart by the tenant's policy; sessions using a proxied key keep running but the proxy
+ * refuses their next call with it.
  */
-final class SessionEnder {
+public final class SessionEnder {
+  /** The confirmation's forecast. */
+  public record Impact(int holders, boolean restart, int proxiedUsers, List<String> workrooms) {}
+
+  /** The result: how many live sessions were reached, and whether they were ended or asked to restart. */
+  public record Outcome(int reached, String action) {}
+
   private final Vault vault;
   private final Workrooms workrooms;
   private final Sessions sessions;
+  private final SessionPolicy policy;
+  private final Clock clock;
 
-  SessionEnder(Vault vault, Workrooms workrooms, Sessions sessions) {
+  SessionEnder(Vault vault, Workrooms workrooms, Sessions sessions, SessionPolicy policy, Clock clock) {
     this.vault = vault;
     this.workrooms = workrooms;
     this.sessions = sessions;
+    this.policy = policy;
+    this.clock = clock;
   }
 
-  int revokeAndCount(WebUser user, CredentialScope scope, CredentialId id) {
-    List<Workroom> usedIn = workrooms.list(user.tenant()).stream().filter(w -> w.tools().stream()
-        .anyMatch(t -> t.credential() != null && t.credential().equals(id))).toList();
-    long before = usedIn.stream().mapToLong(w -> sessions.live(user.tenant(), w.id()).size()).sum();
-    vault.revoke(scope, id, null, user.auditName());
-    long after = usedIn.stream().mapToLong(w -> sessions.live(user.tenant(), w.id()).size()).sum();
-    return (int) Math.max(0, before - after);
+  Impact preview(WebUser user, CredentialId id, boolean proxied) {
+    long now = clock.millis();
+    int holders = (int) sessions.ledger().holders(user.tenant(), id, null, null).stream()
+        .map(s -> sessions.get(user.tenant(), s)).filter(s -> s.isLive(now)).count();
+    List<Workroom> usedIn = workrooms.list(user.tenant()).stream().filter(w -> uses(w, id)).toList();
+    int proxiedUsers = proxied ? usedIn.stream().mapToInt(w -> sessions.live(user.tenant(), w.id()).size()).sum() : 0;
+    return new Impact(holders, policy.onRevoke(user.tenant()) == SessionPolicy.OnRevoke.RESTART, proxiedUsers,
+        usedIn.stream().map(Workroom::name).toList());
   }
+
+  Outcome revoke(WebUser user, CredentialScope scope, CredentialId id) {
+    Vault.Changed changed = vault.revokeReported(scope, id, null, user.auditName());
+    Object affected = changed.reach().get("affectedSessions");
+    if (affected instanceof Map<?, ?> m && m.get("count") instanceof Number n) {
+      return new Outcome(n.intValue(), String.valueOf(m.get("action")));
+    }
+    return new Outcome(0, "ended");
+  }
+
+  static boolean uses(Workroom w, CredentialId id) {
+    return w.tools().stream().anyMatch(t -> id.equals(t.credential())) || id.equals(w.network().tailscale())
+        || w.network().endpoints().stream().anyMatch(e -> id.equals(e.password()));
+  }
+
 }

@@ -34,7 +34,7 @@ public final class WebRoutes implements ApiRoutes.Module {
     new SignInPages(router, passwords, browser, k.audit(), new FailedAuthLimiter(20, 15 * 60_000, k.clock()),
         new FailedAuthLimiter(5, 15 * 60_000, k.clock()), secure).register();
     new SecretsPages(router, k.vault(), k.skills(), k.workrooms(), k.sessions(), k.tenancy(), k.catalog(),
-        new SessionEnder(k.vault(), k.workrooms(), k.sessions()), tester, k.clock()).register();
+        new SessionEnder(k.vault(), k.workrooms(), k.sessions(), k.sessionPolicy(), k.clock()), tester, k.clock()).register();
     new IntegrationsPages(router, k.vault(), k.catalog(), k.clock()).register();
     new WorkroomsPages(router, k.workrooms(), k.sessions(), k.vault(), k.tenancy(), k.catalog(), k.clock()).register();
     new UsagePages(router).register();

@@ -2,8 +2,6 @@ package dev.keyroom.web;
 
 import dev.keyroom.catalog.Catalog;
 import dev.keyroom.catalog.CredentialKind;
-import dev.keyroom.catalog.Home;
-import dev.keyroom.crypto.SecretValue;
 import dev.keyroom.error.ConflictException;
 import dev.keyroom.error.ForbiddenException;
 import dev.keyroom.error.InvalidInputException;
@@ -17,34 +15,32 @@ import dev.keyroom.session.Workrooms;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.User;
 import dev.keyroom.tenancy.UserId;
-import dev.keyroom.vault.CredentialId;
 import dev.keyroom.vault.CredentialInfo;
 import dev.keyroom.vault.CredentialScope;
 import dev.keyroom.vault.Vault;
 import io.javalin.http.Context;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /** Workrooms: the create flow ("Connect your tools", "Network access") and each workroom's page. */
 public final class WorkroomsPages {
-  static final Set<String> NETWORK_KINDS = Set.of("tailscale-auth-key", "database-password");
-
-  /** A tool choice in the create flow: the kind and the tenant secrets that could serve it. */
-  public record ToolChoice(SecretsPages.KindOption kind, boolean personal, boolean canAddInline, List<CredentialInfo> secrets) {}
-
   /** A workroom in the list. */
   public record Listed(Workroom workroom, List<String> toolNames, int liveSessions) {}
 
   /** A tool as the workroom page shows it. */
   public record ToolRow(SecretsPages.KindOption kind, boolean personal, CredentialInfo secret) {}
 
-  /** A session as the workroom page shows it. */
-  public record SessionRow(SessionInfo session, String userName) {}
+  /** A session as the workroom page shows it, with its delivery ledger. */
+  public record SessionRow(SessionInfo session, String userName, List<LedgerRow> ledger) {}
+
+  /** One delivery of a credential version into a session. */
+  public record LedgerRow(String credential, int version, String variables, long fetchedAt, Long wipedAt) {}
+
+  /** A private endpoint as the workroom page shows it. */
+  public record EndpointRow(Workroom.Endpoint endpoint, CredentialInfo password) {}
 
   private final WebRouter router;
   private final Workrooms workrooms;
@@ -53,6 +49,7 @@ public final class WorkroomsPages {
   private final Tenancy tenancy;
   private final Catalog catalog;
   private final Clock clock;
+  private final WorkroomForm form;
 
   WorkroomsPages(WebRouter router, Workrooms workrooms, Sessions sessions, Vault vault, Tenancy tenancy, Catalog catalog,
       Clock clock) {
@@ -63,6 +60,7 @@ public final class WorkroomsPages {
     this.tenancy = tenancy;
     this.catalog = catalog;
     this.clock = clock;
+    this.form = new WorkroomForm(catalog, vault);
   }
 
   void register() {
@@ -84,18 +82,14 @@ public final class WorkroomsPages {
   }
 
   private void form(Context ctx, WebUser user, int status, String error, String name) {
-    List<CredentialInfo> secrets = vault.list(CredentialScope.tenantSecrets(user.tenant())).stream()
-        .filter(CredentialInfo::isActive).toList();
-    List<ToolChoice> tools = new ArrayList<>();
-    List<ToolChoice> network = new ArrayList<>();
-    for (CredentialKind k : catalog.kinds()) {
-      ToolChoice c = new ToolChoice(SecretsPages.option(k), k.home() == Home.USER, k.home() == Home.TENANT && !k.nameIsEnvVar(),
-          secrets.stream().filter(s -> s.kind().equals(k.id())).toList());
-      (NETWORK_KINDS.contains(k.id()) ? network : tools).add(c);
-    }
+    List<WorkroomForm.ToolChoice> all = form.toolChoices(CredentialScope.tenantSecrets(user.tenant()));
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("tools", tools);
-    m.put("network", network);
+    m.put("tools", all.stream().filter(c -> !c.kind().id().equals(WorkroomForm.TAILSCALE)
+        && !c.kind().id().equals(WorkroomForm.DB_PASSWORD)).toList());
+    m.put("tailscale", all.stream().filter(c -> c.kind().id().equals(WorkroomForm.TAILSCALE)).findFirst().orElseThrow());
+    m.put("dbPasswords", all.stream().filter(c -> c.kind().id().equals(WorkroomForm.DB_PASSWORD)).findFirst().orElseThrow());
+    m.put("endpointRows", WorkroomForm.ENDPOINT_ROWS);
+    m.put("protocols", WorkroomForm.PROTOCOLS);
     m.put("error", error);
     m.put("formName", name);
     router.render(ctx, user, status, "workroom-new.jte", "New workroom", "workrooms", m);
@@ -104,38 +98,7 @@ public final class WorkroomsPages {
   private void create(Context ctx, WebUser user) {
     String name = WebRouter.field(ctx, "name");
     try {
-      if (name == null) {
-        throw new InvalidInputException("name", "give the workroom a name");
-      }
-      List<Workroom.Tool> tools = new ArrayList<>();
-      List<Runnable> pendingNew = new ArrayList<>();
-      for (CredentialKind k : catalog.kinds()) {
-        if (ctx.formParam("tool_" + k.id()) == null) {
-          continue;
-        }
-        if (k.home() == Home.USER) {
-          tools.add(new Workroom.Tool(k.id(), null));
-          continue;
-        }
-        String choice = WebRouter.field(ctx, "secret_" + k.id());
-        if (choice == null || "new".equals(choice)) {
-          String value = ctx.formParam("new_" + k.id());
-          if (value == null || value.isBlank()) {
-            throw new InvalidInputException(k.displayName(), "pick one of your keys or paste a new one");
-          }
-          tools.add(null);
-          int slot = tools.size() - 1;
-          String secretName = (k.id() + "-" + name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-"))
-              .replaceAll("-+$", "");
-          pendingNew.add(() -> tools.set(slot, new Workroom.Tool(k.id(), CredentialId.parse(vault.create(
-              CredentialScope.tenantSecrets(user.tenant()), k.id(), secretName, SecretValue.ofUtf8(value.strip()),
-              user.auditName()).id()))));
-        } else {
-          tools.add(new Workroom.Tool(k.id(), CredentialId.parse(choice)));
-        }
-      }
-      pendingNew.forEach(Runnable::run);
-      Workroom w = workrooms.create(user.tenant(), name, tools, user.auditName());
+      Workroom w = workrooms.create(user.tenant(), form.read(ctx, user).get(), user.auditName());
       ctx.redirect("/workrooms/" + w.id().value() + "?created=1");
     } catch (InvalidInputException | ConflictException | NotFoundException e) {
       form(ctx, user, e.status(), e.getMessage(), name == null ? "" : name);
@@ -151,11 +114,17 @@ public final class WorkroomsPages {
     Map<String, String> names = tenancy.users(user.tenant()).stream().collect(Collectors.toMap(u -> u.id().value(), User::name));
     List<SessionRow> live = sessions.live(user.tenant(), w.id()).stream()
         .filter(s -> user.isAdmin() || s.user().equals(user.id()))
-        .map(s -> new SessionRow(s, names.getOrDefault(s.user().value(), s.user().value()))).toList();
+        .map(s -> new SessionRow(s, names.getOrDefault(s.user().value(), s.user().value()),
+            sessions.ledger().ofSession(user.tenant(), s.id()).stream().map(d -> new LedgerRow(
+                secrets.containsKey(d.credentialId()) ? secrets.get(d.credentialId()).name() : "your own integration",
+                d.version(), String.join(", ", d.variables()), d.fetchedAt(), d.wipedAt())).toList()))
+        .toList();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("workroom", w);
     m.put("tools", tools);
-    m.put("network", tools.stream().filter(t -> NETWORK_KINDS.contains(t.kind().id())).toList());
+    m.put("tailscale", w.network().tailscale() == null ? null : secrets.get(w.network().tailscale().value()));
+    m.put("endpoints", w.network().endpoints().stream().map(e -> new EndpointRow(e,
+        e.password() == null ? null : secrets.get(e.password().value()))).toList());
     m.put("live", live);
     m.put("users", user.isAdmin() ? tenancy.users(user.tenant()).stream().filter(User::isActive).toList()
         : tenancy.users(user.tenant()).stream().filter(u -> u.id().equals(user.id())).toList());
