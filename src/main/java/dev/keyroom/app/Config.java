@@ -30,6 +30,8 @@ public final class Config {
     PUBLIC_URL("public-url", "", "URL workrooms use to reach Keyroom; empty means http://<bind>:<port>"),
     PROXY_CONNECT_TIMEOUT("proxy-connect-timeout", "10s", "proxy: time to connect to an upstream"),
     PROXY_READ_TIMEOUT("proxy-read-timeout", "300s", "proxy: longest silence from an upstream before 504"),
+    PROXY_GRANT_TTL("proxy-grant-ttl", "5s", "proxy: how long an authorised placeholder is remembered; revoke and"
+        + " session end drop it at once on this node; 0 checks every request"),
     SESSION_MAX_LIFETIME("session-max-lifetime", "12h", "sessions end at the latest after this long"),
     SESSION_IDLE_TIMEOUT("session-idle-timeout", "2h", "sessions end after this long without use");
 

@@ -21,6 +21,8 @@ import dev.keyroom.session.SessionPolicy;
 import dev.keyroom.session.SessionRevocation;
 import dev.keyroom.session.SessionRoutes;
 import dev.keyroom.session.SessionSweeper;
+import dev.keyroom.proxy.ProviderProxy;
+import dev.keyroom.proxy.ProxyRoutes;
 import dev.keyroom.session.Sessions;
 import dev.keyroom.session.WorkroomRoutes;
 import dev.keyroom.session.Workrooms;
@@ -28,11 +30,15 @@ import dev.keyroom.store.Database;
 import dev.keyroom.tenancy.ApiTokens;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.TenancyRoutes;
+import dev.keyroom.usage.UsageRecorder;
+import dev.keyroom.usage.UsageRoutes;
+import dev.keyroom.usage.UsageStore;
 import dev.keyroom.vault.Skills;
 import dev.keyroom.vault.Vault;
 import dev.keyroom.vault.VaultRoutes;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -62,6 +68,8 @@ public final class Keyroom implements AutoCloseable {
   private final SessionSweeper sessionSweeper;
   private final Metrics metrics = new Metrics();
   private HttpServer http;
+  private UsageRecorder usage;
+  private ProviderProxy proxy;
 
   private Keyroom(Config config, Clock clock) {
     this.config = config;
@@ -126,6 +134,11 @@ public final class Keyroom implements AutoCloseable {
     modules.add(new AuditRoutes(audit));
     modules.add(new WorkroomRoutes(workrooms, sessions));
     modules.add(new SessionRoutes(sessions, sessionEnvironment, sessionEvents, sessionPolicy));
+    modules.add(new UsageRoutes(new UsageStore(db), clock));
+    modules.add(new ProxyRoutes(proxy = new ProviderProxy(catalog, config.upstreams(), sessions, workrooms, vault,
+        usage = new UsageRecorder(db, new UsageStore(db), audit, vault, metrics, 10_000, Duration.ofMillis(250)), metrics,
+        clock, config.duration(Config.Setting.PROXY_CONNECT_TIMEOUT), config.duration(Config.Setting.PROXY_READ_TIMEOUT),
+        config.duration(Config.Setting.PROXY_GRANT_TTL))));
     modules.add(new dev.keyroom.web.WebRoutes(this));
     FailedAuthLimiter limiter = new FailedAuthLimiter(20, 60_000, clock);
     http = new HttpServer(config.bind(), config.port(), tokens, limiter, metrics, modules).start();
@@ -155,6 +168,8 @@ public final class Keyroom implements AutoCloseable {
   public SessionPolicy sessionPolicy() { return sessionPolicy; }
   public SessionSweeper sessionSweeper() { return sessionSweeper; }
   public HttpServer http() { return http; }
+  public ProviderProxy proxy() { return proxy; }
+  public UsageRecorder usage() { return usage; }
 
   @Override
   public void close() {
@@ -162,6 +177,12 @@ public final class Keyroom implements AutoCloseable {
     sessionEvents.close();
     if (http != null) {
       http.close();
+    }
+    if (proxy != null) {
+      proxy.close();
+    }
+    if (usage != null) {
+      usage.close(); // writes every usage record still queued before the store closes
     }
     db.close();
   }

@@ -1,0 +1,78 @@
+package dev.keyroom.proxy;
+
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Which headers cross the proxy. Inbound: every credential (whatever header it hides in), every
+ * hop-by-hop and forwarding header, and Keyroom's own headers are dropped before the real key is
+ * set. Outbound: hop-by-hop headers and cookies are dropped; the rest pass, with the key masked.
+ */
+final class ProxyHeaders {
+  /** RFC 9110 §7.6.1 connection-specific fields, plus fields the proxy sets itself. */
+  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
+      "transfer-encoding", "upgrade", "proxy-authorization", "proxy-authenticate", "host", "content-length", "expect",
+      "http2-settings");
+  /** Client-chosen routing hints: an upstream must never see a host or address the client picked. */
+  private static final Set<String> FORWARDING = Set.of("forwarded", "x-forwarded-for", "x-forwarded-host",
+      "x-forwarded-proto", "x-forwarded-port", "x-forwarded-prefix", "x-real-ip", "via", "x-original-url",
+      "x-rewrite-url", "x-http-method-override");
+  /** Any header whose name suggests a credential is dropped, unless the catalog passes it on. */
+  private static final Pattern CREDENTIAL_NAME =
+      Pattern.compile("(?i).*(authorization|auth-token|api-key|apikey|api_key|cookie|token|secret|password|credential).*");
+  private static final Set<String> RESPONSE_DROPPED = Set.of("connection", "keep-alive", "proxy-connection", "te",
+      "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "content-length", "set-cookie", "set-cookie2",
+      "alt-svc", "server");
+
+  private final Set<String> passthrough = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+  private final String keyHeader;
+  private final String sdkKeyHeader;
+
+  ProxyHeaders(Iterable<String> passthroughHeaders, String keyHeader, String sdkKeyHeader) {
+    passthroughHeaders.forEach(passthrough::add);
+    this.keyHeader = keyHeader;
+    this.sdkKeyHeader = sdkKeyHeader;
+  }
+
+  /**
+   * True when an inbound header may be forwarded. {@code connectionTokens} are the names the
+   * client listed in its own Connection header (also hop-by-hop).
+   */
+  boolean forwardRequestHeader(String name, Set<String> connectionTokens) {
+    String n = name.toLowerCase(Locale.ROOT);
+    if (HOP_BY_HOP.contains(n) || FORWARDING.contains(n) || connectionTokens.contains(n)) {
+      return false;
+    }
+    if (n.equalsIgnoreCase(keyHeader) || n.equalsIgnoreCase(sdkKeyHeader)) {
+      return false;
+    }
+    if (n.startsWith("x-keyroom-") || n.equals("accept-encoding")) {
+      return false;
+    }
+    if (passthrough.contains(n)) {
+      return true;
+    }
+    return !CREDENTIAL_NAME.matcher(n).matches();
+  }
+
+  static boolean forwardResponseHeader(String name, Set<String> connectionTokens) {
+    String n = name.toLowerCase(Locale.ROOT);
+    return !RESPONSE_DROPPED.contains(n) && !connectionTokens.contains(n);
+  }
+
+  /** The lower-cased names listed in Connection header values. */
+  static Set<String> connectionTokens(Iterable<String> connectionValues) {
+    Set<String> out = new TreeSet<>();
+    for (String v : connectionValues) {
+      for (String t : v.split(",")) {
+        String s = t.trim().toLowerCase(Locale.ROOT);
+        if (!s.isEmpty()) {
+          out.add(s);
+        }
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,31 @@
+package dev.keyroom.proxy;
+
+import dev.keyroom.api.ApiRoutes;
+import dev.keyroom.api.HttpServer;
+import io.javalin.http.HandlerType;
+import java.util.List;
+
+/**
+ * {@code /proxy/{provider}/<path…>} for every method a provider API uses. Authentication is the
+ * placeholder in the provider's own key header, so the routes are raw (no bearer token).
+ */
+public final class ProxyRoutes implements ApiRoutes.Module {
+  private static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT,
+      HandlerType.PATCH, HandlerType.DELETE, HandlerType.HEAD, HandlerType.OPTIONS);
+
+  private final ProviderProxy proxy;
+
+  public ProxyRoutes(ProviderProxy proxy) {
+    this.proxy = proxy;
+  }
+
+  @Override
+  public void register(ApiRoutes r) {
+    for (HandlerType m : METHODS) {
+      r.raw().addHttpHandler(m, "/proxy/{provider}", proxy::handle);
+      r.raw().addHttpHandler(m, "/proxy/{provider}/<path>", proxy::handle);
+    }
+    r.raw().addHttpHandler(HandlerType.CONNECT, "/proxy/*", ctx ->
+        HttpServer.error(ctx, 405, "method_not_allowed", "CONNECT is not supported: the proxy forwards only to each provider's configured upstream"));
+  }
+}

@@ -1,0 +1,89 @@
+package dev.keyroom.proxy;
+
+import dev.keyroom.app.Config;
+import dev.keyroom.error.KeyroomException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/** Upstream base URLs, the one client that talks to them, and how their failures read. */
+final class Upstreams {
+  private Upstreams() {}
+
+  /**
+   * A provider's base URL: the catalog's https URL, or the configured override
+   * ({@code KEYROOM_UPSTREAM_<PROVIDER>}). Never taken from a request.
+   */
+  static URI base(String provider, String url) {
+    URI uri;
+    try {
+      uri = URI.create(url.trim());
+    } catch (IllegalArgumentException e) {
+      throw new Config.ConfigException("upstream of '" + provider + "' is not a valid URL (KEYROOM_UPSTREAM_"
+          + provider.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + ")");
+    }
+    if (uri.getScheme() == null || !(uri.getScheme().equals("https") || uri.getScheme().equals("http"))
+        || uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new Config.ConfigException("upstream of '" + provider + "' must be an http(s) URL with a host and no"
+          + " user, query or fragment (KEYROOM_UPSTREAM_" + provider.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + ")");
+    }
+    return uri;
+  }
+
+  static HttpClient client(Duration connectTimeout) {
+    QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+    threads.setName("keyroom-upstream");
+    threads.setDaemon(true);
+    HttpClient c = new HttpClient();
+    c.setExecutor(threads);
+    c.setConnectTimeout(connectTimeout.toMillis());
+    c.setFollowRedirects(false);
+    c.setUserAgentField(null);
+    c.setMaxConnectionsPerDestination(1024);
+    c.setMaxRequestsQueuedPerDestination(8192);
+    c.setIdleTimeout(60_000);
+    // No transparent gzip: the proxy asks for identity so it can meter usage and scrub the key.
+    c.getContentDecoderFactories().clear();
+    // No client-side protocol handling: a 401 or redirect from the provider goes to the caller as it is.
+    c.getProtocolHandlers().clear();
+    try {
+      c.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the upstream HTTP client: " + e.getClass().getName(), e);
+    }
+    return c;
+  }
+
+  /** A 502 or 504 naming the provider and host — never the path, query or any header. */
+  static KeyroomException failure(String provider, URI base, Throwable cause, Duration readTimeout) {
+    String where = "the " + provider + " upstream (" + base.getHost() + (base.getPort() > 0 ? ":" + base.getPort() : "") + ")";
+    Throwable c = cause;
+    for (int i = 0; c != null && i < 5; i++, c = c.getCause()) {
+      if (c instanceof SocketTimeoutException) {
+        return new GatewayTimeoutException(where + " did not accept a connection in time (proxy-connect-timeout)");
+      }
+      if (c instanceof TimeoutException) {
+        return new GatewayTimeoutException(where + " sent nothing for " + readTimeout.toMillis() + " ms (proxy-read-timeout)");
+      }
+      if (c instanceof ConnectException || c instanceof NoRouteToHostException) {
+        return new BadGatewayException("could not connect to " + where + ": connection refused or no route");
+      }
+      if (c instanceof UnknownHostException || c instanceof UnresolvedAddressException) {
+        return new BadGatewayException("could not resolve the host of " + where);
+      }
+    }
+    return new BadGatewayException(where + " failed: " + describe(cause));
+  }
+
+  /** The failure's class only: messages of network errors can carry URLs. */
+  static String describe(Throwable t) {
+    return t == null ? "unknown failure" : t.getClass().getSimpleName();
+  }
+}
