@@ -5,20 +5,24 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code keyroom} command. Exit codes: 0 success, 1 the operation failed, 2 usage error,
- * 3 audit chain broken, 4 key problem (wrong or missing master key), 5 server unreachable.
+ * 3 audit chain broken, 4 key problem (wrong or missing master key), 5 server unreachable,
+ * 6 the session ended while {@code run}'s command ran, 7 a credential of the session was revoked.
  */
 @Command(
     name = "keyroom",
     mixinStandardHelpOptions = true,
     version = "keyroom 0.1.0",
     description = "Keyroom: encrypted credentials for AI employees, delivered by kind.",
-    subcommands = {ServeCommand.class, AdminCommand.class, SecretsCommand.class})
+    subcommands = {ServeCommand.class, AdminCommand.class, SecretsCommand.class, RunCommand.class,
+        GitCredentialCommand.class})
 public final class Main implements Runnable {
   public static final int FAILED = 1;
   public static final int USAGE = 2;
   public static final int AUDIT_BROKEN = 3;
   public static final int KEY_PROBLEM = 4;
   public static final int UNREACHABLE = 5;
+  public static final int SESSION_ENDED = 6;
+  public static final int CREDENTIAL_REVOKED = 7;
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -28,6 +32,8 @@ public final class Main implements Runnable {
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler(new Failures());
+    // `keyroom run git --version`: everything after the first word of the command belongs to it
+    cli.getSubcommands().get("run").setStopAtPositional(true);
     return cli.execute(args);
   }
 

@@ -84,6 +84,13 @@ public final class SessionRoutes implements ApiRoutes.Module {
       SessionInfo s = readable(p, ctx);
       Json.write(ctx, 200, Map.of("deliveries", sessions.ledger().ofSession(p.tenant(), s.id())));
     });
+    r.unauthenticated(HandlerType.GET, "/api/v1/session", ctx -> {
+      String token = bearer(ctx);
+      if (token == null || !token.startsWith(TokenFormat.SESSION)) {
+        throw new UnauthenticatedException("this route describes the calling session: send its kr_sess_ token");
+      }
+      Json.write(ctx, 200, view(sessions.authenticateToken(token)));
+    });
     r.unauthenticated(HandlerType.GET, "/api/v1/sessions/{id}/environment", ctx -> {
       Caller c = caller(r, ctx, false);
       SessionInfo s = c.session() != null ? c.session() : sessions.requireLive(sessions.get(c.principal().tenant(), id(ctx)));

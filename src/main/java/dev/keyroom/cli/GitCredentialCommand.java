@@ -1,0 +1,63 @@
+package dev.keyroom.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code keyroom git-credential get|store|erase}: git's credential-helper protocol, answered from
+ * the live session (KEYROOM_URL, KEYROOM_SESSION_TOKEN, KEYROOM_SESSION_ID). {@code store} and
+ * {@code erase} are ignored: the token is never written anywhere.
+ */
+@Command(name = "git-credential", mixinStandardHelpOptions = true,
+    description = "git credential helper backed by the live Keyroom session (set by `keyroom run`).")
+final class GitCredentialCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "ACTION", description = "get, store or erase")
+  String action;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    Map<String, String> request = read(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+    if (!"get".equals(action)) {
+      return 0;
+    }
+    return answer(request, System.out, System.err);
+  }
+
+  static int answer(Map<String, String> request, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+    SessionClient client = new SessionClient(RunCommand.SessionSettings.url(null), RunCommand.SessionSettings.token(null),
+        System.getenv("KEYROOM_SESSION_ID"));
+    try {
+      JsonNode c = client.gitCredential(request.get("protocol"), request.get("host"), request.get("path"), request.get("username"));
+      out.print("username=" + c.get("username").asText() + "\n");
+      out.print("password=" + c.get("password").asText() + "\n");
+      out.flush();
+      return 0;
+    } catch (SessionClient.Refused r) {
+      err.println("keyroom git-credential: " + r.getMessage());
+      out.print("quit=1\n"); // no other helper, no prompt: this session's git access is over
+      out.flush();
+      return 1;
+    }
+  }
+
+  static Map<String, String> read(BufferedReader in) throws IOException {
+    Map<String, String> m = new HashMap<>();
+    String line;
+    while ((line = in.readLine()) != null && !line.isEmpty()) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        m.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    return m;
+  }
+}

@@ -1,0 +1,85 @@
+package dev.keyroom.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code keyroom run [--url U] [--session-token-file F] -- <command…>}. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Runs a command with the session's environment: values exist only in the command's environment,",
+        "its output is masked, and it is stopped when the session ends or a credential it holds is revoked.",
+        "Exit codes: the command's own; " + Main.SESSION_ENDED + " the session ended; " + Main.CREDENTIAL_REVOKED
+            + " a credential was revoked; " + Main.UNREACHABLE + " Keyroom unreachable."})
+final class RunCommand implements Callable<Integer> {
+  @Option(names = "--url", description = "Keyroom URL (default: KEYROOM_URL)")
+  String url;
+
+  @Option(names = "--session-token-file", description = "file holding the kr_sess_ token (default: KEYROOM_SESSION_TOKEN)")
+  Path tokenFile;
+
+  @Option(names = "--end-session-on-exit", description = "end the session when the command exits")
+  boolean endSessionOnExit;
+
+  @Option(names = "--grace", defaultValue = "5s", description = "time between TERM and KILL when stopping the command (default 5s)")
+  String grace;
+
+  @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "the command and its arguments (after --)")
+  List<String> command;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    Launcher.Options options = new Launcher.Options(SessionSettings.url(url), SessionSettings.token(tokenFile),
+        System.getenv("KEYROOM_SESSION_ID"), command, endSessionOnExit, SessionSettings.duration(grace, "--grace"), Map.of());
+    try {
+      return new Launcher(options, System.out, System.err).run();
+    } catch (SessionClient.Refused r) {
+      throw new Failures.CliException(r.status == 403 ? Main.SESSION_ENDED : Main.FAILED, r.getMessage());
+    } catch (java.net.ConnectException e) {
+      throw new Failures.CliException(Main.UNREACHABLE, "cannot reach Keyroom at " + options.url());
+    }
+  }
+
+  /** Where the launcher and the git helper find Keyroom and the session token. */
+  static final class SessionSettings {
+    private SessionSettings() {}
+
+    static String url(String flag) {
+      String u = flag != null ? flag : System.getenv("KEYROOM_URL");
+      if (u == null || u.isBlank()) {
+        throw new Failures.CliException(Main.USAGE, "set --url or KEYROOM_URL to Keyroom's URL");
+      }
+      return u.trim();
+    }
+
+    static String token(Path file) throws IOException {
+      String t = file != null ? Files.readString(file, StandardCharsets.UTF_8).strip() : System.getenv("KEYROOM_SESSION_TOKEN");
+      if (t == null || t.isBlank()) {
+        throw new Failures.CliException(Main.USAGE,
+            "give the session token with --session-token-file or KEYROOM_SESSION_TOKEN (never on the command line)");
+      }
+      if (!t.strip().startsWith("kr_sess_")) {
+        throw new Failures.CliException(Main.USAGE, "the session token must be a kr_sess_ token");
+      }
+      return t.strip();
+    }
+
+    static Duration duration(String v, String name) {
+      try {
+        String s = v.trim();
+        if (s.endsWith("ms")) return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+        if (s.endsWith("s")) return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)));
+        return Duration.ofSeconds(Long.parseLong(s));
+      } catch (NumberFormatException e) {
+        throw new Failures.CliException(Main.USAGE, name + " must be a duration such as 500ms or 5s");
+      }
+    }
+  }
+}
