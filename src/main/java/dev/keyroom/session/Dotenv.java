@@ -2,14 +2,23 @@ package dev.keyroom.session;
 
 import java.util.List;
 
-/** The dotenv text form of an environment: {@code NAME="value"}, one per line, escaped. */
+/**
+ * The dotenv text form of an environment, one variable per line. Values are single-quoted
+ * (literal in the common dotenv readers: no escapes, no {@code $} expansion); a value holding a
+ * single quote or a line break is double-quoted with {@code \\ \" \n \r \$} escapes.
+ */
 final class Dotenv {
   private Dotenv() {}
 
   static String render(List<SessionVariable> variables) {
     StringBuilder sb = new StringBuilder();
     for (SessionVariable v : variables) {
-      sb.append(v.name()).append("=\"").append(escape(v.value().revealUtf8())).append("\"\n");
+      String value = v.value().revealUtf8();
+      if (value.indexOf('\'') < 0 && value.indexOf('\n') < 0 && value.indexOf('\r') < 0) {
+        sb.append(v.name()).append("='").append(value).append("'\n");
+      } else {
+        sb.append(v.name()).append("=\"").append(escape(value)).append("\"\n");
+      }
     }
     return sb.toString();
   }

@@ -92,7 +92,7 @@ class SessionApiTest {
       // the platform's service token gets the same environment, also as dotenv text
       HttpResponse<String> dotenv = k.get("/api/v1/sessions/" + s.id() + "/environment?format=dotenv", f.service);
       assertThat(dotenv.statusCode()).isEqualTo(200);
-      assertThat(dotenv.body()).contains("GIT_TOKEN=\"" + GIT_A + "\"\n").contains("KEYROOM_SESSION_TOKEN=\"" + s.token() + "\"");
+      assertThat(dotenv.body()).contains("GIT_TOKEN='" + GIT_A + "'\n").contains("KEYROOM_SESSION_TOKEN='" + s.token() + "'");
       // a member's own API token is not enough: the environment goes to the platform or the session
       assertThat(k.get("/api/v1/sessions/" + s.id() + "/environment", a.token()).statusCode()).isEqualTo(403);
 
