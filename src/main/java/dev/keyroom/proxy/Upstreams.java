@@ -10,7 +10,11 @@ import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.ContinueProtocolHandler;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.ProxyAuthenticationProtocolHandler;
+import org.eclipse.jetty.client.RedirectProtocolHandler;
+import org.eclipse.jetty.client.WWWAuthenticationProtocolHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** Upstream base URLs, the one client that talks to them, and how their failures read. */
@@ -49,15 +53,20 @@ final class Upstreams {
     c.setMaxConnectionsPerDestination(1024);
     c.setMaxRequestsQueuedPerDestination(8192);
     c.setIdleTimeout(60_000);
-    // No transparent gzip: the proxy asks for identity so it can meter usage and scrub the key.
-    c.getContentDecoderFactories().clear();
-    // No client-side protocol handling: a 401 or redirect from the provider goes to the caller as it is.
-    c.getProtocolHandlers().clear();
     try {
       c.start();
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the upstream HTTP client: " + e.getClass().getName(), e);
     }
+    // Both are filled in by start(). No transparent gzip: the proxy asks for identity so it can meter
+    // usage and scrub the key. No client-side handling of 401, 407, redirects, 100-continue or
+    // upgrades: the provider's answer goes to the caller as it is.
+    c.getContentDecoderFactories().clear();
+    c.getProtocolHandlers().remove(ContinueProtocolHandler.NAME);
+    c.getProtocolHandlers().remove(RedirectProtocolHandler.NAME);
+    c.getProtocolHandlers().remove(WWWAuthenticationProtocolHandler.NAME);
+    c.getProtocolHandlers().remove(ProxyAuthenticationProtocolHandler.NAME);
+    c.getProtocolHandlers().remove("upgrade");
     return c;
   }
 
