@@ -6,6 +6,8 @@ import dev.keyroom.session.Workroom;
 import dev.keyroom.session.Workrooms;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.User;
+import dev.keyroom.vault.CredentialScope;
+import dev.keyroom.vault.Vault;
 import io.javalin.http.Context;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -26,12 +28,14 @@ public final class AuditPages {
   private final AuditLog audit;
   private final Tenancy tenancy;
   private final Workrooms workrooms;
+  private final Vault vault;
 
-  AuditPages(WebRouter router, AuditLog audit, Tenancy tenancy, Workrooms workrooms) {
+  AuditPages(WebRouter router, AuditLog audit, Tenancy tenancy, Workrooms workrooms, Vault vault) {
     this.router = router;
     this.audit = audit;
     this.tenancy = tenancy;
     this.workrooms = workrooms;
+    this.vault = vault;
   }
 
   void register() {
@@ -56,10 +60,15 @@ public final class AuditPages {
     List<AuditRecord> rows = error != null ? List.of() : audit.query(user.tenant(),
         new AuditLog.Filter(actor, f.action(), f.credential(), null, f.workroom(), from, to, null, PAGE));
     Map<String, String> names = users.stream().collect(Collectors.toMap(u -> "user:" + u.id().value(), User::name));
+    Map<String, String> targets = new java.util.HashMap<>();
+    users.forEach(u -> targets.put(u.id().value(), u.name()));
+    rooms.forEach(w -> targets.put(w.id().value(), w.name()));
+    vault.list(CredentialScope.tenantSecrets(user.tenant())).forEach(c -> targets.put(c.id(), c.name()));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("filters", f);
     m.put("rows", rows);
     m.put("names", names);
+    m.put("targets", targets);
     m.put("users", users);
     m.put("workrooms", rooms);
     m.put("verification", audit.verify(user.tenant()));

@@ -73,6 +73,10 @@ final class WebRouter {
     if (user == null) {
       if (post) {
         error(ctx, null, 401, "Your session has ended. Sign in again, then repeat what you were doing.");
+      } else if ("cross-site".equals(ctx.header("Sec-Fetch-Site")) && ctx.cookie(SESSION_COOKIE) == null) {
+        // Arriving from another site (e.g. back from an OAuth provider): the browser withholds the
+        // SameSite=Strict cookie on this navigation. Continue on our own origin, where it is sent.
+        continueSameSite(ctx);
       } else {
         ctx.redirect("/signin?next=" + java.net.URLEncoder.encode(ctx.path(), StandardCharsets.UTF_8));
       }
@@ -116,6 +120,13 @@ final class WebRouter {
     model.put("message", message);
     render(ctx, user, status, "error.jte", status == 403 ? "Not allowed" : status == 404 ? "Not found" : "Something needs fixing",
         "", model);
+  }
+
+  private void continueSameSite(Context ctx) {
+    String target = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
+    Map<String, Object> model = new LinkedHashMap<>();
+    model.put("target", SignInPages.safeNext(target));
+    render(ctx, null, 200, "continue.jte", "Continuing", "", model);
   }
 
   static void secure(Context ctx) {

@@ -38,6 +38,6 @@ public final class WebRoutes implements ApiRoutes.Module {
     new IntegrationsPages(router, k.vault(), k.catalog(), k.clock()).register();
     new WorkroomsPages(router, k.workrooms(), k.sessions(), k.vault(), k.tenancy(), k.catalog(), k.clock()).register();
     new UsagePages(router).register();
-    new AuditPages(router, k.audit(), k.tenancy(), k.workrooms()).register();
+    new AuditPages(router, k.audit(), k.tenancy(), k.workrooms(), k.vault()).register();
   }
 }
