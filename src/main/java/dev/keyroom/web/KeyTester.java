@@ -10,8 +10,23 @@ public interface KeyTester {
 
   Result test(WebUser user, CredentialInfo credential);
 
+  /** False when this build cannot test keys (the button is then not shown). */
+  default boolean available() {
+    return true;
+  }
+
   /** For builds without a proxy: says so instead of pretending. */
   static KeyTester unavailable() {
-    return (user, c) -> new Result(c.id(), false, "Testing keys needs the provider proxy, which this build does not include.");
+    return new KeyTester() {
+      @Override
+      public Result test(WebUser user, CredentialInfo c) {
+        return new Result(c.id(), false, "Testing keys needs the provider proxy, which this build does not include.");
+      }
+
+      @Override
+      public boolean available() {
+        return false;
+      }
+    };
   }
 }

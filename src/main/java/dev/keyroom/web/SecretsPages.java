@@ -119,6 +119,7 @@ public final class SecretsPages {
     m.put("formKind", form.getOrDefault("kind", ""));
     m.put("formName", form.getOrDefault("name", ""));
     m.put("testResult", ctx.attribute("testResult"));
+    m.put("canTest", tester.available());
     router.render(ctx, user, status, "secrets.jte", "Secrets", "secrets", m);
   }
 
@@ -142,7 +143,9 @@ public final class SecretsPages {
       case "revoked" -> "Revoked. The key is refused from now on; " + Display.plural(count(ctx.queryParam("reached")),
           "live session was", "live sessions were") + (ctx.queryParam("restart") == null ? " ended." : " asked to restart.");
       case "deleted" -> "Deleted. Every stored copy of the value is destroyed.";
-      case "replaced" -> "Replaced. New sessions and proxied calls use the new value.";
+      case "replaced" -> "Replaced. Proxied calls and new sessions use the new value; " + Display.plural(count(ctx.queryParam("reached")),
+          "live session holding the old value was", "live sessions holding the old value were")
+          + (ctx.queryParam("restart") == null ? " ended." : " asked to restart.");
       default -> null;
     };
   }
@@ -180,9 +183,11 @@ public final class SecretsPages {
       if (value == null || value.isEmpty()) {
         throw new InvalidInputException("value", "paste the new value to replace the key (the field starts empty on purpose)");
       }
-      CredentialInfo c = vault.replace(CredentialScope.tenantSecrets(user.tenant()), id, SecretValue.ofUtf8(value.strip()),
-          user.auditName());
-      ctx.redirect("/config/secrets?saved=" + c.id() + "&done=replaced");
+      Vault.Changed changed = vault.replaceReported(CredentialScope.tenantSecrets(user.tenant()), id,
+          SecretValue.ofUtf8(value.strip()), user.auditName());
+      SessionEnder.Outcome o = SessionEnder.outcome(changed);
+      ctx.redirect("/config/secrets?saved=" + changed.credential().id() + "&done=replaced&reached=" + o.reached()
+          + ("ended".equals(o.action()) ? "" : "&restart=1"));
     } catch (InvalidInputException | dev.keyroom.error.ConflictException e) {
       show(ctx, user, e.status(), e.getMessage(), Map.of());
     }

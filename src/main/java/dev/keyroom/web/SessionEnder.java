@@ -49,7 +49,11 @@ public final class SessionEnder {
   }
 
   Outcome revoke(WebUser user, CredentialScope scope, CredentialId id) {
-    Vault.Changed changed = vault.revokeReported(scope, id, null, user.auditName());
+    return outcome(vault.revokeReported(scope, id, null, user.auditName()));
+  }
+
+  /** What the session package reported reaching after a revoke, replace or delete. */
+  static Outcome outcome(Vault.Changed changed) {
     Object affected = changed.reach().get("affectedSessions");
     if (affected instanceof Map<?, ?> m && m.get("count") instanceof Number n) {
       return new Outcome(n.intValue(), String.valueOf(m.get("action")));
