@@ -1,20 +1,110 @@
 package dev.keyroom.web;
 
+import dev.keyroom.catalog.Catalog;
+import dev.keyroom.catalog.CredentialKind;
+import dev.keyroom.session.Workroom;
+import dev.keyroom.session.Workrooms;
+import dev.keyroom.tenancy.Tenancy;
+import dev.keyroom.tenancy.User;
+import dev.keyroom.usage.UsageStore;
+import dev.keyroom.vault.CredentialInfo;
+import dev.keyroom.vault.CredentialScope;
+import dev.keyroom.vault.Vault;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
-/** Usage: spend by provider, workroom, user and key over a period. */
+/**
+ * Usage: what proxied calls consumed on the tenant's own provider accounts, over a chosen period,
+ * grouped by provider, workroom, person, key or skill — a server-rendered SVG bar chart and a table.
+ */
 public final class UsagePages {
-  private final WebRouter router;
+  /** A period the page offers. */
+  public record Period(String id, String label, Duration length) {}
 
-  UsagePages(WebRouter router) {
+  /** A grouping the page offers. */
+  public record Grouping(String id, String label, UsageStore.GroupBy by) {}
+
+  /** One row of the table, with its bar in the chart. */
+  public record Line(String label, UsageStore.Totals totals, int barWidth, int y) {}
+
+  static final List<Period> PERIODS = List.of(new Period("24h", "Last 24 hours", Duration.ofHours(24)),
+      new Period("7d", "Last 7 days", Duration.ofDays(7)), new Period("30d", "Last 30 days", Duration.ofDays(30)));
+  static final List<Grouping> GROUPINGS = List.of(new Grouping("provider", "Provider", UsageStore.GroupBy.PROVIDER),
+      new Grouping("workroom", "Workroom", UsageStore.GroupBy.WORKROOM), new Grouping("user", "Person", UsageStore.GroupBy.USER),
+      new Grouping("credential", "Key", UsageStore.GroupBy.CREDENTIAL), new Grouping("skill", "Skill", UsageStore.GroupBy.SKILL));
+  static final int CHART_WIDTH = 720;
+  static final int LABEL_WIDTH = 170;
+  static final int ROW = 30;
+
+  private final WebRouter router;
+  private final UsageStore store;
+  private final Catalog catalog;
+  private final Workrooms workrooms;
+  private final Tenancy tenancy;
+  private final Vault vault;
+  private final Clock clock;
+
+  UsagePages(WebRouter router, UsageStore store, Catalog catalog, Workrooms workrooms, Tenancy tenancy, Vault vault, Clock clock) {
     this.router = router;
+    this.store = store;
+    this.catalog = catalog;
+    this.workrooms = workrooms;
+    this.tenancy = tenancy;
+    this.vault = vault;
+    this.clock = clock;
   }
 
   void register() {
-    router.page("/usage", WebRouter.Access.ADMIN, (ctx, user) -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      router.render(ctx, user, 200, "usage.jte", "Usage", "usage", m);
-    });
+    router.page("/usage", WebRouter.Access.ADMIN, this::show);
+  }
+
+  private void show(Context ctx, WebUser user) {
+    Period period = PERIODS.stream().filter(p -> p.id().equals(ctx.queryParam("period"))).findFirst().orElse(PERIODS.get(1));
+    Grouping grouping = GROUPINGS.stream().filter(g -> g.id().equals(ctx.queryParam("by"))).findFirst().orElse(GROUPINGS.get(0));
+    long now = clock.millis();
+    List<UsageStore.Totals> totals = store.totals(user.tenant(), now - period.length().toMillis(), now + 1, grouping.by(), null);
+    Map<String, String> names = names(user);
+    long max = totals.stream().mapToLong(UsageStore.Totals::requests).max().orElse(1);
+    List<Line> lines = new ArrayList<>();
+    for (int i = 0; i < totals.size(); i++) {
+      UsageStore.Totals t = totals.get(i);
+      int width = (int) Math.max(2, Math.round((CHART_WIDTH - LABEL_WIDTH - 60) * (double) t.requests() / Math.max(1, max)));
+      lines.add(new Line(label(grouping, t.key(), names), t, width, i * ROW));
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("periods", PERIODS);
+    m.put("groupings", GROUPINGS);
+    m.put("period", period);
+    m.put("grouping", grouping);
+    m.put("lines", lines);
+    m.put("chartWidth", CHART_WIDTH);
+    m.put("labelWidth", LABEL_WIDTH);
+    m.put("chartHeight", Math.max(ROW, lines.size() * ROW));
+    m.put("requests", totals.stream().mapToLong(UsageStore.Totals::requests).sum());
+    m.put("tokens", totals.stream().mapToLong(t -> t.totalTokens() > 0 ? t.totalTokens() : t.inputTokens() + t.outputTokens()).sum());
+    router.render(ctx, user, 200, "usage.jte", "Usage", "usage", m);
+  }
+
+  private Map<String, String> names(WebUser user) {
+    Map<String, String> names = new HashMap<>();
+    for (CredentialKind k : catalog.kinds()) names.put("provider:" + k.id(), k.displayName());
+    for (Workroom w : workrooms.list(user.tenant())) names.put("workroom:" + w.id().value(), w.name());
+    for (User u : tenancy.users(user.tenant())) names.put("user:" + u.id().value(), u.name());
+    for (CredentialInfo c : vault.list(CredentialScope.tenantSecrets(user.tenant()))) names.put("credential:" + c.id(), c.name());
+    return names;
+  }
+
+  private static String label(Grouping g, String key, Map<String, String> names) {
+    if (key == null) {
+      return g.by() == UsageStore.GroupBy.SKILL ? "(no skill named)" : "(none)";
+    }
+    return names.getOrDefault(g.id().toLowerCase(Locale.ROOT) + ":" + key, key);
   }
 }

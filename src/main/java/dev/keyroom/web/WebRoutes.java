@@ -4,6 +4,7 @@ import dev.keyroom.api.ApiRoutes;
 import dev.keyroom.api.FailedAuthLimiter;
 import dev.keyroom.app.Config;
 import dev.keyroom.app.Keyroom;
+import dev.keyroom.usage.UsageStore;
 import java.time.Duration;
 
 /**
@@ -12,15 +13,9 @@ import java.time.Duration;
  */
 public final class WebRoutes implements ApiRoutes.Module {
   private final Keyroom k;
-  private final KeyTester tester;
 
   public WebRoutes(Keyroom keyroom) {
-    this(keyroom, KeyTester.unavailable());
-  }
-
-  public WebRoutes(Keyroom keyroom, KeyTester tester) {
     this.k = keyroom;
-    this.tester = tester;
   }
 
   @Override
@@ -29,6 +24,8 @@ public final class WebRoutes implements ApiRoutes.Module {
     BrowserSessions browser = new BrowserSessions(k.db(), k.tenancy(), passwords, k.clock(), Duration.ofHours(12),
         Duration.ofHours(2));
     WebRouter router = new WebRouter(api, browser, new Views());
+    KeyTester tester = k.proxy() == null ? KeyTester.unavailable()
+        : new CatalogKeyTest(k.catalog(), k.vault(), k.proxy(), k.audit(), k.clock());
     boolean secure = k.config().get(Config.Setting.PUBLIC_URL).startsWith("https://");
     new Assets().register(router);
     new SignInPages(router, passwords, browser, k.audit(), new FailedAuthLimiter(20, 15 * 60_000, k.clock()),
@@ -37,7 +34,7 @@ public final class WebRoutes implements ApiRoutes.Module {
         new SessionEnder(k.vault(), k.workrooms(), k.sessions(), k.sessionPolicy(), k.clock()), tester, k.clock()).register();
     new IntegrationsPages(router, k.vault(), k.catalog(), k.clock()).register();
     new WorkroomsPages(router, k.workrooms(), k.sessions(), k.vault(), k.tenancy(), k.catalog(), k.clock()).register();
-    new UsagePages(router).register();
+    new UsagePages(router, new UsageStore(k.db()), k.catalog(), k.workrooms(), k.tenancy(), k.vault(), k.clock()).register();
     new AuditPages(router, k.audit(), k.tenancy(), k.workrooms(), k.vault()).register();
   }
 }

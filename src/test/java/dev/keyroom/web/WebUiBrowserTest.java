@@ -10,7 +10,9 @@ import com.microsoft.playwright.options.Cookie;
 import dev.keyroom.tenancy.Role;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.User;
+import dev.keyroom.proxy.FakeUpstream;
 import dev.keyroom.testing.LogCapture;
+import dev.keyroom.testing.TestDatabases;
 import dev.keyroom.testing.TestKeyroom;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -41,6 +43,7 @@ class WebUiBrowserTest {
 
   @TempDir static Path dir;
   TestKeyroom kr;
+  FakeUpstream gemini;
   Browser browser;
   LogCapture logs;
   Tenancy.Founded acme;
@@ -50,7 +53,10 @@ class WebUiBrowserTest {
   void start() {
     Assumptions.assumeTrue(Browser.available(), "Debian's chromium is not installed at /usr/bin/chromium");
     logs = LogCapture.begin();
-    kr = TestKeyroom.sqlite(dir);
+    gemini = new FakeUpstream().on("/v1beta/models", (ex, seen) -> FakeUpstream.json(ex,
+        GEMINI_CANARY.equals(seen.header("x-goog-api-key")) ? 200 : 401, "{\"models\":[],\"candidates\":[],"
+            + "\"usageMetadata\":{\"promptTokenCount\":12,\"candidatesTokenCount\":30,\"totalTokenCount\":42}}"));
+    kr = TestKeyroom.start(TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir)).withUpstream("gemini", gemini.url()), c -> c);
     acme = kr.tenant("acme");
     Passwords passwords = new Passwords(kr.keyroom.db(), kr.keyroom.tenancy(), kr.keyroom.audit(), kr.keyroom.clock());
     passwords.set(acme.tenant().id(), acme.admin().id(), ADMIN_PASSWORD, false, "test");
@@ -66,6 +72,9 @@ class WebUiBrowserTest {
     }
     if (kr != null) {
       kr.close();
+    }
+    if (gemini != null) {
+      gemini.close();
     }
     if (logs != null) {
       logs.close();
@@ -84,7 +93,7 @@ class WebUiBrowserTest {
   }
 
   @Test
-  void adminManagesKeysWorkroomsAndSessions_withoutAnyValueReachingAPage() {
+  void adminManagesKeysWorkroomsAndSessions_withoutAnyValueReachingAPage() throws Exception {
     Page signin = browser.newPage();
     Response r = signin.navigate(kr.url() + "/signin");
     assertThat(r.headerValue("content-security-policy")).contains("default-src 'none'").contains("script-src 'self'")
@@ -129,6 +138,10 @@ class WebUiBrowserTest {
     assertThat(page.locator("#form-error")).containsText("name: must be 1-64 characters");
     assertThat(page.locator("#secret-value")).hasValue("");
     page.navigate(kr.url() + "/config/secrets");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Test key")).click();
+    assertThat(page.locator("#test-result")).containsText("Key works: Google Gemini answered 200");
+    assertThat(gemini.last().header("x-goog-api-key")).isEqualTo(GEMINI_CANARY);
+    assertThat(gemini.last().query()).doesNotContain(GEMINI_CANARY);
     Browser.shoot(page, "secrets");
 
     // Workrooms → New: connect Gemini (existing key), a personal git integration and a new Tailscale key.
@@ -172,6 +185,29 @@ class WebUiBrowserTest {
     assertThat(page.locator(".ledger")).containsText("held by the session");
     Browser.shoot(page, "workroom");
 
+    // The AI employee calls Gemini through the proxy with its placeholder; Usage shows the calls.
+    String placeholder = kr.keyroom.sessions().placeholders(acme.tenant().id(), live.id()).get("gemini");
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> call = kr.http.send(HttpRequest.newBuilder(URI.create(kr.url()
+              + "/proxy/gemini/v1beta/models/gemini-2.5-flash:generateContent"))
+          .header("x-goog-api-key", placeholder).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(call.statusCode()).isEqualTo(200);
+    }
+    page.navigate(kr.url() + "/usage?period=24h&by=provider");
+    for (int i = 0; i < 50 && page.locator("#usage-table").count() == 0; i++) {
+      page.waitForTimeout(200);
+      page.reload();
+    }
+    assertThat(page.locator("#usage-table")).containsText("Google Gemini");
+    assertThat(page.locator("#usage-table tbody tr").first()).containsText("3");
+    assertThat(page.locator("#usage-table tbody tr").first()).containsText("36");
+    assertThat(page.locator("#usage-table tbody tr").first()).containsText("90");
+    assertThat(page.locator("svg.chart")).isVisible();
+    Browser.shoot(page, "usage");
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Workroom").setExact(true)).click();
+    assertThat(page.locator("#usage-table")).containsText("Research");
+
     // Revoke the Gemini key: proxied, so no session holds a copy; the one live session's next call is refused.
     page.navigate(kr.url() + "/config/secrets");
     page.locator("#secret-" + secretId("gemini-main") + " >> text=Revoke").click();
@@ -201,16 +237,13 @@ class WebUiBrowserTest {
     assertThat(page.locator("table.audit")).not().containsText("workroom.create");
     Browser.shoot(page, "audit");
 
-    page.navigate(kr.url() + "/usage");
-    assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Usage").setExact(true))).isVisible();
-    Browser.shoot(page, "usage");
 
     // No value ever reached a page: not in text, attributes or data blobs of any served HTML.
     assertThat(browser.servedHtml).isNotEmpty();
     for (String html : browser.servedHtml) {
       assertThat(html).doesNotContain(GEMINI_CANARY).doesNotContain(TAILSCALE_CANARY).doesNotContain(DB_CANARY)
           .doesNotContain("kr_sess_")
-          .doesNotContain("kr_ph_");
+          .doesNotContain("kr_ph_").doesNotContain(placeholder);
     }
     assertThat(logs.all()).doesNotContain(GEMINI_CANARY).doesNotContain(TAILSCALE_CANARY).doesNotContain(DB_CANARY).doesNotContain(ADMIN_PASSWORD);
     page.context().close();
