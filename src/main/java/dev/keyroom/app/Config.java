@@ -33,7 +33,10 @@ public final class Config {
     PROXY_GRANT_TTL("proxy-grant-ttl", "5s", "proxy: how long an authorised placeholder is remembered; revoke and"
         + " session end drop it at once on this node; 0 checks every request"),
     SESSION_MAX_LIFETIME("session-max-lifetime", "12h", "sessions end at the latest after this long"),
-    SESSION_IDLE_TIMEOUT("session-idle-timeout", "2h", "sessions end after this long without use");
+    SESSION_IDLE_TIMEOUT("session-idle-timeout", "2h", "sessions end after this long without use"),
+    OAUTH_REFRESH_AHEAD("oauth-refresh-ahead", "5m", "OAuth access tokens are refreshed this long before they expire"),
+    OAUTH_REFRESH_INTERVAL("oauth-refresh-interval", "60s", "how often the background refresher looks for expiring OAuth tokens; 0 turns it off"),
+    GIT_API_URL("git-api-url", "https://api.github.com", "base URL the git-token test calls (GET <url>/user)");
 
     public final String flag;
     public final String defaultValue;
@@ -50,12 +53,19 @@ public final class Config {
     }
   }
 
+  /** Per-provider OAuth settings, {@code KEYROOM_OAUTH_<PROVIDER>_<FIELD>}; see {@link #oauth()}. */
+  public static final java.util.List<String> OAUTH_FIELDS = java.util.List.of("client-secret-file", "client-secret",
+      "client-id", "client-auth", "authorize-url", "token-url", "revocation-url", "userinfo-url", "issuer", "scopes",
+      "account-claim", "oidc");
+
   private final Map<Setting, String> values;
   private final Map<String, String> upstreams;
+  private final Map<String, String> oauth;
 
-  private Config(Map<Setting, String> values, Map<String, String> upstreams) {
+  private Config(Map<Setting, String> values, Map<String, String> upstreams, Map<String, String> oauth) {
     this.values = values;
     this.upstreams = upstreams;
+    this.oauth = oauth;
   }
 
   /** Resolves every setting from flags (by flag name), the environment and defaults. */
@@ -82,7 +92,54 @@ public final class Config {
         upstreams.put(k.substring("upstream-".length()), v.trim());
       }
     });
-    return new Config(values, upstreams);
+    return new Config(values, upstreams, oauthSettings(flags, env));
+  }
+
+  /**
+   * OAuth provider settings from {@code KEYROOM_OAUTH_<PROVIDER>_<FIELD>} (and flags
+   * {@code --oauth-<provider>-<field>}), keyed {@code provider.field}. A client secret comes from the
+   * environment or a file ({@code …_CLIENT_SECRET_FILE}) — never from a flag, which shows in {@code ps}.
+   */
+  private static Map<String, String> oauthSettings(Map<String, String> flags, Map<String, String> env) {
+    Map<String, String> out = new TreeMap<>();
+    env.forEach((k, v) -> {
+      if (k.startsWith("KEYROOM_OAUTH_") && !v.isBlank()) {
+        String rest = k.substring("KEYROOM_OAUTH_".length()).toLowerCase(Locale.ROOT).replace('_', '-');
+        oauthKey(rest).ifPresent(key -> out.put(key, v.trim()));
+      }
+    });
+    flags.forEach((k, v) -> {
+      if (k.startsWith("oauth-")) {
+        String key = oauthKey(k.substring("oauth-".length())).orElseThrow(() -> new ConfigException(
+            "--" + k + " is not an OAuth setting; use --oauth-<provider>-<field> with field one of " + OAUTH_FIELDS));
+        if (key.endsWith(".client-secret") || key.endsWith(".client-secret-file")) {
+          throw new ConfigException("OAuth client secrets are never taken from the command line (--" + k
+              + "); set KEYROOM_OAUTH_<PROVIDER>_CLIENT_SECRET_FILE to a file holding it");
+        }
+        out.put(key, v.trim());
+      }
+    });
+    for (String key : java.util.List.copyOf(out.keySet())) {
+      if (key.endsWith(".client-secret-file")) {
+        String provider = key.substring(0, key.indexOf('.'));
+        try {
+          out.put(provider + ".client-secret", Files.readString(Path.of(out.remove(key)), StandardCharsets.UTF_8).strip());
+        } catch (IOException e) {
+          throw new ConfigException("cannot read KEYROOM_OAUTH_" + provider.toUpperCase(Locale.ROOT).replace('-', '_')
+              + "_CLIENT_SECRET_FILE: " + e.getClass().getSimpleName());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static java.util.Optional<String> oauthKey(String providerAndField) {
+    for (String field : OAUTH_FIELDS) {
+      if (providerAndField.endsWith("-" + field) && providerAndField.length() > field.length() + 1) {
+        return java.util.Optional.of(providerAndField.substring(0, providerAndField.length() - field.length() - 1) + "." + field);
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   public static Config defaults() {
@@ -93,13 +150,28 @@ public final class Config {
   public Config with(Setting s, String value) {
     Map<Setting, String> copy = new LinkedHashMap<>(values);
     copy.put(s, value);
-    return new Config(copy, upstreams);
+    return new Config(copy, upstreams, oauth);
   }
 
   public Config withUpstream(String provider, String baseUrl) {
     Map<String, String> copy = new TreeMap<>(upstreams);
     copy.put(provider, baseUrl);
-    return new Config(values, copy);
+    return new Config(values, copy, oauth);
+  }
+
+  /** A copy with one OAuth provider setting replaced (tests, embedded use); field as in {@link #OAUTH_FIELDS}. */
+  public Config withOAuth(String provider, String field, String value) {
+    if (!OAUTH_FIELDS.contains(field) || field.equals("client-secret-file")) {
+      throw new ConfigException("unknown OAuth setting '" + field + "'");
+    }
+    Map<String, String> copy = new TreeMap<>(oauth);
+    copy.put(provider + "." + field, value);
+    return new Config(values, upstreams, copy);
+  }
+
+  /** OAuth provider settings keyed {@code provider.field} (client secrets already read from their files). */
+  public Map<String, String> oauth() {
+    return oauth;
   }
 
   public String get(Setting s) {
@@ -187,6 +259,8 @@ public final class Config {
       sb.append(s.flag).append('=').append(v).append(' ');
     }
     upstreams.forEach((k, v) -> sb.append("upstream-").append(k).append('=').append(Redaction.jdbcUrl(v)).append(' '));
+    oauth.forEach((k, v) -> sb.append("oauth-").append(k.replace('.', '-')).append('=')
+        .append(k.endsWith(".client-secret") ? "***" : Redaction.jdbcUrl(v)).append(' '));
     return sb.toString().trim();
   }
 

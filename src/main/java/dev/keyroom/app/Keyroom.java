@@ -13,6 +13,10 @@ import dev.keyroom.crypto.LocalKeysetMasterKey;
 import dev.keyroom.crypto.MasterKey;
 import dev.keyroom.crypto.MasterKeySentinel;
 import dev.keyroom.crypto.TenantKeys;
+import dev.keyroom.oauth.GitTokenCheck;
+import dev.keyroom.oauth.OAuthIntegrations;
+import dev.keyroom.oauth.OAuthProviders;
+import dev.keyroom.oauth.OAuthRoutes;
 import dev.keyroom.session.DeliveryLedger;
 import dev.keyroom.session.EnvironmentContributors;
 import dev.keyroom.session.SessionEnvironment;
@@ -66,6 +70,7 @@ public final class Keyroom implements AutoCloseable {
   private final SessionPolicy sessionPolicy;
   private final SessionEnvironment sessionEnvironment;
   private final SessionSweeper sessionSweeper;
+  private final OAuthIntegrations oauth;
   private final Metrics metrics = new Metrics();
   private HttpServer http;
   private UsageRecorder usage;
@@ -100,6 +105,8 @@ public final class Keyroom implements AutoCloseable {
     this.sessionEnvironment = new SessionEnvironment(db, catalog, vault, workrooms, sessions, audit, environmentContributors,
         () -> config.publicUrl(http == null ? config.port() : http.port()), clock);
     this.sessionSweeper = new SessionSweeper(sessions);
+    this.oauth = new OAuthIntegrations(db, keys, vault, audit, new OAuthProviders(catalog, config.oauth()), clock,
+        config.duration(Config.Setting.OAUTH_REFRESH_AHEAD), () -> config.publicUrl(http == null ? config.port() : http.port()));
   }
 
   /** Opens the store and keys. Refuses a wrong master key, or a missing one for an existing store. */
@@ -140,9 +147,12 @@ public final class Keyroom implements AutoCloseable {
         clock, config.duration(Config.Setting.PROXY_CONNECT_TIMEOUT), config.duration(Config.Setting.PROXY_READ_TIMEOUT),
         config.duration(Config.Setting.PROXY_GRANT_TTL))));
     modules.add(new dev.keyroom.web.WebRoutes(this));
+    modules.add(new OAuthRoutes(oauth, new GitTokenCheck(vault, oauth, config.get(Config.Setting.GIT_API_URL))));
     FailedAuthLimiter limiter = new FailedAuthLimiter(20, 60_000, clock);
     http = new HttpServer(config.bind(), config.port(), tokens, limiter, metrics, modules).start();
     sessionSweeper.start(java.time.Duration.ofSeconds(1));
+    oauth.startBackgroundRefresh(config.duration(Config.Setting.OAUTH_REFRESH_INTERVAL),
+        config.duration(Config.Setting.OAUTH_REFRESH_AHEAD));
     LOG.info("Keyroom serving on http://{}:{} ({})", config.bind(), http.port(), master.describe());
     return http;
   }
@@ -160,6 +170,7 @@ public final class Keyroom implements AutoCloseable {
   public Vault vault() { return vault; }
   public Workrooms workrooms() { return workrooms; }
   public Sessions sessions() { return sessions; }
+  public OAuthIntegrations oauth() { return oauth; }
   public Metrics metrics() { return metrics; }
   /** Other features register their session environment variables here (e.g. OAuth access tokens). */
   public EnvironmentContributors environmentContributors() { return environmentContributors; }
@@ -175,6 +186,7 @@ public final class Keyroom implements AutoCloseable {
   public void close() {
     sessionSweeper.close();
     sessionEvents.close();
+    oauth.close();
     if (http != null) {
       http.close();
     }

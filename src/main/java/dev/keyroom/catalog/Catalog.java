@@ -80,7 +80,8 @@ public final class Catalog {
       List<String> sources,
       CredentialKind.ProxySpec proxy,
       Map<String, String> env,
-      Boolean nameIsEnvVar) {
+      Boolean nameIsEnvVar,
+      CredentialKind.OAuthSpec oauth) {
     CredentialKind toKind() {
       Delivery d = Delivery.fromWire(delivery);
       if (d == Delivery.PROXIED && proxy == null) {
@@ -89,9 +90,12 @@ public final class Catalog {
       if (d == Delivery.PROXIED && !proxy.upstream().startsWith("https://")) {
         throw new IllegalStateException("catalog kind '" + id + "' must have an https upstream");
       }
+      if (oauth != null && (oauth.provider() == null || !oauth.provider().matches("[a-z][a-z0-9-]{0,31}"))) {
+        throw new IllegalStateException("catalog kind '" + id + "' has an oauth section without a valid provider id");
+      }
       return new CredentialKind(id, displayName, Home.fromWire(home), d, getKeyUrl,
           sources == null ? List.of() : List.copyOf(sources), proxy,
-          env == null ? Map.of() : Map.copyOf(env), Boolean.TRUE.equals(nameIsEnvVar));
+          env == null ? Map.of() : Map.copyOf(env), Boolean.TRUE.equals(nameIsEnvVar), oauth);
     }
   }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
  * @param proxy for proxied kinds: upstream and header facts; null for injected kinds
  * @param env environment variable names: {@code keyVar}, {@code baseUrlVar}, {@code helper}, …
  * @param nameIsEnvVar true when the credential's name is the environment variable it becomes
+ * @param oauth for kinds connected by an OAuth login: the provider's endpoints and defaults; else null
  */
 public record CredentialKind(
     String id,
@@ -20,7 +21,8 @@ public record CredentialKind(
     List<String> sources,
     ProxySpec proxy,
     Map<String, String> env,
-    boolean nameIsEnvVar) {
+    boolean nameIsEnvVar,
+    OAuthSpec oauth) {
 
   /** Facts the proxy needs for a provider. */
   public record ProxySpec(
@@ -35,6 +37,34 @@ public record CredentialKind(
 
   /** A cheap request that proves a key works. */
   public record TestCall(String method, String path) {}
+
+  /**
+   * How an OAuth provider is reached. Endpoints here are defaults an operator may override
+   * (settings {@code KEYROOM_OAUTH_<PROVIDER>_*}); the client id and secret are never in the catalog.
+   *
+   * @param provider the provider's id in URLs and settings ({@code github}, {@code generic}, …)
+   * @param oidc true when the provider speaks OpenID Connect (a nonce is sent and checked)
+   * @param accountClaim the userinfo field shown as "connected as"
+   * @param clientAuth {@code basic} (HTTP Basic) or {@code post} (client id and secret in the form)
+   * @param authorizeParams extra fixed parameters for the authorization request
+   */
+  public record OAuthSpec(
+      String provider,
+      boolean oidc,
+      String issuer,
+      String authorizeUrl,
+      String tokenUrl,
+      String revocationUrl,
+      String userinfoUrl,
+      String accountClaim,
+      List<String> scopes,
+      String clientAuth,
+      Map<String, String> authorizeParams) {}
+
+  @JsonIgnore
+  public boolean isOAuth() {
+    return oauth != null;
+  }
 
   @JsonIgnore
   public boolean isProxied() {

@@ -89,6 +89,15 @@ public final class Vault {
 
   /** Stores a new credential in {@code scope}. The kind must live in that home. */
   public CredentialInfo create(CredentialScope scope, String kindId, String name, SecretValue value, String actor) {
+    return create(scope, kindId, name, value, actor, (h, info) -> { });
+  }
+
+  /**
+   * Stores a new credential and runs {@code alsoInTransaction} in the same transaction, so rows
+   * that describe the credential (an OAuth integration's metadata) commit with it or not at all.
+   */
+  public CredentialInfo create(CredentialScope scope, String kindId, String name, SecretValue value, String actor,
+      java.util.function.BiConsumer<Handle, CredentialInfo> alsoInTransaction) {
     CredentialKind kind = catalog.require(kindId, "kind");
     requireHome(kind, scope.home());
     checkName(kind, name);
@@ -110,7 +119,9 @@ public final class Vault {
       audit.append(h, scope.tenant(), AuditEvent.of(actor, scope.home() == Home.TENANT ? "secret.create" : "integration.create")
           .target("credential", id.value()).with("kind", kind.id()).with("name", name).with("version", 1)
           .with("fingerprint", fingerprint));
-      return info(h, scope, id).orElseThrow();
+      CredentialInfo created = info(h, scope, id).orElseThrow();
+      alsoInTransaction.accept(h, created);
+      return created;
     });
   }
 
@@ -158,6 +169,35 @@ public final class Vault {
     Map<String, Object> reach = publish(new CredentialChange(scope.tenant(), scope, id, replaced.kind(),
         CredentialChange.Type.REPLACED, replaced.version(), actor));
     return new Changed(replaced, reach);
+  }
+
+  /**
+   * Renews the value of a credential whose earlier values must not be kept — OAuth tokens after a
+   * refresh: a new version is written, superseded ciphertexts are destroyed, and
+   * {@code alsoInTransaction} runs in the same transaction. No change event is published: the
+   * credential is the same connection with fresher tokens, so live sessions are not disturbed.
+   */
+  public CredentialInfo renew(CredentialScope scope, CredentialId id, SecretValue value, String actor,
+      java.util.function.Consumer<Handle> alsoInTransaction) {
+    checkValue(value);
+    long now = clock.millis();
+    return db.jdbi().inTransaction(h -> {
+      Map<String, Object> row = lockRow(h, scope, id);
+      if (!"active".equals(row.get("status"))) {
+        throw new ConflictException("credential is revoked; revocation is final — create a new credential instead");
+      }
+      int version = ((Number) row.get("current_version")).intValue() + 1;
+      String kind = (String) row.get("kind");
+      h.createUpdate("DELETE FROM credential_versions WHERE credential_id = :id AND tenant_id = :t")
+          .bind("id", id.value()).bind("t", scope.tenant().value()).execute();
+      String fingerprint = insertVersion(h, scope, id, kind, version, value, now);
+      h.createUpdate("UPDATE credentials SET current_version = :v, updated_at = :now WHERE id = :id")
+          .bind("v", version).bind("now", now).bind("id", id.value()).execute();
+      audit.append(h, scope.tenant(), AuditEvent.of(actor, prefix(scope) + ".renew").target("credential", id.value())
+          .with("kind", kind).with("version", version).with("fingerprint", fingerprint));
+      alsoInTransaction.accept(h);
+      return info(h, scope, id).orElseThrow();
+    });
   }
 
   /**
