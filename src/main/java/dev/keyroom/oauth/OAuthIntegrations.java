@@ -328,10 +328,12 @@ public final class OAuthIntegrations {
     }
     Revocation r;
     try {
+      // RFC 7009 §2.1: revoking the refresh token also ends the access tokens of that grant.
       if (tokens.refreshToken() != null) {
         client.revoke(p, tokens.refreshToken(), "refresh_token");
+      } else {
+        client.revoke(p, tokens.accessToken(), "access_token");
       }
-      client.revoke(p, tokens.accessToken(), "access_token");
       r = new Revocation(true, true, "revoked at " + p.id());
     } catch (ProviderException e) {
       LOG.warn("revocation of OAuth integration {} at {} failed: {}", id, p.id(), e.getMessage());

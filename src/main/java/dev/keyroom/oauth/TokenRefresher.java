@@ -154,7 +154,7 @@ final class TokenRefresher {
           value.destroy();
         }
         LOG.info("refreshed OAuth integration {} (provider {}, refresh token {})", id, provider.id(),
-            r.refreshToken() != null ? "rotated" : "kept");
+            r.refreshToken() != null && !r.refreshToken().equalsSecret(current.refreshToken()) ? "rotated" : "kept");
         return next;
       } catch (ProviderException e) {
         if (e.kind() == ProviderException.Kind.INVALID_GRANT) {
