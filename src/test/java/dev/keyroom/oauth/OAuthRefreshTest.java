@@ -171,17 +171,26 @@ class OAuthRefreshTest {
   }
 
   @Test
-  void invalidGrantAfterAnotherNodeRefreshedUsesTheNewTokens() {
-    // The stored refresh token is already rotated by "another node": the provider refuses the one we hold,
-    // but re-reading finds newer tokens, so nothing is marked.
+  void invalidGrantIsReReadFirstWhenAnotherNodeRefreshedMeanwhile() {
     expire();
-    TokenRefresher r = k.keyroom.oauth().refresher();
     var scope = dev.keyroom.vault.CredentialScope.integrationsOf(tenant, mia);
-    TokenBundle old = r.open(scope, id);
-    k.keyroom.oauth().freshAccessToken(tenant, mia, id);
-    TokenBundle stored = r.open(scope, id);
-    assertThat(stored.refreshToken().equalsSecret(old.refreshToken())).isFalse();
+    SecretValue otherNodes = SecretValue.ofUtf8("canary-at-other-node-0b7e4d");
+    IntegrationStates states = new IntegrationStates(k.keyroom.db());
+    // While this node's refresh is at the provider, "another node" stores newer tokens, and the
+    // provider refuses this node's (now rotated-away) refresh token.
+    world.beforeRefreshAnswer = () -> {
+      world.beforeRefreshAnswer = () -> { };
+      TokenBundle current = k.keyroom.oauth().refresher().open(scope, id);
+      TokenBundle newer = new TokenBundle(otherNodes, SecretValue.ofUtf8("canary-rt-other-node-51c2"), "Bearer",
+          System.currentTimeMillis() + 3_600_000, current.scopes());
+      k.keyroom.vault().renew(scope, id, newer.toSecret(), "test:other-node",
+          h -> states.refreshed(h, id, newer.expiresAt(), newer.scopes(), true, System.currentTimeMillis()));
+    };
+    world.script(400);
+    SecretValue got = k.keyroom.oauth().freshAccessToken(tenant, mia, id);
+    assertThat(got.equalsSecret(otherNodes)).isTrue();
     assertThat(view().get("status").asText()).isEqualTo("healthy");
+    assertThat(k.get("/api/v1/audit?action=integration.oauth.needs_reconnect", adminToken).body()).doesNotContain(id.value());
   }
 
   String adminToken;

@@ -60,6 +60,8 @@ final class OAuthWorld implements AutoCloseable {
   volatile long refreshDelayMs = 0;
   volatile long expiresIn = 3600;
   volatile int revocationStatus = 200;
+  /** Runs inside the token endpoint before it answers a refresh grant (e.g. "another node refreshes now"). */
+  volatile Runnable beforeRefreshAnswer = () -> { };
 
   OAuthWorld() {
     mock = new MockOAuth2Server(new OAuth2Config(false, null, null, false, new no.nav.security.mock.oauth2.token.OAuth2TokenProvider(),
@@ -134,6 +136,7 @@ final class OAuthWorld implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    beforeRefreshAnswer.run();
     Integer scripted;
     synchronized (scriptedRefresh) {
       scripted = scriptedRefresh.poll();
