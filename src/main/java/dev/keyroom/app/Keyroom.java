@@ -14,6 +14,7 @@ import dev.keyroom.crypto.MasterKey;
 import dev.keyroom.crypto.MasterKeySentinel;
 import dev.keyroom.crypto.TenantKeys;
 import dev.keyroom.oauth.GitTokenCheck;
+import dev.keyroom.oauth.OAuthEnvironment;
 import dev.keyroom.oauth.OAuthIntegrations;
 import dev.keyroom.oauth.OAuthProviders;
 import dev.keyroom.oauth.OAuthRoutes;
@@ -107,6 +108,7 @@ public final class Keyroom implements AutoCloseable {
     this.sessionSweeper = new SessionSweeper(sessions);
     this.oauth = new OAuthIntegrations(db, keys, vault, audit, new OAuthProviders(catalog, config.oauth()), clock,
         config.duration(Config.Setting.OAUTH_REFRESH_AHEAD), () -> config.publicUrl(http == null ? config.port() : http.port()));
+    environmentContributors.register(new OAuthEnvironment(catalog, vault, oauth));
   }
 
   /** Opens the store and keys. Refuses a wrong master key, or a missing one for an existing store. */

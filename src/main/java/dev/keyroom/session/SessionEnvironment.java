@@ -96,6 +96,8 @@ public final class SessionEnvironment {
           String suffix = kind.envVar("baseUrlSuffix") == null ? "" : kind.envVar("baseUrlSuffix");
           b.put(SessionVariable.plain(baseVar, base + "/proxy/" + kind.id() + suffix));
         }
+      } else if (kind.isOAuth()) {
+        continue; // OAuth logins come fresh from their contributor (dev.keyroom.oauth.OAuthEnvironment)
       } else if (kind.home() == Home.TENANT) {
         open(b, tenantSecrets, t.credential(), field).ifPresentOrElse(r -> {
           String name = kind.nameIsEnvVar() ? r.info().name() : kind.envVar("keyVar");
