@@ -108,6 +108,21 @@ class OAuthRefreshTest {
   }
 
   @Test
+  void backgroundPassRefreshesTokensBeforeTheyExpire() {
+    k.keyroom.db().jdbi().useHandle(h -> h.createUpdate("UPDATE oauth_integrations SET expires_at = :e WHERE credential_id = :id")
+        .bind("e", System.currentTimeMillis() + 120_000).bind("id", id.value()).execute());
+    assertThat(k.keyroom.oauth().refreshDue(java.time.Duration.ofMinutes(1))).isZero();
+    assertThat(k.keyroom.oauth().refreshDue(java.time.Duration.ofMinutes(5))).isEqualTo(1);
+    assertThat(world.refreshGrants).hasValue(1);
+    assertThat(view().get("expiresAt").asLong()).isGreaterThan(System.currentTimeMillis() + 3_000_000);
+    // A grant not refreshed for a day is refreshed even though its token is still good.
+    k.keyroom.db().jdbi().useHandle(h -> h.createUpdate("UPDATE oauth_integrations SET refreshed_at = 1 WHERE credential_id = :id")
+        .bind("id", id.value()).execute());
+    assertThat(k.keyroom.oauth().refreshDue(java.time.Duration.ofMinutes(5))).isEqualTo(1);
+    assertThat(world.refreshGrants).hasValue(2);
+  }
+
+  @Test
   void rotatedRefreshTokenReplacesTheOldOneAtomically() {
     for (int i = 1; i <= 3; i++) {
       expire();
@@ -210,7 +225,10 @@ class OAuthRefreshTest {
     String ourLogs = String.join("\n", logs.lines().stream().filter(l -> !l.startsWith("no.nav") && !l.startsWith("mockwebserver")).toList());
     List<String> secrets = new ArrayList<>(world.issuedTokens);
     secrets.add(OAuthWorld.CLIENT_SECRET);
-    assertThat(secrets).hasSizeGreaterThan(3);
+    assertThat(world.signInSecrets).hasSize(2).doesNotContainNull();
+    secrets.addAll(world.signInSecrets);
+    assertThat(secrets).hasSizeGreaterThan(5);
+    assertThat(ourLogs).doesNotContain("code=").doesNotContain("state=").doesNotContain("code_verifier");
     for (String s : secrets) {
       assertThat(ourLogs).doesNotContain(s);
       assertThat(String.join("\n", bodies)).doesNotContain(s);

@@ -55,6 +55,8 @@ final class OAuthWorld implements AutoCloseable {
   final Set<String> validRefreshTokens = ConcurrentHashMap.newKeySet();
   final List<String> issuedTokens = new CopyOnWriteArrayList<>();
   final List<String> revokedTokens = new CopyOnWriteArrayList<>();
+  /** Authorization codes and PKCE verifiers Keyroom sent to the token endpoint (for leak scans). */
+  final List<String> signInSecrets = new CopyOnWriteArrayList<>();
   final Deque<Integer> scriptedRefresh = new ArrayDeque<>();
   volatile boolean rotate = true;
   volatile long refreshDelayMs = 0;
@@ -102,6 +104,8 @@ final class OAuthWorld implements AutoCloseable {
     Map<String, String> form = form(new String(raw, StandardCharsets.UTF_8));
     if ("authorization_code".equals(form.get("grant_type"))) {
       codeGrants.incrementAndGet();
+      signInSecrets.add(form.get("code"));
+      signInSecrets.add(form.get("code_verifier"));
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(mock.tokenEndpointUrl(ISSUER).toString()))
           .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofByteArray(raw));
       if (ex.getRequestHeaders().getFirst("Authorization") != null) {

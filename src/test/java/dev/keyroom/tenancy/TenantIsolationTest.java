@@ -49,6 +49,11 @@ class TenantIsolationTest {
       Map.entry("/api/v1/me/integrations/{id}", f -> List.of(f.integrationId())),
       Map.entry("/api/v1/me/integrations/{id}/value", f -> List.of(f.integrationId())),
       Map.entry("/api/v1/me/integrations/{id}/revoke", f -> List.of(f.integrationId())),
+      Map.entry("/api/v1/me/integrations/{id}/oauth", f -> List.of(f.integrationId())),
+      Map.entry("/api/v1/me/integrations/{id}/oauth/refresh", f -> List.of(f.integrationId())),
+      Map.entry("/api/v1/me/integrations/{id}/test", f -> List.of(f.integrationId())),
+      // Providers belong to no tenant; an OAuth integration id in the start body is covered by OAuthIsolationTest.
+      Map.entry("/api/v1/me/integrations/oauth/{provider}/start", f -> List.of("not-a-provider")),
       Map.entry("/api/v1/skills/{id}", f -> List.of(f.skillId())),
       Map.entry("/api/v1/users/{id}", f -> List.of(f.userId())),
       Map.entry("/api/v1/users/{id}/disable", f -> List.of(f.userId())),
