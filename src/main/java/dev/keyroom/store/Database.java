@@ -61,6 +61,9 @@ public final class Database implements AutoCloseable {
       config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
       config.setMaximumPoolSize(8);
     } else {
+      // PgJDBC copies the server's DETAIL ("Failing row contains (…)") into exception messages;
+      // those rows hold ciphertexts and hashes, which have no business in a log either.
+      config.addDataSourceProperty("logServerErrorDetail", "false");
       config.setMaximumPoolSize(16);
     }
     HikariDataSource ds = new HikariDataSource(config);
