@@ -35,7 +35,7 @@ public final class AuditLog {
       throw new IllegalStateException("audit rows are appended inside the transaction of the change");
     }
     Map<String, Object> head = h.createQuery(
-            "SELECT audit_seq, audit_head FROM tenants WHERE id = :t" + db.forUpdate())
+            "SELECT audit_seq, audit_head FROM tenants WHERE id = :t" + db.forNoKeyUpdate())
         .bind("t", tenant.value()).mapToMap().findOne()
         .orElseThrow(() -> new IllegalStateException("audit for unknown tenant " + tenant));
     long seq = ((Number) head.get("audit_seq")).longValue() + 1;

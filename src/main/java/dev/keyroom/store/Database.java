@@ -132,6 +132,16 @@ public final class Database implements AutoCloseable {
     return dialect == Dialect.POSTGRESQL ? " FOR UPDATE" : "";
   }
 
+  /**
+   * {@code " FOR NO KEY UPDATE"} on PostgreSQL: locks a row whose non-key columns the transaction
+   * will change. Unlike FOR UPDATE it does not conflict with the KEY SHARE lock that inserting a
+   * child row (foreign key) takes, so two transactions that each insert a child and then lock the
+   * parent queue up instead of deadlocking. SQLite locks the whole file instead.
+   */
+  public String forNoKeyUpdate() {
+    return dialect == Dialect.POSTGRESQL ? " FOR NO KEY UPDATE" : "";
+  }
+
   /** True when the store answers a trivial query. */
   public boolean isReady() {
     try {

@@ -1,0 +1,11 @@
+package dev.keyroom.audit;
+
+import dev.keyroom.testing.TestKeyroom;
+import java.nio.file.Path;
+
+class PostgresAuditTest extends AuditSuite {
+  @Override
+  TestKeyroom start(Path dir) {
+    return TestKeyroom.postgres(dir);
+  }
+}
