@@ -150,16 +150,26 @@ public final class ProviderProxy implements AutoCloseable {
     }
   }
 
+  /**
+   * The placeholder from the header the provider's SDK sends its key in; failing that, from
+   * {@code Authorization: Bearer} (Anthropic's Java SDK sends a key that is not shaped like an
+   * Anthropic API key as a bearer token).
+   */
   private static String placeholder(Provider p, HttpServletRequest req) {
     String raw = req.getHeader(p.kind().proxy().sdkKeyHeader());
-    if (raw == null) {
-      return null;
-    }
     String prefix = p.keyPrefix();
-    if (!prefix.isEmpty() && raw.regionMatches(true, 0, prefix, 0, prefix.length())) {
+    if (raw != null && !prefix.isEmpty() && raw.regionMatches(true, 0, prefix, 0, prefix.length())) {
       raw = raw.substring(prefix.length());
     }
-    return raw.trim();
+    if (raw != null && raw.trim().startsWith(dev.keyroom.session.Sessions.PLACEHOLDER_PREFIX)) {
+      return raw.trim();
+    }
+    String bearer = req.getHeader("Authorization");
+    if (bearer != null && bearer.regionMatches(true, 0, "Bearer ", 0, 7)
+        && bearer.substring(7).trim().startsWith(dev.keyroom.session.Sessions.PLACEHOLDER_PREFIX)) {
+      return bearer.substring(7).trim();
+    }
+    return raw == null ? null : raw.trim();
   }
 
   private void forward(Context ctx, Provider p, ProxyGrant grant, URI target, String path, long started) {

@@ -7,29 +7,29 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Usage is read the same way from a plain body and from the final events of a stream, in any chunking. */
-class UsageMeterTest {
-  static final String OPENAI = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
+public class UsageMeterTest {
+  public static final String OPENAI = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
       + "\"message\":{\"role\":\"assistant\",\"content\":\"Hi\"},\"finish_reason\":\"stop\"}],"
       + "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":5,\"total_tokens\":17,"
       + "\"prompt_tokens_details\":{\"cached_tokens\":0}}}";
-  static final String OPENAI_STREAM = "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}],\"usage\":null}\n\n"
+  public static final String OPENAI_STREAM = "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}],\"usage\":null}\n\n"
       + "data: {\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":5,\"total_tokens\":17}}\n\n"
       + "data: [DONE]\n\n";
-  static final String ANTHROPIC = "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"text\","
+  public static final String ANTHROPIC = "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"text\","
       + "\"text\":\"Hi\"}],\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":25,\"output_tokens\":9}}";
-  static final String ANTHROPIC_STREAM = "event: message_start\r\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\","
+  public static final String ANTHROPIC_STREAM = "event: message_start\r\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\","
       + "\"usage\":{\"input_tokens\":25,\"output_tokens\":1}}}\r\n\r\n"
       + "event: content_block_delta\r\ndata: {\"type\":\"content_block_delta\",\"delta\":{\"text\":\"Hi\"}}\r\n\r\n"
       + "event: message_delta\r\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
       + "\"usage\":{\"output_tokens\":9}}\r\n\r\n"
       + "event: message_stop\r\ndata: {\"type\":\"message_stop\"}\r\n\r\n";
-  static final String GEMINI = "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hi\"}],\"role\":\"model\"}}],"
+  public static final String GEMINI = "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hi\"}],\"role\":\"model\"}}],"
       + "\"usageMetadata\":{\"promptTokenCount\":8,\"candidatesTokenCount\":3,\"thoughtsTokenCount\":4,\"totalTokenCount\":15}}";
-  static final String GEMINI_STREAM = "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"H\"}]}}],"
+  public static final String GEMINI_STREAM = "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"H\"}]}}],"
       + "\"usageMetadata\":{\"promptTokenCount\":8,\"candidatesTokenCount\":1,\"totalTokenCount\":9}}\r\n\r\n"
       + "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"i\"}]},\"finishReason\":\"STOP\"}],"
       + "\"usageMetadata\":{\"promptTokenCount\":8,\"candidatesTokenCount\":3,\"totalTokenCount\":11}}\r\n\r\n";
-  static final String FIRECRAWL = "{\"success\":true,\"data\":{\"markdown\":\"# Hi\",\"metadata\":{\"title\":\"Hi\","
+  public static final String FIRECRAWL = "{\"success\":true,\"data\":{\"markdown\":\"# Hi\",\"metadata\":{\"title\":\"Hi\","
       + "\"statusCode\":200,\"creditsUsed\":5}}}";
 
   static UsageUnits meter(String style, String contentType, String body, int chunk) {
