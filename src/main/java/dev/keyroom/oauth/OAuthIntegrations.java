@@ -274,7 +274,8 @@ public final class OAuthIntegrations {
 
   private IntegrationView view(IntegrationState s, CredentialInfo info) {
     return new IntegrationView(s.id().value(), s.provider(), info.kind(), info.name(), s.account(),
-        s.account() == null ? null : "connected as " + s.account(), s.scopes(), s.expiresAt(), s.shownStatus(clock.millis()),
+        s.account() == null ? null : "connected as " + s.account(), s.scopes(), s.expiresAt(),
+        info.isActive() ? s.shownStatus(clock.millis()) : "revoked",
         s.statusReason(), s.hasRefreshToken(), s.refreshedAt(), s.lastError(), s.lastErrorAt(), info.lastUsed(), s.createdAt());
   }
 

@@ -37,10 +37,10 @@ public final class OAuthProviders {
       byId.put(p, new OAuthProvider(p, kind,
           oidc == null ? spec.oidc() : Boolean.parseBoolean(oidc.toLowerCase(Locale.ROOT)),
           settings.getOrDefault(p + ".issuer", spec.issuer()),
-          settings.getOrDefault(p + ".authorize-url", spec.authorizeUrl()),
-          settings.getOrDefault(p + ".token-url", spec.tokenUrl()),
-          settings.getOrDefault(p + ".revocation-url", spec.revocationUrl()),
-          settings.getOrDefault(p + ".userinfo-url", spec.userinfoUrl()),
+          checkedUrl(p, "authorize-url", settings.getOrDefault(p + ".authorize-url", spec.authorizeUrl())),
+          checkedUrl(p, "token-url", settings.getOrDefault(p + ".token-url", spec.tokenUrl())),
+          checkedUrl(p, "revocation-url", settings.getOrDefault(p + ".revocation-url", spec.revocationUrl())),
+          checkedUrl(p, "userinfo-url", settings.getOrDefault(p + ".userinfo-url", spec.userinfoUrl())),
           settings.getOrDefault(p + ".account-claim", spec.accountClaim()),
           scopes == null ? (spec.scopes() == null ? List.of() : List.copyOf(spec.scopes()))
               : Arrays.stream(scopes.split("[ ,]+")).filter(s -> !s.isBlank()).toList(),
@@ -49,6 +49,30 @@ public final class OAuthProviders {
           settings.get(p + ".client-id"),
           secret == null || secret.isEmpty() ? null : SecretValue.ofUtf8(secret)));
     }
+  }
+
+  /** Tokens and client secrets travel only over TLS; plain http is allowed for loopback hosts (local tests). */
+  static String checkedUrl(String provider, String setting, String url) {
+    if (url == null || url.isBlank()) {
+      return null;
+    }
+    java.net.URI u;
+    try {
+      u = java.net.URI.create(url.trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("OAuth setting " + setting + " of provider " + provider + " is not a URL");
+    }
+    String host = u.getHost() == null ? "" : u.getHost();
+    boolean loopback = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1");
+    if (!"https".equals(u.getScheme()) && !("http".equals(u.getScheme()) && loopback)) {
+      throw new IllegalStateException("OAuth setting " + setting + " of provider " + provider
+          + " must be an https URL (plain http only for localhost)");
+    }
+    if (u.getRawUserInfo() != null || u.getRawFragment() != null) {
+      throw new IllegalStateException("OAuth setting " + setting + " of provider " + provider
+          + " must not carry user info or a fragment");
+    }
+    return url.trim();
   }
 
   public Collection<OAuthProvider> all() {

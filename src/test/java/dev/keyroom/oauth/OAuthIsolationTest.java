@@ -65,6 +65,13 @@ class OAuthIsolationTest {
       assertThat(Browser.json(mine).get("status").asText()).isEqualTo("healthy");
       assertThat(world.refreshGrants).hasValue(0);
       assertThat(world.revocations).hasValue(0);
+
+      // The owner revokes it through the vault: it shows as revoked and is no longer handed out.
+      assertThat(k.post("/api/v1/me/integrations/" + id + "/revoke", miaToken, null).statusCode()).isEqualTo(200);
+      assertThat(Browser.json(k.get("/api/v1/me/integrations/" + id + "/oauth", miaToken)).get("status").asText())
+          .isEqualTo("revoked");
+      assertThatThrownBy(() -> k.keyroom.oauth().freshAccessToken(tenant, mia, new CredentialId(id)))
+          .isInstanceOf(dev.keyroom.error.KeyroomException.class);
     }
   }
 }

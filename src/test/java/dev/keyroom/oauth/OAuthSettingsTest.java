@@ -49,6 +49,16 @@ class OAuthSettingsTest {
   }
 
   @Test
+  void endpointsMustUseTlsExceptOnLoopback() {
+    for (String bad : new String[] {"http://idp.example/token", "ftp://idp.example/token", "https://user:pw@idp.example/token"}) {
+      assertThatThrownBy(() -> new OAuthProviders(Catalog.load(), Map.of("generic.token-url", bad)))
+          .as(bad).isInstanceOf(IllegalStateException.class).hasMessageContaining("token-url").hasMessageNotContaining("pw");
+    }
+    assertThat(new OAuthProviders(Catalog.load(), Map.of("generic.token-url", "http://127.0.0.1:9/token"))
+        .forKind("oauth2").tokenUrl()).isEqualTo("http://127.0.0.1:9/token");
+  }
+
+  @Test
   void returnToAcceptsOnlySameOriginPaths() {
     assertThat(ReturnTo.check("/ui/profile?tab=integrations")).isEqualTo("/ui/profile?tab=integrations");
     assertThat(ReturnTo.check(null)).isNull();
