@@ -88,6 +88,9 @@ class LauncherTest {
     assertThat(r.exit().get(10, TimeUnit.SECONDS)).isEqualTo(Main.CREDENTIAL_REVOKED);
     assertThatThrownBy(() -> k.keyroom.sessions().authenticatePlaceholder("openai", placeholder))
         .isInstanceOf(ForbiddenException.class);
+    var proxied = k.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(k.url() + "/proxy/openai/v1/models"))
+        .header("Authorization", "Bearer " + placeholder).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(proxied.statusCode()).as(proxied.body()).isEqualTo(403);
   }
 
   @Test
