@@ -205,8 +205,14 @@ public final class SessionEnvironment {
       b.lastReason = field + ": the secret it named was deleted; an admin must choose another";
       return Optional.empty();
     }
+    ResolvedCredential cached = b.opened.get(id);
+    if (cached != null) {
+      return Optional.of(cached);
+    }
     try {
-      return Optional.of(vault.resolve(scope, id, null));
+      ResolvedCredential r = vault.resolve(scope, id, null);
+      b.opened.put(id, r);
+      return Optional.of(r);
     } catch (KeyroomException e) {
       b.lastReason = field + ": " + e.getMessage();
       return Optional.empty();
@@ -233,17 +239,19 @@ public final class SessionEnvironment {
           .with("variables", env.variables().size())
           .with("credentials", String.join(",", bySource.keySet().stream().map(k -> k.credential() + "@" + k.version()).toList()))
           .with("skipped", env.skipped().size()));
+      for (SessionVariable.Source src : bySource.keySet()) {
+        vault.recordUse(h, s.tenant(), src.credential(),
+            new CredentialInfo.LastUsed(now, s.id().value(), s.workroom().value(), null, s.user().value()));
+      }
     });
-    for (SessionVariable.Source src : bySource.keySet()) {
-      vault.recordUse(s.tenant(), src.credential(),
-          new CredentialInfo.LastUsed(now, s.id().value(), s.workroom().value(), null, s.user().value()));
-    }
   }
 
   /** Collects variables in order; a name is set once. */
   private final class Builder {
     final Map<String, SessionVariable> vars = new LinkedHashMap<>();
     final List<Skipped> skipped = new ArrayList<>();
+    /** Credentials opened in this retrieval (one password may serve several endpoints). */
+    final Map<CredentialId, ResolvedCredential> opened = new java.util.HashMap<>();
     String lastReason;
 
     void put(SessionVariable v) {

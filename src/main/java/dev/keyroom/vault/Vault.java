@@ -286,11 +286,16 @@ public final class Vault {
 
   /** Records the most recent use (proxy and session delivery call this). */
   public void recordUse(TenantId tenant, CredentialId id, CredentialInfo.LastUsed use) {
-    db.jdbi().useHandle(h -> h.createUpdate("UPDATE credentials SET last_used_at = :at, last_used_session = :s,"
+    db.jdbi().useHandle(h -> recordUse(h, tenant, id, use));
+  }
+
+  /** Records the most recent use inside the caller's transaction (one write for many credentials). */
+  public void recordUse(Handle h, TenantId tenant, CredentialId id, CredentialInfo.LastUsed use) {
+    h.createUpdate("UPDATE credentials SET last_used_at = :at, last_used_session = :s,"
             + " last_used_workroom = :w, last_used_skill = :k, last_used_user = :u WHERE tenant_id = :t AND id = :id"
             + " AND (last_used_at IS NULL OR last_used_at <= :at)")
         .bind("at", use.at()).bind("s", use.sessionId()).bind("w", use.workroomId()).bind("k", use.skill())
-        .bind("u", use.userId()).bind("t", tenant.value()).bind("id", id.value()).execute());
+        .bind("u", use.userId()).bind("t", tenant.value()).bind("id", id.value()).execute();
   }
 
   /** Re-encrypts every stored version of a tenant with its current primary data key. */

@@ -107,6 +107,25 @@ class LauncherTest {
   }
 
   @Test
+  void restartPolicy_rotationRestartsTheCommandWithTheNewValue() throws Exception {
+    assertThat(k.send("PUT", "/api/v1/session-policy", f.admin, "{\"onRevoke\":\"restart\"}").statusCode()).isEqualTo(200);
+    String[] session = f.session(workroom);
+    LauncherFixture.Running r = f.launch(session, List.of("sh", "-c", "echo \"run $(printf %s \"$DEPLOY_HOOK\" | wc -c)\"; sleep 304"),
+        false, GRACE, Map.of());
+    awaitFamily("sleep 304");
+    var res = k.send("PUT", "/api/v1/secrets/" + hookId + "/value", f.admin, "{\"value\":\"rotated-hook-value-longer-0001\"}");
+    assertThat(res.body()).contains("restart-requested");
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (r.stdout().lines().filter(l -> l.startsWith("run ")).count() < 2 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(r.stdout().lines().filter(l -> l.startsWith("run "))).containsExactly("run 25", "run 30");
+    assertThat(r.stderr()).contains("restarting the command");
+    assertThat(k.send("DELETE", "/api/v1/sessions/" + session[0], f.service, null).statusCode()).isEqualTo(204);
+    assertThat(r.exit().get(10, TimeUnit.SECONDS)).isEqualTo(Main.SESSION_ENDED);
+  }
+
+  @Test
   void childExitingFirstEndsNothing_unlessAsked() throws Exception {
     String[] kept = f.session(workroom);
     assertThat(f.launch(kept, List.of("true"), false, GRACE, Map.of()).exit().get(30, TimeUnit.SECONDS)).isZero();
