@@ -74,6 +74,7 @@ public final class SessionEnvironment {
     Map<String, String> placeholders = sessions.placeholders(session.tenant(), session.id());
     CredentialScope tenantSecrets = CredentialScope.tenantSecrets(session.tenant());
     CredentialScope own = CredentialScope.integrationsOf(session.tenant(), session.user());
+    b.opened.putAll(vault.resolveAll(tenantSecrets, tenantSecretIds(w)));
     List<CredentialInfo> integrations = null;
     for (int i = 0; i < w.tools().size(); i++) {
       Workroom.Tool t = w.tools().get(i);
@@ -174,9 +175,22 @@ public final class SessionEnvironment {
     return Optional.of(r.value());
   }
 
+  /** Every tenant secret the workroom names, to open them in one query. */
+  private static List<CredentialId> tenantSecretIds(Workroom w) {
+    List<CredentialId> ids = new ArrayList<>();
+    w.tools().stream().map(Workroom.Tool::credential).filter(java.util.Objects::nonNull).forEach(ids::add);
+    if (w.network().tailscale() != null) {
+      ids.add(w.network().tailscale());
+    }
+    w.network().endpoints().stream().map(Workroom.Endpoint::password).filter(java.util.Objects::nonNull).forEach(ids::add);
+    return ids;
+  }
+
   private void userTool(Builder b, CredentialScope own, CredentialKind kind, List<CredentialInfo> integrations, String field) {
     List<CredentialInfo> mine = integrations.stream().filter(c -> c.kind().equals(kind.id()) && c.isActive())
         .sorted(Comparator.comparingLong(CredentialInfo::updatedAt).reversed()).toList();
+    b.opened.putAll(vault.resolveAll(own, (kind.nameIsEnvVar() ? mine : mine.stream().limit(1).toList()).stream()
+        .map(c -> new CredentialId(c.id())).filter(id -> !b.opened.containsKey(id)).toList()));
     if (kind.nameIsEnvVar()) {
       for (CredentialInfo c : mine) {
         open(b, own, new CredentialId(c.id()), field).ifPresent(r ->

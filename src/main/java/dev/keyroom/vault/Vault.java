@@ -275,6 +275,39 @@ public final class Vault {
     });
   }
 
+  /**
+   * Opens the current versions of several credentials of one scope in one query (a session's
+   * environment). Ids that are unknown, revoked or whose current version is revoked are left
+   * out; {@link #resolve} says why for one of them.
+   */
+  public Map<CredentialId, ResolvedCredential> resolveAll(CredentialScope scope, java.util.Collection<CredentialId> ids) {
+    Map<CredentialId, ResolvedCredential> out = new LinkedHashMap<>();
+    if (ids.isEmpty()) {
+      return out;
+    }
+    List<Map<String, Object>> rows = db.jdbi().withHandle(h -> h.createQuery("SELECT c.id, c.kind, c.name, c.home,"
+            + " c.owner_user_id, c.current_version, c.status, c.created_at, c.updated_at, v.ciphertext, v.status AS vstatus"
+            + " FROM credentials c JOIN credential_versions v ON v.credential_id = c.id AND v.version = c.current_version"
+            + " WHERE c.tenant_id = :t AND c.home = :home AND c.owner_key = :o AND c.id IN (<ids>)")
+        .bind("t", scope.tenant().value()).bind("home", scope.home().wire()).bind("o", scope.ownerKey())
+        .bindList("ids", ids.stream().map(CredentialId::value).distinct().toList()).mapToMap().list());
+    for (Map<String, Object> r : rows) {
+      if (!"active".equals(r.get("status")) || !"active".equals(r.get("vstatus"))) {
+        continue;
+      }
+      CredentialId id = new CredentialId((String) r.get("id"));
+      int version = ((Number) r.get("current_version")).intValue();
+      String kind = (String) r.get("kind");
+      CredentialInfo info = new CredentialInfo(id.value(), kind, (String) r.get("name"), (String) r.get("home"),
+          (String) r.get("owner_user_id"), version, "active", null, null, ((Number) r.get("created_at")).longValue(),
+          ((Number) r.get("updated_at")).longValue(), null, List.of());
+      byte[] aad = new CredentialAad(scope.tenant(), scope.home(), scope.owner(), id, version, kind).encode();
+      byte[] plain = keys.decrypt(scope.tenant(), B64D.decode((String) r.get("ciphertext")), aad, "credential " + id);
+      out.put(id, new ResolvedCredential(info, SecretValue.ofBytes(plain)));
+    }
+    return out;
+  }
+
   /** Finds the scope of a credential by id within a tenant (for the proxy and sessions). */
   public Optional<CredentialScope> scopeOf(TenantId tenant, CredentialId id) {
     return db.jdbi().withHandle(h -> h.createQuery("SELECT home, owner_user_id FROM credentials WHERE tenant_id = :t AND id = :id")
