@@ -47,7 +47,14 @@ class SessionStartBenchmark {
       long[] start = new long[iterations];
       long[] env = new long[iterations];
       int variables = 0;
+      var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      long cpuStart = 0;
+      long wallStart = 0;
       for (int i = -warmup; i < iterations; i++) {
+        if (i == 0) {
+          cpuStart = os.getProcessCpuTime();
+          wallStart = System.nanoTime();
+        }
         long t0 = System.nanoTime();
         JsonNode s = json(k.post("/api/v1/workrooms/" + workroom + "/sessions", service, startBody), 201);
         long t1 = System.nanoTime();
@@ -60,8 +67,12 @@ class SessionStartBenchmark {
           variables = e.get("variables").size();
         }
       }
-      String report = String.format("store=%s iterations=%d warmup=%d variables=%d%n%s%n%s%n%s%n", store, iterations, warmup,
-          variables, line("start+environment", total), line("start", start), line("environment", env));
+      double cpuMs = (os.getProcessCpuTime() - cpuStart) / 1e6 / iterations;
+      double wallS = (System.nanoTime() - wallStart) / 1e9;
+      String report = String.format("store=%s iterations=%d warmup=%d variables=%d load-average=%.1f cpus=%d%n%s%n%s%n%s%n"
+              + "  CPU per start+environment (whole JVM: HTTP client and server): %.2f ms; throughput %.0f/s on one client%n",
+          store, iterations, warmup, variables, os.getSystemLoadAverage(), os.getAvailableProcessors(),
+          line("start+environment", total), line("start", start), line("environment", env), cpuMs, iterations / wallS);
       System.out.print(report);
       Path out = Path.of("target", "bench");
       Files.createDirectories(out);
