@@ -1,0 +1,119 @@
+package dev.keyroom.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyroom.api.ApiRoutes;
+import dev.keyroom.api.Json;
+import dev.keyroom.testing.TestKeyroom;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * src/main/resources/api/openapi.json documents exactly the /api/v1 routes Keyroom registers:
+ * every registered route is documented and every documented operation exists. Adding a route
+ * means documenting it (docs/api.md).
+ */
+class OpenApiTest {
+  private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options");
+
+  @TempDir Path dir;
+
+  static JsonNode document() throws IOException {
+    try (InputStream in = OpenApiTest.class.getResourceAsStream("/api/openapi.json")) {
+      assertThat(in).as("src/main/resources/api/openapi.json exists").isNotNull();
+      return Json.MAPPER.readTree(in);
+    }
+  }
+
+  @Test
+  void documentMatchesTheRegisteredRoutesInBothDirections() throws IOException {
+    JsonNode doc = document();
+    Set<String> documented = new TreeSet<>();
+    for (Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").fields(); paths.hasNext(); ) {
+      Map.Entry<String, JsonNode> p = paths.next();
+      for (Iterator<String> ops = p.getValue().fieldNames(); ops.hasNext(); ) {
+        String op = ops.next();
+        if (METHODS.contains(op)) {
+          documented.add(op.toUpperCase(Locale.ROOT) + " " + p.getKey());
+        }
+      }
+    }
+    Set<String> registered = new TreeSet<>();
+    try (TestKeyroom k = TestKeyroom.sqlite(dir)) {
+      for (ApiRoutes.Route r : k.keyroom.http().routes()) {
+        if (r.path().startsWith("/api/v1/")) {
+          registered.add(r.method() + " " + r.path());
+        }
+      }
+    }
+    Set<String> undocumented = new TreeSet<>(registered);
+    undocumented.removeAll(documented);
+    Set<String> stale = new TreeSet<>(documented);
+    stale.removeAll(registered);
+    assertThat(undocumented).as("registered routes missing from src/main/resources/api/openapi.json").isEmpty();
+    assertThat(stale).as("documented operations that no route serves").isEmpty();
+  }
+
+  @Test
+  void documentIsOpenApi31_andEveryOperationIsComplete() throws IOException {
+    JsonNode doc = document();
+    assertThat(doc.get("openapi").asText()).startsWith("3.1");
+    assertThat(doc.at("/info/title").asText()).isEqualTo("Keyroom API");
+    assertThat(doc.at("/components/schemas/Error/required").toString()).contains("error").contains("message");
+    assertThat(doc.at("/components/securitySchemes/bearer/scheme").asText()).isEqualTo("bearer");
+    for (Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").fields(); paths.hasNext(); ) {
+      Map.Entry<String, JsonNode> p = paths.next();
+      for (Iterator<Map.Entry<String, JsonNode>> ops = p.getValue().fields(); ops.hasNext(); ) {
+        Map.Entry<String, JsonNode> op = ops.next();
+        if (!METHODS.contains(op.getKey())) {
+          continue;
+        }
+        String name = op.getKey() + " " + p.getKey();
+        assertThat(op.getValue().has("summary")).as(name + " has a summary").isTrue();
+        assertThat(op.getValue().has("responses")).as(name + " has responses").isTrue();
+        assertThat(op.getValue().get("responses").size()).as(name + " documents its responses").isGreaterThan(0);
+        for (String param : p.getKey().split("/")) {
+          if (param.startsWith("{")) {
+            String pname = param.substring(1, param.length() - 1);
+            JsonNode params = op.getValue().has("parameters") ? op.getValue().get("parameters") : p.getValue().get("parameters");
+            assertThat(params).as(name + " documents path parameter " + pname).isNotNull();
+            assertThat(params.toString()).as(name).contains("\"" + pname + "\"");
+          }
+        }
+        collectRefs(op.getValue(), doc, name);
+      }
+    }
+  }
+
+  private static void collectRefs(JsonNode node, JsonNode doc, String where) {
+    if (node.isObject()) {
+      JsonNode ref = node.get("$ref");
+      if (ref != null) {
+        String pointer = ref.asText().substring(1);
+        assertThat(doc.at(pointer).isMissingNode()).as(where + ": " + ref.asText() + " resolves").isFalse();
+      }
+      node.elements().forEachRemaining(n -> collectRefs(n, doc, where));
+    } else if (node.isArray()) {
+      node.elements().forEachRemaining(n -> collectRefs(n, doc, where));
+    }
+  }
+
+  @Test
+  void documentIsServedAtApiV1OpenapiJson() throws IOException {
+    try (TestKeyroom k = TestKeyroom.sqlite(dir)) {
+      HttpResponse<String> res = k.get("/api/v1/openapi.json", null);
+      assertThat(res.statusCode()).isEqualTo(200);
+      assertThat(Json.MAPPER.readTree(res.body())).isEqualTo(document());
+    }
+  }
+}
