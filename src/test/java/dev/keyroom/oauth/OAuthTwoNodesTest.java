@@ -70,6 +70,22 @@ class OAuthTwoNodesTest {
       }
       assertThat(Browser.json(b.get("/api/v1/me/integrations/" + id.value() + "/oauth", token)).get("status").asText())
           .isEqualTo("healthy");
+
+      // Leak scan of the shared database: every row of every table, as text.
+      StringBuilder rows = new StringBuilder();
+      a.keyroom.db().jdbi().useHandle(h -> {
+        for (String table : h.createQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
+            .mapTo(String.class).list()) {
+          h.createQuery("SELECT t::text FROM \"" + table + "\" t").mapTo(String.class).forEach(r -> rows.append(r).append('\n'));
+        }
+      });
+      assertThat(rows.toString()).contains(id.value());
+      List<String> secrets = new ArrayList<>(world.issuedTokens);
+      secrets.addAll(world.signInSecrets);
+      secrets.add(OAuthWorld.CLIENT_SECRET);
+      for (String s : secrets) {
+        assertThat(rows.toString()).doesNotContain(s);
+      }
     }
   }
 
