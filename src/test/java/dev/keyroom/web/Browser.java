@@ -17,7 +17,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class Browser implements AutoCloseable {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path SCREENSHOTS = Path.of("docs/screenshots");
+  /**
+   * Where screenshots go: target/screenshots by default, so ordinary test runs leave the work tree
+   * alone; {@code -Dscreenshots=docs/screenshots} refreshes the committed ones.
+   */
+  static final Path SCREENSHOTS = Path.of(System.getProperty("screenshots", "target/screenshots"));
 
   private final Playwright playwright;
   private final com.microsoft.playwright.Browser browser;
@@ -53,7 +57,7 @@ final class Browser implements AutoCloseable {
     return page;
   }
 
-  /** Saves the page at desktop (1280 px) and phone (390 px) width as docs/screenshots/NAME-{desktop,phone}.png. */
+  /** Saves the page at desktop (1280 px) and phone (390 px) width as NAME-desktop.png and NAME-phone.png. */
   static void shoot(Page page, String name) {
     try {
       Files.createDirectories(SCREENSHOTS);
