@@ -50,14 +50,42 @@ public final class WorkroomForm {
     return out;
   }
 
-  /** Reads the posted form. Inline secrets are created by running the returned spec supplier. */
-  Supplier<Workrooms.Spec> read(Context ctx, WebUser user) {
+  /**
+   * A read form: {@link #spec()} creates the secrets added inline and returns the workroom's
+   * configuration; {@link #discard()} deletes those secrets again when the workroom is refused.
+   */
+  final class Draft {
+    private final Supplier<Workrooms.Spec> spec;
+    private final List<CredentialId> created;
+    private final WebUser user;
+
+    private Draft(Supplier<Workrooms.Spec> spec, List<CredentialId> created, WebUser user) {
+      this.spec = spec;
+      this.created = created;
+      this.user = user;
+    }
+
+    Workrooms.Spec spec() {
+      return spec.get();
+    }
+
+    void discard() {
+      for (CredentialId id : created) {
+        vault.delete(CredentialScope.tenantSecrets(user.tenant()), id, user.auditName());
+      }
+      created.clear();
+    }
+  }
+
+  /** Reads the posted form (fields are checked; nothing is stored yet). */
+  Draft read(Context ctx, WebUser user) {
     String name = WebRouter.field(ctx, "name");
     if (name == null) {
       throw new InvalidInputException("name", "give the workroom a name");
     }
     String slug = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^-+|-+$", "");
     CredentialScope scope = CredentialScope.tenantSecrets(user.tenant());
+    List<CredentialId> created = new ArrayList<>();
     List<Supplier<Workroom.Tool>> tools = new ArrayList<>();
     for (CredentialKind k : catalog.kinds()) {
       if (k.id().equals(TAILSCALE) || k.id().equals(DB_PASSWORD) || ctx.formParam("tool_" + k.id()) == null) {
@@ -66,13 +94,13 @@ public final class WorkroomForm {
       if (k.home() == Home.USER) {
         tools.add(() -> new Workroom.Tool(k.id(), null));
       } else {
-        Supplier<CredentialId> secret = secret(ctx, scope, user, k, "secret_" + k.id(), "new_" + k.id(), k.id() + "-" + slug,
+        Supplier<CredentialId> secret = secret(ctx, created, scope, user, k, "secret_" + k.id(), "new_" + k.id(), k.id() + "-" + slug,
             k.displayName());
         tools.add(() -> new Workroom.Tool(k.id(), secret.get()));
       }
     }
     Supplier<CredentialId> tailscale = ctx.formParam("tool_" + TAILSCALE) == null ? () -> null
-        : secret(ctx, scope, user, catalog.require(TAILSCALE, "kind"), "secret_" + TAILSCALE, "new_" + TAILSCALE,
+        : secret(ctx, created, scope, user, catalog.require(TAILSCALE, "kind"), "secret_" + TAILSCALE, "new_" + TAILSCALE,
             "tailscale-" + slug, "Tailscale auth key");
     List<Supplier<Workroom.Endpoint>> endpoints = new ArrayList<>();
     for (int i = 0; i < ENDPOINT_ROWS; i++) {
@@ -91,16 +119,16 @@ public final class WorkroomForm {
       boolean hasPassword = (pick != null && !"none".equals(pick) && !"new".equals(pick))
           || ("new".equals(pick) && typed != null && !typed.isBlank());
       Supplier<CredentialId> password = !hasPassword ? () -> null
-          : secret(ctx, scope, user, catalog.require(DB_PASSWORD, "kind"), p + "secret", p + "new",
+          : secret(ctx, created, scope, user, catalog.require(DB_PASSWORD, "kind"), p + "secret", p + "new",
               "db-" + epName + "-" + slug, "endpoint " + (i + 1) + " password");
       endpoints.add(() -> new Workroom.Endpoint(epName, host, port,
           protocol, password.get(), dbUser, database));
     }
-    return () -> new Workrooms.Spec(name, tools.stream().map(Supplier::get).toList(),
-        new Workroom.Network(tailscale.get(), endpoints.stream().map(Supplier::get).toList()));
+    return new Draft(() -> new Workrooms.Spec(name, tools.stream().map(Supplier::get).toList(),
+        new Workroom.Network(tailscale.get(), endpoints.stream().map(Supplier::get).toList())), created, user);
   }
 
-  private Supplier<CredentialId> secret(Context ctx, CredentialScope scope, WebUser user, CredentialKind kind, String pickField,
+  private Supplier<CredentialId> secret(Context ctx, List<CredentialId> created, CredentialScope scope, WebUser user, CredentialKind kind, String pickField,
       String newField, String newName, String label) {
     String pick = WebRouter.field(ctx, pickField);
     if (pick != null && !"new".equals(pick)) {
@@ -113,7 +141,11 @@ public final class WorkroomForm {
     }
     SecretValue v = SecretValue.ofUtf8(value.strip());
     String secretName = newName.length() > 64 ? newName.substring(0, 64) : newName;
-    return () -> CredentialId.parse(vault.create(scope, kind.id(), secretName, v, user.auditName()).id());
+    return () -> {
+      CredentialId id = CredentialId.parse(vault.create(scope, kind.id(), secretName, v, user.auditName()).id());
+      created.add(id);
+      return id;
+    };
   }
 
   private static int port(String raw, String field) {

@@ -5,6 +5,7 @@ import dev.keyroom.catalog.CredentialKind;
 import dev.keyroom.error.ConflictException;
 import dev.keyroom.error.ForbiddenException;
 import dev.keyroom.error.InvalidInputException;
+import dev.keyroom.error.KeyroomException;
 import dev.keyroom.error.NotFoundException;
 import dev.keyroom.session.SessionId;
 import dev.keyroom.session.SessionInfo;
@@ -66,7 +67,7 @@ public final class WorkroomsPages {
   void register() {
     router.page("/", WebRouter.Access.MEMBER, (ctx, u) -> ctx.redirect(u.isAdmin() ? "/workrooms" : "/profile/integrations"));
     router.page("/workrooms", WebRouter.Access.MEMBER, this::list);
-    router.page("/workrooms/new", WebRouter.Access.ADMIN, (ctx, u) -> form(ctx, u, 200, null, ""));
+    router.page("/workrooms/new", WebRouter.Access.ADMIN, (ctx, u) -> form(ctx, u, 200, null, Posted.EMPTY));
     router.action("/workrooms", WebRouter.Access.ADMIN, this::create);
     router.page("/workrooms/{id}", WebRouter.Access.MEMBER, this::show);
     router.action("/workrooms/{id}/sessions", WebRouter.Access.MEMBER, this::startSession);
@@ -81,7 +82,7 @@ public final class WorkroomsPages {
     router.render(ctx, user, 200, "workrooms.jte", "Workrooms", "workrooms", m);
   }
 
-  private void form(Context ctx, WebUser user, int status, String error, String name) {
+  private void form(Context ctx, WebUser user, int status, String error, Posted posted) {
     List<WorkroomForm.ToolChoice> all = form.toolChoices(CredentialScope.tenantSecrets(user.tenant()));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("tools", all.stream().filter(c -> !c.kind().id().equals(WorkroomForm.TAILSCALE)
@@ -91,17 +92,24 @@ public final class WorkroomsPages {
     m.put("endpointRows", WorkroomForm.ENDPOINT_ROWS);
     m.put("protocols", WorkroomForm.PROTOCOLS);
     m.put("error", error);
-    m.put("formName", name);
+    m.put("posted", posted);
     router.render(ctx, user, status, "workroom-new.jte", "New workroom", "workrooms", m);
   }
 
   private void create(Context ctx, WebUser user) {
-    String name = WebRouter.field(ctx, "name");
     try {
-      Workroom w = workrooms.create(user.tenant(), form.read(ctx, user).get(), user.auditName());
+      WorkroomForm.Draft draft = form.read(ctx, user);
+      Workroom w;
+      try {
+        w = workrooms.create(user.tenant(), draft.spec(), user.auditName());
+      } catch (KeyroomException e) {
+        draft.discard();
+        throw e;
+      }
       ctx.redirect("/workrooms/" + w.id().value() + "?created=1");
     } catch (InvalidInputException | ConflictException | NotFoundException e) {
-      form(ctx, user, e.status(), e.getMessage(), name == null ? "" : name);
+      form(ctx, user, e.status(), e.getMessage(), Posted.of(ctx.formParamMap(),
+          f -> f.startsWith("new_") || f.endsWith("_new")));
     }
   }
 

@@ -163,6 +163,20 @@ class WebUiBrowserTest {
     page.locator("#ep0-secret").selectOption("new");
     page.locator("#ep0-new").fill(DB_CANARY);
     Browser.shoot(page, "workroom-new");
+    // A mistake is explained; the form comes back as filled in, except the secret fields; nothing was stored.
+    page.locator("#ep0-host").fill("db internal!");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create workroom")).click();
+    assertThat(page.locator("#form-error")).containsText("network.endpoints[0].host");
+    assertThat(page.getByLabel("Workroom name")).hasValue("Research");
+    assertThat(page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("Google Gemini").setExact(true))).isChecked();
+    assertThat(page.locator("#ep0-user")).hasValue("analyst");
+    assertThat(page.getByLabel("New Tailscale auth key value")).hasValue("");
+    assertThat(page.locator("#ep0-new")).hasValue("");
+    assertThat(kr.keyroom.vault().list(dev.keyroom.vault.CredentialScope.tenantSecrets(acme.tenant().id())))
+        .extracting(dev.keyroom.vault.CredentialInfo::name).containsExactly("gemini-main");
+    page.getByLabel("New Tailscale auth key value").fill(TAILSCALE_CANARY);
+    page.locator("#ep0-host").fill("db.internal");
+    page.locator("#ep0-new").fill(DB_CANARY);
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create workroom")).click();
     assertThat(page.locator("#created")).isVisible();
     assertThat(page.locator(".tool-list").first()).containsText("Google Gemini");
