@@ -17,7 +17,7 @@ import java.util.Map;
  * admin asking for a member's integration gets 404 like anybody else.
  */
 public final class OAuthRoutes implements ApiRoutes.Module {
-  static final String BINDING_COOKIE = "keyroom_oauth";
+  public static final String BINDING_COOKIE = "keyroom_oauth";
   private static final String BASE = "/api/v1/me/integrations";
 
   private final OAuthIntegrations oauth;

@@ -10,11 +10,14 @@ import dev.keyroom.vault.CredentialId;
 import dev.keyroom.vault.CredentialInfo;
 import dev.keyroom.vault.CredentialScope;
 import dev.keyroom.vault.Vault;
+import dev.keyroom.oauth.IntegrationView;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** Profile → Integrations: a person's own git tokens and personal secrets. Only that person sees them. */
 public final class IntegrationsPages {
@@ -22,12 +25,14 @@ public final class IntegrationsPages {
   private final Vault vault;
   private final Catalog catalog;
   private final Clock clock;
+  private final OAuthConnections oauth;
 
-  IntegrationsPages(WebRouter router, Vault vault, Catalog catalog, Clock clock) {
+  IntegrationsPages(WebRouter router, Vault vault, Catalog catalog, Clock clock, OAuthConnections oauth) {
     this.router = router;
     this.vault = vault;
     this.catalog = catalog;
     this.clock = clock;
+    this.oauth = oauth;
   }
 
   void register() {
@@ -35,14 +40,24 @@ public final class IntegrationsPages {
     router.action("/profile/integrations", WebRouter.Access.MEMBER, this::add);
     router.action("/profile/integrations/{id}/replace", WebRouter.Access.MEMBER, this::replace);
     router.action("/profile/integrations/{id}/delete", WebRouter.Access.MEMBER, this::delete);
+    oauth.register();
   }
 
   private void show(Context ctx, WebUser user, int status, String error, String kind, String name) {
-    List<CredentialInfo> mine = vault.list(CredentialScope.integrationsOf(user.tenant(), user.id()));
+    List<IntegrationView> connections = oauth.connections(user);
+    Set<String> oauthIds = connections.stream().map(IntegrationView::id).collect(Collectors.toSet());
+    List<CredentialInfo> mine = vault.list(CredentialScope.integrationsOf(user.tenant(), user.id())).stream()
+        .filter(c -> !oauthIds.contains(c.id())).toList();
     String savedId = ctx.queryParam("saved");
+    Map<String, String> outcome = oauth.outcome(ctx, connections);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("integrations", mine);
-    m.put("kinds", catalog.kinds().stream().filter(k -> k.home() == Home.USER).map(SecretsPages::option).toList());
+    m.put("connections", connections);
+    m.put("offers", oauth.offers());
+    m.put("oauthOk", outcome.get("ok"));
+    m.put("oauthError", outcome.get("error"));
+    m.put("disconnected", "disconnected".equals(ctx.queryParam("done")));
+    m.put("kinds", catalog.kinds().stream().filter(k -> k.home() == Home.USER && !k.isOAuth()).map(SecretsPages::option).toList());
     m.put("saved", savedId == null ? null : mine.stream().filter(c -> c.id().equals(savedId)).findFirst().orElse(null));
     m.put("deleted", "deleted".equals(ctx.queryParam("done")));
     m.put("error", error);

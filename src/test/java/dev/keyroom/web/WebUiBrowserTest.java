@@ -19,6 +19,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.OAuth2Config;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -44,6 +50,10 @@ class WebUiBrowserTest {
   @TempDir static Path dir;
   TestKeyroom kr;
   FakeUpstream gemini;
+  MockOAuth2Server oauthServer;
+  static final String OAUTH_ISSUER = "keyroom-web";
+  static final String OAUTH_CLIENT = "keyroom-web-client";
+  static final String OAUTH_SUBJECT = "bob@acme.example";
   Browser browser;
   LogCapture logs;
   Tenancy.Founded acme;
@@ -56,7 +66,21 @@ class WebUiBrowserTest {
     gemini = new FakeUpstream().on("/v1beta/models", (ex, seen) -> FakeUpstream.json(ex,
         GEMINI_CANARY.equals(seen.header("x-goog-api-key")) ? 200 : 401, "{\"models\":[],\"candidates\":[],"
             + "\"usageMetadata\":{\"promptTokenCount\":12,\"candidatesTokenCount\":30,\"totalTokenCount\":42}}"));
-    kr = TestKeyroom.start(TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir)).withUpstream("gemini", gemini.url()), c -> c);
+    oauthServer = new MockOAuth2Server(new OAuth2Config(false, null, null, false, new OAuth2TokenProvider(),
+        Set.of(new DefaultOAuth2TokenCallback(OAUTH_ISSUER, OAUTH_SUBJECT, "JWT", List.of(OAUTH_CLIENT),
+            Map.of("preferred_username", OAUTH_SUBJECT), 3600))));
+    oauthServer.start();
+    kr = TestKeyroom.start(TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir)).withUpstream("gemini", gemini.url())
+        .withOAuth("generic", "client-id", OAUTH_CLIENT)
+        .withOAuth("generic", "client-secret", "web-test-client-secret-0a1b2c3d")
+        .withOAuth("generic", "authorize-url", oauthServer.authorizationEndpointUrl(OAUTH_ISSUER).toString())
+        .withOAuth("generic", "token-url", oauthServer.tokenEndpointUrl(OAUTH_ISSUER).toString())
+        .withOAuth("generic", "revocation-url", oauthServer.revocationEndpointUrl(OAUTH_ISSUER).toString())
+        .withOAuth("generic", "userinfo-url", oauthServer.userInfoUrl(OAUTH_ISSUER).toString())
+        .withOAuth("generic", "issuer", oauthServer.issuerUrl(OAUTH_ISSUER).toString())
+        .withOAuth("generic", "oidc", "true")
+        .withOAuth("generic", "scopes", "openid profile offline_access")
+        .withOAuth("generic", "account-claim", "sub"), c -> c);
     acme = kr.tenant("acme");
     Passwords passwords = new Passwords(kr.keyroom.db(), kr.keyroom.tenancy(), kr.keyroom.audit(), kr.keyroom.clock());
     passwords.set(acme.tenant().id(), acme.admin().id(), ADMIN_PASSWORD, false, "test");
@@ -75,6 +99,9 @@ class WebUiBrowserTest {
     }
     if (gemini != null) {
       gemini.close();
+    }
+    if (oauthServer != null) {
+      oauthServer.shutdown();
     }
     if (logs != null) {
       logs.close();
@@ -274,7 +301,31 @@ class WebUiBrowserTest {
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save token")).click();
     assertThat(page.locator("#saved")).containsText("Saved github");
     assertThat(page.locator("table.rows")).containsText("••••" + GIT_CANARY.substring(GIT_CANARY.length() - 4));
+
+    // Connect an OAuth login against the in-process OAuth server: the page comes back "connected as".
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Connect OAuth 2.0 / OpenID Connect login")).click();
+    assertThat(page).hasURL(Pattern.compile(".*/profile/integrations\\?oauth=connected.*"));
+    assertThat(page.locator("#oauth-result")).containsText("as " + OAUTH_SUBJECT);
+    assertThat(page.locator(".connection .connected-as")).hasText(OAUTH_SUBJECT);
+    assertThat(page.locator(".connection")).containsText("openid");
+    assertThat(page.locator(".connection .badge")).hasText("connected");
     Browser.shoot(page, "integrations");
+
+    // The state the refresher leaves after the provider answered invalid_grant (tested in the oauth
+    // package): the page says "needs reconnect", and one click reconnects.
+    kr.keyroom.db().jdbi().useHandle(h -> h.createUpdate("UPDATE oauth_integrations SET status = 'needs_reconnect',"
+        + " status_reason = 'the provider no longer accepts the refresh token (invalid_grant)'").execute());
+    page.reload();
+    assertThat(page.locator(".connection .badge")).hasText("needs reconnect");
+    assertThat(page.locator(".connection")).containsText("invalid_grant");
+    Browser.shoot(page, "integrations-needs-reconnect");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Reconnect")).click();
+    assertThat(page.locator("#oauth-result")).containsText("as " + OAUTH_SUBJECT);
+    assertThat(page.locator(".connection")).hasCount(1);
+    assertThat(page.locator(".connection .badge")).hasText("connected");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Disconnect")).click();
+    assertThat(page.locator("#notice")).containsText("Disconnected");
+    assertThat(page.locator(".connection")).hasCount(0);
 
     for (String adminPage : List.of("/config/secrets", "/audit", "/usage", "/workrooms/new")) {
       Response r = page.navigate(kr.url() + adminPage);
