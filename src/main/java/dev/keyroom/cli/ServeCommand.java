@@ -38,7 +38,7 @@ final class ServeCommand implements Runnable {
     Config config = store.config(extra, "info");
     LOG.info("configuration: {}", config.describe());
     Keyroom keyroom = Keyroom.open(config);
-    bootstrap(keyroom.tenancy(), System.out);
+    bootstrap(keyroom, System.out);
     keyroom.startHttp();
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -53,8 +53,12 @@ final class ServeCommand implements Runnable {
     }
   }
 
-  /** On the first start with an empty store: a first tenant and admin; the token is printed once. */
-  static void bootstrap(Tenancy tenancy, PrintStream out) {
+  /**
+   * On the first start with an empty store: a first tenant and admin; the API token and a web
+   * one-time password are printed once.
+   */
+  static void bootstrap(Keyroom keyroom, PrintStream out) {
+    Tenancy tenancy = keyroom.tenancy();
     if (!tenancy.isEmpty()) {
       return;
     }
@@ -63,6 +67,13 @@ final class ServeCommand implements Runnable {
     out.println("Admin API token (shown once, never again; Keyroom keeps only its hash):");
     out.println();
     out.println("  " + f.adminToken().token());
+    out.println();
+    String oneTime = new dev.keyroom.web.Passwords(keyroom.db(), tenancy, keyroom.audit(), keyroom.clock())
+        .setOneTime(f.tenant().id(), f.admin().id(), "system:first-start");
+    out.println("Web sign-in at /signin: organisation 'default', user 'admin', one-time password (shown once;");
+    out.println("you choose your own at the first sign-in):");
+    out.println();
+    out.println("  " + oneTime);
     out.println();
     out.flush();
   }

@@ -63,12 +63,14 @@ public final class AuditPages {
     Map<String, String> targets = new java.util.HashMap<>();
     users.forEach(u -> targets.put(u.id().value(), u.name()));
     rooms.forEach(w -> targets.put(w.id().value(), w.name()));
-    vault.list(CredentialScope.tenantSecrets(user.tenant())).forEach(c -> targets.put(c.id(), c.name()));
+    List<dev.keyroom.vault.CredentialInfo> secrets = vault.list(CredentialScope.tenantSecrets(user.tenant()));
+    secrets.forEach(c -> targets.put(c.id(), c.name()));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("filters", f);
     m.put("rows", rows);
     m.put("names", names);
     m.put("targets", targets);
+    m.put("secrets", secrets);
     m.put("users", users);
     m.put("workrooms", rooms);
     m.put("verification", audit.verify(user.tenant()));

@@ -33,7 +33,7 @@ public final class WebRoutes implements ApiRoutes.Module {
     new SecretsPages(router, k.vault(), k.skills(), k.workrooms(), k.sessions(), k.tenancy(), k.catalog(),
         new SessionEnder(k.vault(), k.workrooms(), k.sessions(), k.sessionPolicy(), k.clock()), tester, k.clock()).register();
     new IntegrationsPages(router, k.vault(), k.catalog(), k.clock(), new OAuthConnections(router, k.oauth())).register();
-    new WorkroomsPages(router, k.workrooms(), k.sessions(), k.vault(), k.tenancy(), k.catalog(), k.clock()).register();
+    new WorkroomsPages(router, k.workrooms(), k.sessions(), k.vault(), k.tenancy(), k.catalog(), k.audit(), k.clock()).register();
     new UsagePages(router, new UsageStore(k.db()), k.catalog(), k.workrooms(), k.tenancy(), k.vault(), k.clock()).register();
     new AuditPages(router, k.audit(), k.tenancy(), k.workrooms(), k.vault()).register();
   }

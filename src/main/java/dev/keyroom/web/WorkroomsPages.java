@@ -1,5 +1,6 @@
 package dev.keyroom.web;
 
+import dev.keyroom.audit.AuditLog;
 import dev.keyroom.catalog.Catalog;
 import dev.keyroom.catalog.CredentialKind;
 import dev.keyroom.error.ConflictException;
@@ -51,9 +52,11 @@ public final class WorkroomsPages {
   private final Catalog catalog;
   private final Clock clock;
   private final WorkroomForm form;
+  private final AuditLog audit;
+  private static final int RECENTLY_ENDED = 5;
 
   WorkroomsPages(WebRouter router, Workrooms workrooms, Sessions sessions, Vault vault, Tenancy tenancy, Catalog catalog,
-      Clock clock) {
+      AuditLog audit, Clock clock) {
     this.router = router;
     this.workrooms = workrooms;
     this.sessions = sessions;
@@ -62,6 +65,7 @@ public final class WorkroomsPages {
     this.catalog = catalog;
     this.clock = clock;
     this.form = new WorkroomForm(catalog, vault);
+    this.audit = audit;
   }
 
   void register() {
@@ -122,13 +126,15 @@ public final class WorkroomsPages {
     Map<String, String> names = tenancy.users(user.tenant()).stream().collect(Collectors.toMap(u -> u.id().value(), User::name));
     List<SessionRow> live = sessions.live(user.tenant(), w.id()).stream()
         .filter(s -> user.isAdmin() || s.user().equals(user.id()))
-        .map(s -> new SessionRow(s, names.getOrDefault(s.user().value(), s.user().value()),
-            sessions.ledger().ofSession(user.tenant(), s.id()).stream().map(d -> new LedgerRow(
-                secrets.containsKey(d.credentialId()) ? secrets.get(d.credentialId()).name() : "your own integration",
-                d.version(), String.join(", ", d.variables()), d.fetchedAt(), d.wipedAt())).toList()))
-        .toList();
+        .map(s -> row(user, s, names, secrets)).toList();
+    List<SessionRow> ended = audit.query(user.tenant(), new AuditLog.Filter(null, "session.end", null, null, w.id().value(),
+            null, null, null, RECENTLY_ENDED)).stream()
+        .map(r -> sessions.get(user.tenant(), SessionId.parse(r.targetId())))
+        .filter(s -> user.isAdmin() || s.user().equals(user.id()))
+        .map(s -> row(user, s, names, secrets)).toList();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("workroom", w);
+    m.put("ended", ended);
     m.put("tools", tools);
     m.put("tailscale", w.network().tailscale() == null ? null : secrets.get(w.network().tailscale().value()));
     m.put("endpoints", w.network().endpoints().stream().map(e -> new EndpointRow(e,
@@ -144,6 +150,13 @@ public final class WorkroomsPages {
     });
     m.put("now", clock.millis());
     router.render(ctx, user, 200, "workroom.jte", w.name(), "workrooms", m);
+  }
+
+  private SessionRow row(WebUser user, SessionInfo s, Map<String, String> names, Map<String, CredentialInfo> secrets) {
+    return new SessionRow(s, names.getOrDefault(s.user().value(), s.user().value()),
+        sessions.ledger().ofSession(user.tenant(), s.id()).stream().map(d -> new LedgerRow(
+            secrets.containsKey(d.credentialId()) ? secrets.get(d.credentialId()).name() : "a personal integration",
+            d.version(), String.join(", ", d.variables()), d.fetchedAt(), d.wipedAt())).toList());
   }
 
   private void startSession(Context ctx, WebUser user) {

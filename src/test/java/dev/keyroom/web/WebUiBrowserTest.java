@@ -267,6 +267,11 @@ class WebUiBrowserTest {
     Browser.shoot(page, "secrets-revoked");
     page.navigate(workroomUrl);
     assertThat(page.locator("#no-sessions")).isVisible();
+    assertThat(page.locator("#ended-sessions")).containsText("bob");
+    assertThat(page.locator("#ended-sessions")).containsText("credential revoked");
+    assertThat(page.locator("#ended-sessions .ledger")).containsText("tailscale-research");
+    assertThat(page.locator("#ended-sessions .ledger")).not().containsText("held by the session");
+    Browser.shoot(page, "workroom-after-revoke");
     assertThat(page.locator(".tool-list").first()).containsText("revoked");
 
     // Audit shows the chain verified and filters by kind of event.
