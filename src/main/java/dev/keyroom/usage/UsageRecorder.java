@@ -112,12 +112,13 @@ public final class UsageRecorder implements AutoCloseable {
   private void write(List<Entry> batch) {
     List<UsageRecord> uses = new ArrayList<>();
     Map<TenantId, List<AuditEvent>> events = new LinkedHashMap<>();
+    Map<UseGroup, List<UsageRecord>> groups = new LinkedHashMap<>();
     Map<String, UsageRecord> lastUse = new LinkedHashMap<>();
     for (Entry e : batch) {
       if (e.use() != null) {
         UsageRecord u = e.use();
         uses.add(u);
-        events.computeIfAbsent(u.tenant(), t -> new ArrayList<>()).add(auditOf(u));
+        groups.computeIfAbsent(UseGroup.of(u), g -> new ArrayList<>()).add(u);
         if (u.credentialId() != null) {
           lastUse.put(u.tenant().value() + "/" + u.credentialId(), u);
         }
@@ -125,6 +126,7 @@ public final class UsageRecorder implements AutoCloseable {
         events.computeIfAbsent(e.tenant(), t -> new ArrayList<>()).add(e.denial());
       }
     }
+    groups.forEach((g, list) -> events.computeIfAbsent(g.tenant(), t -> new ArrayList<>()).add(auditOf(g, list)));
     if (!uses.isEmpty()) {
       db.jdbi().useTransaction(h -> store.insertAll(h, uses));
     }
@@ -136,12 +138,32 @@ public final class UsageRecorder implements AutoCloseable {
     metrics.add("keyroom_usage_recorded_total", uses.size());
   }
 
-  private static AuditEvent auditOf(UsageRecord u) {
-    return AuditEvent.of("user:" + u.userId(), "proxy.use").target("credential", u.credentialId())
-        .context(u.sessionId(), u.workroomId(), u.skill())
-        .outcome(u.outcome())
-        .with("provider", u.provider()).with("version", u.credentialVersion()).with("method", u.method())
-        .with("status", u.status());
+  /** Uses that one audit event stands for: same caller, key, provider and outcome within one batch. */
+  private record UseGroup(TenantId tenant, String userId, String sessionId, String workroomId, String skill,
+      String credentialId, int version, String provider, String outcome) {
+    static UseGroup of(UsageRecord u) {
+      return new UseGroup(u.tenant(), u.userId(), u.sessionId(), u.workroomId(), u.skill(), u.credentialId(),
+          u.credentialVersion(), u.provider(), u.outcome());
+    }
+  }
+
+  /**
+   * One audit event per group of uses in a batch (a busy session makes one row per batch, not one
+   * per call); {@code requests} counts the calls, {@code statuses} their HTTP statuses. Each call
+   * has its own usage row.
+   */
+  private static AuditEvent auditOf(UseGroup g, List<UsageRecord> uses) {
+    Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+    for (UsageRecord u : uses) {
+      statuses.merge(u.status(), 1, Integer::sum);
+    }
+    StringBuilder s = new StringBuilder();
+    statuses.forEach((status, n) -> s.append(s.isEmpty() ? "" : ",").append(status).append(':').append(n));
+    return AuditEvent.of("user:" + g.userId(), "proxy.use").target("credential", g.credentialId())
+        .context(g.sessionId(), g.workroomId(), g.skill())
+        .outcome(g.outcome())
+        .with("provider", g.provider()).with("version", g.version()).with("requests", uses.size())
+        .with("statuses", s.toString()).with("first", uses.get(0).at()).with("last", uses.get(uses.size() - 1).at());
   }
 
   /** Stops accepting, writes everything still queued, and waits for the writer (at most 30 s). */

@@ -104,9 +104,15 @@ class UsageRecordingTest {
         assertThat(info.lastUsed()).isNotNull();
         assertThat(info.lastUsed().sessionId()).isEqualTo(s.session().id().value());
         assertThat(info.lastUsed().skill()).isEqualTo("writer");
-        long uses = again.db().jdbi().withHandle(h -> h.createQuery(
-            "SELECT COUNT(*) FROM audit_events WHERE action = 'proxy.use'").mapTo(Long.class).one());
-        assertThat(uses).isEqualTo(calls + 1);
+        var useEvents = again.audit().query(t.tenant().id(),
+            new dev.keyroom.audit.AuditLog.Filter(null, "proxy.use", null, null, null, null, null, null, 1000));
+        assertThat(useEvents).isNotEmpty().allSatisfy(e -> {
+          assertThat(e.sessionId()).isEqualTo(s.session().id().value());
+          assertThat(e.detail()).containsKeys("provider", "version", "requests", "statuses");
+        });
+        assertThat(useEvents.stream().mapToLong(e -> Long.parseLong(e.detail().get("requests"))).sum()).isEqualTo(calls + 1);
+        assertThat(useEvents).filteredOn(e -> "gemini".equals(e.detail().get("provider")))
+            .allSatisfy(e -> assertThat(e.skill()).isEqualTo("writer"));
         assertThat(again.audit().verify(t.tenant().id()).intact()).isTrue();
 
         String dump = again.db().jdbi().withHandle(h -> h.createQuery("SELECT * FROM usage_records").mapToMap().list().toString()
