@@ -33,6 +33,20 @@ public final class DeliveryLedger {
         .bind("by", fetchedBy).bind("now", now).execute();
   }
 
+  /** Records several deliveries of one retrieval in one batch. */
+  void recordAll(Handle h, TenantId tenant, SessionId session, java.util.Map<SessionVariable.Source, List<String>> bySource,
+      String fetchedBy, long now) {
+    if (bySource.isEmpty()) {
+      return;
+    }
+    var batch = h.prepareBatch("INSERT INTO session_deliveries (id, tenant_id, session_id, credential_id, version, variables,"
+        + " fetched_by, fetched_at) VALUES (:id, :t, :s, :c, :v, :vars, :by, :now)");
+    bySource.forEach((src, names) -> batch.bind("id", Identifiers.random("dlv")).bind("t", tenant.value())
+        .bind("s", session.value()).bind("c", src.credential().value()).bind("v", src.version())
+        .bind("vars", String.join(",", names)).bind("by", fetchedBy).bind("now", now).add());
+    batch.execute();
+  }
+
   /** Marks every copy the session holds as wiped; returns how many deliveries that covered. */
   int wipe(Handle h, TenantId tenant, SessionId session, long now) {
     return h.createUpdate("UPDATE session_deliveries SET wiped_at = :now WHERE tenant_id = :t AND session_id = :s AND wiped_at IS NULL")

@@ -247,16 +247,14 @@ public final class SessionEnvironment {
       }
     }
     db.jdbi().useTransaction(h -> {
-      bySource.forEach((src, names) -> ledger.record(h, s.tenant(), s.id(), src.credential(), src.version(), names, fetchedBy, now));
+      ledger.recordAll(h, s.tenant(), s.id(), bySource, fetchedBy, now);
       audit.append(h, s.tenant(), AuditEvent.of(fetchedBy, "session.environment").target("session", s.id().value())
           .context(s.id().value(), s.workroom().value(), null).with("user", s.user().value())
           .with("variables", env.variables().size())
           .with("credentials", String.join(",", bySource.keySet().stream().map(k -> k.credential() + "@" + k.version()).toList()))
           .with("skipped", env.skipped().size()));
-      for (SessionVariable.Source src : bySource.keySet()) {
-        vault.recordUse(h, s.tenant(), src.credential(),
-            new CredentialInfo.LastUsed(now, s.id().value(), s.workroom().value(), null, s.user().value()));
-      }
+      vault.recordUses(h, s.tenant(), bySource.keySet().stream().map(SessionVariable.Source::credential).toList(),
+          new CredentialInfo.LastUsed(now, s.id().value(), s.workroom().value(), null, s.user().value()));
     });
   }
 

@@ -331,6 +331,21 @@ public final class Vault {
         .bind("u", use.userId()).bind("t", tenant.value()).bind("id", id.value()).execute();
   }
 
+  /** Records the same use of several credentials in one batch, inside the caller's transaction. */
+  public void recordUses(Handle h, TenantId tenant, List<CredentialId> ids, CredentialInfo.LastUsed use) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    var batch = h.prepareBatch("UPDATE credentials SET last_used_at = :at, last_used_session = :s,"
+        + " last_used_workroom = :w, last_used_skill = :k, last_used_user = :u WHERE tenant_id = :t AND id = :id"
+        + " AND (last_used_at IS NULL OR last_used_at <= :at)");
+    for (CredentialId id : ids) {
+      batch.bind("at", use.at()).bind("s", use.sessionId()).bind("w", use.workroomId()).bind("k", use.skill())
+          .bind("u", use.userId()).bind("t", tenant.value()).bind("id", id.value()).add();
+    }
+    batch.execute();
+  }
+
   /** Re-encrypts every stored version of a tenant with its current primary data key. */
   public int reEncryptAll(TenantId tenant, String actor) {
     List<Map<String, Object>> rows = db.jdbi().withHandle(h -> h.createQuery(

@@ -30,6 +30,7 @@ class SessionStartBenchmark {
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgres"})
   void sessionStartPlusEnvironment(String store) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("bench.stores", "sqlite,postgres").contains(store));
     int warmup = Integer.getInteger("bench.warmup", 200);
     int iterations = Integer.getInteger("bench.iterations", 1000);
     try (TestKeyroom k = "postgres".equals(store) ? TestKeyroom.postgres(dir) : TestKeyroom.sqlite(dir)) {
