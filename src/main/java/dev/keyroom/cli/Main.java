@@ -32,9 +32,28 @@ public final class Main implements Runnable {
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler(new Failures());
+    cli.setParameterExceptionHandler(Main::usageError);
     // `keyroom run git --version`: everything after the first word of the command belongs to it
     cli.getSubcommands().get("run").setStopAtPositional(true);
     return cli.execute(args);
+  }
+
+  /**
+   * Usage errors without echoing stray arguments: picocli's own message quotes them, and a value
+   * typed after an option that does not exist (say {@code --value s3cret}) must not be printed.
+   */
+  private static int usageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    String message = e.getMessage();
+    if (e instanceof CommandLine.UnmatchedArgumentException u) {
+      java.util.List<String> options = u.getUnmatched().stream().filter(a -> a.startsWith("-"))
+          .map(a -> a.contains("=") ? a.substring(0, a.indexOf('=')) : a).toList();
+      message = (options.isEmpty() ? "unexpected argument" : "unknown option " + String.join(", ", options))
+          + " (arguments are not shown; values are read from stdin or --value-file, never from the command line)";
+    }
+    cmd.getErr().println("keyroom: " + message);
+    cmd.getErr().println("see: " + cmd.getCommandSpec().qualifiedName() + " --help");
+    return USAGE;
   }
 
   @Override
