@@ -30,7 +30,11 @@ public final class Display {
 
   /** Up to two letters standing for a provider: "Google Gemini" → "GG", "OpenAI" → "OA". */
   public static String initials(String displayName) {
-    String[] words = displayName.trim().split("\\s+");
+    String[] words = java.util.Arrays.stream(displayName.replaceAll("\\(.*?\\)", " ").trim().split("\\s+"))
+        .filter(w -> !w.isEmpty() && Character.isLetter(w.charAt(0))).toArray(String[]::new);
+    if (words.length == 0) {
+      return "?";
+    }
     if (words.length >= 2) {
       return ("" + words[0].charAt(0) + words[1].charAt(0)).toUpperCase(java.util.Locale.ROOT);
     }
