@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
@@ -381,9 +380,5 @@ public final class ProviderProxy implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("stopping the upstream client failed: {}", e.getClass().getName());
     }
-  }
-
-  static String utf8(byte[] b) {
-    return new String(b, StandardCharsets.UTF_8);
   }
 }
