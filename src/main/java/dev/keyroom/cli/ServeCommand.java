@@ -29,12 +29,49 @@ final class ServeCommand implements Runnable {
   @Option(names = "--public-url", description = "URL workrooms use to reach Keyroom (KEYROOM_PUBLIC_URL)")
   String publicUrl;
 
+  @Option(names = "--proxy-connect-timeout", description = "e.g. 10s (KEYROOM_PROXY_CONNECT_TIMEOUT)")
+  String proxyConnectTimeout;
+
+  @Option(names = "--proxy-read-timeout", description = "e.g. 300s (KEYROOM_PROXY_READ_TIMEOUT)")
+  String proxyReadTimeout;
+
+  @Option(names = "--proxy-grant-ttl", description = "e.g. 5s; 0 checks every request (KEYROOM_PROXY_GRANT_TTL)")
+  String proxyGrantTtl;
+
+  @Option(names = "--session-max-lifetime", description = "e.g. 12h (KEYROOM_SESSION_MAX_LIFETIME)")
+  String sessionMaxLifetime;
+
+  @Option(names = "--session-idle-timeout", description = "e.g. 2h (KEYROOM_SESSION_IDLE_TIMEOUT)")
+  String sessionIdleTimeout;
+
+  @Option(names = "--oauth-refresh-ahead", description = "e.g. 5m (KEYROOM_OAUTH_REFRESH_AHEAD)")
+  String oauthRefreshAhead;
+
+  @Option(names = "--oauth-refresh-interval", description = "e.g. 60s; 0 turns it off (KEYROOM_OAUTH_REFRESH_INTERVAL)")
+  String oauthRefreshInterval;
+
+  @Option(names = "--git-api-url", description = "git host API for the git-token test (KEYROOM_GIT_API_URL)")
+  String gitApiUrl;
+
+  @Option(names = "--upstream", paramLabel = "PROVIDER=URL",
+      description = "override a provider's upstream base URL, repeatable (KEYROOM_UPSTREAM_<PROVIDER>)")
+  Map<String, String> upstreams;
+
   @Override
   public void run() {
     Map<String, String> extra = new HashMap<>();
     if (port != null) extra.put("port", port);
     if (bind != null) extra.put("bind", bind);
     if (publicUrl != null) extra.put("public-url", publicUrl);
+    if (proxyConnectTimeout != null) extra.put("proxy-connect-timeout", proxyConnectTimeout);
+    if (proxyReadTimeout != null) extra.put("proxy-read-timeout", proxyReadTimeout);
+    if (proxyGrantTtl != null) extra.put("proxy-grant-ttl", proxyGrantTtl);
+    if (sessionMaxLifetime != null) extra.put("session-max-lifetime", sessionMaxLifetime);
+    if (sessionIdleTimeout != null) extra.put("session-idle-timeout", sessionIdleTimeout);
+    if (oauthRefreshAhead != null) extra.put("oauth-refresh-ahead", oauthRefreshAhead);
+    if (oauthRefreshInterval != null) extra.put("oauth-refresh-interval", oauthRefreshInterval);
+    if (gitApiUrl != null) extra.put("git-api-url", gitApiUrl);
+    if (upstreams != null) upstreams.forEach((provider, url) -> extra.put("upstream-" + provider, url));
     Config config = store.config(extra, "info");
     LOG.info("configuration: {}", config.describe());
     Keyroom keyroom = Keyroom.open(config);
