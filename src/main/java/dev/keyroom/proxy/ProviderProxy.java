@@ -6,6 +6,7 @@ import dev.keyroom.catalog.CredentialKind;
 import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.error.KeyroomException;
 import dev.keyroom.error.NotFoundException;
+import dev.keyroom.session.PlaceholderRefusedException;
 import dev.keyroom.session.Sessions;
 import dev.keyroom.session.Workrooms;
 import dev.keyroom.usage.UsageMeter;
@@ -59,6 +60,7 @@ public final class ProviderProxy implements AutoCloseable {
 
   private final Map<String, Provider> providers = new LinkedHashMap<>();
   private final ProxyGrants grants;
+  private final ProxyDenials denials;
   private final UsageRecorder usage;
   private final Metrics metrics;
   private final Clock clock;
@@ -83,6 +85,7 @@ public final class ProviderProxy implements AutoCloseable {
       }
     }
     this.grants = new ProxyGrants(sessions, workrooms, vault, clock, grantTtl);
+    this.denials = new ProxyDenials(usage, clock);
     this.usage = usage;
     this.metrics = metrics;
     this.clock = clock;
@@ -118,6 +121,9 @@ public final class ProviderProxy implements AutoCloseable {
       grant = grants.authorize(providerId, placeholder(p, req), skill);
     } catch (KeyroomException e) {
       metrics.increment("keyroom_proxy_requests_total", "provider", providerId, "status", Integer.toString(e.status()));
+      if (e instanceof PlaceholderRefusedException refused) {
+        denials.record(refused, providerId, placeholder(p, req));
+      }
       throw e;
     }
     forward(ctx, p, grant, target, path, started);

@@ -3,6 +3,7 @@ package dev.keyroom.proxy;
 import dev.keyroom.error.ForbiddenException;
 import dev.keyroom.error.NotFoundException;
 import dev.keyroom.session.PlaceholderGrant;
+import dev.keyroom.session.PlaceholderRefusedException;
 import dev.keyroom.session.SessionInfo;
 import dev.keyroom.session.Sessions;
 import dev.keyroom.session.Workroom;
@@ -59,6 +60,14 @@ final class ProxyGrants {
     long gen = generation.get();
     PlaceholderGrant ph = sessions.authenticatePlaceholder(provider, placeholder);
     SessionInfo s = ph.session();
+    try {
+      return grant(provider, skill, key, s, now, gen);
+    } catch (ForbiddenException e) {
+      throw new PlaceholderRefusedException(e, s.tenant(), s.id(), s.workroom());
+    }
+  }
+
+  private ProxyGrant grant(String provider, String skill, Key key, SessionInfo s, long now, long gen) {
     Workroom room;
     try {
       room = workrooms.get(s.tenant(), s.workroom());

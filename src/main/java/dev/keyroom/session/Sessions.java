@@ -169,12 +169,17 @@ public final class Sessions {
       throw new UnauthenticatedException("placeholder is not known to Keyroom");
     }
     String issuedFor = (String) row.get().get("provider");
-    if (!issuedFor.equals(provider)) {
-      throw new ForbiddenException("this placeholder was issued for provider '" + issuedFor + "', not '" + provider + "'");
-    }
     TenantId tenant = new TenantId((String) row.get().get("tenant_id"));
-    SessionInfo s = requireLive(tenant, new SessionId((String) row.get().get("session_id")));
-    return new PlaceholderGrant(s, provider);
+    SessionId sessionId = new SessionId((String) row.get().get("session_id"));
+    try {
+      if (!issuedFor.equals(provider)) {
+        throw new ForbiddenException("this placeholder was issued for provider '" + issuedFor + "', not '" + provider + "'");
+      }
+      return new PlaceholderGrant(requireLive(tenant, sessionId), provider);
+    } catch (ForbiddenException e) {
+      WorkroomId workroom = db.jdbi().withHandle(h -> get(h, tenant, sessionId)).map(SessionInfo::workroom).orElse(null);
+      throw new PlaceholderRefusedException(e, tenant, sessionId, workroom);
+    }
   }
 
   /** Authenticates a {@code kr_sess_} token; 401 when unknown, 403 when the session ended. */

@@ -2,6 +2,7 @@ package dev.keyroom.usage;
 
 import dev.keyroom.store.Database;
 import dev.keyroom.store.Identifiers;
+import dev.keyroom.store.Rows;
 import dev.keyroom.tenancy.TenantId;
 import dev.keyroom.tenancy.UserId;
 import java.util.List;
@@ -34,6 +35,12 @@ public final class UsageStore {
   public record Totals(String key, long requests, long errors, long inputTokens, long outputTokens, long totalTokens,
       long characters, double credits, long requestBytes, long responseBytes) {}
 
+  /** One proxied request, as the per-request detail shows it (paths carry no query string). */
+  public record Request(long at, String provider, String workroomId, String sessionId, String userId, String skill,
+      String credentialId, Integer credentialVersion, String method, String path, int status, String outcome,
+      long latencyMs, long requestBytes, long responseBytes, Long inputTokens, Long outputTokens, Long characters,
+      Double credits) {}
+
   private final Database db;
 
   public UsageStore(Database db) {
@@ -57,6 +64,29 @@ public final class UsageStore {
           .add();
     }
     batch.execute();
+  }
+
+  /**
+   * The newest requests of one group in {@code [from, to)}: those whose {@code groupBy} column
+   * equals {@code key}, or is empty when {@code key} is null. At most {@code limit}, newest first.
+   */
+  public List<Request> requests(TenantId tenant, long from, long to, GroupBy groupBy, String key, int limit) {
+    String sql = "SELECT * FROM usage_records WHERE tenant_id = :t AND at >= :from AND at < :to AND "
+        + (key == null ? groupBy.column + " IS NULL" : groupBy.column + " = :k")
+        + " ORDER BY at DESC, id LIMIT :limit";
+    return db.jdbi().withHandle(h -> {
+      var q = h.createQuery(sql).bind("t", tenant.value()).bind("from", from).bind("to", to).bind("limit", limit);
+      if (key != null) {
+        q.bind("k", key);
+      }
+      return q.map((rs, ctx) -> new Request(rs.getLong("at"), rs.getString("provider"), rs.getString("workroom_id"),
+          rs.getString("session_id"), rs.getString("user_id"), rs.getString("skill"), rs.getString("credential_id"),
+          rs.getObject("credential_version") == null ? null : rs.getInt("credential_version"), rs.getString("method"),
+          rs.getString("path"), rs.getInt("status"), rs.getString("outcome"), rs.getLong("latency_ms"),
+          rs.getLong("request_bytes"), rs.getLong("response_bytes"), Rows.nullableLong(rs, "input_tokens"),
+          Rows.nullableLong(rs, "output_tokens"), Rows.nullableLong(rs, "characters"),
+          rs.getObject("credits") == null ? null : rs.getDouble("credits"))).list();
+    });
   }
 
   /**

@@ -31,8 +31,15 @@ public final class UsagePages {
   /** A grouping the page offers. */
   public record Grouping(String id, String label, UsageStore.GroupBy by) {}
 
-  /** One row of the table, with its bar in the chart. */
-  public record Line(String label, UsageStore.Totals totals, int barWidth, int y) {}
+  /** One row of the table, with its bar in the chart; {@code detailKey} selects its requests ("-" = none). */
+  public record Line(String label, UsageStore.Totals totals, int barWidth, int y, String detailKey) {}
+
+  /** One request of the per-request detail, with names resolved for people. */
+  public record RequestLine(String at, String provider, String workroom, String person, String skill, String key,
+      String call, int status, String outcome, long latencyMs, String units) {}
+
+  /** How many requests the detail shows at most. */
+  static final int DETAIL_LIMIT = 100;
 
   static final List<Period> PERIODS = List.of(new Period("24h", "Last 24 hours", Duration.ofHours(24)),
       new Period("7d", "Last 7 days", Duration.ofDays(7)), new Period("30d", "Last 30 days", Duration.ofDays(30)));
@@ -76,7 +83,16 @@ public final class UsagePages {
     for (int i = 0; i < totals.size(); i++) {
       UsageStore.Totals t = totals.get(i);
       int width = (int) Math.max(2, Math.round((CHART_WIDTH - LABEL_WIDTH - 60) * (double) t.requests() / Math.max(1, max)));
-      lines.add(new Line(label(grouping, t.key(), names), t, width, i * ROW));
+      lines.add(new Line(label(grouping, t.key(), names), t, width, i * ROW, t.key() == null ? "-" : t.key()));
+    }
+    String detail = ctx.queryParam("detail");
+    List<RequestLine> requests = List.of();
+    String detailLabel = null;
+    if (detail != null && !detail.isEmpty()) {
+      String key = "-".equals(detail) ? null : detail;
+      detailLabel = label(grouping, key, names);
+      requests = store.requests(user.tenant(), now - period.length().toMillis(), now + 1, grouping.by(), key, DETAIL_LIMIT)
+          .stream().map(r -> requestLine(r, names)).toList();
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("periods", PERIODS);
@@ -87,6 +103,10 @@ public final class UsagePages {
     m.put("chartWidth", CHART_WIDTH);
     m.put("labelWidth", LABEL_WIDTH);
     m.put("chartHeight", Math.max(ROW, lines.size() * ROW));
+    m.put("detail", detail == null || detail.isEmpty() ? null : detail);
+    m.put("detailLabel", detailLabel);
+    m.put("detailRequests", requests);
+    m.put("detailLimit", DETAIL_LIMIT);
     m.put("requests", totals.stream().mapToLong(UsageStore.Totals::requests).sum());
     m.put("tokens", totals.stream().mapToLong(t -> t.totalTokens() > 0 ? t.totalTokens() : t.inputTokens() + t.outputTokens()).sum());
     router.render(ctx, user, 200, "usage.jte", "Usage", "usage", m);
@@ -99,6 +119,27 @@ public final class UsagePages {
     for (User u : tenancy.users(user.tenant())) names.put("user:" + u.id().value(), u.name());
     for (CredentialInfo c : vault.list(CredentialScope.tenantSecrets(user.tenant()))) names.put("credential:" + c.id(), c.name());
     return names;
+  }
+
+  private static RequestLine requestLine(UsageStore.Request r, Map<String, String> names) {
+    StringBuilder units = new StringBuilder();
+    if (r.inputTokens() != null || r.outputTokens() != null) {
+      units.append(r.inputTokens() == null ? 0 : r.inputTokens()).append(" in / ")
+          .append(r.outputTokens() == null ? 0 : r.outputTokens()).append(" out tokens");
+    }
+    if (r.characters() != null) {
+      units.append(units.isEmpty() ? "" : " · ").append(r.characters()).append(" characters");
+    }
+    if (r.credits() != null) {
+      units.append(units.isEmpty() ? "" : " · ").append(String.format(Locale.ROOT, "%.2f", r.credits())).append(" credits");
+    }
+    return new RequestLine(Display.time(r.at()), names.getOrDefault("provider:" + r.provider(), r.provider()),
+        r.workroomId() == null ? "—" : names.getOrDefault("workroom:" + r.workroomId(), r.workroomId()),
+        r.userId() == null ? "—" : names.getOrDefault("user:" + r.userId(), r.userId()),
+        r.skill() == null ? "—" : r.skill(),
+        r.credentialId() == null ? "—" : names.getOrDefault("credential:" + r.credentialId(), r.credentialId())
+            + (r.credentialVersion() == null ? "" : " v" + r.credentialVersion()),
+        r.method() + " " + r.path(), r.status(), r.outcome(), r.latencyMs(), units.isEmpty() ? "—" : units.toString());
   }
 
   private static String label(Grouping g, String key, Map<String, String> names) {

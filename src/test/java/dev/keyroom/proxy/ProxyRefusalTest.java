@@ -72,6 +72,27 @@ class ProxyRefusalTest {
   }
 
   @Test
+  void refusalsOfAKnownPlaceholderAreAudited_onceAMinutePerReason() throws Exception {
+    f.k.keyroom.sessions().end(f.tenant.tenant().id(), f.session.session().id(), "user left", "test");
+    for (int i = 0; i < 5; i++) {
+      assertError(gemini(f.placeholders.get("gemini")), 403, "forbidden");
+    }
+    var filter = new dev.keyroom.audit.AuditLog.Filter(null, "proxy.denied", null, null, null, null, null, null, 50);
+    java.util.List<dev.keyroom.audit.AuditRecord> rows = java.util.List.of();
+    for (int i = 0; i < 50 && rows.isEmpty(); i++) {
+      Thread.sleep(100);
+      rows = f.k.keyroom.audit().query(f.tenant.tenant().id(), filter);
+    }
+    Thread.sleep(500);
+    rows = f.k.keyroom.audit().query(f.tenant.tenant().id(), filter);
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).outcome()).isEqualTo("denied");
+    assertThat(rows.get(0).sessionId()).isEqualTo(f.session.session().id().value());
+    assertThat(rows.get(0).detail()).containsEntry("provider", "gemini").containsEntry("reason", "forbidden");
+    assertThat(rows.get(0).toString()).doesNotContain(f.placeholders.get("gemini"));
+  }
+
+  @Test
   void revokedKeyIsRefusedOnTheVeryNextRequest() throws Exception {
     assertThat(gemini(f.placeholders.get("gemini")).statusCode()).isEqualTo(200);
     HttpResponse<String> revoke = f.k.post("/api/v1/secrets/" + f.secrets.get("gemini") + "/revoke", f.adminToken(), null);

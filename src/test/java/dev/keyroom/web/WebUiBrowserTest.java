@@ -3,6 +3,7 @@ package dev.keyroom.web;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Response;
 import com.microsoft.playwright.options.AriaRole;
@@ -246,6 +247,13 @@ class WebUiBrowserTest {
     assertThat(page.locator("#usage-table tbody tr").first()).containsText("90");
     assertThat(page.locator("svg.chart")).isVisible();
     Browser.shoot(page, "usage");
+    // Per-request detail on demand: the three calls, one by one, with their units and no query string.
+    page.locator("#usage-table tbody tr").first().getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName("Requests")).click();
+    assertThat(page.locator("#requests-table tbody tr")).hasCount(3);
+    assertThat(page.locator("#requests-table tbody tr").first()).containsText("POST /v1beta/models/gemini-2.5-flash:generateContent");
+    assertThat(page.locator("#requests-table tbody tr").first()).containsText("12 in / 30 out tokens");
+    assertThat(page.locator("#requests-table")).containsText("bob");
+    Browser.shoot(page, "usage-requests");
     page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Workroom").setExact(true)).click();
     assertThat(page.locator("#usage-table")).containsText("Research");
 
