@@ -108,8 +108,10 @@ public final class Config {
         oauthKey(rest).ifPresent(key -> out.put(key, v.trim()));
       }
     });
+    java.util.Set<String> named = java.util.Arrays.stream(Setting.values()).map(s -> s.flag)
+        .collect(java.util.stream.Collectors.toSet());
     flags.forEach((k, v) -> {
-      if (k.startsWith("oauth-")) {
+      if (k.startsWith("oauth-") && !named.contains(k)) {
         String key = oauthKey(k.substring("oauth-".length())).orElseThrow(() -> new ConfigException(
             "--" + k + " is not an OAuth setting; use --oauth-<provider>-<field> with field one of " + OAUTH_FIELDS));
         if (key.endsWith(".client-secret") || key.endsWith(".client-secret-file")) {

@@ -57,8 +57,8 @@ final class ServeCommand implements Runnable {
       description = "override a provider's upstream base URL, repeatable (KEYROOM_UPSTREAM_<PROVIDER>)")
   Map<String, String> upstreams;
 
-  @Override
-  public void run() {
+  /** Every setting given on the command line, by flag name (store options included). */
+  Map<String, String> flags() {
     Map<String, String> extra = new HashMap<>();
     if (port != null) extra.put("port", port);
     if (bind != null) extra.put("bind", bind);
@@ -72,7 +72,14 @@ final class ServeCommand implements Runnable {
     if (oauthRefreshInterval != null) extra.put("oauth-refresh-interval", oauthRefreshInterval);
     if (gitApiUrl != null) extra.put("git-api-url", gitApiUrl);
     if (upstreams != null) upstreams.forEach((provider, url) -> extra.put("upstream-" + provider, url));
-    Config config = store.config(extra, "info");
+    Map<String, String> all = store.flags();
+    all.putAll(extra);
+    return all;
+  }
+
+  @Override
+  public void run() {
+    Config config = store.config(flags(), "info");
     LOG.info("configuration: {}", config.describe());
     Keyroom keyroom = Keyroom.open(config);
     bootstrap(keyroom, System.out);

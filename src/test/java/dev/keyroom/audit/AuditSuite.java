@@ -7,47 +7,26 @@ import dev.keyroom.api.Json;
 import dev.keyroom.crypto.SecretValue;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.TenantId;
-import dev.keyroom.testing.TestKeyroom;
+import dev.keyroom.testing.OneKeyroomPerClass;
 import dev.keyroom.vault.CredentialId;
 import dev.keyroom.vault.CredentialInfo;
 import dev.keyroom.vault.CredentialScope;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The audit hash chain on SQLite and PostgreSQL: tampering is found and located; appends race safely. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class AuditSuite {
-  private static final AtomicInteger TENANTS = new AtomicInteger();
-  TestKeyroom k;
+abstract class AuditSuite extends OneKeyroomPerClass {
   Tenancy.Founded acme;
   TenantId tenant;
 
-  abstract TestKeyroom start(Path dir);
-
-  @BeforeAll
-  void startKeyroom(@TempDir Path dir) {
-    k = start(dir);
-  }
-
-  @AfterAll
-  void stopKeyroom() {
-    k.close();
-  }
-
   @BeforeEach
   void tenantWithHistory() {
-    acme = k.tenant("audit-" + TENANTS.incrementAndGet());
+    acme = newTenant("audit");
     tenant = acme.tenant().id();
     CredentialScope scope = CredentialScope.tenantSecrets(tenant);
     CredentialInfo c = k.keyroom.vault().create(scope, "gemini", "prod", SecretValue.ofUtf8("value-one-0123456789"), "user:x");

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 class SqliteAuditTest extends AuditSuite {
   @Override
-  TestKeyroom start(Path dir) {
+  protected TestKeyroom start(Path dir) {
     return TestKeyroom.sqlite(dir);
   }
 }

@@ -32,8 +32,28 @@ class ServeFlagsTest {
   }
 
   @Test
+  void everyServeFlagReachesItsSetting() {
+    for (Config.Setting s : Config.Setting.values()) {
+      if (NEVER_A_FLAG.contains(s)) {
+        continue;
+      }
+      Config c = Config.resolve(parseServe("--" + s.flag, "value-of-" + s.flag).flags(), java.util.Map.of());
+      assertThat(c.get(s)).as("--" + s.flag).isEqualTo("value-of-" + s.flag);
+    }
+  }
+
+  @Test
   void upstreamFlagOverridesTheProviderBaseUrl() {
-    Config c = Config.resolve(java.util.Map.of("upstream-gemini", "http://127.0.0.1:9"), java.util.Map.of());
-    assertThat(c.upstreams()).containsEntry("gemini", "http://127.0.0.1:9");
+    ServeCommand serve = parseServe("--upstream", "gemini=http://127.0.0.1:9", "--upstream", "openai=http://127.0.0.1:10");
+    Config c = Config.resolve(serve.flags(), java.util.Map.of());
+    assertThat(c.upstreams()).containsEntry("gemini", "http://127.0.0.1:9").containsEntry("openai", "http://127.0.0.1:10");
+  }
+
+  private static ServeCommand parseServe(String... args) {
+    String[] all = new String[args.length + 1];
+    all[0] = "serve";
+    System.arraycopy(args, 0, all, 1, args.length);
+    CommandLine.ParseResult parsed = new CommandLine(new Main()).parseArgs(all);
+    return (ServeCommand) parsed.subcommand().commandSpec().userObject();
   }
 }

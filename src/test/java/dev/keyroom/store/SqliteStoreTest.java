@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 class SqliteStoreTest extends StoreSuite {
   @Override
-  TestKeyroom start(Path dir) {
+  protected TestKeyroom start(Path dir) {
     return TestKeyroom.sqlite(dir);
   }
 }

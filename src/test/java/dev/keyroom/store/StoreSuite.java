@@ -6,47 +6,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyroom.api.Json;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.TokenFormat;
-import dev.keyroom.testing.TestKeyroom;
+import dev.keyroom.testing.OneKeyroomPerClass;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The storage and service contract, run unchanged against SQLite ({@link SqliteStoreTest}) and
  * PostgreSQL ({@link PostgresStoreTest}) through the real HTTP API.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class StoreSuite {
-  private static final AtomicInteger TENANTS = new AtomicInteger();
-  TestKeyroom k;
+abstract class StoreSuite extends OneKeyroomPerClass {
   Tenancy.Founded acme;
   String admin;
 
-  abstract TestKeyroom start(Path dir);
-
-  @BeforeAll
-  void startKeyroom(@TempDir Path dir) {
-    k = start(dir);
-  }
-
-  @AfterAll
-  void stopKeyroom() {
-    k.close();
-  }
-
   @BeforeEach
   void freshTenant() {
-    acme = k.tenant("acme-" + TENANTS.incrementAndGet());
+    acme = newTenant("acme");
     admin = acme.adminToken().token();
   }
 
