@@ -54,11 +54,7 @@ public final class SessionEnder {
 
   /** What the session package reported reaching after a revoke, replace or delete. */
   static Outcome outcome(Vault.Changed changed) {
-    Object affected = changed.reach().get("affectedSessions");
-    if (affected instanceof Map<?, ?> m && m.get("count") instanceof Number n) {
-      return new Outcome(n.intValue(), String.valueOf(m.get("action")));
-    }
-    return new Outcome(0, "ended");
+    return new Outcome(changed.affected().count(), changed.affected().action().wire);
   }
 
   static boolean uses(Workroom w, CredentialId id) {
