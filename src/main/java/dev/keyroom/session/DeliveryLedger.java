@@ -20,9 +20,12 @@ public final class DeliveryLedger {
     this.db = db;
   }
 
-  /** One delivery of one credential version into a session. */
+  /**
+   * One delivery of one credential version into a session: its value, or ({@code form}
+   * "placeholder") a placeholder standing for a proxied key.
+   */
   public record Delivery(String id, String sessionId, String credentialId, int version, List<String> variables,
-      String fetchedBy, long fetchedAt, Long wipedAt) {}
+      String fetchedBy, long fetchedAt, Long wipedAt, String form) {}
 
   void record(Handle h, TenantId tenant, SessionId session, CredentialId credential, int version, List<String> variables,
       String fetchedBy, long now) {
@@ -71,7 +74,7 @@ public final class DeliveryLedger {
         .bind("t", tenant.value()).bind("s", session.value())
         .map((rs, ctx) -> new Delivery(rs.getString("id"), rs.getString("session_id"), rs.getString("credential_id"),
             rs.getInt("version"), List.of(rs.getString("variables").split(",")), rs.getString("fetched_by"),
-            rs.getLong("fetched_at"), Rows.nullableLong(rs, "wiped_at")))
+            rs.getLong("fetched_at"), Rows.nullableLong(rs, "wiped_at"), rs.getString("delivery")))
         .list());
   }
 
