@@ -17,3 +17,10 @@ CREATE INDEX integration_consents_tenant ON integration_consents (tenant_id, use
 -- a proxied key ('placeholder'). Revoking either reaches the session; replacing a proxied key
 -- does not (the session never held it).
 ALTER TABLE session_deliveries ADD COLUMN delivery TEXT NOT NULL DEFAULT 'value';
+
+-- Service tokens act for members, so from now on only the operator mints them. Tokens that a
+-- tenant admin minted through the API before are revoked here (at the time of the newest audit
+-- event, the closest portable "now"); the audit log names who issued each one.
+UPDATE api_tokens SET revoked_at = COALESCE((SELECT MAX(at) FROM audit_events), created_at)
+  WHERE kind = 'service' AND revoked_at IS NULL
+    AND id IN (SELECT target_id FROM audit_events WHERE action = 'token.issue' AND actor LIKE 'user:%');
