@@ -29,6 +29,7 @@ import dev.keyroom.session.SessionSweeper;
 import dev.keyroom.proxy.ProviderProxy;
 import dev.keyroom.proxy.ProxyRoutes;
 import dev.keyroom.session.Sessions;
+import dev.keyroom.session.WorkroomMembers;
 import dev.keyroom.session.WorkroomRoutes;
 import dev.keyroom.session.Workrooms;
 import dev.keyroom.store.Database;
@@ -95,10 +96,13 @@ public final class Keyroom implements AutoCloseable {
     this.tenancy = new Tenancy(db, keys, audit, tokens, clock);
     this.skills = new Skills(db, catalog, audit, clock);
     this.vault = new Vault(db, keys, catalog, audit, skills, clock);
-    this.workrooms = new Workrooms(db, catalog, vault, audit, clock, environmentContributors);
+    WorkroomMembers workroomMembers = new WorkroomMembers(db, audit, clock);
+    this.workrooms = new Workrooms(db, catalog, vault, audit, clock, environmentContributors, workroomMembers);
     this.sessions = new Sessions(db, keys, catalog, workrooms, audit, clock,
         config.duration(Config.Setting.SESSION_MAX_LIFETIME), config.duration(Config.Setting.SESSION_IDLE_TIMEOUT),
         new DeliveryLedger(db));
+    // A user who leaves a workroom (removed, or the workroom deleted) loses its sessions in the same transaction.
+    workroomMembers.onLeave(sessions::endLive);
     this.sessionPolicy = new SessionPolicy(db, audit, clock);
     sessions.onEnd(s -> sessionEvents.publish(s.id(), new SessionEvents.Event(SessionEvents.ENDED,
         java.util.Map.of("sessionId", s.id().value(), "reason", s.endReason() == null ? "ended" : s.endReason()))));
@@ -141,8 +145,8 @@ public final class Keyroom implements AutoCloseable {
     modules.add(new TenancyRoutes(tenancy, tokens));
     modules.add(new VaultRoutes(vault, skills));
     modules.add(new AuditRoutes(audit));
-    modules.add(new WorkroomRoutes(workrooms, sessions));
-    modules.add(new SessionRoutes(sessions, sessionEnvironment, sessionEvents, sessionPolicy));
+    modules.add(new WorkroomRoutes(workrooms));
+    modules.add(new SessionRoutes(sessions, workrooms, sessionEnvironment, sessionEvents, sessionPolicy));
     modules.add(new UsageRoutes(new UsageStore(db), clock));
     modules.add(new ProxyRoutes(proxy = new ProviderProxy(catalog, config.upstreams(), sessions, workrooms, vault,
         usage = new UsageRecorder(db, new UsageStore(db), audit, vault, metrics, 10_000, Duration.ofMillis(250)), metrics,

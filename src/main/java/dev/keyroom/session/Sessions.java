@@ -90,6 +90,8 @@ public final class Sessions {
       if (!"active".equals(status)) {
         throw new ForbiddenException("user " + user + " is disabled; a disabled user cannot start sessions");
       }
+      // Only a member of the workroom receives its secrets, whoever starts the session for them.
+      workrooms.members().requireMember(h, tenant, workroomId, user);
       byte[] tokenCt = keys.encrypt(tenant, token.getBytes(StandardCharsets.UTF_8), tokenContext(id));
       h.createUpdate("INSERT INTO sessions (id, tenant_id, workroom_id, user_id, token_hash, token_ciphertext, started_at,"
               + " expires_at, idle_timeout_ms, last_seen_at) VALUES (:id, :t, :w, :u, :hash, :ct, :now, :exp, :idle, :now)")
@@ -222,17 +224,39 @@ public final class Sessions {
       if (s.endedAt() != null) {
         return s;
       }
-      h.createUpdate("UPDATE sessions SET ended_at = :now, end_reason = :r WHERE tenant_id = :t AND id = :id AND ended_at IS NULL")
-          .bind("now", now).bind("r", reason).bind("t", tenant.value()).bind("id", id.value()).execute();
-      int wiped = ledger.wipe(h, tenant, id, now);
-      audit.append(h, tenant, AuditEvent.of(actor, "session.end").target("session", id.value())
-          .context(id.value(), s.workroom().value(), null).with("reason", reason).with("deliveriesWiped", wiped));
-      return get(h, tenant, id).orElseThrow();
+      return endIn(h, s, reason, actor, now);
     });
     for (Consumer<SessionInfo> l : endListeners) {
       l.accept(ended);
     }
     return ended;
+  }
+
+  /**
+   * Ends, inside the caller's transaction, every session of the workroom not yet ended (of one
+   * user, or of everyone when {@code user} is null). End listeners hear of them once it commits.
+   */
+  public List<SessionId> endLive(Handle h, TenantId tenant, WorkroomId workroom, UserId user, String reason, String actor) {
+    long now = clock.millis();
+    List<SessionInfo> open = h.createQuery("SELECT * FROM sessions WHERE tenant_id = :t AND workroom_id = :w"
+            + " AND ended_at IS NULL AND (:everyone OR user_id = :u)")
+        .bind("t", tenant.value()).bind("w", workroom.value()).bind("everyone", user == null)
+        .bind("u", user == null ? "" : user.value())
+        .map((rs, ctx) -> row(rs)).list();
+    List<SessionInfo> ended = open.stream().map(s -> endIn(h, s, reason, actor, now)).toList();
+    h.afterCommit(() -> ended.forEach(s -> endListeners.forEach(l -> l.accept(s))));
+    return ended.stream().map(SessionInfo::id).toList();
+  }
+
+  private SessionInfo endIn(Handle h, SessionInfo s, String reason, String actor, long now) {
+    TenantId tenant = s.tenant();
+    SessionId id = s.id();
+    h.createUpdate("UPDATE sessions SET ended_at = :now, end_reason = :r WHERE tenant_id = :t AND id = :id AND ended_at IS NULL")
+        .bind("now", now).bind("r", reason).bind("t", tenant.value()).bind("id", id.value()).execute();
+    int wiped = ledger.wipe(h, tenant, id, now);
+    audit.append(h, tenant, AuditEvent.of(actor, "session.end").target("session", id.value())
+        .context(id.value(), s.workroom().value(), null).with("reason", reason).with("deliveriesWiped", wiped));
+    return get(h, tenant, id).orElseThrow();
   }
 
   private SessionInfo requireLive(TenantId tenant, SessionId id) {

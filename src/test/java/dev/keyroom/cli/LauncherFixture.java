@@ -51,6 +51,7 @@ final class LauncherFixture {
 
   /** Starts a session for the member; returns {id, token}. */
   String[] session(String workroom) {
+    k.addMember(founded.tenant().id(), new dev.keyroom.session.WorkroomId(workroom), user.id());
     JsonNode n = json(k.post("/api/v1/workrooms/" + workroom + "/sessions", service, "{\"userId\":\"" + user.id().value() + "\"}"));
     return new String[] {n.get("id").asText(), n.get("sessionToken").asText()};
   }

@@ -61,6 +61,8 @@ class TenantIsolationTest {
       Map.entry("/api/v1/service-tokens/{id}", f -> List.of(f.serviceTokenId())),
       Map.entry("/api/v1/workrooms/{id}", f -> List.of(f.workroomId())),
       Map.entry("/api/v1/workrooms/{id}/sessions", f -> List.of(f.workroomId())),
+      Map.entry("/api/v1/workrooms/{id}/members", f -> List.of(f.workroomId())),
+      Map.entry("/api/v1/workrooms/{id}/members/{userId}", f -> List.of(f.workroomId(), f.userId())),
       Map.entry("/api/v1/sessions/{id}", f -> List.of(f.sessionId())),
       Map.entry("/api/v1/sessions/{id}/deliveries", f -> List.of(f.sessionId())),
       Map.entry("/api/v1/sessions/{id}/environment", f -> List.of(f.sessionId())),
@@ -81,6 +83,8 @@ class TenantIsolationTest {
       "PATCH /api/v1/users/{id}", "{\"role\":\"admin\"}",
       "PATCH /api/v1/workrooms/{id}", "{\"name\":\"taken-over\"}",
       "POST /api/v1/workrooms/{id}/sessions", "{\"userId\":\"$CALLER_TENANT_ADMIN\"}",
+      "POST /api/v1/workrooms/{id}/members", "{\"userId\":\"$CALLER_TENANT_ADMIN\"}",
+      "PUT /api/v1/workrooms/{id}/members", "{\"members\":[{\"userId\":\"$CALLER_TENANT_ADMIN\"}]}",
       "POST /api/v1/sessions/{id}/git-credential", "{\"protocol\":\"https\",\"host\":\"github.com\"}");
 
   TestKeyroom k;
@@ -113,13 +117,13 @@ class TenantIsolationTest {
         "git-token", "alice-github", SecretValue.ofUtf8("alice-git-token-00000000"), "test");
     var skill = k.keyroom.skills().create(acme.tenant().id(), "acme-research", "d", List.of("gemini"), "test");
     ApiTokens.Issued service = k.keyroom.tokens().issueService(acme.tenant().id(), "platform", "test");
-    String acmeWorkroom = json(k.post("/api/v1/workrooms", acmeAdmin, "{\"name\":\"acme-room\",\"tools\":[]}"))
+    String acmeWorkroom = json(k.post("/api/v1/workrooms", acmeAdmin, "{\"name\":\"acme-room\",\"tools\":[],\"members\":[{\"name\":\"alice\"}]}"))
         .get("id").asText();
     String acmeSession = json(k.post("/api/v1/workrooms/" + acmeWorkroom + "/sessions", service.token(),
         "{\"userId\":\"" + aliceUser.id().value() + "\"}")).get("id").asText();
     a = new Fixture(secret.id(), skill.id(), aliceUser.id().value(), aliceToken.id().value(), service.id().value(),
         integration.id(), secret.name(), acmeWorkroom, acmeSession);
-    String globexWorkroom = json(k.post("/api/v1/workrooms", globexAdmin, "{\"name\":\"globex-room\",\"tools\":[]}"))
+    String globexWorkroom = json(k.post("/api/v1/workrooms", globexAdmin, "{\"name\":\"globex-room\",\"tools\":[],\"members\":[{\"name\":\"admin\"}]}"))
         .get("id").asText();
     globexService = k.keyroom.tokens().issueService(globex.tenant().id(), "platform", "test").token();
     globexSession = json(k.post("/api/v1/workrooms/" + globexWorkroom + "/sessions", globexService,
@@ -244,6 +248,8 @@ class TenantIsolationTest {
     assertThat(k.get("/api/v1/me", alice).statusCode()).isEqualTo(200);
     assertThat(json(k.get("/api/v1/workrooms/" + a.workroomId(), acmeAdmin)).get("name").asText()).isEqualTo("acme-room");
     assertThat(json(k.get("/api/v1/sessions/" + a.sessionId(), acmeAdmin)).get("endedAt").isNull()).isTrue();
+    assertThat(json(k.get("/api/v1/workrooms/" + a.workroomId() + "/members", acmeAdmin)).get("members")
+        .findValuesAsText("userId")).containsExactly(a.userId());
     assertThat(k.get("/api/v1/service-tokens", acmeAdmin).body()).contains(a.serviceTokenId()).contains("\"revokedAt\":null");
   }
 
