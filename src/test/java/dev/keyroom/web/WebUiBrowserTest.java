@@ -190,6 +190,9 @@ class WebUiBrowserTest {
     page.locator("#ep0-database").fill("sales");
     page.locator("#ep0-secret").selectOption("new");
     page.locator("#ep0-new").fill(DB_CANARY);
+    // Who may use it: the admin creating it is picked already; bob is added.
+    assertThat(page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("admin"))).isChecked();
+    page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("bob")).check();
     Browser.shoot(page, "workroom-new");
     // A mistake is explained; the form comes back as filled in, except the secret fields; nothing was stored.
     page.locator("#ep0-host").fill("db internal!");
@@ -197,6 +200,7 @@ class WebUiBrowserTest {
     assertThat(page.locator("#form-error")).containsText("network.endpoints[0].host");
     assertThat(page.getByLabel("Workroom name")).hasValue("Research");
     assertThat(page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("Google Gemini").setExact(true))).isChecked();
+    assertThat(page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("bob"))).isChecked();
     assertThat(page.locator("#ep0-user")).hasValue("analyst");
     assertThat(page.getByLabel("New Tailscale auth key value")).hasValue("");
     assertThat(page.locator("#ep0-new")).hasValue("");
@@ -212,6 +216,8 @@ class WebUiBrowserTest {
     assertThat(page.locator(".tool-list").first()).containsText("each person's own integration");
     assertThat(page.locator("main")).containsText("Tailscale");
     assertThat(page.locator("main")).containsText("postgres://db.internal:5432");
+    assertThat(page.locator("#members")).containsText("admin");
+    assertThat(page.locator("#members")).containsText("bob");
 
     // Start a session for bob, to try the workroom out; the launcher fetches its environment.
     page.getByLabel("Start a session for").selectOption(new com.microsoft.playwright.options.SelectOption().setLabel("bob"));
@@ -280,6 +286,13 @@ class WebUiBrowserTest {
     assertThat(page.locator("#ended-sessions .ledger")).containsText("tailscale-research");
     assertThat(page.locator("#ended-sessions .ledger")).not().containsText("held by the session");
     Browser.shoot(page, "workroom-after-revoke");
+
+    // Remove bob: only members start sessions, so the start form no longer offers him.
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Remove bob")).click();
+    assertThat(page.locator("#notice")).containsText("Member removed. 0 live sessions of theirs ended.");
+    assertThat(page.locator("#members")).not().containsText("bob");
+    assertThat(page.locator("#sess-user option")).hasText(new String[] {"admin"});
+    assertThat(page.locator("#add-member")).containsText("bob");
     assertThat(page.locator(".tool-list").first()).containsText("revoked");
 
     // Audit shows the chain verified and filters by kind of event.
@@ -301,6 +314,27 @@ class WebUiBrowserTest {
     }
     assertThat(logs.all()).doesNotContain(GEMINI_CANARY).doesNotContain(TAILSCALE_CANARY).doesNotContain(DB_CANARY).doesNotContain(ADMIN_PASSWORD);
     page.context().close();
+  }
+
+  @Test
+  void memberSeesOnlyTheWorkroomsTheyAreAMemberOf() {
+    var rooms = kr.keyroom.workrooms();
+    var tenant = acme.tenant().id();
+    var mine = rooms.create(tenant, new dev.keyroom.session.Workrooms.Spec("Bobs room", List.of(), null,
+        List.of(dev.keyroom.session.WorkroomMembers.UserRef.of(bob.id()))), "test");
+    var hidden = rooms.create(tenant, "Hidden room", List.of(), "test");
+    Page page = signIn("bob", MEMBER_PASSWORD);
+    page.navigate(kr.url() + "/workrooms");
+    assertThat(page.locator("main")).containsText("Bobs room");
+    assertThat(page.locator("main")).not().containsText("Hidden room");
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Bobs room")).click();
+    assertThat(page.locator("#sess-user option")).hasText(new String[] {"bob"});
+    assertThat(page.locator("#members")).hasCount(0);
+    Response other = page.navigate(kr.url() + "/workrooms/" + hidden.id().value());
+    assertThat(other.status()).isEqualTo(404);
+    page.context().close();
+    rooms.delete(tenant, mine.id(), "test");
+    rooms.delete(tenant, hidden.id(), "test");
   }
 
   @Test
