@@ -6,14 +6,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyroom.api.Json;
 import dev.keyroom.audit.AuditLog;
 import dev.keyroom.audit.AuditRecord;
+import dev.keyroom.error.ForbiddenException;
+import dev.keyroom.session.WorkroomId;
 import dev.keyroom.tenancy.Role;
 import dev.keyroom.tenancy.Tenancy;
+import dev.keyroom.tenancy.TenantId;
 import dev.keyroom.tenancy.User;
 import dev.keyroom.testing.OneKeyroomPerClass;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -136,6 +144,45 @@ abstract class OnlyMembersReachAWorkroomsSecretsTest extends OneKeyroomPerClass 
     assertThat(deleted.get("affectedSessions").get("count").asInt()).isEqualTo(1);
     assertThat(k.get("/api/v1/sessions/" + started.get("id").asText() + "/environment",
         started.get("sessionToken").asText()).statusCode()).isIn(401, 403, 404);
+  }
+
+  /**
+   * A session started while its user is being removed either commits first and is then ended by
+   * the removal, or is refused: it never outlives the membership.
+   */
+  @Test
+  void aSessionStartedDuringTheRemovalNeverOutlivesTheMembership() throws Exception {
+    World w = new World();
+    TenantId tenant = w.founded.tenant().id();
+    WorkroomId workroom = new WorkroomId(w.workroom);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 40; round++) {
+        k.addMember(tenant, workroom, w.mallory.id());
+        CyclicBarrier together = new CyclicBarrier(2);
+        Future<Boolean> start = pool.submit(() -> {
+          together.await(10, TimeUnit.SECONDS);
+          try {
+            k.keyroom.sessions().start(tenant, workroom, w.mallory.id(), "test");
+            return true;
+          } catch (ForbiddenException refused) {
+            return false;
+          }
+        });
+        Future<Integer> remove = pool.submit(() -> {
+          together.await(10, TimeUnit.SECONDS);
+          return k.keyroom.workrooms().members().remove(tenant, workroom, w.mallory.id(), "test").ended().count();
+        });
+        boolean started = start.get(30, TimeUnit.SECONDS);
+        int ended = remove.get(30, TimeUnit.SECONDS);
+        assertThat(k.keyroom.workrooms().members().isMember(tenant, workroom, w.mallory.id())).isFalse();
+        assertThat(k.keyroom.sessions().live(tenant, workroom)).as("round %d: started=%s, ended=%d", round, started, ended)
+            .isEmpty();
+        assertThat(ended).as("round %d", round).isEqualTo(started ? 1 : 0);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   static String var(JsonNode env, String name) {
