@@ -241,19 +241,16 @@ public final class WorkroomMembers {
 
   /** The user's id; an unknown user is 404 when named by the request path's resource, else 400. */
   private static UserId resolve(Handle h, TenantId tenant, UserRef who, String field, boolean single) {
-    Optional<String> row = who.id() != null
-        ? h.createQuery("SELECT status FROM users WHERE tenant_id = :t AND id = :u")
-            .bind("t", tenant.value()).bind("u", who.id().value()).mapTo(String.class).findOne()
-        : h.createQuery("SELECT id FROM users WHERE tenant_id = :t AND name = :n")
-            .bind("t", tenant.value()).bind("n", who.name()).mapTo(String.class).findOne();
+    Optional<String[]> row = h.createQuery("SELECT id, status FROM users WHERE tenant_id = :t"
+            + (who.id() != null ? " AND id = :key" : " AND name = :key"))
+        .bind("t", tenant.value()).bind("key", who.id() != null ? who.id().value() : who.name())
+        .map((rs, ctx) -> new String[] {rs.getString("id"), rs.getString("status")}).findOne();
     if (row.isEmpty()) {
       String rule = "names no user of this tenant (by " + (who.id() != null ? "id" : "name") + ")";
       throw single ? new NotFoundException(field + " " + rule) : new InvalidInputException(field, rule);
     }
-    UserId id = who.id() != null ? who.id() : new UserId(row.get());
-    String status = h.createQuery("SELECT status FROM users WHERE tenant_id = :t AND id = :u")
-        .bind("t", tenant.value()).bind("u", id.value()).mapTo(String.class).one();
-    if (!"active".equals(status)) {
+    UserId id = new UserId(row.get()[0]);
+    if (!"active".equals(row.get()[1])) {
       throw new ConflictException(field + ": user " + id + " is disabled; only active users become members");
     }
     return id;

@@ -5,8 +5,10 @@ import dev.keyroom.api.Json;
 import dev.keyroom.error.ForbiddenException;
 import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.store.Identifiers;
+import dev.keyroom.tenancy.Principal;
 import dev.keyroom.tenancy.UserId;
 import dev.keyroom.vault.CredentialId;
+import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -117,7 +119,7 @@ public final class WorkroomRoutes implements ApiRoutes.Module {
   }
 
   /** The workroom id of the path, if the caller may see it (else 404). */
-  private WorkroomId visible(dev.keyroom.tenancy.Principal p, io.javalin.http.Context ctx) {
+  private WorkroomId visible(Principal p, Context ctx) {
     WorkroomId id = WorkroomId.parse(ctx.pathParam("id"));
     workrooms.get(p.tenant(), id, Workrooms.Viewer.of(p));
     return id;
@@ -203,7 +205,7 @@ public final class WorkroomRoutes implements ApiRoutes.Module {
   }
 
   /** The workroom; admins and the platform also see its members. */
-  private Map<String, Object> view(Workroom w, dev.keyroom.tenancy.Principal p) {
+  private Map<String, Object> view(Workroom w, Principal p) {
     Map<String, Object> m = view(w);
     if (p.isAdmin() || p.service()) {
       m.put("members", workrooms.members().list(p.tenant(), w.id()).stream()

@@ -7,6 +7,7 @@ import dev.keyroom.error.ConflictException;
 import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.error.NotFoundException;
 import dev.keyroom.store.Database;
+import dev.keyroom.tenancy.Principal;
 import dev.keyroom.tenancy.TenantId;
 import dev.keyroom.tenancy.UserId;
 import dev.keyroom.vault.CredentialId;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 
@@ -178,13 +180,13 @@ public final class Workrooms {
     if (viewer.seesEverything()) {
       return list(tenant);
     }
-    java.util.Set<WorkroomId> mine = members.workroomsOf(tenant, viewer.user());
+    Set<WorkroomId> mine = members.workroomsOf(tenant, viewer.user());
     return list(tenant).stream().filter(w -> mine.contains(w.id())).toList();
   }
 
   /** Who looks at workrooms: an admin or the platform (every workroom), or a user (their own). */
   public record Viewer(UserId user, boolean seesEverything) {
-    public static Viewer of(dev.keyroom.tenancy.Principal p) {
+    public static Viewer of(Principal p) {
       return new Viewer(p.user(), p.isAdmin() || p.service());
     }
   }
