@@ -223,6 +223,32 @@ class TenantIsolationTest {
     assertTenantAIntact();
   }
 
+  /**
+   * A user of the same tenant who is not a member of a workroom gets exactly the answer a workroom
+   * that does not exist gets, on every workroom route (no existence oracle), and its list leaves it out.
+   */
+  @Test
+  void aNonMemberOfTheSameTenant_cannotTellAWorkroomFromNone_onEveryWorkroomRoute() {
+    int walked = 0;
+    for (ApiRoutes.Route r : routesWithParams()) {
+      if (!r.path().startsWith("/api/v1/workrooms/{id}")) {
+        continue;
+      }
+      String real = substitute(r.path(), foreign(r.path()).apply(a));
+      String made = real.replace(a.workroomId(), "wr_aaaaaaaaaaaaaaaaaaaaaaaaaa");
+      HttpResponse<String> res = call(r, bob, real);
+      HttpResponse<String> none = call(r, bob, made);
+      assertThat(res.statusCode()).as("%s %s as a non-member -> %s", r.method(), r.path(), res.body()).isIn(403, 404);
+      assertThat(res.statusCode()).as("%s %s", r.method(), r.path()).isEqualTo(none.statusCode());
+      assertThat(res.body()).as("%s %s", r.method(), r.path()).isEqualTo(none.body()).doesNotContain("acme-room");
+      walked++;
+    }
+    assertThat(walked).isGreaterThanOrEqualTo(7);
+    assertThat(k.get("/api/v1/workrooms", bob).body()).doesNotContain(a.workroomId()).doesNotContain("acme-room");
+    assertThat(k.get("/api/v1/workrooms", alice).body()).contains(a.workroomId());
+    assertTenantAIntact();
+  }
+
   @Test
   void listRoutes_showNothingOfAnotherTenant() {
     for (ApiRoutes.Route r : k.keyroom.http().routes()) {
