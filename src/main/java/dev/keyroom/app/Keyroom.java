@@ -18,7 +18,9 @@ import dev.keyroom.oauth.OAuthEnvironment;
 import dev.keyroom.oauth.OAuthIntegrations;
 import dev.keyroom.oauth.OAuthProviders;
 import dev.keyroom.oauth.OAuthRoutes;
+import dev.keyroom.session.ConsentRoutes;
 import dev.keyroom.session.DeliveryLedger;
+import dev.keyroom.session.IntegrationConsents;
 import dev.keyroom.session.EnvironmentContributors;
 import dev.keyroom.session.SessionEnvironment;
 import dev.keyroom.session.SessionEvents;
@@ -42,6 +44,9 @@ import dev.keyroom.usage.UsageStore;
 import dev.keyroom.vault.Skills;
 import dev.keyroom.vault.Vault;
 import dev.keyroom.vault.VaultRoutes;
+import dev.keyroom.web.BrowserSessions;
+import dev.keyroom.web.Passwords;
+import dev.keyroom.web.WebRoutes;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -73,6 +78,9 @@ public final class Keyroom implements AutoCloseable {
   private final SessionEnvironment sessionEnvironment;
   private final SessionSweeper sessionSweeper;
   private final OAuthIntegrations oauth;
+  private final IntegrationConsents consents;
+  private final Passwords passwords;
+  private final BrowserSessions browserSessions;
   private final Metrics metrics = new Metrics();
   private HttpServer http;
   private UsageRecorder usage;
@@ -101,18 +109,37 @@ public final class Keyroom implements AutoCloseable {
     this.sessions = new Sessions(db, keys, catalog, workrooms, audit, clock,
         config.duration(Config.Setting.SESSION_MAX_LIFETIME), config.duration(Config.Setting.SESSION_IDLE_TIMEOUT),
         new DeliveryLedger(db));
-    // A user who leaves a workroom (removed, or the workroom deleted) loses its sessions in the same transaction.
-    workroomMembers.onLeave(sessions::endLive);
     this.sessionPolicy = new SessionPolicy(db, audit, clock);
-    sessions.onEnd(s -> sessionEvents.publish(s.id(), new SessionEvents.Event(SessionEvents.ENDED,
-        java.util.Map.of("sessionId", s.id().value(), "reason", s.endReason() == null ? "ended" : s.endReason()))));
-    new SessionRevocation(sessions, sessionEvents, sessionPolicy, vault, audit).attach();
+    this.consents = new IntegrationConsents(db, workrooms, sessions, audit, clock);
     this.sessionEnvironment = new SessionEnvironment(db, catalog, vault, workrooms, sessions, audit, environmentContributors,
-        () -> config.publicUrl(http == null ? config.port() : http.port()), clock);
+        consents, () -> config.publicUrl(http == null ? config.port() : http.port()), clock);
     this.sessionSweeper = new SessionSweeper(sessions);
     this.oauth = new OAuthIntegrations(db, keys, vault, audit, new OAuthProviders(catalog, config.oauth()), clock,
         config.duration(Config.Setting.OAUTH_REFRESH_AHEAD), () -> config.publicUrl(http == null ? config.port() : http.port()));
     environmentContributors.register(new OAuthEnvironment(catalog, vault, oauth));
+    this.passwords = new Passwords(db, tenancy, audit, clock);
+    this.browserSessions = new BrowserSessions(db, tenancy, passwords, clock, Duration.ofHours(12), Duration.ofHours(2));
+    reactToEnds(workroomMembers);
+  }
+
+  /**
+   * Every reaction to something ending, in one place. When a user is disabled, their live
+   * sessions and web sign-ins end in the same transaction; so do their sessions in a workroom
+   * they leave. When a session ends, its event streams
+   * hear it. When a credential is revoked, replaced or deleted, the live sessions holding a copy
+   * or a placeholder are told and ended (or asked to restart) and the revoker is told how many.
+   * The proxy subscribes its caches and open exchanges when it is built ({@link #startHttp}).
+   */
+  private void reactToEnds(WorkroomMembers workroomMembers) {
+    // A user who leaves a workroom (removed, or the workroom deleted) loses its sessions in the same transaction.
+    workroomMembers.onLeave(sessions::endLive);
+    tenancy.onAccessEnd((h, tenant, user, reason, actor) -> {
+      sessions.endAll(h, tenant, null, user, null, reason, actor);
+      browserSessions.closeAll(h, tenant, user);
+    });
+    sessions.onEnd(s -> sessionEvents.publish(s.id(), new SessionEvents.Event(SessionEvents.ENDED,
+        java.util.Map.of("sessionId", s.id().value(), "reason", s.endReason() == null ? "ended" : s.endReason()))));
+    vault.onChangeReport(new SessionRevocation(sessions, sessionEvents, sessionPolicy, vault, audit));
   }
 
   /** Opens the store and keys. Refuses a wrong master key, or a missing one for an existing store. */
@@ -147,12 +174,15 @@ public final class Keyroom implements AutoCloseable {
     modules.add(new AuditRoutes(audit));
     modules.add(new WorkroomRoutes(workrooms));
     modules.add(new SessionRoutes(sessions, workrooms, sessionEnvironment, sessionEvents, sessionPolicy));
+    modules.add(new ConsentRoutes(consents));
     modules.add(new UsageRoutes(new UsageStore(db), clock));
     modules.add(new ProxyRoutes(proxy = new ProviderProxy(catalog, config.upstreams(), sessions, workrooms, vault,
         usage = new UsageRecorder(db, new UsageStore(db), audit, vault, metrics, 10_000, Duration.ofMillis(250)), metrics,
         clock, config.duration(Config.Setting.PROXY_CONNECT_TIMEOUT), config.duration(Config.Setting.PROXY_READ_TIMEOUT),
         config.duration(Config.Setting.PROXY_GRANT_TTL))));
-    modules.add(new dev.keyroom.web.WebRoutes(this));
+    modules.add(new WebRoutes(new WebRoutes.Services(tenancy, passwords, browserSessions, audit, catalog, vault, skills,
+        workrooms, sessions, sessionPolicy, consents, oauth, new UsageStore(db), proxy,
+        config.get(Config.Setting.PUBLIC_URL).startsWith("https://"), clock)));
     modules.add(new OAuthRoutes(oauth, new GitTokenCheck(vault, oauth, config.get(Config.Setting.GIT_API_URL))));
     FailedAuthLimiter limiter = new FailedAuthLimiter(20, 60_000, clock);
     http = new HttpServer(config.bind(), config.port(), tokens, limiter, metrics, modules).start();
@@ -184,6 +214,9 @@ public final class Keyroom implements AutoCloseable {
   public SessionEvents sessionEvents() { return sessionEvents; }
   public SessionPolicy sessionPolicy() { return sessionPolicy; }
   public SessionSweeper sessionSweeper() { return sessionSweeper; }
+  public IntegrationConsents consents() { return consents; }
+  public Passwords passwords() { return passwords; }
+  public BrowserSessions browserSessions() { return browserSessions; }
   public HttpServer http() { return http; }
   public ProviderProxy proxy() { return proxy; }
   public UsageRecorder usage() { return usage; }

@@ -20,9 +20,12 @@ public final class DeliveryLedger {
     this.db = db;
   }
 
-  /** One delivery of one credential version into a session. */
+  /**
+   * One delivery of one credential version into a session: its value, or ({@code form}
+   * "placeholder") a placeholder standing for a proxied key.
+   */
   public record Delivery(String id, String sessionId, String credentialId, int version, List<String> variables,
-      String fetchedBy, long fetchedAt, Long wipedAt) {}
+      String fetchedBy, long fetchedAt, Long wipedAt, String form) {}
 
   void record(Handle h, TenantId tenant, SessionId session, CredentialId credential, int version, List<String> variables,
       String fetchedBy, long now) {
@@ -33,17 +36,29 @@ public final class DeliveryLedger {
         .bind("by", fetchedBy).bind("now", now).execute();
   }
 
+  /** What the session received: the value itself, or a placeholder standing for a proxied key. */
+  public enum Form {
+    VALUE("value"),
+    PLACEHOLDER("placeholder");
+
+    final String wire;
+
+    Form(String wire) {
+      this.wire = wire;
+    }
+  }
+
   /** Records several deliveries of one retrieval in one batch. */
   void recordAll(Handle h, TenantId tenant, SessionId session, java.util.Map<SessionVariable.Source, List<String>> bySource,
-      String fetchedBy, long now) {
+      Form form, String fetchedBy, long now) {
     if (bySource.isEmpty()) {
       return;
     }
     var batch = h.prepareBatch("INSERT INTO session_deliveries (id, tenant_id, session_id, credential_id, version, variables,"
-        + " fetched_by, fetched_at) VALUES (:id, :t, :s, :c, :v, :vars, :by, :now)");
+        + " fetched_by, fetched_at, delivery) VALUES (:id, :t, :s, :c, :v, :vars, :by, :now, :form)");
     bySource.forEach((src, names) -> batch.bind("id", Identifiers.random("dlv")).bind("t", tenant.value())
         .bind("s", session.value()).bind("c", src.credential().value()).bind("v", src.version())
-        .bind("vars", String.join(",", names)).bind("by", fetchedBy).bind("now", now).add());
+        .bind("vars", String.join(",", names)).bind("by", fetchedBy).bind("now", now).bind("form", form.wire).add());
     batch.execute();
   }
 
@@ -59,20 +74,29 @@ public final class DeliveryLedger {
         .bind("t", tenant.value()).bind("s", session.value())
         .map((rs, ctx) -> new Delivery(rs.getString("id"), rs.getString("session_id"), rs.getString("credential_id"),
             rs.getInt("version"), List.of(rs.getString("variables").split(",")), rs.getString("fetched_by"),
-            rs.getLong("fetched_at"), Rows.nullableLong(rs, "wiped_at")))
+            rs.getLong("fetched_at"), Rows.nullableLong(rs, "wiped_at"), rs.getString("delivery")))
         .list());
   }
 
   /**
-   * Sessions holding an unwiped copy of the credential: of versions below {@code belowVersion}
-   * when it is not null (rotation), of exactly {@code version} when that is not null, else of any.
+   * Sessions holding an unwiped copy (or placeholder) of the credential: of versions below
+   * {@code belowVersion} when it is not null (rotation), of exactly {@code version} when that is
+   * not null, else of any.
    */
   public List<SessionId> holders(TenantId tenant, CredentialId credential, Integer version, Integer belowVersion) {
-    String which = version != null ? " AND version = :v" : belowVersion != null ? " AND version < :v" : "";
+    return holders(tenant, credential, version, belowVersion, null);
+  }
+
+  /** {@link #holders} of deliveries in one {@code form} only (null: either). */
+  public List<SessionId> holders(TenantId tenant, CredentialId credential, Integer version, Integer belowVersion,
+      Form form) {
+    String which = (version != null ? " AND version = :v" : belowVersion != null ? " AND version < :v" : "")
+        + (form != null ? " AND delivery = :form" : "");
     return db.jdbi().withHandle(h -> h.createQuery("SELECT DISTINCT session_id FROM session_deliveries WHERE tenant_id = :t"
             + " AND credential_id = :c AND wiped_at IS NULL" + which)
         .bind("t", tenant.value()).bind("c", credential.value())
         .bind("v", version != null ? version : belowVersion != null ? belowVersion : 0)
+        .bind("form", form == null ? null : form.wire)
         .mapTo(String.class).map(SessionId::new).list());
   }
 }

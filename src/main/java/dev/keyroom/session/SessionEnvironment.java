@@ -36,11 +36,16 @@ public final class SessionEnvironment {
   private final DeliveryLedger ledger;
   private final AuditLog audit;
   private final EnvironmentContributors contributors;
+  private final IntegrationConsents consents;
   private final Supplier<String> publicUrl;
   private final Clock clock;
 
+  /** How often a retrieval is rebuilt when a credential it read changed before its ledger rows were written. */
+  private static final int MAX_ATTEMPTS = 5;
+
   public SessionEnvironment(Database db, Catalog catalog, Vault vault, Workrooms workrooms, Sessions sessions,
-      AuditLog audit, EnvironmentContributors contributors, Supplier<String> publicUrl, Clock clock) {
+      AuditLog audit, EnvironmentContributors contributors, IntegrationConsents consents, Supplier<String> publicUrl,
+      Clock clock) {
     this.db = db;
     this.catalog = catalog;
     this.vault = vault;
@@ -49,6 +54,7 @@ public final class SessionEnvironment {
     this.ledger = sessions.ledger();
     this.audit = audit;
     this.contributors = contributors;
+    this.consents = consents;
     this.publicUrl = publicUrl;
     this.clock = clock;
   }
@@ -63,9 +69,30 @@ public final class SessionEnvironment {
     return publicUrl.get();
   }
 
-  /** Builds, audits and records one retrieval. {@code fetchedBy} names the caller for the audit and ledger. */
+  /**
+   * Builds, audits and records one retrieval. {@code fetchedBy} names the caller for the audit and
+   * ledger. A credential revoked or replaced between reading it and recording its delivery is
+   * never handed out: the retrieval is rebuilt without it.
+   */
   public Environment fetch(SessionInfo session, String fetchedBy) {
+    for (int attempt = 1; ; attempt++) {
+      Built built = build(session);
+      if (record(built, fetchedBy)) {
+        return built.env();
+      }
+      if (attempt == MAX_ATTEMPTS) {
+        throw new dev.keyroom.error.ConflictException("the workroom's credentials kept changing while the environment was"
+            + " built; try again");
+      }
+    }
+  }
+
+  /** An environment and, apart from its variables' sources, the placeholders it hands out and what they stand for. */
+  private record Built(Environment env, Map<SessionVariable.Source, List<String>> placeholders) {}
+
+  private Built build(SessionInfo session) {
     Workroom w = workrooms.get(session.tenant(), session.workroom());
+    boolean personal = consents.allows(session);
     Builder b = new Builder();
     String base = publicUrl.get();
     b.put(SessionVariable.plain(EnvironmentLayout.KEYROOM_URL, base));
@@ -91,7 +118,14 @@ public final class SessionEnvironment {
           b.skip(kind.envVar("keyVar"), field, "tool was enabled after the session started; start a new session to use it");
           continue;
         }
+        // The placeholder stands for the workroom's key: a revoked or deleted key hands out none.
+        Optional<ResolvedCredential> key = open(b, tenantSecrets, t.credential(), field);
+        if (key.isEmpty()) {
+          b.skip(kind.envVar("keyVar"), field, b.lastReason);
+          continue;
+        }
         b.put(SessionVariable.secret(kind.envVar("keyVar"), placeholder, null));
+        b.placeholders.computeIfAbsent(source(key.get()), k -> new ArrayList<>()).add(kind.envVar("keyVar"));
         String baseVar = kind.envVar("baseUrlVar");
         if (baseVar != null && !baseVar.isBlank()) {
           String suffix = kind.envVar("baseUrlSuffix") == null ? "" : kind.envVar("baseUrlSuffix");
@@ -104,6 +138,8 @@ public final class SessionEnvironment {
           String name = kind.nameIsEnvVar() ? r.info().name() : kind.envVar("keyVar");
           b.put(SessionVariable.secret(name, r.value().revealUtf8(), source(r)));
         }, () -> b.skip(kind.nameIsEnvVar() ? null : kind.envVar("keyVar"), field, b.lastReason));
+      } else if (!personal) {
+        b.skip(kind.nameIsEnvVar() ? null : kind.envVar("keyVar"), field, NO_CONSENT);
       } else {
         if (integrations == null) {
           integrations = vault.list(own);
@@ -134,15 +170,25 @@ public final class SessionEnvironment {
       EnvironmentLayout.endpointVariables(e, password == null ? null : password.value().revealUtf8(), pg)
           .forEach((name, v) -> b.put(v.secret() ? SessionVariable.secret(name, v.value(), src) : SessionVariable.plain(name, v.value())));
     }
-    for (EnvironmentContributor c : contributors.all()) {
-      for (SessionVariable v : c.contribute(session, w)) {
-        b.putIfFree(v, "integration");
+    if (personal) {
+      for (EnvironmentContributor c : contributors.all()) {
+        for (SessionVariable v : c.contribute(session, w)) {
+          b.putIfFree(v, "integration");
+        }
+      }
+    } else {
+      for (int i = 0; i < w.tools().size(); i++) {
+        Workroom.Tool t = w.tools().get(i);
+        if (catalog.find(t.kind()).map(CredentialKind::isOAuth).orElse(false)) {
+          b.skip(catalog.find(t.kind()).get().envVar("keyVar"), "tools[" + i + "]", NO_CONSENT);
+        }
       }
     }
-    Environment env = new Environment(session, List.copyOf(b.vars.values()), List.copyOf(b.skipped));
-    record(env, fetchedBy);
-    return env;
+    return new Built(new Environment(session, List.copyOf(b.vars.values()), List.copyOf(b.skipped)), b.placeholders);
   }
+
+  static final String NO_CONSENT = "the platform started this session; its user's own integrations reach such sessions"
+      + " only with their consent for this workroom (Profile → Integrations)";
 
   /**
    * The session user's git token for git's credential helper, when the workroom enables the git
@@ -153,6 +199,9 @@ public final class SessionEnvironment {
     if (w.tool(EnvironmentLayout.GIT_TOKEN_KIND).isEmpty()) {
       throw new dev.keyroom.error.ForbiddenException("this workroom does not enable the git tool ("
           + EnvironmentLayout.GIT_TOKEN_KIND + ")");
+    }
+    if (!consents.allows(session)) {
+      throw new dev.keyroom.error.ForbiddenException(NO_CONSENT);
     }
     CredentialScope own = CredentialScope.integrationsOf(session.tenant(), session.user());
     Optional<CredentialInfo> newest = vault.list(own).stream()
@@ -166,6 +215,9 @@ public final class SessionEnvironment {
     db.jdbi().useTransaction(h -> {
       ledger.record(h, session.tenant(), session.id(), new CredentialId(r.info().id()), r.info().version(),
           List.of("git-credential"), fetchedBy, now);
+      if (!vault.staleDeliveries(h, session.tenant(), Map.of(new CredentialId(r.info().id()), r.info().version())).isEmpty()) {
+        throw new dev.keyroom.vault.CredentialRevokedException("the git token changed while it was being delivered; ask again");
+      }
       audit.append(h, session.tenant(), AuditEvent.of(fetchedBy, "session.git-credential").target("credential", r.info().id())
           .context(session.id().value(), session.workroom().value(), null).with("host", host)
           .with("version", r.info().version()));
@@ -237,7 +289,13 @@ public final class SessionEnvironment {
     return new SessionVariable.Source(new CredentialId(r.info().id()), r.info().version());
   }
 
-  private void record(Environment env, String fetchedBy) {
+  /**
+   * Writes the retrieval's ledger rows, audit and last-used in one transaction. Returns false
+   * (writing nothing) when a credential it read is no longer its active current version: the
+   * ledger rows go first, then the re-check, so a revoke either sees them or is seen here.
+   */
+  private boolean record(Built built, String fetchedBy) {
+    Environment env = built.env();
     SessionInfo s = env.session();
     long now = clock.millis();
     Map<SessionVariable.Source, List<String>> bySource = new LinkedHashMap<>();
@@ -246,8 +304,16 @@ public final class SessionEnvironment {
         bySource.computeIfAbsent(v.source(), k -> new ArrayList<>()).add(v.name());
       }
     }
-    db.jdbi().useTransaction(h -> {
-      ledger.recordAll(h, s.tenant(), s.id(), bySource, fetchedBy, now);
+    Map<CredentialId, Integer> delivered = new LinkedHashMap<>();
+    bySource.keySet().forEach(src -> delivered.put(src.credential(), src.version()));
+    built.placeholders().keySet().forEach(src -> delivered.put(src.credential(), src.version()));
+    try {
+      db.jdbi().useTransaction(h -> {
+      ledger.recordAll(h, s.tenant(), s.id(), bySource, DeliveryLedger.Form.VALUE, fetchedBy, now);
+      ledger.recordAll(h, s.tenant(), s.id(), built.placeholders(), DeliveryLedger.Form.PLACEHOLDER, fetchedBy, now);
+      if (!vault.staleDeliveries(h, s.tenant(), delivered).isEmpty()) {
+        throw new StaleRetrieval();
+      }
       audit.append(h, s.tenant(), AuditEvent.of(fetchedBy, "session.environment").target("session", s.id().value())
           .context(s.id().value(), s.workroom().value(), null).with("user", s.user().value())
           .with("variables", env.variables().size())
@@ -255,7 +321,20 @@ public final class SessionEnvironment {
           .with("skipped", env.skipped().size()));
       vault.recordUses(h, s.tenant(), bySource.keySet().stream().map(SessionVariable.Source::credential).toList(),
           new CredentialInfo.LastUsed(now, s.id().value(), s.workroom().value(), null, s.user().value()));
-    });
+      });
+      return true;
+    } catch (StaleRetrieval e) {
+      return false;
+    }
+  }
+
+  /** Rolls back a retrieval that read a credential which changed before its delivery was recorded. */
+  private static final class StaleRetrieval extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StaleRetrieval() {
+      super("stale retrieval", null, false, false);
+    }
   }
 
   /** Collects variables in order; a name is set once. */
@@ -264,6 +343,8 @@ public final class SessionEnvironment {
     final List<Skipped> skipped = new ArrayList<>();
     /** Credentials opened in this retrieval (one password may serve several endpoints). */
     final Map<CredentialId, ResolvedCredential> opened = new java.util.HashMap<>();
+    /** Placeholders handed out, by the key they stand for. */
+    final Map<SessionVariable.Source, List<String>> placeholders = new LinkedHashMap<>();
     String lastReason;
 
     void put(SessionVariable v) {

@@ -3,22 +3,26 @@ package dev.keyroom.session;
 import dev.keyroom.audit.AuditEvent;
 import dev.keyroom.audit.AuditLog;
 import dev.keyroom.error.KeyroomException;
+import dev.keyroom.vault.AffectedSessions;
 import dev.keyroom.vault.CredentialChange;
 import dev.keyroom.vault.Vault;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Revocation reaching live sessions: when a credential is revoked, replaced or deleted, every live
- * session holding a copy (the delivery ledger says which) is told, and by the tenant's policy
- * ended (default) or asked to restart. Runs synchronously after the change commits, so the
- * revoker's response says how many sessions were affected and which.
+ * session holding a copy or a placeholder for it (the delivery ledger says which) is told, and by
+ * the tenant's policy ended (default) or asked to restart. Replacing a proxied key reaches no
+ * session: sessions hold only its placeholder, which now stands for the new value. Runs
+ * synchronously after the change commits, so the revoker's response says how many sessions were
+ * affected and which.
  */
-public final class SessionRevocation {
+public final class SessionRevocation implements Function<CredentialChange, AffectedSessions> {
   private static final Logger LOG = LoggerFactory.getLogger(SessionRevocation.class);
 
   private final Sessions sessions;
@@ -35,12 +39,8 @@ public final class SessionRevocation {
     this.audit = audit;
   }
 
-  /** Registers with the vault. */
-  public void attach() {
-    vault.onChangeReport(this::react);
-  }
-
-  Map<String, Object> react(CredentialChange change) {
+  @Override
+  public AffectedSessions apply(CredentialChange change) {
     List<SessionId> holders = holders(change);
     SessionPolicy.OnRevoke onRevoke = policy.onRevoke(change.tenant());
     String event = change.type() == CredentialChange.Type.REPLACED ? SessionEvents.ROTATED : SessionEvents.REVOKED;
@@ -80,22 +80,36 @@ public final class SessionRevocation {
       LOG.info("{} of credential {} reached {} live session(s) (policy {})", change.type(), change.credential(),
           reached.size(), onRevoke.wire);
     }
-    Map<String, Object> affected = new LinkedHashMap<>();
-    affected.put("count", reached.size());
-    affected.put("action", onRevoke == SessionPolicy.OnRevoke.END ? "ended" : "restart-requested");
-    affected.put("sessions", reached);
-    return Map.of("affectedSessions", affected);
+    return new AffectedSessions(onRevoke == SessionPolicy.OnRevoke.END ? AffectedSessions.Action.ENDED
+        : AffectedSessions.Action.RESTART_REQUESTED, reached);
   }
 
   private List<SessionId> holders(CredentialChange change) {
     DeliveryLedger ledger = sessions.ledger();
     return switch (change.type()) {
       case DELETED -> ledger.holders(change.tenant(), change.credential(), null, null);
-      case REPLACED -> ledger.holders(change.tenant(), change.credential(), null, change.version());
-      case REVOKED -> wholeCredentialRevoked(change)
-          ? ledger.holders(change.tenant(), change.credential(), null, null)
-          : ledger.holders(change.tenant(), change.credential(), change.version(), null);
+      case REPLACED -> ledger.holders(change.tenant(), change.credential(), null, change.version(), DeliveryLedger.Form.VALUE);
+      case REVOKED -> {
+        if (wholeCredentialRevoked(change)) {
+          yield ledger.holders(change.tenant(), change.credential(), null, null);
+        }
+        List<SessionId> ids = new ArrayList<>(
+            ledger.holders(change.tenant(), change.credential(), change.version(), null, DeliveryLedger.Form.VALUE));
+        if (currentVersionRevoked(change)) { // placeholders stand for whatever version is current
+          ledger.holders(change.tenant(), change.credential(), null, null, DeliveryLedger.Form.PLACEHOLDER).stream()
+              .filter(id -> !ids.contains(id)).forEach(ids::add);
+        }
+        yield ids;
+      }
     };
+  }
+
+  private boolean currentVersionRevoked(CredentialChange change) {
+    try {
+      return vault.get(change.scope(), change.credential()).version() == change.version();
+    } catch (KeyroomException e) {
+      return true;
+    }
   }
 
   private boolean wholeCredentialRevoked(CredentialChange change) {

@@ -71,7 +71,8 @@ public final class SessionRoutes implements ApiRoutes.Module {
           throw new ForbiddenException("a user starts sessions only for themselves; the platform's service token starts them for others");
         }
       }
-      Sessions.Started started = sessions.start(p.tenant(), workroom, user, p.auditName());
+      Sessions.Started started = sessions.start(p.tenant(), workroom, user, p.service() ? StartedBy.PLATFORM : StartedBy.SELF,
+          p.auditName());
       Map<String, Object> out = view(started.session());
       out.put("sessionToken", started.token());
       Json.write(ctx, 201, out);
@@ -231,6 +232,7 @@ public final class SessionRoutes implements ApiRoutes.Module {
     m.put("lastSeenAt", s.lastSeenAt());
     m.put("endedAt", s.endedAt());
     m.put("endReason", s.endReason());
+    m.put("startedBy", s.startedBy().wire);
     return m;
   }
 

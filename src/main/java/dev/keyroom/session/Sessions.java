@@ -35,6 +35,9 @@ public final class Sessions {
   private static final Pattern PLACEHOLDER = Pattern.compile("kr_ph_([a-z0-9-]{1,32})_([A-Za-z0-9_-]{43})");
   /** Last-seen times are written at most this often per session (idle timeout bookkeeping). */
   private static final long SEEN_WRITE_INTERVAL_MS = 10_000;
+  /** A session row with its user's status: a disabled user's session is never live. */
+  private static final String SELECT_SESSION =
+      "SELECT s.*, u.status AS user_status FROM sessions s JOIN users u ON u.id = s.user_id";
 
   private final Database db;
   private final TenantKeys keys;
@@ -78,7 +81,11 @@ public final class Sessions {
     endListeners.add(listener);
   }
 
-  public Started start(TenantId tenant, WorkroomId workroomId, UserId user, String actor) {
+  /**
+   * Starts a session for {@code user}: {@code by} says whether the user started it themselves or
+   * the platform did on their behalf (which limits what of theirs reaches it).
+   */
+  public Started start(TenantId tenant, WorkroomId workroomId, UserId user, StartedBy by, String actor) {
     long now = clock.millis();
     SessionId id = SessionId.generate();
     String token = TokenFormat.generate(TokenFormat.SESSION);
@@ -94,11 +101,12 @@ public final class Sessions {
       workrooms.members().requireMember(h, tenant, workroomId, user);
       byte[] tokenCt = keys.encrypt(tenant, token.getBytes(StandardCharsets.UTF_8), tokenContext(id));
       h.createUpdate("INSERT INTO sessions (id, tenant_id, workroom_id, user_id, token_hash, token_ciphertext, started_at,"
-              + " expires_at, idle_timeout_ms, last_seen_at) VALUES (:id, :t, :w, :u, :hash, :ct, :now, :exp, :idle, :now)")
+              + " expires_at, idle_timeout_ms, last_seen_at, started_by)"
+              + " VALUES (:id, :t, :w, :u, :hash, :ct, :now, :exp, :idle, :now, :by)")
           .bind("id", id.value()).bind("t", tenant.value()).bind("w", workroomId.value()).bind("u", user.value())
           .bind("hash", TokenFormat.hash(token)).bind("ct", Base64.getEncoder().encodeToString(tokenCt))
           .bind("now", now).bind("exp", now + maxLifetime.toMillis())
-          .bind("idle", idleTimeout.toMillis()).execute();
+          .bind("idle", idleTimeout.toMillis()).bind("by", by.wire).execute();
       for (Workroom.Tool tool : workroom.tools()) {
         Optional<CredentialKind> kind = catalog.find(tool.kind());
         if (kind.isPresent() && kind.get().isProxied()) {
@@ -106,7 +114,7 @@ public final class Sessions {
         }
       }
       audit.append(h, tenant, AuditEvent.of(actor, "session.start").target("session", id.value())
-          .context(id.value(), workroomId.value(), null).with("user", user.value()));
+          .context(id.value(), workroomId.value(), null).with("user", user.value()).with("startedBy", by.wire));
       return new Started(get(h, tenant, id).orElseThrow(), token);
     });
   }
@@ -123,8 +131,8 @@ public final class Sessions {
   /** Live sessions past their lifetime or idle timeout, for the sweeper to end. */
   public List<SessionInfo> overdue() {
     long now = clock.millis();
-    return db.jdbi().withHandle(h -> h.createQuery("SELECT * FROM sessions WHERE ended_at IS NULL"
-            + " AND (expires_at <= :now OR last_seen_at + idle_timeout_ms <= :now)")
+    return db.jdbi().withHandle(h -> h.createQuery(SELECT_SESSION + " WHERE s.ended_at IS NULL"
+            + " AND (s.expires_at <= :now OR s.last_seen_at + s.idle_timeout_ms <= :now)")
         .bind("now", now).map((rs, ctx) -> row(rs)).list());
   }
 
@@ -211,7 +219,7 @@ public final class Sessions {
   public List<SessionInfo> live(TenantId tenant, WorkroomId workroom) {
     workrooms.get(tenant, workroom); // another tenant's (or no) workroom is 404, not an empty list
     long now = clock.millis();
-    return db.jdbi().withHandle(h -> h.createQuery("SELECT * FROM sessions WHERE tenant_id = :t AND workroom_id = :w AND ended_at IS NULL")
+    return db.jdbi().withHandle(h -> h.createQuery(SELECT_SESSION + " WHERE s.tenant_id = :t AND s.workroom_id = :w AND s.ended_at IS NULL")
         .bind("t", tenant.value()).bind("w", workroom.value()).map((rs, ctx) -> row(rs)).list())
         .stream().filter(s -> s.isLive(now)).toList();
   }
@@ -219,16 +227,38 @@ public final class Sessions {
   /** Ends a session: token and placeholders are refused from now on. Idempotent. */
   public SessionInfo end(TenantId tenant, SessionId id, String reason, String actor) {
     long now = clock.millis();
-    SessionInfo ended = db.jdbi().inTransaction(h -> {
+    Ended ended = db.jdbi().inTransaction(h -> {
       SessionInfo s = get(h, tenant, id).orElseThrow(() -> new NotFoundException("no session with that id"));
       if (s.endedAt() != null) {
-        return s;
+        return new Ended(s, false);
       }
-      return endIn(h, s, reason, actor, now);
+      return new Ended(endIn(h, s, reason, actor, now), true);
     });
-    for (Consumer<SessionInfo> l : endListeners) {
-      l.accept(ended);
+    if (ended.now()) {
+      announce(ended.session());
     }
+    return ended.session();
+  }
+
+  private record Ended(SessionInfo session, boolean now) {}
+
+  /**
+   * Ends, inside the caller's transaction, every session not yet ended of {@code user} (of
+   * everyone when null), only in {@code onlyIn} and only those started {@code onlyBy} when those
+   * are not null: disabling a user, leaving a workroom, withdrawing consent. End listeners hear of
+   * them once the transaction commits.
+   */
+  public List<SessionInfo> endAll(Handle h, TenantId tenant, WorkroomId onlyIn, UserId user, StartedBy onlyBy,
+      String reason, String actor) {
+    long now = clock.millis();
+    List<SessionInfo> open = h.createQuery(SELECT_SESSION + " WHERE s.tenant_id = :t AND s.ended_at IS NULL"
+            + (user == null ? "" : " AND s.user_id = :u") + (onlyIn == null ? "" : " AND s.workroom_id = :w")
+            + (onlyBy == null ? "" : " AND s.started_by = :by"))
+        .bind("t", tenant.value()).bind("u", user == null ? null : user.value())
+        .bind("w", onlyIn == null ? null : onlyIn.value()).bind("by", onlyBy == null ? null : onlyBy.wire)
+        .map((rs, ctx) -> row(rs)).list();
+    List<SessionInfo> ended = open.stream().map(s -> endIn(h, s, reason, actor, now)).toList();
+    h.afterCommit(() -> ended.forEach(this::announce));
     return ended;
   }
 
@@ -237,15 +267,7 @@ public final class Sessions {
    * user, or of everyone when {@code user} is null). End listeners hear of them once it commits.
    */
   public List<SessionId> endLive(Handle h, TenantId tenant, WorkroomId workroom, UserId user, String reason, String actor) {
-    long now = clock.millis();
-    List<SessionInfo> open = h.createQuery("SELECT * FROM sessions WHERE tenant_id = :t AND workroom_id = :w"
-            + " AND ended_at IS NULL AND (:everyone OR user_id = :u)")
-        .bind("t", tenant.value()).bind("w", workroom.value()).bind("everyone", user == null)
-        .bind("u", user == null ? "" : user.value())
-        .map((rs, ctx) -> row(rs)).list();
-    List<SessionInfo> ended = open.stream().map(s -> endIn(h, s, reason, actor, now)).toList();
-    h.afterCommit(() -> ended.forEach(s -> endListeners.forEach(l -> l.accept(s))));
-    return ended.stream().map(SessionInfo::id).toList();
+    return endAll(h, tenant, workroom, user, null, reason, actor).stream().map(SessionInfo::id).toList();
   }
 
   private SessionInfo endIn(Handle h, SessionInfo s, String reason, String actor, long now) {
@@ -259,11 +281,21 @@ public final class Sessions {
     return get(h, tenant, id).orElseThrow();
   }
 
+  /** Tells every end listener (event streams, proxy caches and exchanges) that this session ended. */
+  private void announce(SessionInfo s) {
+    for (Consumer<SessionInfo> l : endListeners) {
+      l.accept(s);
+    }
+  }
+
   private SessionInfo requireLive(TenantId tenant, SessionId id) {
     long now = clock.millis();
     SessionInfo s = get(tenant, id);
     if (s.endedAt() != null) {
       throw new ForbiddenException("session " + id + " has ended (" + s.endReason() + ")");
+    }
+    if (!s.userActive()) {
+      throw new ForbiddenException("session " + id + " belongs to a disabled user");
     }
     if (now >= s.expiresAt()) {
       throw new ForbiddenException("session " + id + " has expired (maximum lifetime reached)");
@@ -293,7 +325,7 @@ public final class Sessions {
   }
 
   private static Optional<SessionInfo> get(Handle h, TenantId tenant, SessionId id) {
-    return h.createQuery("SELECT * FROM sessions WHERE tenant_id = :t AND id = :id")
+    return h.createQuery(SELECT_SESSION + " WHERE s.tenant_id = :t AND s.id = :id")
         .bind("t", tenant.value()).bind("id", id.value()).map((rs, ctx) -> row(rs)).findOne();
   }
 
@@ -301,6 +333,7 @@ public final class Sessions {
     return new SessionInfo(new SessionId(rs.getString("id")), new TenantId(rs.getString("tenant_id")),
         new WorkroomId(rs.getString("workroom_id")), new UserId(rs.getString("user_id")), rs.getLong("started_at"),
         rs.getLong("expires_at"), rs.getLong("idle_timeout_ms"), rs.getLong("last_seen_at"),
-        dev.keyroom.store.Rows.nullableLong(rs, "ended_at"), rs.getString("end_reason"));
+        dev.keyroom.store.Rows.nullableLong(rs, "ended_at"), rs.getString("end_reason"),
+        StartedBy.fromWire(rs.getString("started_by")), "active".equals(rs.getString("user_status")));
   }
 }

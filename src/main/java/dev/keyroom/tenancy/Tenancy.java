@@ -26,6 +26,7 @@ public final class Tenancy {
   private final AuditLog audit;
   private final ApiTokens tokens;
   private final Clock clock;
+  private final List<AccessEnd> accessEnds = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public Tenancy(Database db, TenantKeys keys, AuditLog audit, ApiTokens tokens, Clock clock) {
     this.db = db;
@@ -33,6 +34,11 @@ public final class Tenancy {
     this.audit = audit;
     this.tokens = tokens;
     this.clock = clock;
+  }
+
+  /** Registers something that ends, in the same transaction, when a user is disabled. */
+  public void onAccessEnd(AccessEnd end) {
+    accessEnds.add(end);
   }
 
   /** A new tenant, its first admin and the admin's first token (shown once). */
@@ -144,6 +150,10 @@ public final class Tenancy {
     });
   }
 
+  /**
+   * Disables a user: their tokens are refused, and everything registered with
+   * {@link #onAccessEnd} (live sessions, web sign-ins) ends in the same transaction.
+   */
   public User disable(TenantId tenant, UserId id, String actor) {
     return db.jdbi().inTransaction(h -> {
       User before = findUser(h, tenant, id).orElseThrow(() -> new NotFoundException("no user with that id"));
@@ -153,6 +163,9 @@ public final class Tenancy {
       h.createUpdate("UPDATE users SET status = 'disabled' WHERE tenant_id = :t AND id = :id")
           .bind("t", tenant.value()).bind("id", id.value()).execute();
       audit.append(h, tenant, AuditEvent.of(actor, "user.disable").target("user", id.value()));
+      for (AccessEnd end : accessEnds) {
+        end.endFor(h, tenant, id, "user disabled", actor);
+      }
       return findUser(h, tenant, id).orElseThrow();
     });
   }

@@ -8,7 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /api/v1/me}, users, the caller's API tokens and the tenant's service tokens. */
+/**
+ * {@code /api/v1/me}, users, the caller's API tokens and the tenant's service tokens. Service
+ * tokens act for members, so only the operator mints them ({@code keyroom admin
+ * create-service-token}); an admin may list and revoke them.
+ */
 public final class TenancyRoutes implements ApiRoutes.Module {
   private final Tenancy tenancy;
   private final ApiTokens tokens;
@@ -93,11 +97,6 @@ public final class TenancyRoutes implements ApiRoutes.Module {
     r.get("/api/v1/service-tokens", (ctx, p) -> {
       p.requireAdmin("listing service tokens");
       Json.write(ctx, 200, Map.of("tokens", tokens.list(p.tenant(), null)));
-    });
-    r.post("/api/v1/service-tokens", (ctx, p) -> {
-      p.requireAdmin("creating a service token");
-      CreateToken req = Json.read(ctx, CreateToken.class);
-      Json.write(ctx, 201, issuedView(tokens.issueService(p.tenant(), req.name(), p.auditName()), "service"));
     });
     r.delete("/api/v1/service-tokens/{id}", (ctx, p) -> {
       p.requireAdmin("revoking a service token");

@@ -49,7 +49,7 @@ public final class Vault {
   private final Skills skills;
   private final Clock clock;
   private final List<Consumer<CredentialChange>> listeners = new CopyOnWriteArrayList<>();
-  private final List<Function<CredentialChange, Map<String, Object>>> reporters = new CopyOnWriteArrayList<>();
+  private final List<Function<CredentialChange, AffectedSessions>> reporters = new CopyOnWriteArrayList<>();
 
   public Vault(Database db, TenantKeys keys, Catalog catalog, AuditLog audit, Skills skills, Clock clock) {
     this.db = db;
@@ -69,22 +69,22 @@ public final class Vault {
    * Registers a reaction called after every revoke, replace and delete has committed, whose
    * report (for example the live sessions it reached) goes back to the caller of the change.
    */
-  public void onChangeReport(Function<CredentialChange, Map<String, Object>> reporter) {
+  public void onChangeReport(Function<CredentialChange, AffectedSessions> reporter) {
     reporters.add(reporter);
   }
 
   /** A committed change and what the reactions to it reached. */
-  public record Changed(CredentialInfo credential, Map<String, Object> reach) {}
+  public record Changed(CredentialInfo credential, AffectedSessions affected) {}
 
-  private Map<String, Object> publish(CredentialChange change) {
+  private AffectedSessions publish(CredentialChange change) {
     for (Consumer<CredentialChange> l : listeners) {
       l.accept(change);
     }
-    Map<String, Object> reach = new LinkedHashMap<>();
-    for (Function<CredentialChange, Map<String, Object>> r : reporters) {
-      reach.putAll(r.apply(change));
+    AffectedSessions affected = AffectedSessions.NONE;
+    for (Function<CredentialChange, AffectedSessions> r : reporters) {
+      affected = affected.plus(r.apply(change));
     }
-    return reach;
+    return affected;
   }
 
   /** Stores a new credential in {@code scope}. The kind must live in that home. */
@@ -166,7 +166,7 @@ public final class Vault {
           .with("kind", kind).with("version", version).with("fingerprint", fingerprint));
       return info(h, scope, id).orElseThrow();
     });
-    Map<String, Object> reach = publish(new CredentialChange(scope.tenant(), scope, id, replaced.kind(),
+    AffectedSessions reach = publish(new CredentialChange(scope.tenant(), scope, id, replaced.kind(),
         CredentialChange.Type.REPLACED, replaced.version(), actor));
     return new Changed(replaced, reach);
   }
@@ -229,7 +229,7 @@ public final class Vault {
           .with("kind", (String) row.get("kind")).with("version", version == null ? "all" : version.toString()));
       return info(h, scope, id).orElseThrow();
     });
-    Map<String, Object> reach = publish(new CredentialChange(scope.tenant(), scope, id, revoked.kind(),
+    AffectedSessions reach = publish(new CredentialChange(scope.tenant(), scope, id, revoked.kind(),
         CredentialChange.Type.REVOKED, version == null ? revoked.version() : version, actor));
     return new Changed(revoked, reach);
   }
@@ -480,5 +480,33 @@ public final class Vault {
 
   private static String prefix(CredentialScope scope) {
     return scope.home() == Home.TENANT ? "secret" : "integration";
+  }
+
+  /**
+   * Of the given credential versions about to be recorded as delivered, those that are no longer
+   * the active current version. Run inside the delivering transaction after its ledger rows are
+   * written: on PostgreSQL the rows are locked FOR SHARE, so a concurrent revoke or replace either
+   * commits first (and is seen here) or waits until the delivery commits (and then finds it in
+   * the ledger); SQLite has one writer at a time, which orders the two the same way.
+   */
+  public java.util.Set<CredentialId> staleDeliveries(Handle h, TenantId tenant, Map<CredentialId, Integer> versions) {
+    if (versions.isEmpty()) {
+      return java.util.Set.of();
+    }
+    Map<String, Integer> current = new java.util.HashMap<>();
+    h.createQuery("SELECT c.id, c.current_version FROM credentials c JOIN credential_versions v"
+            + " ON v.credential_id = c.id AND v.version = c.current_version"
+            + " WHERE c.tenant_id = :t AND c.id IN (<ids>) AND c.status = 'active' AND v.status = 'active'"
+            + (db.dialect() == Database.Dialect.POSTGRESQL ? " FOR SHARE" : ""))
+        .bind("t", tenant.value()).bindList("ids", versions.keySet().stream().map(CredentialId::value).toList())
+        .map((rs, ctx) -> java.util.Map.entry(rs.getString("id"), rs.getInt("current_version")))
+        .forEach(e -> current.put(e.getKey(), e.getValue()));
+    java.util.Set<CredentialId> stale = new java.util.HashSet<>();
+    versions.forEach((id, version) -> {
+      if (!version.equals(current.get(id.value()))) {
+        stale.add(id);
+      }
+    });
+    return stale;
   }
 }

@@ -113,7 +113,7 @@ public final class VaultRoutes implements ApiRoutes.Module {
   private static Map<String, Object> withReach(Vault.Changed changed) {
     Map<String, Object> body = Json.MAPPER.convertValue(changed.credential(),
         new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>>() {});
-    body.putAll(changed.reach());
+    body.put("affectedSessions", changed.affected().toJson());
     return body;
   }
 

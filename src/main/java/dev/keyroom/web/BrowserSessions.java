@@ -94,6 +94,12 @@ public final class BrowserSessions {
         .bind("t", tenant.value()).bind("u", user.value()).bind("keep", TokenFormat.hash(keepToken)).execute());
   }
 
+  /** Ends every web sign-in of a user inside the caller's transaction (the user was disabled). */
+  public int closeAll(org.jdbi.v3.core.Handle h, TenantId tenant, UserId user) {
+    return h.createUpdate("DELETE FROM web_sessions WHERE tenant_id = :t AND user_id = :u")
+        .bind("t", tenant.value()).bind("u", user.value()).execute();
+  }
+
   /** The CSRF token of a session: a one-way function of its cookie value. */
   static String csrfFor(String token) {
     try {

@@ -10,6 +10,9 @@ import dev.keyroom.vault.CredentialId;
 import dev.keyroom.vault.CredentialInfo;
 import dev.keyroom.vault.CredentialScope;
 import dev.keyroom.vault.Vault;
+import dev.keyroom.session.IntegrationConsents;
+import dev.keyroom.session.WorkroomId;
+import dev.keyroom.session.Workrooms;
 import dev.keyroom.oauth.IntegrationView;
 import io.javalin.http.Context;
 import java.time.Clock;
@@ -26,11 +29,16 @@ public final class IntegrationsPages {
   private final Catalog catalog;
   private final Clock clock;
   private final OAuthConnections oauth;
+  private final Workrooms workrooms;
+  private final IntegrationConsents consents;
 
-  IntegrationsPages(WebRouter router, Vault vault, Catalog catalog, Clock clock, OAuthConnections oauth) {
+  IntegrationsPages(WebRouter router, Vault vault, Catalog catalog, Workrooms workrooms, IntegrationConsents consents,
+      Clock clock, OAuthConnections oauth) {
     this.router = router;
     this.vault = vault;
     this.catalog = catalog;
+    this.workrooms = workrooms;
+    this.consents = consents;
     this.clock = clock;
     this.oauth = oauth;
   }
@@ -40,6 +48,7 @@ public final class IntegrationsPages {
     router.action("/profile/integrations", WebRouter.Access.MEMBER, this::add);
     router.action("/profile/integrations/{id}/replace", WebRouter.Access.MEMBER, this::replace);
     router.action("/profile/integrations/{id}/delete", WebRouter.Access.MEMBER, this::delete);
+    router.action("/profile/consents/{workroom}", WebRouter.Access.MEMBER, this::consent);
     oauth.register();
   }
 
@@ -64,7 +73,28 @@ public final class IntegrationsPages {
     m.put("formKind", kind);
     m.put("formName", name);
     m.put("now", clock.millis());
+    m.put("consents", consentRows(user));
     router.render(ctx, user, status, "integrations.jte", "Integrations", "integrations", m);
+  }
+
+  /** A workroom and whether the platform's sessions for this person there get their integrations. */
+  public record ConsentRow(String workroomId, String workroomName, Long grantedAt) {}
+
+  private List<ConsentRow> consentRows(WebUser user) {
+    Map<String, Long> granted = consents.list(user.tenant(), user.id()).stream()
+        .collect(Collectors.toMap(c -> c.workroomId().value(), IntegrationConsents.Consent::grantedAt));
+    return workrooms.list(user.tenant(), new Workrooms.Viewer(user.id(), false)).stream()
+        .map(w -> new ConsentRow(w.id().value(), w.name(), granted.get(w.id().value()))).toList();
+  }
+
+  private void consent(Context ctx, WebUser user) {
+    WorkroomId workroom = WorkroomId.parse(ctx.pathParam("workroom"));
+    if ("yes".equals(ctx.formParam("allow"))) {
+      consents.grant(user.tenant(), user.id(), workroom, user.auditName());
+    } else {
+      consents.withdraw(user.tenant(), user.id(), workroom, user.auditName());
+    }
+    ctx.redirect("/profile/integrations#consents");
   }
 
   private void add(Context ctx, WebUser user) {

@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public final class SessionEnder {
   /** The confirmation's forecast. */
-  public record Impact(int holders, boolean restart, int proxiedUsers, List<String> workrooms) {}
+  public record Impact(int holders, boolean restart, boolean proxied, List<String> workrooms) {}
 
   /** The result: how many live sessions were reached, and whether they were ended or asked to restart. */
   public record Outcome(int reached, String action) {}
@@ -43,8 +43,7 @@ public final class SessionEnder {
     int holders = (int) sessions.ledger().holders(user.tenant(), id, null, null).stream()
         .map(s -> sessions.get(user.tenant(), s)).filter(s -> s.isLive(now)).count();
     List<Workroom> usedIn = workrooms.list(user.tenant()).stream().filter(w -> uses(w, id)).toList();
-    int proxiedUsers = proxied ? usedIn.stream().mapToInt(w -> sessions.live(user.tenant(), w.id()).size()).sum() : 0;
-    return new Impact(holders, policy.onRevoke(user.tenant()) == SessionPolicy.OnRevoke.RESTART, proxiedUsers,
+    return new Impact(holders, policy.onRevoke(user.tenant()) == SessionPolicy.OnRevoke.RESTART, proxied,
         usedIn.stream().map(Workroom::name).toList());
   }
 
@@ -54,11 +53,7 @@ public final class SessionEnder {
 
   /** What the session package reported reaching after a revoke, replace or delete. */
   static Outcome outcome(Vault.Changed changed) {
-    Object affected = changed.reach().get("affectedSessions");
-    if (affected instanceof Map<?, ?> m && m.get("count") instanceof Number n) {
-      return new Outcome(n.intValue(), String.valueOf(m.get("action")));
-    }
-    return new Outcome(0, "ended");
+    return new Outcome(changed.affected().count(), changed.affected().action().wire);
   }
 
   static boolean uses(Workroom w, CredentialId id) {

@@ -2,39 +2,51 @@ package dev.keyroom.web;
 
 import dev.keyroom.api.ApiRoutes;
 import dev.keyroom.api.FailedAuthLimiter;
-import dev.keyroom.app.Config;
-import dev.keyroom.app.Keyroom;
+import dev.keyroom.audit.AuditLog;
+import dev.keyroom.catalog.Catalog;
+import dev.keyroom.oauth.OAuthIntegrations;
+import dev.keyroom.proxy.ProviderProxy;
+import dev.keyroom.session.IntegrationConsents;
+import dev.keyroom.session.SessionPolicy;
+import dev.keyroom.session.Sessions;
+import dev.keyroom.session.Workrooms;
+import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.usage.UsageStore;
-import java.time.Duration;
+import dev.keyroom.vault.Skills;
+import dev.keyroom.vault.Vault;
+import java.time.Clock;
 
 /**
- * The web UI's routes, built on the service classes (vault, workrooms, sessions, audit …)
- * directly. Registered by {@link Keyroom#startHttp()}; none of these routes is under /api/v1.
+ * The web UI's routes, built on the service classes it is given (vault, workrooms, sessions,
+ * audit …). None of these routes is under /api/v1.
  */
 public final class WebRoutes implements ApiRoutes.Module {
-  private final Keyroom k;
+  /** What the web UI works with; built by the composition root. */
+  public record Services(Tenancy tenancy, Passwords passwords, BrowserSessions browser, AuditLog audit, Catalog catalog,
+      Vault vault, Skills skills, Workrooms workrooms, Sessions sessions, SessionPolicy policy,
+      IntegrationConsents consents, OAuthIntegrations oauth, UsageStore usage, ProviderProxy proxy,
+      boolean secureCookies, Clock clock) {}
 
-  public WebRoutes(Keyroom keyroom) {
-    this.k = keyroom;
+  private final Services s;
+
+  public WebRoutes(Services services) {
+    this.s = services;
   }
 
   @Override
   public void register(ApiRoutes api) {
-    Passwords passwords = new Passwords(k.db(), k.tenancy(), k.audit(), k.clock());
-    BrowserSessions browser = new BrowserSessions(k.db(), k.tenancy(), passwords, k.clock(), Duration.ofHours(12),
-        Duration.ofHours(2));
-    WebRouter router = new WebRouter(api, browser, new Views());
-    KeyTester tester = k.proxy() == null ? KeyTester.unavailable()
-        : new CatalogKeyTest(k.catalog(), k.vault(), k.proxy(), k.audit(), k.clock());
-    boolean secure = k.config().get(Config.Setting.PUBLIC_URL).startsWith("https://");
+    WebRouter router = new WebRouter(api, s.browser(), new Views());
+    KeyTester tester = s.proxy() == null ? KeyTester.unavailable()
+        : new CatalogKeyTest(s.catalog(), s.vault(), s.proxy(), s.audit(), s.clock());
     new Assets().register(router);
-    new SignInPages(router, passwords, browser, k.audit(), new FailedAuthLimiter(20, 15 * 60_000, k.clock()),
-        new FailedAuthLimiter(5, 15 * 60_000, k.clock()), secure).register();
-    new SecretsPages(router, k.vault(), k.skills(), k.workrooms(), k.sessions(), k.tenancy(), k.catalog(),
-        new SessionEnder(k.vault(), k.workrooms(), k.sessions(), k.sessionPolicy(), k.clock()), tester, k.clock()).register();
-    new IntegrationsPages(router, k.vault(), k.catalog(), k.clock(), new OAuthConnections(router, k.oauth())).register();
-    new WorkroomsPages(router, k.workrooms(), k.sessions(), k.vault(), k.tenancy(), k.catalog(), k.audit(), k.clock()).register();
-    new UsagePages(router, new UsageStore(k.db()), k.catalog(), k.workrooms(), k.tenancy(), k.vault(), k.clock()).register();
-    new AuditPages(router, k.audit(), k.tenancy(), k.workrooms(), k.vault()).register();
+    new SignInPages(router, s.passwords(), s.browser(), s.audit(), new FailedAuthLimiter(20, 15 * 60_000, s.clock()),
+        new FailedAuthLimiter(5, 15 * 60_000, s.clock()), s.secureCookies()).register();
+    new SecretsPages(router, s.vault(), s.skills(), s.workrooms(), s.sessions(), s.tenancy(), s.catalog(),
+        new SessionEnder(s.vault(), s.workrooms(), s.sessions(), s.policy(), s.clock()), tester, s.clock()).register();
+    new IntegrationsPages(router, s.vault(), s.catalog(), s.workrooms(), s.consents(), s.clock(),
+        new OAuthConnections(router, s.oauth())).register();
+    new WorkroomsPages(router, s.workrooms(), s.sessions(), s.vault(), s.tenancy(), s.catalog(), s.audit(), s.clock()).register();
+    new UsagePages(router, s.usage(), s.catalog(), s.workrooms(), s.tenancy(), s.vault(), s.clock()).register();
+    new AuditPages(router, s.audit(), s.tenancy(), s.workrooms(), s.vault()).register();
   }
 }

@@ -10,6 +10,7 @@ import dev.keyroom.error.KeyroomException;
 import dev.keyroom.error.NotFoundException;
 import dev.keyroom.session.SessionId;
 import dev.keyroom.session.SessionInfo;
+import dev.keyroom.session.StartedBy;
 import dev.keyroom.session.Sessions;
 import dev.keyroom.session.Workroom;
 import dev.keyroom.session.WorkroomId;
@@ -206,12 +207,10 @@ public final class WorkroomsPages {
     WorkroomId id = WorkroomId.parse(ctx.pathParam("id"));
     workrooms.get(user.tenant(), id, viewer(user));
     String who = WebRouter.field(ctx, "user");
-    UserId target = who == null ? user.id() : new UserId(who);
-    if (!target.equals(user.id()) && !user.isAdmin()) {
-      throw new ForbiddenException("only admins start sessions for other people");
+    if (who != null && !who.equals(user.id().value())) {
+      throw new ForbiddenException("a person starts sessions only for themselves; the platform starts them for others");
     }
-    tenancy.user(user.tenant(), target);
-    sessions.start(user.tenant(), id, target, user.auditName());
+    sessions.start(user.tenant(), id, user.id(), StartedBy.SELF, user.auditName());
     ctx.redirect("/workrooms/" + id.value() + "?done=started");
   }
 

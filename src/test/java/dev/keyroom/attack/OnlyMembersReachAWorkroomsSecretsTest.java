@@ -163,7 +163,7 @@ abstract class OnlyMembersReachAWorkroomsSecretsTest extends OneKeyroomPerClass 
         Future<Boolean> start = pool.submit(() -> {
           together.await(10, TimeUnit.SECONDS);
           try {
-            k.keyroom.sessions().start(tenant, workroom, w.mallory.id(), "test");
+            k.keyroom.sessions().start(tenant, workroom, w.mallory.id(), dev.keyroom.session.StartedBy.SELF, "test");
             return true;
           } catch (ForbiddenException refused) {
             return false;

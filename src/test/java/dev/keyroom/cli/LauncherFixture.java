@@ -49,9 +49,13 @@ final class LauncherFixture {
     return json(k.post("/api/v1/workrooms", admin, body)).get("id").asText();
   }
 
-  /** Starts a session for the member; returns {id, token}. */
+  /**
+   * The platform starts a session for the member, who has consented that such sessions in this
+   * workroom may use their own integrations; returns {id, token}.
+   */
   String[] session(String workroom) {
     k.addMember(founded.tenant().id(), new dev.keyroom.session.WorkroomId(workroom), user.id());
+    json(k.send("PUT", "/api/v1/me/consents/" + workroom, userToken, null));
     JsonNode n = json(k.post("/api/v1/workrooms/" + workroom + "/sessions", service, "{\"userId\":\"" + user.id().value() + "\"}"));
     return new String[] {n.get("id").asText(), n.get("sessionToken").asText()};
   }

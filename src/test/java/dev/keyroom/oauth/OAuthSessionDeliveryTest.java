@@ -40,6 +40,10 @@ class OAuthSessionDeliveryTest {
       assertThat(wr.statusCode()).as(wr.body()).isEqualTo(201);
       String workroom = Browser.json(wr).get("id").asText();
 
+      // Both consent that the platform's sessions in this workroom may use their own integrations.
+      assertThat(k.send("PUT", "/api/v1/me/consents/" + workroom, miaToken, null).statusCode()).isEqualTo(200);
+      String boToken = k.keyroom.tokens().issueForUser(tenant, bo, "t", "test").token();
+      assertThat(k.send("PUT", "/api/v1/me/consents/" + workroom, boToken, null).statusCode()).isEqualTo(200);
       JsonNode miaSession = started(k, service, workroom, mia);
       String first = var(environment(k, miaSession), "OAUTH_ACCESS_TOKEN");
       assertThat(first).isNotNull();

@@ -67,6 +67,7 @@ class SessionApiTest {
       SessionFixture.Member a = f.member("alice");
       f.integration(a, "git-token", "github", GIT_A);
       f.integration(a, "personal-env", "MY_NOTE_TOKEN", PERSONAL);
+      f.consent(a, wr);
       SessionFixture.Started s = f.start(wr, a);
       assertThat(s.token()).startsWith("kr_sess_");
 
@@ -97,7 +98,9 @@ class SessionApiTest {
       assertThat(k.get("/api/v1/sessions/" + s.id() + "/environment", a.token()).statusCode()).isEqualTo(403);
 
       JsonNode deliveries = ok(k.get("/api/v1/sessions/" + s.id() + "/deliveries", f.admin), 200).get("deliveries");
-      assertThat(deliveries).hasSize(10); // 5 credentials x 2 retrievals
+      assertThat(deliveries).hasSize(12); // 6 credentials (one as a placeholder) x 2 retrievals
+      assertThat(deliveries.findValuesAsText("form")).containsOnly("value", "placeholder")
+          .filteredOn("placeholder"::equals).hasSize(2);
       assertThat(deliveries.findValuesAsText("fetchedBy")).contains("session:" + s.id())
           .anyMatch(by -> by.startsWith("service:"));
       assertThat(deliveries.findValues("wipedAt")).allMatch(JsonNode::isNull);
@@ -129,6 +132,8 @@ class SessionApiTest {
       SessionFixture.Member a = f.member("alice");
       SessionFixture.Member b = f.member("bob");
       f.integration(a, "git-token", "github", GIT_A);
+      f.consent(a, wr);
+      f.consent(b, wr);
       SessionFixture.Started sb = f.start(wr, b);
       JsonNode envB = f.environment(sb);
       assertThat(envB.toString()).doesNotContain(GIT_A);

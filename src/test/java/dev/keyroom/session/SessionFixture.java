@@ -65,6 +65,12 @@ final class SessionFixture {
     return new Started(n.get("id").asText(), n.get("sessionToken").asText());
   }
 
+  /** The member consents that platform-started sessions in the workroom may use their integrations. */
+  void consent(Member m, String workroomId) {
+    addMember(workroomId, m);
+    ok(k.send("PUT", "/api/v1/me/consents/" + workroomId, m.token(), null), 200);
+  }
+
   JsonNode environment(Started s) {
     return ok(k.get("/api/v1/sessions/" + s.id() + "/environment", s.token()), 200);
   }

@@ -1,0 +1,8 @@
+package dev.keyroom.attack;
+
+class PostgresAdminCannotUseAMembersIntegrationsTest extends AdminCannotUseAMembersIntegrations {
+  @Override
+  boolean postgres() {
+    return true;
+  }
+}

@@ -1,0 +1,8 @@
+package dev.keyroom.attack;
+
+class PostgresDisablingAUserEndsAllTheirAccessTest extends DisablingAUserEndsAllTheirAccess {
+  @Override
+  boolean postgres() {
+    return true;
+  }
+}

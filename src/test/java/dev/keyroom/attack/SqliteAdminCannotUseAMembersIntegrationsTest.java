@@ -1,0 +1,8 @@
+package dev.keyroom.attack;
+
+class SqliteAdminCannotUseAMembersIntegrationsTest extends AdminCannotUseAMembersIntegrations {
+  @Override
+  boolean postgres() {
+    return false;
+  }
+}

@@ -1,0 +1,8 @@
+package dev.keyroom.attack;
+
+class SqliteRevokingReachesEverySessionHoldingTheKeyTest extends RevokingReachesEverySessionHoldingTheKey {
+  @Override
+  boolean postgres() {
+    return false;
+  }
+}
