@@ -73,6 +73,16 @@ class NoProcessOutlivesARunTest {
   }
 
   @Test
+  void processGroupFallback_sessionEnd_leavesNoDaemonThatKeptItsEnvironment() throws Exception {
+    String[] session = f.session(workroom);
+    CompletableFuture<CliProcess.Result> run = launch(session, "exec sleep 601" + marker, "--containment", "process-group");
+    awaitDaemons(List.of("600", "601", "602", "603"), run);
+    assertThat(k.send("DELETE", "/api/v1/sessions/" + session[0], f.service, null).statusCode()).isEqualTo(204);
+    assertNoSurvivorWithinOneSecond();
+    assertThat(run.get(30, TimeUnit.SECONDS).exitCode()).isEqualTo(6);
+  }
+
+  @Test
   void commandExit_leavesNoDaemonRunning() throws Exception {
     String[] session = f.session(workroom);
     Path go = dir.resolve("go");
@@ -84,13 +94,16 @@ class NoProcessOutlivesARunTest {
   }
 
   /** Starts {@code keyroom run} whose command starts three daemons carrying the marker, then runs {@code then}. */
-  private CompletableFuture<CliProcess.Result> launch(String[] session, String then) {
+  private CompletableFuture<CliProcess.Result> launch(String[] session, String then, String... options) {
     String script = "setsid -f sleep 600" + marker + "; "
         + "perl -MPOSIX -e 'fork and exit; POSIX::setsid(); fork and exit; exec \"sleep\", \"602" + marker + "\"'; "
         + "setsid -f sh -c 'trap \"\" TERM; sleep 603" + marker + "'; "
         + then;
-    return CompletableFuture.supplyAsync(() -> CliProcess.run(Map.of("KEYROOM_SESSION_TOKEN", session[1]), null, "run",
-        "--url", k.url(), "--grace", "300ms", "--", "sh", "-c", script));
+    List<String> args = new java.util.ArrayList<>(List.of("run", "--url", k.url(), "--grace", "300ms"));
+    args.addAll(List.of(options));
+    args.addAll(List.of("--", "sh", "-c", script));
+    return CompletableFuture.supplyAsync(() -> CliProcess.run(Map.of("KEYROOM_SESSION_TOKEN", session[1]), null,
+        args.toArray(String[]::new)));
   }
 
   /** Waits until a {@code sleep} runs for each of the markers' prefixes; each holds the value in its environment. */
