@@ -73,6 +73,18 @@ class NoProcessOutlivesARunTest {
   }
 
   @Test
+  void launcherKilled_leavesNoDaemonRunning() throws Exception {
+    String[] session = f.session(workroom);
+    CompletableFuture<CliProcess.Result> run = launch(session, "exec sleep 601" + marker);
+    awaitDaemons(List.of("600", "601", "602", "603"), run);
+    ProcessHandle launcher = ProcessHandle.allProcesses()
+        .filter(p -> cmdline(p).contains("dev.keyroom.cli.Main") && cmdline(p).contains(marker)).findFirst().orElseThrow();
+    assertThat(launcher.destroyForcibly()).isTrue();
+    assertNoSurvivorWithinOneSecond();
+    assertThat(run.get(30, TimeUnit.SECONDS).exitCode()).isEqualTo(137);
+  }
+
+  @Test
   void processGroupFallback_sessionEnd_leavesNoDaemonThatKeptItsEnvironment() throws Exception {
     String[] session = f.session(workroom);
     CompletableFuture<CliProcess.Result> run = launch(session, "exec sleep 601" + marker, "--containment", "process-group");
