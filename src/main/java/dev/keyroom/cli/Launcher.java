@@ -53,6 +53,7 @@ final class Launcher {
   private final ScheduledExecutorService quietFlush = Executors.newSingleThreadScheduledExecutor(r ->
       Thread.ofPlatform().daemon().name("keyroom-output-flush").unstarted(r));
   private ProcessContainment containment;
+  private Run current;
   private volatile boolean done;
 
   Launcher(Options options, OutputStream out, PrintStream err) {
@@ -82,6 +83,7 @@ final class Launcher {
       while (true) {
         List<SessionClient.Variable> env = client.environment();
         Run run = start(env);
+        current = run;
         CompletableFuture<Stop> stopped = stop.get();
         Object first = CompletableFuture.anyOf(run.exit, stopped).get();
         if (first instanceof Integer code && !stopped.isDone()) {
@@ -108,6 +110,9 @@ final class Launcher {
     } finally {
       done = true;
       follower.interrupt();
+      if (current != null && current.process.isAlive()) {
+        containment.terminate(current.process, Duration.ZERO); // the launcher failed: nothing may outlive it
+      }
       quietFlush.shutdown();
     }
   }
@@ -150,9 +155,9 @@ final class Launcher {
       err.println("keyroom: warning: lines under " + OutputMasker.MIN_LENGTH + " characters of " + String.join(", ", partly)
           + " are not masked in output; the longer lines are");
     }
+    OutputMasker masker = new OutputMasker(secrets);
     pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
     Process p = pb.start();
-    OutputMasker masker = new OutputMasker(secrets);
     MaskedOutput stdout = new MaskedOutput(masker, out, quietFlush);
     MaskedOutput stderr = new MaskedOutput(masker, err, quietFlush);
     List<Thread> pumps = List.of(

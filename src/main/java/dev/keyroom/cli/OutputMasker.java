@@ -18,7 +18,8 @@ import java.util.regex.PatternSyntaxException;
  * <ul>
  *   <li>text: each character as itself (in any ASCII case, so upper- and lower-cased values too),
  *       percent-encoded ({@code %2F}/{@code %2f}, {@code +} for a space), as a JSON or JavaScript
- *       escape ({@code \u002f}, {@code \/}, {@code \"}, {@code \\}) or a {@code \x2f} escape — mixed freely;
+ *       escape (backslash-u and four hex digits, {@code \/}, {@code \"}, {@code \\}) or a {@code \x2f} escape —
+ *       mixed freely;
  *   <li>hex of the UTF-8 bytes, either case, bytes optionally separated by a space, a colon or a line
  *       break ({@code xxd -p} wraps at 60 columns);
  *   <li>base64, standard and URL-safe alphabets, at each of the three byte alignments inside a longer
@@ -98,13 +99,13 @@ final class OutputMasker {
     }
   }
 
-  /** The lines of the values that are long enough to mask. */
+  /** The lines of the values (without surrounding blanks, which programs often trim) long enough to mask. */
   private static Set<String> masked(List<String> values) {
     Set<String> lines = new LinkedHashSet<>();
     for (String value : values) {
       for (String line : value.split("\\R")) {
-        if (line.length() >= MIN_LENGTH) {
-          lines.add(line);
+        if (line.strip().length() >= MIN_LENGTH) {
+          lines.add(line.strip());
         }
       }
     }
@@ -118,7 +119,7 @@ final class OutputMasker {
 
   /** True when {@code value} is masked, but some of its non-blank lines are too short to be. */
   static boolean partlyUnmasked(String value) {
-    return !tooShort(value) && value.lines().anyMatch(l -> !l.isBlank() && l.length() < MIN_LENGTH);
+    return !tooShort(value) && value.lines().anyMatch(l -> !l.isBlank() && l.strip().length() < MIN_LENGTH);
   }
 
   /** Masks one complete piece of output (bytes as ISO-8859-1 characters). */

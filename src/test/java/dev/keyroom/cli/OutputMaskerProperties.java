@@ -139,9 +139,12 @@ class OutputMaskerProperties {
     return String.join(width % 2 == 0 ? "\r\n" : "\n", lines);
   }
 
-  /** Multi-line values are masked per line (lines under 8 characters are not); these properties use one line. */
+  /**
+   * Multi-line values are masked per line (lines under 8 characters are not), and lines without their
+   * surrounding blanks; these properties use one line that strip() leaves as it is.
+   */
   private static String oneLine(String s) {
-    return s.replaceAll("\\R", "x");
+    return "k" + s.replaceAll("\\R", "x") + "k";
   }
 
   private static String latin1(OutputMasker m, String text) {
