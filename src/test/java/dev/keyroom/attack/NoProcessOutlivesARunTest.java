@@ -112,7 +112,8 @@ class NoProcessOutlivesARunTest {
         + "setsid -f sh -c 'trap \"\" TERM; sleep 603" + marker + "'; "
         + then;
     List<String> args = new java.util.ArrayList<>(List.of("run", "--url", k.url(), "--grace", "300ms"));
-    args.addAll(List.of(options));
+    // a machine that cannot make a PID namespace fails these tests loudly instead of testing the fallback
+    args.addAll(options.length == 0 ? List.of("--containment", "pid-namespace") : List.of(options));
     args.addAll(List.of("--", "sh", "-c", script));
     return CompletableFuture.supplyAsync(() -> CliProcess.run(Map.of("KEYROOM_SESSION_TOKEN", session[1]), null,
         args.toArray(String[]::new)));

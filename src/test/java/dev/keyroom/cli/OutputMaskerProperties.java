@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.CharRange;
@@ -53,6 +54,16 @@ class OutputMaskerProperties {
     String b = oneLine(two);
     OutputMasker m = new OutputMasker(List.of(a + "\n" + b));
     assertThat(latin1(m, "line: " + b + "\n")).doesNotContain(utf8AsLatin1(b));
+  }
+
+  @Example
+  void aMultiLineValueWithShortLinesIsMaskedWhereItCanBe_andSaysSo() {
+    String pem = "-----BEGIN KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\nKUpRKfFLfRYC\n9AIxA==\n-----END KEY-----\n";
+    OutputMasker m = new OutputMasker(List.of(pem));
+    assertThat(OutputMasker.tooShort(pem)).isFalse();
+    assertThat(OutputMasker.partlyUnmasked(pem)).isTrue();
+    assertThat(OutputMasker.tooShort("  short \n tiny ")).isTrue();
+    assertThat(m.mask("key:\n" + pem)).isEqualTo("key:\n[masked]\n[masked]\n[masked]\n9AIxA==\n[masked]\n");
   }
 
   @Property(tries = 300)
