@@ -147,7 +147,10 @@ public final class Keyroom implements AutoCloseable {
     modules.add(new ProxyRoutes(proxy = new ProviderProxy(catalog, config.upstreams(), sessions, workrooms, vault,
         usage = new UsageRecorder(db, new UsageStore(db), audit, vault, metrics, 10_000, Duration.ofMillis(250)), metrics,
         clock, config.duration(Config.Setting.PROXY_CONNECT_TIMEOUT), config.duration(Config.Setting.PROXY_READ_TIMEOUT),
-        config.duration(Config.Setting.PROXY_GRANT_TTL))));
+        config.duration(Config.Setting.PROXY_GRANT_TTL), new ProviderProxy.Limits(config.positiveInt(
+            Config.Setting.PROXY_MAX_CONCURRENT_PER_SESSION), config.positiveInt(Config.Setting.PROXY_MAX_CONCURRENT_PER_TENANT)))));
+    sessions.onEnd(s -> proxy.abortSession(s.id()));
+    vault.onChange(c -> proxy.abortCredential(c.tenant(), c.credential()));
     modules.add(new dev.keyroom.web.WebRoutes(this));
     modules.add(new OAuthRoutes(oauth, new GitTokenCheck(vault, oauth, config.get(Config.Setting.GIT_API_URL))));
     FailedAuthLimiter limiter = new FailedAuthLimiter(20, 60_000, clock);

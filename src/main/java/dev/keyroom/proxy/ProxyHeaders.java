@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
  * Which headers cross the proxy. Inbound: every credential (whatever header it hides in), every
  * hop-by-hop and forwarding header, and Keyroom's own headers are dropped before the real key is
  * set. Outbound: hop-by-hop headers and cookies are dropped; the rest pass, with the key masked.
+ * Cookies cross in neither direction (the proxy's client keeps none either): one tenant's upstream
+ * cookie can never reach another tenant's call, nor the workroom.
  */
 final class ProxyHeaders {
   /** RFC 9110 §7.6.1 connection-specific fields, plus fields the proxy sets itself. */
@@ -25,6 +27,14 @@ final class ProxyHeaders {
   private static final Set<String> RESPONSE_DROPPED = Set.of("connection", "keep-alive", "proxy-connection", "te",
       "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "content-length", "set-cookie", "set-cookie2",
       "alt-svc", "server");
+  /** Cookies never cross the proxy in either direction, whatever the catalog passes through. */
+  private static final Set<String> COOKIES = Set.of("cookie", "cookie2", "set-cookie", "set-cookie2");
+  /** Fields that describe the encoded bytes; dropped when the proxy sends the body decoded. */
+  private static final Set<String> OF_ENCODED_BODY = Set.of("content-encoding", "content-length", "content-md5",
+      "content-digest", "digest", "etag", "accept-ranges", "content-range");
+  /** Security headers every Keyroom response carries; an upstream's own values never replace them. */
+  private static final Set<String> KEYROOMS_OWN = Set.of("x-content-type-options", "x-frame-options", "referrer-policy",
+      "x-accel-buffering");
 
   private final Set<String> passthrough = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
   private final String keyHeader;
@@ -42,7 +52,7 @@ final class ProxyHeaders {
    */
   boolean forwardRequestHeader(String name, Set<String> connectionTokens) {
     String n = name.toLowerCase(Locale.ROOT);
-    if (HOP_BY_HOP.contains(n) || FORWARDING.contains(n) || connectionTokens.contains(n)) {
+    if (HOP_BY_HOP.contains(n) || FORWARDING.contains(n) || COOKIES.contains(n) || connectionTokens.contains(n)) {
       return false;
     }
     if (n.equalsIgnoreCase(keyHeader) || n.equalsIgnoreCase(sdkKeyHeader)) {
@@ -59,7 +69,17 @@ final class ProxyHeaders {
 
   static boolean forwardResponseHeader(String name, Set<String> connectionTokens) {
     String n = name.toLowerCase(Locale.ROOT);
-    return !RESPONSE_DROPPED.contains(n) && !connectionTokens.contains(n);
+    return !RESPONSE_DROPPED.contains(n) && !COOKIES.contains(n) && !connectionTokens.contains(n);
+  }
+
+  /** True for a field that describes the encoded body, wrong once the body is sent decoded. */
+  static boolean describesEncodedBody(String name) {
+    return OF_ENCODED_BODY.contains(name.toLowerCase(Locale.ROOT));
+  }
+
+  /** True for a header Keyroom sets on every response itself. */
+  static boolean keyroomsOwn(String name) {
+    return KEYROOMS_OWN.contains(name.toLowerCase(Locale.ROOT));
   }
 
   /** The lower-cased names listed in Connection header values. */
