@@ -272,8 +272,7 @@ public final class ProviderProxy implements AutoCloseable {
       resp = listener.get(readTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (exchange.abortedBecause() != null) {
-        throw o.failed(new ForbiddenException("the session ended, or the key serving '" + p.kind().id()
-            + "' was revoked, replaced or deleted, while the request was in flight"));
+        throw o.failed(new ForbiddenException("the request was ended while in flight: " + exchange.abortedBecause()));
       }
       throw o.failed(Upstreams.failure(p.kind().id(), p.base(), e.getCause(), readTimeout));
     } catch (TimeoutException e) {

@@ -74,7 +74,7 @@ final class ProxyExchanges {
         }
       }
     }
-    hit.forEach(e -> e.abort("credential " + credential + " changed"));
+    hit.forEach(e -> e.abort("credential " + credential + " was revoked, replaced or deleted"));
     return hit.size();
   }
 

@@ -170,4 +170,27 @@ class EndingASessionAbortsItsStreamsTest {
     assertThat(other.ended.getCount()).as("another tenant is still streaming").isEqualTo(1);
     assertThat(staying.received.size() + other.received.size()).isGreaterThanOrEqualTo(before + 4);
   }
+
+  @Test
+  void aRequestWaitingForItsAnswerIsRefusedWhenTheSessionEnds() throws Exception {
+    CountDownLatch arrived = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    f.upstream.on("/v1beta/slow", (ex, seen) -> {
+      arrived.countDown();
+      release.await(20, TimeUnit.SECONDS);
+      dev.keyroom.proxy.FakeUpstream.json(ex, 200, "{\"late\":true}");
+    });
+    ProxiedTenants.Tenant a = f.tenant("acme");
+    var waiting = f.http.sendAsync(f.request(a, "/v1beta/slow").GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
+
+    f.k.send("DELETE", "/api/v1/sessions/" + a.session().session().id().value(), a.adminToken(), null);
+    long returned = System.nanoTime();
+
+    HttpResponse<String> res = waiting.get(5, TimeUnit.SECONDS);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - returned)).isLessThan(BOUND_MS);
+    release.countDown();
+    assertThat(res.statusCode()).isEqualTo(403);
+    assertThat(res.body()).contains("\"error\":\"forbidden\"").contains("ended while in flight").doesNotContain("late");
+  }
 }

@@ -64,4 +64,22 @@ class ProxyResponseHeadersTest {
     assertThat(count(headers, "date")).as("Date lines in %s", headers).isEqualTo(1);
     assertThat(headers).contains("Content-Type: text/event-stream");
   }
+
+  @Test
+  void anAnswerWithoutContentTypeGetsNoneAndKeyroomsSecurityHeadersAppearOnce() {
+    f.upstream.on("/v1beta", (ex, seen) -> {
+      ex.getResponseHeaders().add("X-Frame-Options", "ALLOWALL");
+      ex.getResponseHeaders().add("Vary", "Origin");
+      ex.getResponseHeaders().add("Vary", "Accept");
+      ex.sendResponseHeaders(204, -1);
+    });
+
+    List<String> headers = rawHeaders("/v1beta/cachedContents/x");
+
+    assertThat(headers.get(0)).startsWith("HTTP/1.1 204");
+    assertThat(count(headers, "content-type")).as("Content-Type lines in %s", headers).isZero();
+    assertThat(count(headers, "date")).as("Date lines in %s", headers).isEqualTo(1);
+    assertThat(headers).contains("X-Frame-Options: DENY").doesNotContain("X-Frame-Options: ALLOWALL");
+    assertThat(count(headers, "vary")).as("Vary lines in %s", headers).isEqualTo(2);
+  }
 }
