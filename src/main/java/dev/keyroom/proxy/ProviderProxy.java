@@ -111,6 +111,8 @@ public final class ProviderProxy implements AutoCloseable {
     this.readTimeout = readTimeout;
     this.client = Upstreams.client(connectTimeout);
     metrics.describe("keyroom_proxy_requests_total", "Proxied requests by provider and status");
+    metrics.describe("keyroom_proxy_aborted_total", "Proxied requests aborted because their session ended or their key changed");
+    metrics.gauge("keyroom_proxy_in_flight", "Proxied requests in flight on this node", exchanges::inFlight);
   }
 
   /** The upstream base URL each provider's requests go to. */
@@ -473,7 +475,7 @@ public final class ProviderProxy implements AutoCloseable {
    */
   public void abortSession(SessionId session) {
     grants.sessionEnded(session);
-    exchanges.abortSession(session);
+    metrics.add("keyroom_proxy_aborted_total", exchanges.abortSession(session));
   }
 
   /**
@@ -482,7 +484,7 @@ public final class ProviderProxy implements AutoCloseable {
    */
   public void abortCredential(TenantId tenant, CredentialId credential) {
     grants.credentialChanged(tenant, credential);
-    exchanges.abortCredential(tenant, credential);
+    metrics.add("keyroom_proxy_aborted_total", exchanges.abortCredential(tenant, credential));
   }
 
   /** For tests and tool changes: forget every remembered grant. */

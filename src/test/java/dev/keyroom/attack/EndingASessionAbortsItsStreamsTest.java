@@ -124,6 +124,7 @@ class EndingASessionAbortsItsStreamsTest {
 
     assertThat(end.statusCode()).isEqualTo(204);
     assertEndedWithinTheBound(reader, returned);
+    assertThat(f.k.keyroom.metrics().value("keyroom_proxy_aborted_total")).isEqualTo(1);
   }
 
   @Test
