@@ -3,9 +3,9 @@ package dev.keyroom.proxy;
 import dev.keyroom.api.Metrics;
 import dev.keyroom.catalog.Catalog;
 import dev.keyroom.catalog.CredentialKind;
+import dev.keyroom.error.ForbiddenException;
 import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.error.KeyroomException;
-import dev.keyroom.error.ForbiddenException;
 import dev.keyroom.error.NotFoundException;
 import dev.keyroom.error.RateLimitedException;
 import dev.keyroom.session.PlaceholderRefusedException;
@@ -29,6 +29,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -333,7 +334,7 @@ public final class ProviderProxy implements AutoCloseable {
     boolean decoding = !codings.isEmpty();
     res.setStatus(resp.getStatus());
     Set<String> connection = ProxyHeaders.connectionTokens(resp.getHeaders().getValuesList(HttpHeader.CONNECTION));
-    Set<String> seen = new java.util.HashSet<>();
+    Set<String> seen = new HashSet<>();
     for (HttpField f : resp.getHeaders()) {
       String name = f.getName().toLowerCase(Locale.ROOT);
       if (!ProxyHeaders.forwardResponseHeader(name, connection) || (decoding && ProxyHeaders.describesEncodedBody(name))) {
