@@ -125,6 +125,11 @@ class EndingASessionAbortsItsStreamsTest {
     assertThat(end.statusCode()).isEqualTo(204);
     assertEndedWithinTheBound(reader, returned);
     assertThat(f.k.keyroom.metrics().value("keyroom_proxy_aborted_total")).isEqualTo(1);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (!f.k.keyroom.metrics().scrape().contains("keyroom_proxy_in_flight 0.0") && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(f.k.keyroom.metrics().scrape()).as("the aborted exchange gave its place back").contains("keyroom_proxy_in_flight 0.0");
   }
 
   @Test

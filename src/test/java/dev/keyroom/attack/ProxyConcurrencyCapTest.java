@@ -85,6 +85,10 @@ class ProxyConcurrencyCapTest {
       res = f.get(t, "/v1beta/models");
     }
     assertThat(res.statusCode()).as("a new request after the others finished").isEqualTo(200);
+    while (!f.k.keyroom.metrics().scrape().contains("keyroom_proxy_in_flight 0.0") && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(f.k.keyroom.metrics().scrape()).as("every place was given back").contains("keyroom_proxy_in_flight 0.0");
   }
 
   @Test
