@@ -29,10 +29,8 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -45,7 +43,6 @@ import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.util.HostPort;
@@ -333,27 +330,7 @@ public final class ProviderProxy implements AutoCloseable {
     }
     boolean decoding = !codings.isEmpty();
     res.setStatus(resp.getStatus());
-    Set<String> connection = ProxyHeaders.connectionTokens(resp.getHeaders().getValuesList(HttpHeader.CONNECTION));
-    Set<String> seen = new HashSet<>();
-    for (HttpField f : resp.getHeaders()) {
-      String name = f.getName().toLowerCase(Locale.ROOT);
-      if (!ProxyHeaders.forwardResponseHeader(name, connection) || (decoding && ProxyHeaders.describesEncodedBody(name))) {
-        continue;
-      }
-      String value = scrubber.scrub(f.getValue());
-      // The first of each name replaces what the server set already (Date, the default Content-Type), so
-      // each reaches the client once; Keyroom's own security headers stay as they are.
-      if (seen.add(name)) {
-        if (!ProxyHeaders.keyroomsOwn(name)) {
-          res.setHeader(f.getName(), value);
-        }
-      } else if (!ProxyHeaders.keyroomsOwn(name)) {
-        res.addHeader(f.getName(), value);
-      }
-    }
-    if (!seen.contains("content-type")) {
-      res.setContentType(null);
-    }
+    ProxyHeaders.copyResponseHeaders(resp.getHeaders(), res, scrubber, decoding);
     long length = resp.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
     if (length >= 0 && !"HEAD".equals(o.method) && !decoding) {
       res.setContentLengthLong(length);

@@ -1,9 +1,14 @@
 package dev.keyroom.proxy;
 
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 
 /**
  * Which headers cross the proxy. Inbound: every credential (whatever header it hides in), every
@@ -80,6 +85,32 @@ final class ProxyHeaders {
   /** True for a header Keyroom sets on every response itself. */
   static boolean keyroomsOwn(String name) {
     return KEYROOMS_OWN.contains(name.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * Copies the upstream's response headers that may cross, each value scrubbed of the key. The
+   * first value of a name replaces what the server had set already (Date, the default
+   * Content-Type), so each reaches the client once; Keyroom's own security headers are kept.
+   * With {@code decoded}, fields describing the encoded body are left out.
+   */
+  static void copyResponseHeaders(HttpFields upstream, HttpServletResponse res, KeyScrubber scrubber, boolean decoded) {
+    Set<String> connection = connectionTokens(upstream.getValuesList(HttpHeader.CONNECTION));
+    Set<String> seen = new HashSet<>();
+    for (HttpField f : upstream) {
+      String name = f.getName().toLowerCase(Locale.ROOT);
+      if (!forwardResponseHeader(name, connection) || (decoded && describesEncodedBody(name)) || keyroomsOwn(name)) {
+        continue;
+      }
+      String value = scrubber.scrub(f.getValue());
+      if (seen.add(name)) {
+        res.setHeader(f.getName(), value);
+      } else {
+        res.addHeader(f.getName(), value);
+      }
+    }
+    if (!seen.contains("content-type")) {
+      res.setContentType(null);
+    }
   }
 
   /** The lower-cased names listed in Connection header values. */
