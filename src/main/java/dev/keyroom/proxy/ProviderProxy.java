@@ -245,7 +245,9 @@ public final class ProviderProxy implements AutoCloseable {
       for (String name : Collections.list(req.getHeaderNames())) {
         if (p.headers().forwardRequestHeader(name, connection)) {
           for (String v : Collections.list(req.getHeaders(name))) {
-            h.add(name, v);
+            if (!ProxyHeaders.carriesKeyroomToken(v)) {
+              h.add(name, v);
+            }
           }
         }
       }

@@ -41,6 +41,9 @@ final class ProxyHeaders {
   private static final Set<String> KEYROOMS_OWN = Set.of("x-content-type-options", "x-frame-options", "referrer-policy",
       "x-accel-buffering");
 
+  /** A Keyroom token (user, service, session, placeholder) anywhere in a value. */
+  private static final Pattern KEYROOM_TOKEN = Pattern.compile("(?i)(?<![a-z0-9])kr_(u|s|sess|ph)_[a-z0-9]");
+
   private final Set<String> passthrough = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
   private final String keyHeader;
   private final String sdkKeyHeader;
@@ -70,6 +73,14 @@ final class ProxyHeaders {
       return true;
     }
     return !CREDENTIAL_NAME.matcher(n).matches();
+  }
+
+  /**
+   * True when a value holds a Keyroom token: such a header or query parameter is never forwarded,
+   * whatever its name, so no provider's logs hold a credential that opens Keyroom.
+   */
+  static boolean carriesKeyroomToken(String value) {
+    return value != null && KEYROOM_TOKEN.matcher(value).find();
   }
 
   static boolean forwardResponseHeader(String name, Set<String> connectionTokens) {
