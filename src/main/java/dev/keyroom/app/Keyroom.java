@@ -128,7 +128,7 @@ public final class Keyroom implements AutoCloseable {
    * they leave. When a session ends, its event streams
    * hear it. When a credential is revoked, replaced or deleted, the live sessions holding a copy
    * or a placeholder are told and ended (or asked to restart) and the revoker is told how many.
-   * The proxy subscribes its caches and open exchanges when it is built ({@link #startHttp}).
+   * The proxy's reactions are in {@link #proxyReactsToEnds}, wired when it is built.
    */
   private void reactToEnds(WorkroomMembers workroomMembers) {
     // A user who leaves a workroom (removed, or the workroom deleted) loses its sessions in the same transaction.
@@ -140,6 +140,16 @@ public final class Keyroom implements AutoCloseable {
     sessions.onEnd(s -> sessionEvents.publish(s.id(), new SessionEvents.Event(SessionEvents.ENDED,
         java.util.Map.of("sessionId", s.id().value(), "reason", s.endReason() == null ? "ended" : s.endReason()))));
     vault.onChangeReport(new SessionRevocation(sessions, sessionEvents, sessionPolicy, vault, audit));
+  }
+
+  /**
+   * When a session ends (for any reason: its launcher, expiry, a disabled user, a leaving member,
+   * a withdrawn consent, a revocation), the proxy forgets its grants and aborts its requests in
+   * flight; when a credential is revoked, replaced or deleted, likewise for requests using it.
+   */
+  private void proxyReactsToEnds(ProviderProxy proxy) {
+    sessions.onEnd(s -> proxy.abortSession(s.id()));
+    vault.onChange(c -> proxy.abortCredential(c.tenant(), c.credential()));
   }
 
   /** Opens the store and keys. Refuses a wrong master key, or a missing one for an existing store. */
@@ -179,7 +189,9 @@ public final class Keyroom implements AutoCloseable {
     modules.add(new ProxyRoutes(proxy = new ProviderProxy(catalog, config.upstreams(), sessions, workrooms, vault,
         usage = new UsageRecorder(db, new UsageStore(db), audit, vault, metrics, 10_000, Duration.ofMillis(250)), metrics,
         clock, config.duration(Config.Setting.PROXY_CONNECT_TIMEOUT), config.duration(Config.Setting.PROXY_READ_TIMEOUT),
-        config.duration(Config.Setting.PROXY_GRANT_TTL))));
+        config.duration(Config.Setting.PROXY_GRANT_TTL), new ProviderProxy.Limits(config.positiveInt(
+            Config.Setting.PROXY_MAX_CONCURRENT_PER_SESSION), config.positiveInt(Config.Setting.PROXY_MAX_CONCURRENT_PER_TENANT)))));
+    proxyReactsToEnds(proxy);
     modules.add(new WebRoutes(new WebRoutes.Services(tenancy, passwords, browserSessions, audit, catalog, vault, skills,
         workrooms, sessions, sessionPolicy, consents, oauth, new UsageStore(db), proxy,
         config.get(Config.Setting.PUBLIC_URL).startsWith("https://"), clock)));
