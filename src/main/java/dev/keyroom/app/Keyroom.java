@@ -95,6 +95,7 @@ public final class Keyroom implements AutoCloseable {
     this.tenancy = new Tenancy(db, keys, audit, tokens, clock);
     this.skills = new Skills(db, catalog, audit, clock);
     this.vault = new Vault(db, keys, catalog, audit, skills, clock);
+    vault.refingerprint(); // fingerprints cleared by migration V7 are computed per home and owner before any use
     this.workrooms = new Workrooms(db, catalog, vault, audit, clock, environmentContributors);
     this.sessions = new Sessions(db, keys, catalog, workrooms, audit, clock,
         config.duration(Config.Setting.SESSION_MAX_LIFETIME), config.duration(Config.Setting.SESSION_IDLE_TIMEOUT),

@@ -5,6 +5,7 @@ import dev.keyroom.audit.AuditLog;
 import dev.keyroom.catalog.Catalog;
 import dev.keyroom.catalog.CredentialKind;
 import dev.keyroom.catalog.Home;
+import dev.keyroom.crypto.DecryptionFailedException;
 import dev.keyroom.crypto.SecretValue;
 import dev.keyroom.crypto.TenantKeys;
 import dev.keyroom.error.ConflictException;
@@ -26,6 +27,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The encrypted vault. Values go in (encrypted at once with the tenant's data key and bound to
@@ -33,6 +36,7 @@ import org.jdbi.v3.core.Handle;
  * the session environment use for one delivery at a time.
  */
 public final class Vault {
+  private static final Logger LOG = LoggerFactory.getLogger(Vault.class);
   public static final int MAX_VALUE_BYTES = 65_536;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Z_][A-Z0-9_]{0,63}");
@@ -92,26 +96,45 @@ public final class Vault {
   }
 
   /**
+   * Stores a new credential bound to the git {@code hosts} its owner chose (null: the kind's
+   * default hosts). Hosts are accepted only for kinds git may receive.
+   */
+  public CredentialInfo create(CredentialScope scope, String kindId, String name, SecretValue value, List<String> hosts,
+      String actor) {
+    return create(scope, kindId, name, value, hosts, actor, (h, info) -> { });
+  }
+
+  /**
    * Stores a new credential and runs {@code alsoInTransaction} in the same transaction, so rows
    * that describe the credential (an OAuth integration's metadata) commit with it or not at all.
    */
   public CredentialInfo create(CredentialScope scope, String kindId, String name, SecretValue value, String actor,
       java.util.function.BiConsumer<Handle, CredentialInfo> alsoInTransaction) {
+    return create(scope, kindId, name, value, null, actor, alsoInTransaction);
+  }
+
+  private CredentialInfo create(CredentialScope scope, String kindId, String name, SecretValue value, List<String> chosenHosts,
+      String actor, java.util.function.BiConsumer<Handle, CredentialInfo> alsoInTransaction) {
     CredentialKind kind = catalog.require(kindId, "kind");
     requireHome(kind, scope.home());
     checkName(kind, name);
     checkValue(value);
+    ValueRules.check(kind, value);
+    List<String> hosts = hostsFor(kind, chosenHosts);
     CredentialId id = CredentialId.generate();
     long now = clock.millis();
     return db.jdbi().inTransaction(h -> {
       if (store.nameTaken(h, scope, name)) {
         throw new ConflictException("name: a credential named '" + name + "' already exists in " + scope.home().place());
       }
-      store.insertCredential(h, scope, id, kind.id(), name, now);
+      store.insertCredential(h, scope, id, kind.id(), name, hosts, now);
       String fingerprint = insertVersion(h, scope, id, kind.id(), 1, value, now);
-      audit.append(h, scope.tenant(), AuditEvent.of(actor, scope.home() == Home.TENANT ? "secret.create" : "integration.create")
-          .target("credential", id.value()).with("kind", kind.id()).with("name", name).with("version", 1)
-          .with("fingerprint", fingerprint));
+      AuditEvent event = AuditEvent.of(actor, scope.home() == Home.TENANT ? "secret.create" : "integration.create")
+          .target("credential", id.value()).with("kind", kind.id()).with("name", name).with("version", 1);
+      if (hosts != null) {
+        event = event.with("hosts", GitHosts.toColumn(hosts));
+      }
+      audit.append(h, scope.tenant(), withFingerprint(event, scope, fingerprint));
       CredentialInfo created = store.info(h, scope, id).orElseThrow();
       alsoInTransaction.accept(h, created);
       return created;
@@ -148,11 +171,12 @@ public final class Vault {
       }
       int version = row.currentVersion() + 1;
       String kind = row.kind();
+      checkFormat(kind, value);
       store.supersedeActiveVersions(h, id);
       String fingerprint = insertVersion(h, scope, id, kind, version, value, now);
       store.setCurrentVersion(h, id, version, now);
-      audit.append(h, scope.tenant(), AuditEvent.of(actor, prefix(scope) + ".replace").target("credential", id.value())
-          .with("kind", kind).with("version", version).with("fingerprint", fingerprint));
+      audit.append(h, scope.tenant(), withFingerprint(AuditEvent.of(actor, prefix(scope) + ".replace")
+          .target("credential", id.value()).with("kind", kind).with("version", version), scope, fingerprint));
       return store.info(h, scope, id).orElseThrow();
     });
     Map<String, Object> reach = publish(new CredentialChange(scope.tenant(), scope, id, replaced.kind(),
@@ -177,11 +201,12 @@ public final class Vault {
       }
       int version = row.currentVersion() + 1;
       String kind = row.kind();
+      checkFormat(kind, value);
       store.deleteVersions(h, scope.tenant(), id);
       String fingerprint = insertVersion(h, scope, id, kind, version, value, now);
       store.setCurrentVersion(h, id, version, now);
-      audit.append(h, scope.tenant(), AuditEvent.of(actor, prefix(scope) + ".renew").target("credential", id.value())
-          .with("kind", kind).with("version", version).with("fingerprint", fingerprint));
+      audit.append(h, scope.tenant(), withFingerprint(AuditEvent.of(actor, prefix(scope) + ".renew")
+          .target("credential", id.value()).with("kind", kind).with("version", version), scope, fingerprint));
       alsoInTransaction.accept(h);
       return store.info(h, scope, id).orElseThrow();
     });
@@ -228,6 +253,65 @@ public final class Vault {
     });
     publish(new CredentialChange(scope.tenant(), scope, id, deleted.kind(), CredentialChange.Type.DELETED,
         deleted.currentVersion(), actor));
+  }
+
+  /**
+   * Binds a git credential to other hosts (its owner's choice). Live sessions ask for the token
+   * per request, so the new hosts hold from git's next request on.
+   */
+  public CredentialInfo setHosts(CredentialScope scope, CredentialId id, List<String> hosts, String actor) {
+    long now = clock.millis();
+    return db.jdbi().inTransaction(h -> {
+      VaultStore.LockedRow row = lockRow(h, scope, id);
+      CredentialKind kind = catalog.require(row.kind(), "kind");
+      List<String> bound = hostsFor(kind, hosts == null ? List.of() : hosts);
+      store.setHosts(h, id, bound, now);
+      audit.append(h, scope.tenant(), AuditEvent.of(actor, prefix(scope) + ".hosts").target("credential", id.value())
+          .with("kind", row.kind()).with("hosts", GitHosts.toColumn(bound)));
+      return store.info(h, scope, id).orElseThrow();
+    });
+  }
+
+  /**
+   * Computes the fingerprint of every stored version that has none (migration V7 cleared the
+   * fingerprints that were keyed per tenant only), from the decrypted value and the version's own
+   * tenant, home and owner. Runs at start; idempotent, and safe beside writers: a version written
+   * meanwhile already has its fingerprint and is left alone. Returns how many were computed.
+   */
+  public int refingerprint() {
+    List<VaultStore.VersionRef> pending = db.jdbi().withHandle(store::withoutFingerprint);
+    int done = 0;
+    for (int from = 0; from < pending.size(); from += 200) {
+      List<VaultStore.VersionRef> chunk = pending.subList(from, Math.min(pending.size(), from + 200));
+      done += db.jdbi().inTransaction(h -> {
+        int n = 0;
+        for (VaultStore.VersionRef r : chunk) {
+          Optional<String> ct = store.lockCiphertext(h, r.id(), r.version());
+          if (ct.isEmpty()) {
+            continue;
+          }
+          byte[] aad = new CredentialAad(r.tenant(), r.home(), r.owner(), r.id(), r.version(), r.kind()).encode();
+          byte[] plain;
+          try {
+            plain = keys.decrypt(r.tenant(), B64D.decode(ct.get()), aad, "credential " + r.id());
+          } catch (DecryptionFailedException e) {
+            LOG.warn("fingerprint of credential {} version {} not computed: {}", r.id(), r.version(), e.getClass().getSimpleName());
+            continue;
+          }
+          try {
+            store.setFingerprint(h, r.id(), r.version(), fingerprint(r.scope(), plain));
+            n++;
+          } finally {
+            Arrays.fill(plain, (byte) 0);
+          }
+        }
+        return n;
+      });
+    }
+    if (done > 0) {
+      LOG.info("computed {} credential fingerprints per home and owner", done);
+    }
+    return done;
   }
 
   /**
@@ -331,12 +415,40 @@ public final class Vault {
     try {
       byte[] aad = new CredentialAad(scope.tenant(), scope.home(), scope.owner(), id, version, kind).encode();
       String ciphertext = B64.encodeToString(keys.encrypt(scope.tenant(), plain, aad));
-      String fingerprint = keys.fingerprint(scope.tenant(), plain);
+      String fingerprint = fingerprint(scope, plain);
       store.insertVersion(h, scope.tenant(), id, version, ciphertext, hint(value), fingerprint, now);
       return fingerprint;
     } finally {
       Arrays.fill(plain, (byte) 0);
     }
+  }
+
+  private String fingerprint(CredentialScope scope, byte[] plain) {
+    return keys.fingerprint(scope.tenant(), FingerprintDomain.of(scope).encode(), plain);
+  }
+
+  /**
+   * A member's fingerprints are shown to that member only: the audit log (read by admins) records
+   * the fingerprints of tenant secrets, never of a user's integrations.
+   */
+  private static AuditEvent withFingerprint(AuditEvent event, CredentialScope scope, String fingerprint) {
+    return scope.home() == Home.TENANT ? event.with("fingerprint", fingerprint) : event;
+  }
+
+  /** The hosts a credential of {@code kind} is bound to: the owner's choice, else the kind's default. */
+  private static List<String> hostsFor(CredentialKind kind, List<String> chosen) {
+    if (!kind.isGit()) {
+      if (chosen != null) {
+        throw new InvalidInputException("hosts", "kind '" + kind.id() + "' is not handed to git; only git credentials"
+            + " have hosts");
+      }
+      return null;
+    }
+    return GitHosts.parse(chosen == null ? kind.git().hosts() : chosen, "hosts");
+  }
+
+  private void checkFormat(String kindId, SecretValue value) {
+    catalog.find(kindId).ifPresent(kind -> ValueRules.check(kind, value));
   }
 
   /** "…abcd" for values of 16 or more characters; nothing for shorter ones (too revealing). */

@@ -33,13 +33,18 @@ final class VaultStore {
   record Current(CredentialInfo info, String ciphertext, String versionStatus) {}
 
   /** One stored version of a tenant, with what its associated data binds. */
-  record VersionRef(CredentialId id, int version, Home home, UserId owner, String kind) {}
+  record VersionRef(TenantId tenant, CredentialId id, int version, Home home, UserId owner, String kind) {
+    CredentialScope scope() {
+      return new CredentialScope(tenant, home, owner);
+    }
+  }
 
   private static final String SCOPE = "tenant_id = :t AND home = :home AND owner_key = :o";
   private static final String NAME_TAKEN = "SELECT COUNT(*) FROM credentials WHERE " + SCOPE + " AND name = :n";
   private static final String INSERT_CREDENTIAL = "INSERT INTO credentials (id, tenant_id, home, owner_user_id, owner_key, kind,"
-      + " name, current_version, status, created_at, updated_at)"
-      + " VALUES (:id, :t, :home, :owner, :o, :kind, :name, 1, 'active', :now, :now)";
+      + " name, current_version, status, created_at, updated_at, hosts)"
+      + " VALUES (:id, :t, :home, :owner, :o, :kind, :name, 1, 'active', :now, :now, :hosts)";
+  private static final String SET_HOSTS = "UPDATE credentials SET hosts = :hosts, updated_at = :now WHERE id = :id";
   private static final String IDS = "SELECT id FROM credentials WHERE " + SCOPE + " ORDER BY kind, name";
   private static final String ROW = "SELECT * FROM credentials WHERE " + SCOPE + " AND id = :id";
   private static final String VERSIONS = "SELECT version, status, hint, fingerprint, created_at, revoked_at"
@@ -60,16 +65,22 @@ final class VaultStore {
   private static final String VERSION = "SELECT ciphertext, status FROM credential_versions"
       + " WHERE credential_id = :id AND tenant_id = :t AND version = :v";
   private static final String CURRENT = "SELECT c.id, c.kind, c.name, c.home, c.owner_user_id, c.current_version, c.status,"
-      + " c.created_at, c.updated_at, v.ciphertext, v.status AS vstatus"
+      + " c.hosts, c.created_at, c.updated_at, v.ciphertext, v.status AS vstatus"
       + " FROM credentials c JOIN credential_versions v ON v.credential_id = c.id AND v.version = c.current_version"
       + " WHERE c.tenant_id = :t AND c.home = :home AND c.owner_key = :o AND c.id IN (<ids>)";
   private static final String SCOPE_OF = "SELECT home, owner_user_id FROM credentials WHERE tenant_id = :t AND id = :id";
   private static final String RECORD_USE = "UPDATE credentials SET last_used_at = :at, last_used_session = :s,"
       + " last_used_workroom = :w, last_used_skill = :k, last_used_user = :u WHERE tenant_id = :t AND id = :id"
       + " AND (last_used_at IS NULL OR last_used_at <= :at)";
-  private static final String VERSIONS_OF_TENANT = "SELECT v.credential_id, v.version, c.home, c.owner_user_id, c.kind"
-      + " FROM credential_versions v JOIN credentials c ON c.id = v.credential_id WHERE v.tenant_id = :t"
+  private static final String VERSIONS_OF_TENANT = "SELECT v.tenant_id, v.credential_id, v.version, c.home, c.owner_user_id,"
+      + " c.kind FROM credential_versions v JOIN credentials c ON c.id = v.credential_id WHERE v.tenant_id = :t"
       + " ORDER BY v.credential_id, v.version";
+  /** Versions whose fingerprint was cleared (migration V7) and must be computed again. */
+  private static final String WITHOUT_FINGERPRINT = "SELECT v.tenant_id, v.credential_id, v.version, c.home, c.owner_user_id,"
+      + " c.kind FROM credential_versions v JOIN credentials c ON c.id = v.credential_id WHERE v.fingerprint = ''"
+      + " ORDER BY v.tenant_id, v.credential_id, v.version";
+  private static final String SET_FINGERPRINT = "UPDATE credential_versions SET fingerprint = :fp"
+      + " WHERE credential_id = :id AND version = :v AND fingerprint = ''";
   private static final String CIPHERTEXT = "SELECT ciphertext FROM credential_versions WHERE credential_id = :id AND version = :v";
   private static final String SET_CIPHERTEXT = "UPDATE credential_versions SET ciphertext = :c WHERE credential_id = :id AND version = :v";
 
@@ -83,11 +94,16 @@ final class VaultStore {
     return scoped(h.createQuery(NAME_TAKEN), scope).bind("n", name).mapTo(Integer.class).one() > 0;
   }
 
-  void insertCredential(Handle h, CredentialScope scope, CredentialId id, String kind, String name, long now) {
+  void insertCredential(Handle h, CredentialScope scope, CredentialId id, String kind, String name, List<String> hosts,
+      long now) {
     h.createUpdate(INSERT_CREDENTIAL)
         .bind("id", id.value()).bind("t", scope.tenant().value()).bind("home", scope.home().wire())
         .bind("owner", scope.owner() == null ? null : scope.owner().value()).bind("o", scope.ownerKey())
-        .bind("kind", kind).bind("name", name).bind("now", now).execute();
+        .bind("kind", kind).bind("name", name).bind("now", now).bind("hosts", GitHosts.toColumn(hosts)).execute();
+  }
+
+  void setHosts(Handle h, CredentialId id, List<String> hosts, long now) {
+    h.createUpdate(SET_HOSTS).bind("hosts", GitHosts.toColumn(hosts)).bind("now", now).bind("id", id.value()).execute();
   }
 
   List<CredentialId> ids(Handle h, CredentialScope scope) {
@@ -112,11 +128,11 @@ final class VaultStore {
     List<CredentialInfo.VersionInfo> versions = h.createQuery(VERSIONS)
         .bind("id", id.value()).bind("t", scope.tenant().value())
         .map((rs, ctx) -> new CredentialInfo.VersionInfo(rs.getInt("version"), rs.getString("status"), rs.getString("hint"),
-            rs.getString("fingerprint"), rs.getLong("created_at"), Rows.nullableLong(rs, "revoked_at")))
+            fingerprint(rs), rs.getLong("created_at"), Rows.nullableLong(rs, "revoked_at")))
         .list();
     CredentialInfo b = base.get();
     CredentialInfo.VersionInfo current = versions.stream().filter(v -> v.version() == b.version()).findFirst().orElse(null);
-    return Optional.of(new CredentialInfo(b.id(), b.kind(), b.name(), b.home(), b.owner(), b.version(), b.status(),
+    return Optional.of(new CredentialInfo(b.id(), b.kind(), b.name(), b.home(), b.owner(), b.version(), b.status(), b.hosts(),
         current == null ? null : current.hint(), current == null ? null : current.fingerprint(), b.createdAt(), b.updatedAt(),
         b.lastUsed(), versions));
   }
@@ -170,8 +186,8 @@ final class VaultStore {
     return scoped(h.createQuery(CURRENT), scope)
         .bindList("ids", ids.stream().map(CredentialId::value).distinct().toList())
         .map((rs, ctx) -> new Current(new CredentialInfo(rs.getString("id"), rs.getString("kind"), rs.getString("name"),
-            rs.getString("home"), rs.getString("owner_user_id"), rs.getInt("current_version"), rs.getString("status"), null, null,
-            rs.getLong("created_at"), rs.getLong("updated_at"), null, List.of()), rs.getString("ciphertext"),
+            rs.getString("home"), rs.getString("owner_user_id"), rs.getInt("current_version"), rs.getString("status"),
+            GitHosts.fromColumn(rs.getString("hosts")), null, null, rs.getLong("created_at"), rs.getLong("updated_at"), null, List.of()), rs.getString("ciphertext"),
             rs.getString("vstatus")))
         .list();
   }
@@ -196,11 +212,28 @@ final class VaultStore {
   }
 
   List<VersionRef> versionsOf(Handle h, TenantId tenant) {
-    return h.createQuery(VERSIONS_OF_TENANT).bind("t", tenant.value())
-        .map((rs, ctx) -> new VersionRef(new CredentialId(rs.getString("credential_id")), rs.getInt("version"),
-            Home.fromWire(rs.getString("home")),
-            rs.getString("owner_user_id") == null ? null : new UserId(rs.getString("owner_user_id")), rs.getString("kind")))
-        .list();
+    return h.createQuery(VERSIONS_OF_TENANT).bind("t", tenant.value()).map((rs, ctx) -> versionRef(rs)).list();
+  }
+
+  List<VersionRef> withoutFingerprint(Handle h) {
+    return h.createQuery(WITHOUT_FINGERPRINT).map((rs, ctx) -> versionRef(rs)).list();
+  }
+
+  /** Sets the fingerprint of a version that has none; a version written since keeps its own. */
+  void setFingerprint(Handle h, CredentialId id, int version, String fingerprint) {
+    h.createUpdate(SET_FINGERPRINT).bind("fp", fingerprint).bind("id", id.value()).bind("v", version).execute();
+  }
+
+  private static VersionRef versionRef(ResultSet rs) throws SQLException {
+    return new VersionRef(new TenantId(rs.getString("tenant_id")), new CredentialId(rs.getString("credential_id")),
+        rs.getInt("version"), Home.fromWire(rs.getString("home")),
+        rs.getString("owner_user_id") == null ? null : new UserId(rs.getString("owner_user_id")), rs.getString("kind"));
+  }
+
+  /** Null for a version whose fingerprint is being computed again (cleared by migration V7). */
+  private static String fingerprint(ResultSet rs) throws SQLException {
+    String fp = rs.getString("fingerprint");
+    return fp == null || fp.isEmpty() ? null : fp;
   }
 
   /** Locks one version's row and reads its ciphertext; empty when the version is gone. */
@@ -227,7 +260,8 @@ final class VaultStore {
     CredentialInfo.LastUsed last = lastAt == null ? null : new CredentialInfo.LastUsed(lastAt, rs.getString("last_used_session"),
         rs.getString("last_used_workroom"), rs.getString("last_used_skill"), rs.getString("last_used_user"));
     return new CredentialInfo(rs.getString("id"), rs.getString("kind"), rs.getString("name"), rs.getString("home"),
-        rs.getString("owner_user_id"), rs.getInt("current_version"), rs.getString("status"), null, null,
-        rs.getLong("created_at"), rs.getLong("updated_at"), last, List.of());
+        rs.getString("owner_user_id"), rs.getInt("current_version"), rs.getString("status"),
+        GitHosts.fromColumn(rs.getString("hosts")), null, null, rs.getLong("created_at"), rs.getLong("updated_at"), last,
+        List.of());
   }
 }
