@@ -104,6 +104,57 @@ abstract class FingerprintsAreKeyedPerHomeAndOwnerTest extends OneKeyroomPerClas
     assertThat(left).isZero();
   }
 
+  /**
+   * A store written before V7 (fingerprints keyed per tenant only, no git hosts) is upgraded by
+   * opening it: V7 clears every old fingerprint and binds git tokens to github.com, and the start
+   * computes the new fingerprints before anything is served. Nothing of the old, comparable
+   * fingerprint is left in the credential tables.
+   */
+  @Test
+  void upgradingAnOlderStoreReplacesEveryComparableFingerprint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    dev.keyroom.app.Config config;
+    String memberFp;
+    String secretFp;
+    String integrationId;
+    dev.keyroom.tenancy.UserId aliceId;
+    dev.keyroom.tenancy.TenantId tenant;
+    try (dev.keyroom.testing.TestKeyroom old = start(dir)) {
+      config = old.keyroom.config();
+      Tenancy.Founded t = old.tenant("upgraded");
+      tenant = t.tenant().id();
+      User a = old.keyroom.tenancy().createUser(tenant, "alice", Role.MEMBER, "test");
+      aliceId = a.id();
+      var vault = old.keyroom.vault();
+      var mine = vault.create(dev.keyroom.vault.CredentialScope.integrationsOf(tenant, a.id()), "git-token", "github",
+          dev.keyroom.crypto.SecretValue.ofUtf8(GUESS), "test");
+      var secret = vault.create(dev.keyroom.vault.CredentialScope.tenantSecrets(tenant), "env", "GUESS",
+          dev.keyroom.crypto.SecretValue.ofUtf8(GUESS), "test");
+      integrationId = mine.id();
+      memberFp = mine.fingerprint();
+      secretFp = secret.fingerprint();
+      // turn the store back into what V6 left: one comparable fingerprint for the value in both homes, no hosts column
+      old.keyroom.db().jdbi().useHandle(h -> {
+        h.createUpdate("UPDATE credential_versions SET fingerprint = 'fp_comparable000000000' WHERE tenant_id = :t")
+            .bind("t", tenant.value()).execute();
+        h.execute("ALTER TABLE credentials DROP COLUMN hosts");
+        h.execute("DELETE FROM flyway_schema_history WHERE version = '7'");
+      });
+    }
+    try (dev.keyroom.testing.TestKeyroom upgraded = dev.keyroom.testing.TestKeyroom.start(config,
+        java.util.function.UnaryOperator.identity())) {
+      long comparable = upgraded.keyroom.db().jdbi().withHandle(h -> h.createQuery(
+          "SELECT COUNT(*) FROM credential_versions WHERE fingerprint = 'fp_comparable000000000' OR fingerprint = ''")
+          .mapTo(Long.class).one());
+      assertThat(comparable).isZero();
+      var mine = upgraded.keyroom.vault().get(dev.keyroom.vault.CredentialScope.integrationsOf(tenant, aliceId),
+          new dev.keyroom.vault.CredentialId(integrationId));
+      assertThat(mine.fingerprint()).isEqualTo(memberFp).isNotEqualTo(secretFp);
+      assertThat(mine.hosts()).containsExactly("github.com");
+      assertThat(upgraded.keyroom.vault().list(dev.keyroom.vault.CredentialScope.tenantSecrets(tenant)).get(0).fingerprint())
+          .isEqualTo(secretFp);
+    }
+  }
+
   String member(String name) {
     User u = k.keyroom.tenancy().createUser(acme.tenant().id(), name, Role.MEMBER, "test");
     return k.keyroom.tokens().issueForUser(acme.tenant().id(), u.id(), "cli", "test").token();
