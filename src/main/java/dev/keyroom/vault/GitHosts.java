@@ -1,5 +1,6 @@
 package dev.keyroom.vault;
 
+import dev.keyroom.catalog.CredentialKind;
 import dev.keyroom.error.InvalidInputException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -44,6 +45,21 @@ public final class GitHosts {
       out.add(normal);
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * The hosts a credential of {@code kind} is bound to: the owner's choice, else the kind's
+   * default; a 400 naming {@code hosts} when the kind is never handed to git.
+   */
+  static List<String> forKind(CredentialKind kind, List<String> chosen) {
+    if (!kind.isGit()) {
+      if (chosen != null) {
+        throw new InvalidInputException("hosts", "kind '" + kind.id() + "' is not handed to git; only git credentials"
+            + " have hosts");
+      }
+      return null;
+    }
+    return parse(chosen == null ? kind.git().hosts() : chosen, "hosts");
   }
 
   /** True when {@code host} (as git sends it: name or address, optional :port) is well formed. */

@@ -5,7 +5,6 @@ import dev.keyroom.audit.AuditLog;
 import dev.keyroom.catalog.Catalog;
 import dev.keyroom.catalog.CredentialKind;
 import dev.keyroom.catalog.Home;
-import dev.keyroom.crypto.DecryptionFailedException;
 import dev.keyroom.crypto.SecretValue;
 import dev.keyroom.crypto.TenantKeys;
 import dev.keyroom.error.ConflictException;
@@ -27,8 +26,6 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The encrypted vault. Values go in (encrypted at once with the tenant's data key and bound to
@@ -36,7 +33,6 @@ import org.slf4j.LoggerFactory;
  * the session environment use for one delivery at a time.
  */
 public final class Vault {
-  private static final Logger LOG = LoggerFactory.getLogger(Vault.class);
   public static final int MAX_VALUE_BYTES = 65_536;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Z_][A-Z0-9_]{0,63}");
@@ -45,6 +41,7 @@ public final class Vault {
 
   private final Database db;
   private final VaultStore store;
+  private final Fingerprints fingerprints;
   private final TenantKeys keys;
   private final Catalog catalog;
   private final AuditLog audit;
@@ -56,6 +53,7 @@ public final class Vault {
   public Vault(Database db, TenantKeys keys, Catalog catalog, AuditLog audit, Skills skills, Clock clock) {
     this.db = db;
     this.store = new VaultStore(db);
+    this.fingerprints = new Fingerprints(db, store, keys);
     this.keys = keys;
     this.catalog = catalog;
     this.audit = audit;
@@ -120,7 +118,7 @@ public final class Vault {
     checkName(kind, name);
     checkValue(value);
     ValueRules.check(kind, value);
-    List<String> hosts = hostsFor(kind, chosenHosts);
+    List<String> hosts = GitHosts.forKind(kind, chosenHosts);
     CredentialId id = CredentialId.generate();
     long now = clock.millis();
     return db.jdbi().inTransaction(h -> {
@@ -264,7 +262,7 @@ public final class Vault {
     return db.jdbi().inTransaction(h -> {
       VaultStore.LockedRow row = lockRow(h, scope, id);
       CredentialKind kind = catalog.require(row.kind(), "kind");
-      List<String> bound = hostsFor(kind, hosts == null ? List.of() : hosts);
+      List<String> bound = GitHosts.forKind(kind, hosts == null ? List.of() : hosts);
       store.setHosts(h, id, bound, now);
       audit.append(h, scope.tenant(), AuditEvent.of(actor, prefix(scope) + ".hosts").target("credential", id.value())
           .with("kind", row.kind()).with("hosts", GitHosts.toColumn(bound)));
@@ -274,44 +272,10 @@ public final class Vault {
 
   /**
    * Computes the fingerprint of every stored version that has none (migration V7 cleared the
-   * fingerprints that were keyed per tenant only), from the decrypted value and the version's own
-   * tenant, home and owner. Runs at start; idempotent, and safe beside writers: a version written
-   * meanwhile already has its fingerprint and is left alone. Returns how many were computed.
+   * fingerprints that were keyed per tenant only). Runs at start; see {@link Fingerprints#recomputeCleared}.
    */
   public int refingerprint() {
-    List<VaultStore.VersionRef> pending = db.jdbi().withHandle(store::withoutFingerprint);
-    int done = 0;
-    for (int from = 0; from < pending.size(); from += 200) {
-      List<VaultStore.VersionRef> chunk = pending.subList(from, Math.min(pending.size(), from + 200));
-      done += db.jdbi().inTransaction(h -> {
-        int n = 0;
-        for (VaultStore.VersionRef r : chunk) {
-          Optional<String> ct = store.lockCiphertext(h, r.id(), r.version());
-          if (ct.isEmpty()) {
-            continue;
-          }
-          byte[] aad = new CredentialAad(r.tenant(), r.home(), r.owner(), r.id(), r.version(), r.kind()).encode();
-          byte[] plain;
-          try {
-            plain = keys.decrypt(r.tenant(), B64D.decode(ct.get()), aad, "credential " + r.id());
-          } catch (DecryptionFailedException e) {
-            LOG.warn("fingerprint of credential {} version {} not computed: {}", r.id(), r.version(), e.getClass().getSimpleName());
-            continue;
-          }
-          try {
-            store.setFingerprint(h, r.id(), r.version(), fingerprint(r.scope(), plain));
-            n++;
-          } finally {
-            Arrays.fill(plain, (byte) 0);
-          }
-        }
-        return n;
-      });
-    }
-    if (done > 0) {
-      LOG.info("computed {} credential fingerprints per home and owner", done);
-    }
-    return done;
+    return fingerprints.recomputeCleared();
   }
 
   /**
@@ -415,16 +379,12 @@ public final class Vault {
     try {
       byte[] aad = new CredentialAad(scope.tenant(), scope.home(), scope.owner(), id, version, kind).encode();
       String ciphertext = B64.encodeToString(keys.encrypt(scope.tenant(), plain, aad));
-      String fingerprint = fingerprint(scope, plain);
+      String fingerprint = fingerprints.of(scope, plain);
       store.insertVersion(h, scope.tenant(), id, version, ciphertext, hint(value), fingerprint, now);
       return fingerprint;
     } finally {
       Arrays.fill(plain, (byte) 0);
     }
-  }
-
-  private String fingerprint(CredentialScope scope, byte[] plain) {
-    return keys.fingerprint(scope.tenant(), FingerprintDomain.of(scope).encode(), plain);
   }
 
   /**
@@ -433,18 +393,6 @@ public final class Vault {
    */
   private static AuditEvent withFingerprint(AuditEvent event, CredentialScope scope, String fingerprint) {
     return scope.home() == Home.TENANT ? event.with("fingerprint", fingerprint) : event;
-  }
-
-  /** The hosts a credential of {@code kind} is bound to: the owner's choice, else the kind's default. */
-  private static List<String> hostsFor(CredentialKind kind, List<String> chosen) {
-    if (!kind.isGit()) {
-      if (chosen != null) {
-        throw new InvalidInputException("hosts", "kind '" + kind.id() + "' is not handed to git; only git credentials"
-            + " have hosts");
-      }
-      return null;
-    }
-    return GitHosts.parse(chosen == null ? kind.git().hosts() : chosen, "hosts");
   }
 
   private void checkFormat(String kindId, SecretValue value) {
