@@ -104,6 +104,21 @@ abstract class GitTokenIsBoundToItsHostsTest extends OneKeyroomPerClass {
   }
 
   @Test
+  void everyGitKindOfTheCatalogHasValidDefaultHosts_andOnlyGitKindsHaveHosts() {
+    for (dev.keyroom.catalog.CredentialKind kind : k.keyroom.catalog().kinds()) {
+      if (kind.isGit()) {
+        assertThat(dev.keyroom.vault.GitHosts.parse(kind.git().hosts(), "git.hosts")).as(kind.id()).isNotEmpty();
+      }
+    }
+    assertThat(k.keyroom.catalog().kinds()).filteredOn(dev.keyroom.catalog.CredentialKind::isGit)
+        .extracting(dev.keyroom.catalog.CredentialKind::id).containsExactlyInAnyOrder("git-token", "github-oauth", "gitlab-oauth");
+    assertThat(dev.keyroom.vault.GitHosts.allows(List.of("git.example.com"), "http", "git.example.com:80")).isTrue();
+    assertThat(dev.keyroom.vault.GitHosts.allows(List.of("git.example.com"), "http", "git.example.com:443")).isFalse();
+    assertThat(dev.keyroom.vault.GitHosts.allows(List.of("[2001:db8::1]:8443"), "https", "[2001:DB8::1]:8443")).isTrue();
+    assertThat(dev.keyroom.vault.GitHosts.allows(List.of("github.com"), "https", "github.com.")).isFalse();
+  }
+
+  @Test
   void anotherUserCannotChangeTheHostsOfMyToken() {
     String id = ok(k.post("/api/v1/me/integrations", member, json(Map.of("kind", "git-token", "name", "github",
         "value", TOKEN))), 201).get("id").asText();
