@@ -104,6 +104,7 @@ public final class Keyroom implements AutoCloseable {
     this.tenancy = new Tenancy(db, keys, audit, tokens, clock);
     this.skills = new Skills(db, catalog, audit, clock);
     this.vault = new Vault(db, keys, catalog, audit, skills, clock);
+    vault.refingerprint(); // fingerprints cleared by migration V7 are computed per home and owner before any use
     WorkroomMembers workroomMembers = new WorkroomMembers(db, audit, clock);
     this.workrooms = new Workrooms(db, catalog, vault, audit, clock, environmentContributors, workroomMembers);
     this.sessions = new Sessions(db, keys, catalog, workrooms, audit, clock,

@@ -124,7 +124,7 @@ public final class SessionRoutes implements ApiRoutes.Module {
       SessionInfo s = sameSession(sessions.authenticateToken(token), ctx);
       GitCredentialBody body = Json.read(ctx, GitCredentialBody.class);
       requireSafeTransport(body);
-      Optional<SecretValue> secret = environment.gitCredential(s, body.host(), "session:" + s.id().value());
+      Optional<SecretValue> secret = environment.gitCredential(s, body.protocol(), body.host(), "session:" + s.id().value());
       if (secret.isEmpty()) {
         throw new NotFoundException("the session's user has no active git token in Profile → Integrations");
       }

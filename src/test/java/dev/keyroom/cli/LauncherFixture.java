@@ -45,6 +45,12 @@ public final class LauncherFixture {
         "value", value)).toString())).get("id").asText();
   }
 
+  /** A git integration bound to {@code hosts} (host[:port] as git sends them). */
+  public String integration(String kind, String name, String value, List<String> hosts) {
+    return json(k.post("/api/v1/me/integrations", userToken, Json.MAPPER.valueToTree(Map.of("kind", kind, "name", name,
+        "value", value, "hosts", hosts)).toString())).get("id").asText();
+  }
+
   public String workroom(String body) {
     return json(k.post("/api/v1/workrooms", admin, body)).get("id").asText();
   }

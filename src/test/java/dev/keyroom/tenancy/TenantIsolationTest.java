@@ -81,6 +81,7 @@ class TenantIsolationTest {
   static final Map<String, String> BODIES = Map.of(
       "PUT /api/v1/secrets/{id}/value", "{\"value\":\"isolation-value-0123456789\"}",
       "PUT /api/v1/me/integrations/{id}/value", "{\"value\":\"isolation-value-0123456789\"}",
+      "PATCH /api/v1/me/integrations/{id}", "{\"hosts\":[\"attacker.example\"]}",
       "PATCH /api/v1/skills/{id}", "{\"description\":\"taken over\"}",
       "PATCH /api/v1/users/{id}", "{\"role\":\"admin\"}",
       "PATCH /api/v1/workrooms/{id}", "{\"name\":\"taken-over\"}",
