@@ -32,6 +32,10 @@ public final class Config {
     PROXY_READ_TIMEOUT("proxy-read-timeout", "300s", "proxy: longest silence from an upstream before 504"),
     PROXY_GRANT_TTL("proxy-grant-ttl", "5s", "proxy: how long an authorised placeholder is remembered; revoke and"
         + " session end drop it at once on this node; 0 checks every request"),
+    PROXY_MAX_CONCURRENT_PER_SESSION("proxy-max-concurrent-per-session", "64", "proxy: requests one session may have in"
+        + " flight at once; the next gets 429"),
+    PROXY_MAX_CONCURRENT_PER_TENANT("proxy-max-concurrent-per-tenant", "512", "proxy: requests one tenant's sessions may"
+        + " have in flight at once; the next gets 429"),
     SESSION_MAX_LIFETIME("session-max-lifetime", "12h", "sessions end at the latest after this long"),
     SESSION_IDLE_TIMEOUT("session-idle-timeout", "2h", "sessions end after this long without use"),
     OAUTH_REFRESH_AHEAD("oauth-refresh-ahead", "5m", "OAuth access tokens are refreshed this long before they expire"),
@@ -240,6 +244,19 @@ public final class Config {
       return Duration.ofSeconds(Long.parseLong(v));
     } catch (NumberFormatException e) {
       throw new ConfigException(s.flag + " must be a duration such as 500ms, 30s, 5m or 2h (" + s.envVar() + ")");
+    }
+  }
+
+  /** A whole number of at least 1 (limits). */
+  public int positiveInt(Setting s) {
+    try {
+      int v = Integer.parseInt(get(s).trim());
+      if (v < 1) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(s.flag + " must be a whole number of at least 1 (" + s.envVar() + ")");
     }
   }
 

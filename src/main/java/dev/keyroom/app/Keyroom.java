@@ -31,6 +31,7 @@ import dev.keyroom.session.SessionSweeper;
 import dev.keyroom.proxy.ProviderProxy;
 import dev.keyroom.proxy.ProxyRoutes;
 import dev.keyroom.session.Sessions;
+import dev.keyroom.session.WorkroomMembers;
 import dev.keyroom.session.WorkroomRoutes;
 import dev.keyroom.session.Workrooms;
 import dev.keyroom.store.Database;
@@ -103,7 +104,9 @@ public final class Keyroom implements AutoCloseable {
     this.tenancy = new Tenancy(db, keys, audit, tokens, clock);
     this.skills = new Skills(db, catalog, audit, clock);
     this.vault = new Vault(db, keys, catalog, audit, skills, clock);
-    this.workrooms = new Workrooms(db, catalog, vault, audit, clock, environmentContributors);
+    vault.refingerprint(); // fingerprints cleared by migration V7 are computed per home and owner before any use
+    WorkroomMembers workroomMembers = new WorkroomMembers(db, audit, clock);
+    this.workrooms = new Workrooms(db, catalog, vault, audit, clock, environmentContributors, workroomMembers);
     this.sessions = new Sessions(db, keys, catalog, workrooms, audit, clock,
         config.duration(Config.Setting.SESSION_MAX_LIFETIME), config.duration(Config.Setting.SESSION_IDLE_TIMEOUT),
         new DeliveryLedger(db));
@@ -117,25 +120,37 @@ public final class Keyroom implements AutoCloseable {
     environmentContributors.register(new OAuthEnvironment(catalog, vault, oauth));
     this.passwords = new Passwords(db, tenancy, audit, clock);
     this.browserSessions = new BrowserSessions(db, tenancy, passwords, clock, Duration.ofHours(12), Duration.ofHours(2));
-    reactToEnds();
+    reactToEnds(workroomMembers);
   }
 
   /**
    * Every reaction to something ending, in one place. When a user is disabled, their live
-   * sessions and web sign-ins end in the same transaction. When a session ends, its event streams
+   * sessions and web sign-ins end in the same transaction; so do their sessions in a workroom
+   * they leave. When a session ends, its event streams
    * hear it. When a credential is revoked, replaced or deleted, the live sessions holding a copy
    * or a placeholder are told and ended (or asked to restart) and the revoker is told how many.
-   * The proxy subscribes its caches and open exchanges when it is built ({@link #startHttp}).
+   * The proxy's reactions are in {@link #proxyReactsToEnds}, wired when it is built.
    */
-  private void reactToEnds() {
+  private void reactToEnds(WorkroomMembers workroomMembers) {
+    // A user who leaves a workroom (removed, or the workroom deleted) loses its sessions in the same transaction.
+    workroomMembers.onLeave(sessions::endLive);
     tenancy.onAccessEnd((h, tenant, user, reason, actor) -> {
-      List<dev.keyroom.session.SessionInfo> ended = sessions.endAllOf(h, tenant, user, null, null, reason, actor);
+      sessions.endAll(h, tenant, null, user, null, reason, actor);
       browserSessions.closeAll(h, tenant, user);
-      return () -> sessions.announceEnded(ended);
     });
     sessions.onEnd(s -> sessionEvents.publish(s.id(), new SessionEvents.Event(SessionEvents.ENDED,
         java.util.Map.of("sessionId", s.id().value(), "reason", s.endReason() == null ? "ended" : s.endReason()))));
     vault.onChangeReport(new SessionRevocation(sessions, sessionEvents, sessionPolicy, vault, audit));
+  }
+
+  /**
+   * When a session ends (for any reason: its launcher, expiry, a disabled user, a leaving member,
+   * a withdrawn consent, a revocation), the proxy forgets its grants and aborts its requests in
+   * flight; when a credential is revoked, replaced or deleted, likewise for requests using it.
+   */
+  private void proxyReactsToEnds(ProviderProxy proxy) {
+    sessions.onEnd(s -> proxy.abortSession(s.id()));
+    vault.onChange(c -> proxy.abortCredential(c.tenant(), c.credential()));
   }
 
   /** Opens the store and keys. Refuses a wrong master key, or a missing one for an existing store. */
@@ -168,14 +183,16 @@ public final class Keyroom implements AutoCloseable {
     modules.add(new TenancyRoutes(tenancy, tokens));
     modules.add(new VaultRoutes(vault, skills));
     modules.add(new AuditRoutes(audit));
-    modules.add(new WorkroomRoutes(workrooms, sessions));
-    modules.add(new SessionRoutes(sessions, sessionEnvironment, sessionEvents, sessionPolicy));
+    modules.add(new WorkroomRoutes(workrooms));
+    modules.add(new SessionRoutes(sessions, workrooms, sessionEnvironment, sessionEvents, sessionPolicy));
     modules.add(new ConsentRoutes(consents));
     modules.add(new UsageRoutes(new UsageStore(db), clock));
     modules.add(new ProxyRoutes(proxy = new ProviderProxy(catalog, config.upstreams(), sessions, workrooms, vault,
         usage = new UsageRecorder(db, new UsageStore(db), audit, vault, metrics, 10_000, Duration.ofMillis(250)), metrics,
         clock, config.duration(Config.Setting.PROXY_CONNECT_TIMEOUT), config.duration(Config.Setting.PROXY_READ_TIMEOUT),
-        config.duration(Config.Setting.PROXY_GRANT_TTL))));
+        config.duration(Config.Setting.PROXY_GRANT_TTL), new ProviderProxy.Limits(config.positiveInt(
+            Config.Setting.PROXY_MAX_CONCURRENT_PER_SESSION), config.positiveInt(Config.Setting.PROXY_MAX_CONCURRENT_PER_TENANT)))));
+    proxyReactsToEnds(proxy);
     modules.add(new WebRoutes(new WebRoutes.Services(tenancy, passwords, browserSessions, audit, catalog, vault, skills,
         workrooms, sessions, sessionPolicy, consents, oauth, new UsageStore(db), proxy,
         config.get(Config.Setting.PUBLIC_URL).startsWith("https://"), clock)));

@@ -80,6 +80,11 @@ public final class AuditLog {
   public record Filter(String actor, String action, String targetId, String sessionId,
       String workroomId, Long from, Long to, Long beforeSeq, int limit) {}
 
+  /**
+   * Rows for people to read (the audit API and pages, admins only): a member's fingerprints and
+   * hints are left out ({@link AuditRecord#withoutMemberFingerprints}); {@link #verify} reads the
+   * rows as stored.
+   */
   public List<AuditRecord> query(TenantId tenant, Filter f) {
     StringBuilder sql = new StringBuilder("SELECT * FROM audit_events WHERE tenant_id = :t");
     if (f.actor() != null) sql.append(" AND actor = :actor");
@@ -101,7 +106,7 @@ public final class AuditLog {
       if (f.from() != null) q.bind("from", f.from());
       if (f.to() != null) q.bind("to", f.to());
       if (f.beforeSeq() != null) q.bind("before", f.beforeSeq());
-      return q.map((rs, ctx) -> row(rs)).list();
+      return q.map((rs, ctx) -> row(rs).withoutMemberFingerprints()).list();
     });
   }
 

@@ -81,7 +81,9 @@ public final class Catalog {
       CredentialKind.ProxySpec proxy,
       Map<String, String> env,
       Boolean nameIsEnvVar,
-      CredentialKind.OAuthSpec oauth) {
+      CredentialKind.OAuthSpec oauth,
+      CredentialKind.GitSpec git,
+      String valueFormat) {
     CredentialKind toKind() {
       Delivery d = Delivery.fromWire(delivery);
       if (d == Delivery.PROXIED && proxy == null) {
@@ -93,9 +95,16 @@ public final class Catalog {
       if (oauth != null && (oauth.provider() == null || !oauth.provider().matches("[a-z][a-z0-9-]{0,31}"))) {
         throw new IllegalStateException("catalog kind '" + id + "' has an oauth section without a valid provider id");
       }
+      if (git != null && (git.hosts() == null || git.hosts().isEmpty())) {
+        throw new IllegalStateException("catalog kind '" + id + "' has a git section without default hosts");
+      }
+      // a proxied key and a git token (not an OAuth bundle, which is stored as JSON) travel in an HTTP header
+      boolean headerBound = d == Delivery.PROXIED || (git != null && oauth == null);
       return new CredentialKind(id, displayName, Home.fromWire(home), d, getKeyUrl,
           sources == null ? List.of() : List.copyOf(sources), proxy,
-          env == null ? Map.of() : Map.copyOf(env), Boolean.TRUE.equals(nameIsEnvVar), oauth);
+          env == null ? Map.of() : Map.copyOf(env), Boolean.TRUE.equals(nameIsEnvVar), oauth,
+          git == null ? null : new CredentialKind.GitSpec(List.copyOf(git.hosts())),
+          CredentialKind.ValueFormat.fromWire(valueFormat, headerBound));
     }
   }
 }

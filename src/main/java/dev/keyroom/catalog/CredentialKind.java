@@ -11,6 +11,8 @@ import java.util.Map;
  * @param env environment variable names: {@code keyVar}, {@code baseUrlVar}, {@code helper}, …
  * @param nameIsEnvVar true when the credential's name is the environment variable it becomes
  * @param oauth for kinds connected by an OAuth login: the provider's endpoints and defaults; else null
+ * @param git for kinds whose value git may send: the hosts a new credential is bound to by default; else null
+ * @param valueFormat what a stored value may contain (see {@link ValueFormat})
  */
 public record CredentialKind(
     String id,
@@ -22,7 +24,42 @@ public record CredentialKind(
     ProxySpec proxy,
     Map<String, String> env,
     boolean nameIsEnvVar,
-    OAuthSpec oauth) {
+    OAuthSpec oauth,
+    GitSpec git,
+    ValueFormat valueFormat) {
+
+  /** Git hosts a credential of the kind is bound to unless its owner chooses others. */
+  public record GitSpec(List<String> hosts) {}
+
+  /** What a stored value may contain, by where it goes. */
+  public enum ValueFormat {
+    /** Any text without NUL (a multi-line environment secret). */
+    ANY,
+    /** One line: no control characters (a password or key handed over as one environment value). */
+    ONE_LINE,
+    /** Sent in an HTTP header (a proxied key, a git token): no control characters, Latin-1 only. */
+    HEADER;
+
+    public static ValueFormat fromWire(String wire, boolean headerBound) {
+      if (headerBound || "header".equals(wire)) {
+        return HEADER;
+      }
+      if (wire == null) {
+        return ANY;
+      }
+      return switch (wire) {
+        case "one-line" -> ONE_LINE;
+        case "any" -> ANY;
+        default -> throw new IllegalStateException("unknown valueFormat '" + wire + "' (header, one-line or any)");
+      };
+    }
+  }
+
+  /** True when git may be handed a credential of this kind (it has default git hosts). */
+  @JsonIgnore
+  public boolean isGit() {
+    return git != null;
+  }
 
   /** Facts the proxy needs for a provider. */
   public record ProxySpec(

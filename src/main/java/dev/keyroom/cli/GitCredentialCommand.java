@@ -15,7 +15,9 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code keyroom git-credential get|store|erase}: git's credential-helper protocol, answered from
  * the live session (KEYROOM_URL, KEYROOM_SESSION_TOKEN, KEYROOM_SESSION_ID). {@code store} and
- * {@code erase} are ignored: the token is never written anywhere.
+ * {@code erase} are ignored: the token is never written anywhere. The host (and port) of git's
+ * request go to Keyroom, which hands the token only to the hosts it is bound to; for any other
+ * host git gets no credential (nothing on standard output) and the refusal goes to standard error.
  */
 @Command(name = "git-credential", mixinStandardHelpOptions = true,
     description = "git credential helper backed by the live Keyroom session (set by `keyroom run`).")
@@ -43,6 +45,11 @@ final class GitCredentialCommand implements Callable<Integer> {
       return 0;
     } catch (SessionClient.Refused r) {
       err.println("keyroom git-credential: " + r.getMessage());
+      if (r.status == 400 || r.status == 403) {
+        // this host (or this request) gets no credential; git goes on without one and fails on its own
+        out.flush();
+        return 0;
+      }
       out.print("quit=1\n"); // no other helper, no prompt: this session's git access is over
       out.flush();
       return 1;

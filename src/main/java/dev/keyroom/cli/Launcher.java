@@ -1,7 +1,6 @@
 package dev.keyroom.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -12,21 +11,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code keyroom run}: fetches the session environment, starts the command with it (the values
  * live only in the child's environment), forwards its output with every injected value masked,
- * and when the session ends or a credential it holds is revoked, terminates the child's whole
- * process group (TERM, then KILL after a grace period).
+ * and when the session ends, a credential it holds is revoked, or the command exits, ends every
+ * process the command started (see {@link ProcessContainment}; TERM, then KILL after a grace period).
  */
 final class Launcher {
-  private static final Path SETSID = Path.of("/usr/bin/setsid");
-
   /** How the launcher was asked to run. {@code extraEnv} is applied before the session's variables. */
   record Options(String url, String token, String sessionId, List<String> command, boolean endSessionOnExit,
-      Duration grace, Map<String, String> extraEnv) {
+      Duration grace, Map<String, String> extraEnv, ProcessContainment.Mode containment) {
     @Override
     public String toString() {
       return "Options[url=" + url + ", command=" + command + ", token=[REDACTED]]";
@@ -51,6 +50,10 @@ final class Launcher {
   private final PrintStream err;
   private final SessionClient client;
   private final AtomicReference<CompletableFuture<Stop>> stop = new AtomicReference<>(new CompletableFuture<>());
+  private final ScheduledExecutorService quietFlush = Executors.newSingleThreadScheduledExecutor(r ->
+      Thread.ofPlatform().daemon().name("keyroom-output-flush").unstarted(r));
+  private ProcessContainment containment;
+  private Run current;
   private volatile boolean done;
 
   Launcher(Options options, OutputStream out, PrintStream err) {
@@ -76,12 +79,15 @@ final class Launcher {
       return Main.UNREACHABLE;
     }
     try {
+      containment = ProcessContainment.choose(options.containment(), err);
       while (true) {
         List<SessionClient.Variable> env = client.environment();
         Run run = start(env);
+        current = run;
         CompletableFuture<Stop> stopped = stop.get();
         Object first = CompletableFuture.anyOf(run.exit, stopped).get();
         if (first instanceof Integer code && !stopped.isDone()) {
+          containment.cleanUp(run.process, options.grace());
           run.drain();
           if (options.endSessionOnExit()) {
             client.end();
@@ -89,7 +95,7 @@ final class Launcher {
           return code;
         }
         Stop why = stopped.get();
-        terminate(run.process);
+        containment.terminate(run.process, options.grace());
         run.drain();
         if (why != Stop.RESTART) {
           err.println("keyroom: " + (why == Stop.ENDED ? "the session ended" : "a credential of this session was revoked")
@@ -104,6 +110,10 @@ final class Launcher {
     } finally {
       done = true;
       follower.interrupt();
+      if (current != null && current.process.isAlive()) {
+        containment.terminate(current.process, Duration.ZERO); // the launcher failed: nothing may outlive it
+      }
+      quietFlush.shutdown();
     }
   }
 
@@ -117,16 +127,12 @@ final class Launcher {
   }
 
   private Run start(List<SessionClient.Variable> env) throws IOException {
-    List<String> argv = new ArrayList<>();
-    if (Files.isExecutable(SETSID)) {
-      argv.add(SETSID.toString()); // the child leads a new process group: one signal reaches all it starts
-    }
-    argv.addAll(options.command());
-    ProcessBuilder pb = new ProcessBuilder(argv);
+    ProcessBuilder pb = new ProcessBuilder(containment.wrap(options.command()));
     Map<String, String> childEnv = pb.environment();
     childEnv.putAll(options.extraEnv());
     List<String> secrets = new ArrayList<>();
     TreeSet<String> shortOnes = new TreeSet<>();
+    TreeSet<String> partly = new TreeSet<>();
     for (SessionClient.Variable v : env) {
       childEnv.put(v.name(), v.value());
       if (v.secret()) {
@@ -134,76 +140,30 @@ final class Launcher {
           shortOnes.add(v.name());
         } else {
           secrets.add(v.value());
+          if (OutputMasker.partlyUnmasked(v.value())) {
+            partly.add(v.name());
+          }
         }
       }
     }
+    childEnv.put(ProcessContainment.MARKER, containment.runId);
     if (!shortOnes.isEmpty()) {
       err.println("keyroom: warning: not masking " + String.join(", ", shortOnes) + " in output (values under "
           + OutputMasker.MIN_LENGTH + " characters would reveal themselves by where the mask appears)");
     }
+    if (!partly.isEmpty()) {
+      err.println("keyroom: warning: lines under " + OutputMasker.MIN_LENGTH + " characters of " + String.join(", ", partly)
+          + " are not masked in output; the longer lines are");
+    }
+    OutputMasker masker = new OutputMasker(secrets);
     pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
     Process p = pb.start();
-    OutputMasker masker = new OutputMasker(secrets);
+    MaskedOutput stdout = new MaskedOutput(masker, out, quietFlush);
+    MaskedOutput stderr = new MaskedOutput(masker, err, quietFlush);
     List<Thread> pumps = List.of(
-        Thread.ofPlatform().daemon().name("keyroom-stdout").start(() -> pump(p.getInputStream(), out, masker)),
-        Thread.ofPlatform().daemon().name("keyroom-stderr").start(() -> pump(p.getErrorStream(), err, masker)));
+        Thread.ofPlatform().daemon().name("keyroom-stdout").start(() -> stdout.pump(p.getInputStream())),
+        Thread.ofPlatform().daemon().name("keyroom-stderr").start(() -> stderr.pump(p.getErrorStream())));
     return new Run(p, p.onExit().thenApply(Process::exitValue), pumps);
-  }
-
-  /** Forwards output line by line, masked; a partial line is forwarded when the child pauses. */
-  private static void pump(InputStream in, OutputStream to, OutputMasker masker) {
-    byte[] buf = new byte[8192];
-    java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
-    try (in) {
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        for (int i = 0; i < n; i++) {
-          line.write(buf[i]);
-          if (buf[i] == '\n' || line.size() >= 65536) {
-            emit(line, to, masker);
-          }
-        }
-        if (line.size() > 0 && in.available() == 0) {
-          emit(line, to, masker);
-        }
-      }
-      if (line.size() > 0) {
-        emit(line, to, masker);
-      }
-    } catch (IOException e) {
-      // the child closed its end (killed); nothing more to forward
-      line.reset();
-    }
-  }
-
-  private static void emit(java.io.ByteArrayOutputStream line, OutputStream to, OutputMasker masker) throws IOException {
-    byte[] bytes = line.toByteArray();
-    line.reset();
-    synchronized (to) {
-      to.write(masker.mask(bytes, bytes.length));
-      to.flush();
-    }
-  }
-
-  /** TERM to the child's process group, then KILL to whatever is left after the grace period. */
-  void terminate(Process p) throws InterruptedException {
-    List<ProcessHandle> family = new ArrayList<>(p.descendants().toList());
-    family.add(p.toHandle());
-    signalGroup(p.pid(), "TERM");
-    family.forEach(ProcessHandle::destroy);
-    long deadline = System.nanoTime() + options.grace().toNanos();
-    while (System.nanoTime() < deadline && family.stream().anyMatch(Launcher::running)) {
-      Thread.sleep(10);
-    }
-    if (family.stream().anyMatch(Launcher::running)) {
-      signalGroup(p.pid(), "KILL");
-      family.forEach(ProcessHandle::destroyForcibly);
-      long killDeadline = System.nanoTime() + 2_000_000_000L;
-      while (System.nanoTime() < killDeadline && family.stream().anyMatch(Launcher::running)) {
-        Thread.sleep(10);
-      }
-    }
-    p.waitFor(5, TimeUnit.SECONDS);
   }
 
   /**
@@ -220,18 +180,6 @@ final class Launcher {
       return close < 0 || close + 2 >= stat.length() || stat.charAt(close + 2) != 'Z';
     } catch (IOException | RuntimeException e) {
       return !Files.isDirectory(Path.of("/proc")) && h.isAlive();
-    }
-  }
-
-  private void signalGroup(long pgid, String signal) {
-    try {
-      new ProcessBuilder("kill", "-s", signal, "--", "-" + pgid).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(2, TimeUnit.SECONDS);
-    } catch (IOException e) {
-      err.println("keyroom: could not signal the command's process group (" + e.getClass().getSimpleName()
-          + "); stopping its processes one by one");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
 /** {@code keyroom run [--url U] [--session-token-file F] -- <command…>}. */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Runs a command with the session's environment: values exist only in the command's environment,",
-        "its output is masked, and it is stopped when the session ends or a credential it holds is revoked.",
+        "its output is masked, and it and every process it starts are stopped when the session ends, a credential",
+        "it holds is revoked, or the command exits.",
         "Exit codes: the command's own; " + Main.SESSION_ENDED + " the session ended; " + Main.CREDENTIAL_REVOKED
             + " a credential was revoked; " + Main.UNREACHABLE + " Keyroom unreachable."})
 final class RunCommand implements Callable<Integer> {
@@ -31,13 +32,21 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--grace", defaultValue = "5s", description = "time between TERM and KILL when stopping the command (default 5s)")
   String grace;
 
+  @Option(names = "--containment", defaultValue = "auto", description = {
+      "how the command's processes are kept together so that none outlives the run: pid-namespace (a new PID",
+      "namespace via util-linux unshare; refuse to run without one), process-group (setsid, plus a sweep for",
+      "processes carrying this run's marker variable), auto (default: pid-namespace if this machine allows it,",
+      "else process-group with a warning)"})
+  String containment;
+
   @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "the command and its arguments (after --)")
   List<String> command;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
     Launcher.Options options = new Launcher.Options(SessionSettings.url(url), SessionSettings.token(tokenFile),
-        System.getenv("KEYROOM_SESSION_ID"), command, endSessionOnExit, SessionSettings.duration(grace, "--grace"), Map.of());
+        System.getenv("KEYROOM_SESSION_ID"), command, endSessionOnExit, SessionSettings.duration(grace, "--grace"), Map.of(),
+        ProcessContainment.Mode.parse(containment));
     try {
       return new Launcher(options, System.out, System.err).run();
     } catch (SessionClient.Refused r) {

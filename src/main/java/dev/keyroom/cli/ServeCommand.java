@@ -38,6 +38,12 @@ final class ServeCommand implements Runnable {
   @Option(names = "--proxy-grant-ttl", description = "e.g. 5s; 0 checks every request (KEYROOM_PROXY_GRANT_TTL)")
   String proxyGrantTtl;
 
+  @Option(names = "--proxy-max-concurrent-per-session", description = "e.g. 64 (KEYROOM_PROXY_MAX_CONCURRENT_PER_SESSION)")
+  String proxyMaxConcurrentPerSession;
+
+  @Option(names = "--proxy-max-concurrent-per-tenant", description = "e.g. 512 (KEYROOM_PROXY_MAX_CONCURRENT_PER_TENANT)")
+  String proxyMaxConcurrentPerTenant;
+
   @Option(names = "--session-max-lifetime", description = "e.g. 12h (KEYROOM_SESSION_MAX_LIFETIME)")
   String sessionMaxLifetime;
 
@@ -66,6 +72,8 @@ final class ServeCommand implements Runnable {
     if (proxyConnectTimeout != null) extra.put("proxy-connect-timeout", proxyConnectTimeout);
     if (proxyReadTimeout != null) extra.put("proxy-read-timeout", proxyReadTimeout);
     if (proxyGrantTtl != null) extra.put("proxy-grant-ttl", proxyGrantTtl);
+    if (proxyMaxConcurrentPerSession != null) extra.put("proxy-max-concurrent-per-session", proxyMaxConcurrentPerSession);
+    if (proxyMaxConcurrentPerTenant != null) extra.put("proxy-max-concurrent-per-tenant", proxyMaxConcurrentPerTenant);
     if (sessionMaxLifetime != null) extra.put("session-max-lifetime", sessionMaxLifetime);
     if (sessionIdleTimeout != null) extra.put("session-idle-timeout", sessionIdleTimeout);
     if (oauthRefreshAhead != null) extra.put("oauth-refresh-ahead", oauthRefreshAhead);

@@ -94,13 +94,27 @@ public final class TenantKeys {
     }
   }
 
-  /** A keyed fingerprint: equal values of one tenant have equal fingerprints; reveals nothing. */
-  public String fingerprint(TenantId tenant, byte[] value) {
+  /**
+   * A keyed fingerprint within one domain: equal values in the same {@code domain} (the encoded
+   * tenant, home and owner) have equal fingerprints; the same value in two domains has unrelated
+   * ones. The MAC input is the length-prefixed domain followed by the value, so a domain cannot be
+   * forged by choosing a value. Reveals nothing of the value.
+   */
+  public String fingerprint(TenantId tenant, byte[] domain, byte[] value) {
+    byte[] input = new byte[4 + domain.length + value.length];
     try {
-      byte[] tag = primitives(tenant).mac().computeMac(value);
+      input[0] = (byte) (domain.length >>> 24);
+      input[1] = (byte) (domain.length >>> 16);
+      input[2] = (byte) (domain.length >>> 8);
+      input[3] = (byte) domain.length;
+      System.arraycopy(domain, 0, input, 4, domain.length);
+      System.arraycopy(value, 0, input, 4 + domain.length, value.length);
+      byte[] tag = primitives(tenant).mac().computeMac(input);
       return "fp_" + HexFormat.of().formatHex(tag, 0, 10);
     } catch (GeneralSecurityException e) {
       throw new CryptoSetupException("fingerprint failed for tenant " + tenant, e);
+    } finally {
+      java.util.Arrays.fill(input, (byte) 0);
     }
   }
 

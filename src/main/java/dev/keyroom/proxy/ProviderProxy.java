@@ -3,15 +3,20 @@ package dev.keyroom.proxy;
 import dev.keyroom.api.Metrics;
 import dev.keyroom.catalog.Catalog;
 import dev.keyroom.catalog.CredentialKind;
+import dev.keyroom.error.ForbiddenException;
 import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.error.KeyroomException;
 import dev.keyroom.error.NotFoundException;
+import dev.keyroom.error.RateLimitedException;
 import dev.keyroom.session.PlaceholderRefusedException;
+import dev.keyroom.session.SessionId;
 import dev.keyroom.session.Sessions;
 import dev.keyroom.session.Workrooms;
+import dev.keyroom.tenancy.TenantId;
 import dev.keyroom.usage.UsageMeter;
 import dev.keyroom.usage.UsageRecord;
 import dev.keyroom.usage.UsageRecorder;
+import dev.keyroom.vault.CredentialId;
 import dev.keyroom.vault.Vault;
 import io.javalin.http.Context;
 import jakarta.servlet.ServletOutputStream;
@@ -25,7 +30,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +43,6 @@ import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.util.HostPort;
@@ -56,11 +62,21 @@ public final class ProviderProxy implements AutoCloseable {
   private static final int BUFFER = 16 * 1024;
   private static final int MAX_PATH_IN_USAGE = 256;
 
+  /** How many proxy requests one session, and one tenant, may have in flight at once. */
+  public record Limits(int perSession, int perTenant) {
+    public Limits {
+      if (perSession < 1 || perTenant < 1) {
+        throw new IllegalArgumentException("proxy concurrency limits must be at least 1");
+      }
+    }
+  }
+
   private record Provider(CredentialKind kind, URI base, ProxyHeaders headers, String keyPrefix) {}
 
   private final Map<String, Provider> providers = new LinkedHashMap<>();
   private final ProxyGrants grants;
   private final ProxyDenials denials;
+  private final ProxyExchanges exchanges;
   private final UsageRecorder usage;
   private final Metrics metrics;
   private final Clock clock;
@@ -69,7 +85,7 @@ public final class ProviderProxy implements AutoCloseable {
 
   public ProviderProxy(Catalog catalog, Map<String, String> upstreamOverrides, Sessions sessions, Workrooms workrooms,
       Vault vault, UsageRecorder usage, Metrics metrics, Clock clock, Duration connectTimeout, Duration readTimeout,
-      Duration grantTtl) {
+      Duration grantTtl, Limits limits) {
     for (CredentialKind k : catalog.proxied()) {
       CredentialKind.ProxySpec spec = k.proxy();
       URI base = Upstreams.base(k.id(), upstreamOverrides.getOrDefault(k.id(), spec.upstream()));
@@ -86,12 +102,15 @@ public final class ProviderProxy implements AutoCloseable {
     }
     this.grants = new ProxyGrants(sessions, workrooms, vault, clock, grantTtl);
     this.denials = new ProxyDenials(usage, clock);
+    this.exchanges = new ProxyExchanges(limits);
     this.usage = usage;
     this.metrics = metrics;
     this.clock = clock;
     this.readTimeout = readTimeout;
     this.client = Upstreams.client(connectTimeout);
     metrics.describe("keyroom_proxy_requests_total", "Proxied requests by provider and status");
+    metrics.describe("keyroom_proxy_aborted_total", "Proxied requests aborted because their session ended or their key changed");
+    metrics.gauge("keyroom_proxy_in_flight", "Proxied requests in flight on this node", exchanges::inFlight);
   }
 
   /** The upstream base URL each provider's requests go to. */
@@ -116,9 +135,30 @@ public final class ProviderProxy implements AutoCloseable {
     if (skill != null && !SKILL.matcher(skill).matches()) {
       throw new InvalidInputException(SKILL_HEADER, "must be a skill name: 1-64 lowercase letters, digits, '.', '_' or '-'");
     }
-    ProxyGrant grant;
+    long generation = grants.generation();
+    ProxyGrant grant = authorize(p, req, skill);
+    ProxyExchanges.Exchange exchange = open(grant, providerId, ctx);
     try {
-      grant = grants.authorize(providerId, placeholder(p, req), skill);
+      if (grants.generation() != generation) {
+        // A session end or credential change raced the check above. The exchange is now where an
+        // abort finds it; checking again closes the window in which neither would have stopped it.
+        ProxyGrant again = authorize(p, req, skill);
+        if (!again.credential().equals(grant.credential())) {
+          exchange.close();
+          exchange = open(again, providerId, ctx);
+        }
+        grant = again;
+      }
+      forward(ctx, p, grant, target, path, started, exchange);
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private ProxyGrant authorize(Provider p, HttpServletRequest req, String skill) {
+    String providerId = p.kind().id();
+    try {
+      return grants.authorize(providerId, placeholder(p, req), skill);
     } catch (KeyroomException e) {
       metrics.increment("keyroom_proxy_requests_total", "provider", providerId, "status", Integer.toString(e.status()));
       if (e instanceof PlaceholderRefusedException refused) {
@@ -126,7 +166,16 @@ public final class ProviderProxy implements AutoCloseable {
       }
       throw e;
     }
-    forward(ctx, p, grant, target, path, started);
+  }
+
+  /** A place among the session's and tenant's requests in flight, or 429. */
+  private ProxyExchanges.Exchange open(ProxyGrant grant, String providerId, Context ctx) {
+    try {
+      return exchanges.open(grant, ServletContextRequest.getServletContextRequest(ctx.req()).getServletChannel().getEndPoint());
+    } catch (RateLimitedException e) {
+      metrics.increment("keyroom_proxy_requests_total", "provider", providerId, "status", "429");
+      throw e;
+    }
   }
 
   /**
@@ -177,7 +226,8 @@ public final class ProviderProxy implements AutoCloseable {
     return raw == null ? null : raw.trim();
   }
 
-  private void forward(Context ctx, Provider p, ProxyGrant grant, URI target, String path, long started) {
+  private void forward(Context ctx, Provider p, ProxyGrant grant, URI target, String path, long started,
+      ProxyExchanges.Exchange exchange) {
     HttpServletRequest req = ctx.req();
     CredentialKind.ProxySpec spec = p.kind().proxy();
     String method = req.getMethod();
@@ -195,7 +245,9 @@ public final class ProviderProxy implements AutoCloseable {
       for (String name : Collections.list(req.getHeaderNames())) {
         if (p.headers().forwardRequestHeader(name, connection)) {
           for (String v : Collections.list(req.getHeaders(name))) {
-            h.add(name, v);
+            if (!ProxyHeaders.carriesKeyroomToken(v)) {
+              h.add(name, v);
+            }
           }
         }
       }
@@ -209,16 +261,21 @@ public final class ProviderProxy implements AutoCloseable {
       out.body(body);
     }
     InputStreamResponseListener listener = new InputStreamResponseListener();
+    exchange.attach(out);
     out.send(listener);
 
-    Outcome o = new Outcome(ctx, p, grant, method, path, started);
+    Outcome o = new Outcome(ctx, p, grant, method, path, started, exchange);
     if (body != null && !streamRequestBody(req, body, out, o)) {
       return;
     }
     Response resp;
+    exchange.awaitingAnswer(true);
     try {
       resp = listener.get(readTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
+      if (exchange.abortedBecause() != null) {
+        throw o.failed(new ForbiddenException("the request was ended while in flight: " + exchange.abortedBecause()));
+      }
       throw o.failed(Upstreams.failure(p.kind().id(), p.base(), e.getCause(), readTimeout));
     } catch (TimeoutException e) {
       out.abort(e);
@@ -227,6 +284,8 @@ public final class ProviderProxy implements AutoCloseable {
       Thread.currentThread().interrupt();
       out.abort(e);
       throw o.failed(new BadGatewayException("the proxy was interrupted while waiting for the " + p.kind().id() + " upstream"));
+    } finally {
+      exchange.awaitingAnswer(false);
     }
     o.status = resp.getStatus();
     streamResponse(ctx.res(), resp, listener, scrubber, out, o);
@@ -262,15 +321,20 @@ public final class ProviderProxy implements AutoCloseable {
 
   private void streamResponse(HttpServletResponse res, Response resp, InputStreamResponseListener listener,
       KeyScrubber scrubber, Request out, Outcome o) {
-    res.setStatus(resp.getStatus());
-    Set<String> connection = ProxyHeaders.connectionTokens(resp.getHeaders().getValuesList(HttpHeader.CONNECTION));
-    for (HttpField f : resp.getHeaders()) {
-      if (ProxyHeaders.forwardResponseHeader(f.getName(), connection)) {
-        res.addHeader(f.getName(), scrubber.scrub(f.getValue()));
-      }
+    // The scrubber must read what it scrubs: decode what the upstream encoded anyway, refuse what cannot be.
+    List<String> codings = ContentDecoding.codings(resp.getHeaders().getValuesList(HttpHeader.CONTENT_ENCODING));
+    Optional<String> unsupported = ContentDecoding.unsupported(codings);
+    if (unsupported.isPresent()) {
+      out.abort(new IOException("unsupported content coding"));
+      throw o.failed(new BadGatewayException("the " + o.provider.kind().id() + " upstream answered with Content-Encoding '"
+          + unsupported.get() + "', which the proxy cannot decode to scrub the key (it asks for identity, and decodes"
+          + " gzip and deflate)"));
     }
+    boolean decoding = !codings.isEmpty();
+    res.setStatus(resp.getStatus());
+    ProxyHeaders.copyResponseHeaders(resp.getHeaders(), res, scrubber, decoding);
     long length = resp.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
-    if (length >= 0 && !"HEAD".equals(o.method)) {
+    if (length >= 0 && !"HEAD".equals(o.method) && !decoding) {
       res.setContentLengthLong(length);
     }
     res.setHeader("X-Accel-Buffering", "no");
@@ -278,15 +342,20 @@ public final class ProviderProxy implements AutoCloseable {
         name -> resp.getHeaders().get(name));
     byte[] buf = new byte[BUFFER];
     long sent = 0;
-    try (InputStream in = listener.getInputStream()) {
+    try (InputStream in = ContentDecoding.decode(listener.getInputStream(), codings)) {
       ServletOutputStream os = res.getOutputStream();
       while (true) {
         int n;
         try {
           n = in.read(buf);
         } catch (IOException e) {
-          // The upstream broke off mid-response: the client must see a broken response, not a complete one.
-          LOG.warn("{} upstream failed after {} bytes: {}", o.provider.kind().id(), sent, Upstreams.describe(e));
+          // The upstream broke off mid-response (or Keyroom ended the exchange): the client must see a
+          // broken response, not a complete one.
+          if (o.exchange.abortedBecause() != null) {
+            LOG.info("{} exchange aborted after {} bytes: {}", o.provider.kind().id(), sent, o.exchange.abortedBecause());
+          } else {
+            LOG.warn("{} upstream failed after {} bytes: {}", o.provider.kind().id(), sent, Upstreams.describe(e));
+          }
           abortClient(o.ctx, e);
           o.units = meter.finish();
           o.finish("failed", sent);
@@ -340,12 +409,15 @@ public final class ProviderProxy implements AutoCloseable {
     final String method;
     final String path;
     final long started;
+    final ProxyExchanges.Exchange exchange;
     long requestBytes;
     int status = 0;
     dev.keyroom.usage.UsageUnits units = dev.keyroom.usage.UsageUnits.NONE;
     boolean recorded;
 
-    Outcome(Context ctx, Provider provider, ProxyGrant grant, String method, String path, long started) {
+    Outcome(Context ctx, Provider provider, ProxyGrant grant, String method, String path, long started,
+        ProxyExchanges.Exchange exchange) {
+      this.exchange = exchange;
       this.ctx = ctx;
       this.provider = provider;
       this.grant = grant;
@@ -365,6 +437,9 @@ public final class ProviderProxy implements AutoCloseable {
         return;
       }
       recorded = true;
+      if (exchange.abortedBecause() != null) {
+        outcome = "aborted";
+      }
       long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       metrics.increment("keyroom_proxy_requests_total", "provider", provider.kind().id(), "status", Integer.toString(status));
       usage.record(new UsageRecord(grant.session().tenant(), clock.millis(), grant.session().workroom().value(),
@@ -372,6 +447,24 @@ public final class ProviderProxy implements AutoCloseable {
           grant.credential().value(), grant.version(), method, path, status, outcome, requestBytes, responseBytes,
           latency, units));
     }
+  }
+
+  /**
+   * A session ended: its remembered grants are dropped and every request of it in flight is
+   * aborted (upstream request and client connection), before this returns.
+   */
+  public void abortSession(SessionId session) {
+    grants.sessionEnded(session);
+    metrics.add("keyroom_proxy_aborted_total", exchanges.abortSession(session));
+  }
+
+  /**
+   * A credential was revoked, replaced or deleted: grants using it are dropped and every request
+   * in flight with it is aborted, before this returns.
+   */
+  public void abortCredential(TenantId tenant, CredentialId credential) {
+    grants.credentialChanged(tenant, credential);
+    metrics.add("keyroom_proxy_aborted_total", exchanges.abortCredential(tenant, credential));
   }
 
   /** For tests and tool changes: forget every remembered grant. */

@@ -4,12 +4,14 @@ import dev.keyroom.error.ForbiddenException;
 import dev.keyroom.error.NotFoundException;
 import dev.keyroom.session.PlaceholderGrant;
 import dev.keyroom.session.PlaceholderRefusedException;
+import dev.keyroom.session.SessionId;
 import dev.keyroom.session.SessionInfo;
 import dev.keyroom.session.Sessions;
 import dev.keyroom.session.Workroom;
 import dev.keyroom.session.Workrooms;
+import dev.keyroom.tenancy.TenantId;
 import dev.keyroom.tenancy.TokenFormat;
-import dev.keyroom.vault.CredentialChange;
+import dev.keyroom.vault.CredentialId;
 import dev.keyroom.vault.CredentialScope;
 import dev.keyroom.vault.ResolvedCredential;
 import dev.keyroom.vault.Vault;
@@ -23,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Decides whether a placeholder may be used now, and opens the key it stands for. A grant is
  * remembered for a short time so a busy session does not decrypt on every call, but every
  * revoke, replace and delete of a credential and every session end drops the affected grants
- * synchronously, before the change's API call returns: the very next request is checked afresh.
+ * synchronously, before the change's API call returns (the composition root routes both
+ * notifications here through {@link ProviderProxy}): the very next request is checked afresh.
  * A grant computed while such a change happened is used once and not remembered.
  */
 final class ProxyGrants {
@@ -43,8 +46,6 @@ final class ProxyGrants {
     this.vault = vault;
     this.clock = clock;
     this.ttlMs = ttl.toMillis();
-    vault.onChange(this::credentialChanged);
-    sessions.onEnd(this::sessionEnded);
   }
 
   /** 401 unknown or malformed placeholder; 403 wrong provider, session not live, tool not enabled, key revoked. */
@@ -95,14 +96,21 @@ final class ProxyGrants {
     return grant;
   }
 
-  private void credentialChanged(CredentialChange change) {
+  /** Called (through the proxy, wired in the composition root) when a credential is revoked, replaced or deleted. */
+  void credentialChanged(TenantId tenant, CredentialId credential) {
     generation.incrementAndGet();
-    cache.values().removeIf(g -> g.credential().equals(change.credential()) && g.session().tenant().equals(change.tenant()));
+    cache.values().removeIf(g -> g.credential().equals(credential) && g.session().tenant().equals(tenant));
   }
 
-  private void sessionEnded(SessionInfo session) {
+  /** Called (through the proxy, wired in the composition root) when a session ends. */
+  void sessionEnded(SessionId session) {
     generation.incrementAndGet();
-    cache.values().removeIf(g -> g.session().id().equals(session.id()));
+    cache.values().removeIf(g -> g.session().id().equals(session));
+  }
+
+  /** Moves on every change that drops grants: a check made across a move may be stale. */
+  long generation() {
+    return generation.get();
   }
 
   /** Drops every remembered grant (tests, workroom tool changes). */

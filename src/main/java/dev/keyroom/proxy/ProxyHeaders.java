@@ -1,14 +1,21 @@
 package dev.keyroom.proxy;
 
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 
 /**
  * Which headers cross the proxy. Inbound: every credential (whatever header it hides in), every
  * hop-by-hop and forwarding header, and Keyroom's own headers are dropped before the real key is
  * set. Outbound: hop-by-hop headers and cookies are dropped; the rest pass, with the key masked.
+ * Cookies cross in neither direction (the proxy's client keeps none either): one tenant's upstream
+ * cookie can never reach another tenant's call, nor the workroom.
  */
 final class ProxyHeaders {
   /** RFC 9110 §7.6.1 connection-specific fields, plus fields the proxy sets itself. */
@@ -25,6 +32,17 @@ final class ProxyHeaders {
   private static final Set<String> RESPONSE_DROPPED = Set.of("connection", "keep-alive", "proxy-connection", "te",
       "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "content-length", "set-cookie", "set-cookie2",
       "alt-svc", "server");
+  /** Cookies never cross the proxy in either direction, whatever the catalog passes through. */
+  private static final Set<String> COOKIES = Set.of("cookie", "cookie2", "set-cookie", "set-cookie2");
+  /** Fields that describe the encoded bytes; dropped when the proxy sends the body decoded. */
+  private static final Set<String> OF_ENCODED_BODY = Set.of("content-encoding", "content-length", "content-md5",
+      "content-digest", "digest", "etag", "accept-ranges", "content-range");
+  /** Security headers every Keyroom response carries; an upstream's own values never replace them. */
+  private static final Set<String> KEYROOMS_OWN = Set.of("x-content-type-options", "x-frame-options", "referrer-policy",
+      "x-accel-buffering");
+
+  /** A Keyroom token (user, service, session, placeholder) anywhere in a value. */
+  private static final Pattern KEYROOM_TOKEN = Pattern.compile("(?i)(?<![a-z0-9])kr_(u|s|sess|ph)_[a-z0-9]");
 
   private final Set<String> passthrough = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
   private final String keyHeader;
@@ -42,7 +60,7 @@ final class ProxyHeaders {
    */
   boolean forwardRequestHeader(String name, Set<String> connectionTokens) {
     String n = name.toLowerCase(Locale.ROOT);
-    if (HOP_BY_HOP.contains(n) || FORWARDING.contains(n) || connectionTokens.contains(n)) {
+    if (HOP_BY_HOP.contains(n) || FORWARDING.contains(n) || COOKIES.contains(n) || connectionTokens.contains(n)) {
       return false;
     }
     if (n.equalsIgnoreCase(keyHeader) || n.equalsIgnoreCase(sdkKeyHeader)) {
@@ -57,9 +75,53 @@ final class ProxyHeaders {
     return !CREDENTIAL_NAME.matcher(n).matches();
   }
 
+  /**
+   * True when a value holds a Keyroom token: such a header or query parameter is never forwarded,
+   * whatever its name, so no provider's logs hold a credential that opens Keyroom.
+   */
+  static boolean carriesKeyroomToken(String value) {
+    return value != null && KEYROOM_TOKEN.matcher(value).find();
+  }
+
   static boolean forwardResponseHeader(String name, Set<String> connectionTokens) {
     String n = name.toLowerCase(Locale.ROOT);
-    return !RESPONSE_DROPPED.contains(n) && !connectionTokens.contains(n);
+    return !RESPONSE_DROPPED.contains(n) && !COOKIES.contains(n) && !connectionTokens.contains(n);
+  }
+
+  /** True for a field that describes the encoded body, wrong once the body is sent decoded. */
+  static boolean describesEncodedBody(String name) {
+    return OF_ENCODED_BODY.contains(name.toLowerCase(Locale.ROOT));
+  }
+
+  /** True for a header Keyroom sets on every response itself. */
+  static boolean keyroomsOwn(String name) {
+    return KEYROOMS_OWN.contains(name.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * Copies the upstream's response headers that may cross, each value scrubbed of the key. The
+   * first value of a name replaces what the server had set already (Date, the default
+   * Content-Type), so each reaches the client once; Keyroom's own security headers are kept.
+   * With {@code decoded}, fields describing the encoded body are left out.
+   */
+  static void copyResponseHeaders(HttpFields upstream, HttpServletResponse res, KeyScrubber scrubber, boolean decoded) {
+    Set<String> connection = connectionTokens(upstream.getValuesList(HttpHeader.CONNECTION));
+    Set<String> seen = new HashSet<>();
+    for (HttpField f : upstream) {
+      String name = f.getName().toLowerCase(Locale.ROOT);
+      if (!forwardResponseHeader(name, connection) || (decoded && describesEncodedBody(name)) || keyroomsOwn(name)) {
+        continue;
+      }
+      String value = scrubber.scrub(f.getValue());
+      if (seen.add(name)) {
+        res.setHeader(f.getName(), value);
+      } else {
+        res.addHeader(f.getName(), value);
+      }
+    }
+    if (!seen.contains("content-type")) {
+      res.setContentType(null);
+    }
   }
 
   /** The lower-cased names listed in Connection header values. */

@@ -14,7 +14,10 @@ import java.util.StringJoiner;
  * Works on the raw (still percent-encoded) request target, so an encoded trick is seen as sent.
  */
 final class ProxyTarget {
-  /** Query parameters that carry keys (Gemini's {@code ?key=}); dropped, never forwarded or logged. */
+  /**
+   * Query parameters that carry keys (Gemini's {@code ?key=}); dropped, never forwarded or logged.
+   * So is any parameter whose value holds a Keyroom token.
+   */
   private static final Set<String> KEY_PARAMS = Set.of("key", "api_key", "apikey", "api-key", "access_token");
 
   private ProxyTarget() {}
@@ -83,11 +86,22 @@ final class ProxyTarget {
       } catch (IllegalArgumentException e) {
         throw refuse("the query has a malformed percent-encoding");
       }
-      if (!KEY_PARAMS.contains(decoded)) {
+      if (!KEY_PARAMS.contains(decoded) && !ProxyHeaders.carriesKeyroomToken(decodedValue(pair, eq))) {
         kept.add(pair);
       }
     }
     return kept.length() == 0 ? null : kept.toString();
+  }
+
+  private static String decodedValue(String pair, int eq) {
+    if (eq < 0) {
+      return "";
+    }
+    try {
+      return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw refuse("the query has a malformed percent-encoding");
+    }
   }
 
   /** Base plus path plus query, checked to still point at the base's scheme, host and port. */

@@ -15,6 +15,7 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.ProxyAuthenticationProtocolHandler;
 import org.eclipse.jetty.client.RedirectProtocolHandler;
 import org.eclipse.jetty.client.WWWAuthenticationProtocolHandler;
+import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** Upstream base URLs, the one client that talks to them, and how their failures read. */
@@ -53,6 +54,8 @@ final class Upstreams {
     c.setMaxConnectionsPerDestination(1024);
     c.setMaxRequestsQueuedPerDestination(8192);
     c.setIdleTimeout(60_000);
+    // No cookie store: one client serves every tenant, so a stored cookie would be replayed across them.
+    c.setHttpCookieStore(new HttpCookieStore.Empty());
     try {
       c.start();
     } catch (Exception e) {

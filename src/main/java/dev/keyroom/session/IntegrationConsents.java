@@ -52,7 +52,10 @@ public final class IntegrationConsents {
   public Consent grant(TenantId tenant, UserId user, WorkroomId workroom, String actor) {
     long now = clock.millis();
     return db.jdbi().inTransaction(h -> {
-      Workroom w = workrooms.find(h, tenant, workroom).orElseThrow(() -> new NotFoundException("no workroom with that id"));
+      // A consent is for a workroom the user works in; any other is 404, as it is to them everywhere.
+      Workroom w = workrooms.find(h, tenant, workroom)
+          .filter(x -> workrooms.members().isMember(h, tenant, workroom, user))
+          .orElseThrow(() -> new NotFoundException("no workroom with that id"));
       if (!granted(h, tenant, user, workroom)) {
         h.createUpdate("INSERT INTO integration_consents (tenant_id, user_id, workroom_id, granted_at) VALUES (:t, :u, :w, :now)")
             .bind("t", tenant.value()).bind("u", user.value()).bind("w", workroom.value()).bind("now", now).execute();
@@ -76,13 +79,12 @@ public final class IntegrationConsents {
       if (n == 0) {
         throw new NotFoundException("no consent for that workroom");
       }
-      List<SessionInfo> out = sessions.endAllOf(h, tenant, user, workroom, StartedBy.PLATFORM,
+      List<SessionInfo> out = sessions.endAll(h, tenant, workroom, user, StartedBy.PLATFORM,
           "integration consent withdrawn", actor);
       audit.append(h, tenant, AuditEvent.of(actor, "integration.consent.withdraw").target("workroom", workroom.value())
           .with("user", user.value()).with("sessionsEnded", out.size()));
       return out;
     });
-    sessions.announceEnded(ended);
     return new AffectedSessions(AffectedSessions.Action.ENDED, ended.stream().map(s -> s.id().value()).toList());
   }
 

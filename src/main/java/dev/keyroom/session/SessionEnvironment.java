@@ -190,11 +190,21 @@ public final class SessionEnvironment {
   static final String NO_CONSENT = "the platform started this session; its user's own integrations reach such sessions"
       + " only with their consent for this workroom (Profile → Integrations)";
 
+  /** {@link #gitCredential(SessionInfo, String, String, String)} for git over https. */
+  public Optional<dev.keyroom.crypto.SecretValue> gitCredential(SessionInfo session, String host, String fetchedBy) {
+    return gitCredential(session, "https", host, fetchedBy);
+  }
+
   /**
    * The session user's git token for git's credential helper, when the workroom enables the git
-   * tool. Audited and recorded in the ledger like an environment retrieval.
+   * tool: the newest active token bound to {@code host} (see {@link dev.keyroom.vault.GitHosts}).
+   * Empty when the user has no git token at all; a 403 naming the host and the rule (and a
+   * {@code denied} audit row) when no token is bound to the host — git then gets no credential,
+   * so a hostile remote or submodule that answers 401 learns nothing. Audited and recorded in the
+   * ledger like an environment retrieval.
    */
-  public Optional<dev.keyroom.crypto.SecretValue> gitCredential(SessionInfo session, String host, String fetchedBy) {
+  public Optional<dev.keyroom.crypto.SecretValue> gitCredential(SessionInfo session, String protocol, String host,
+      String fetchedBy) {
     Workroom w = workrooms.get(session.tenant(), session.workroom());
     if (w.tool(EnvironmentLayout.GIT_TOKEN_KIND).isEmpty()) {
       throw new dev.keyroom.error.ForbiddenException("this workroom does not enable the git tool ("
@@ -203,12 +213,28 @@ public final class SessionEnvironment {
     if (!consents.allows(session)) {
       throw new dev.keyroom.error.ForbiddenException(NO_CONSENT);
     }
+    if (!dev.keyroom.vault.GitHosts.isValid(host)) {
+      throw new dev.keyroom.error.InvalidInputException("host", "must be a host name or IP address with an optional :port,"
+          + " as git sends it");
+    }
     CredentialScope own = CredentialScope.integrationsOf(session.tenant(), session.user());
-    Optional<CredentialInfo> newest = vault.list(own).stream()
+    List<CredentialInfo> tokens = vault.list(own).stream()
         .filter(c -> c.kind().equals(EnvironmentLayout.GIT_TOKEN_KIND) && c.isActive())
-        .max(Comparator.comparingLong(CredentialInfo::updatedAt));
-    if (newest.isEmpty()) {
+        .sorted(Comparator.comparingLong(CredentialInfo::updatedAt).reversed()).toList();
+    if (tokens.isEmpty()) {
       return Optional.empty();
+    }
+    Optional<CredentialInfo> newest = tokens.stream()
+        .filter(c -> dev.keyroom.vault.GitHosts.allows(c.hosts(), protocol, host)).findFirst();
+    if (newest.isEmpty()) {
+      String bound = String.join(", ", tokens.stream().filter(c -> c.hosts() != null).flatMap(c -> c.hosts().stream())
+          .distinct().toList());
+      db.jdbi().useTransaction(h -> audit.append(h, session.tenant(), AuditEvent.of(fetchedBy, "session.git-credential")
+          .target("session", session.id().value()).context(session.id().value(), session.workroom().value(), null)
+          .denied().with("host", host).with("reason", "host not bound")));
+      throw new dev.keyroom.error.ForbiddenException("host: git asked for a credential for '" + host + "', but the session"
+          + " user's git tokens are bound only to " + (bound.isEmpty() ? "no host" : bound) + "; a git token is handed"
+          + " only to the hosts it is bound to (its owner can change them on Profile → Integrations: hosts)");
     }
     ResolvedCredential r = vault.resolve(own, new CredentialId(newest.get().id()), null);
     long now = clock.millis();

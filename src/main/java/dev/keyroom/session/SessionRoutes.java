@@ -27,12 +27,15 @@ public final class SessionRoutes implements ApiRoutes.Module {
   private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]", "::1");
 
   private final Sessions sessions;
+  private final Workrooms workrooms;
   private final SessionEnvironment environment;
   private final SessionEventStream stream;
   private final SessionPolicy policy;
 
-  public SessionRoutes(Sessions sessions, SessionEnvironment environment, SessionEvents events, SessionPolicy policy) {
+  public SessionRoutes(Sessions sessions, Workrooms workrooms, SessionEnvironment environment, SessionEvents events,
+      SessionPolicy policy) {
     this.sessions = sessions;
+    this.workrooms = workrooms;
     this.environment = environment;
     this.stream = new SessionEventStream(sessions, events);
     this.policy = policy;
@@ -54,7 +57,7 @@ public final class SessionRoutes implements ApiRoutes.Module {
   @Override
   public void register(ApiRoutes r) {
     r.post("/api/v1/workrooms/{id}/sessions", (ctx, p) -> {
-      WorkroomId workroom = WorkroomId.parse(ctx.pathParam("id"));
+      WorkroomId workroom = visibleWorkroom(p, ctx);
       StartBody body = Json.readOptional(ctx, StartBody.class, new StartBody(null));
       UserId user;
       if (p.service()) {
@@ -75,7 +78,7 @@ public final class SessionRoutes implements ApiRoutes.Module {
       Json.write(ctx, 201, out);
     });
     r.get("/api/v1/workrooms/{id}/sessions", (ctx, p) -> {
-      WorkroomId workroom = WorkroomId.parse(ctx.pathParam("id"));
+      WorkroomId workroom = visibleWorkroom(p, ctx);
       List<SessionInfo> live = sessions.live(p.tenant(), workroom).stream()
           .filter(s -> p.isAdmin() || p.service() || s.user().equals(p.user())).toList();
       Json.write(ctx, 200, Map.of("sessions", live.stream().map(SessionRoutes::view).toList()));
@@ -121,7 +124,7 @@ public final class SessionRoutes implements ApiRoutes.Module {
       SessionInfo s = sameSession(sessions.authenticateToken(token), ctx);
       GitCredentialBody body = Json.read(ctx, GitCredentialBody.class);
       requireSafeTransport(body);
-      Optional<SecretValue> secret = environment.gitCredential(s, body.host(), "session:" + s.id().value());
+      Optional<SecretValue> secret = environment.gitCredential(s, body.protocol(), body.host(), "session:" + s.id().value());
       if (secret.isEmpty()) {
         throw new NotFoundException("the session's user has no active git token in Profile → Integrations");
       }
@@ -137,6 +140,13 @@ public final class SessionRoutes implements ApiRoutes.Module {
       Json.write(ctx, 200, Map.of("onRevoke", policy.set(p.tenant(), SessionPolicy.OnRevoke.parse(body.onRevoke(), "onRevoke"),
           p.auditName()).wire));
     });
+  }
+
+  /** The path's workroom if the caller may see it: a non-admin sees only their workrooms (else 404). */
+  private WorkroomId visibleWorkroom(Principal p, Context ctx) {
+    WorkroomId id = WorkroomId.parse(ctx.pathParam("id"));
+    workrooms.get(p.tenant(), id, Workrooms.Viewer.of(p));
+    return id;
   }
 
   private static void requireSafeTransport(GitCredentialBody body) {

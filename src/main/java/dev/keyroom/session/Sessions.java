@@ -97,6 +97,8 @@ public final class Sessions {
       if (!"active".equals(status)) {
         throw new ForbiddenException("user " + user + " is disabled; a disabled user cannot start sessions");
       }
+      // Only a member of the workroom receives its secrets, whoever starts the session for them.
+      workrooms.members().requireMember(h, tenant, workroomId, user);
       byte[] tokenCt = keys.encrypt(tenant, token.getBytes(StandardCharsets.UTF_8), tokenContext(id));
       h.createUpdate("INSERT INTO sessions (id, tenant_id, workroom_id, user_id, token_hash, token_ciphertext, started_at,"
               + " expires_at, idle_timeout_ms, last_seen_at, started_by)"
@@ -230,11 +232,10 @@ public final class Sessions {
       if (s.endedAt() != null) {
         return new Ended(s, false);
       }
-      endRow(h, s, reason, actor, now);
-      return new Ended(get(h, tenant, id).orElseThrow(), true);
+      return new Ended(endIn(h, s, reason, actor, now), true);
     });
     if (ended.now()) {
-      announceEnded(List.of(ended.session()));
+      announce(ended.session());
     }
     return ended.session();
   }
@@ -242,42 +243,49 @@ public final class Sessions {
   private record Ended(SessionInfo session, boolean now) {}
 
   /**
-   * Ends every live session of {@code user} (only in {@code onlyIn}, only those started
-   * {@code onlyBy}, when not null) inside the caller's transaction: disabling a user, removing
-   * them from a workroom, withdrawing consent. The caller must pass the result to {@link #announceEnded}
-   * after the transaction commits, so event streams, proxy caches and open exchanges end too.
+   * Ends, inside the caller's transaction, every session not yet ended of {@code user} (of
+   * everyone when null), only in {@code onlyIn} and only those started {@code onlyBy} when those
+   * are not null: disabling a user, leaving a workroom, withdrawing consent. End listeners hear of
+   * them once the transaction commits.
    */
-  public List<SessionInfo> endAllOf(Handle h, TenantId tenant, UserId user, WorkroomId onlyIn, StartedBy onlyBy,
+  public List<SessionInfo> endAll(Handle h, TenantId tenant, WorkroomId onlyIn, UserId user, StartedBy onlyBy,
       String reason, String actor) {
     long now = clock.millis();
-    List<SessionInfo> open = h.createQuery(SELECT_SESSION + " WHERE s.tenant_id = :t AND s.user_id = :u AND s.ended_at IS NULL"
-            + (onlyIn == null ? "" : " AND s.workroom_id = :w") + (onlyBy == null ? "" : " AND s.started_by = :by"))
-        .bind("t", tenant.value()).bind("u", user.value()).bind("w", onlyIn == null ? null : onlyIn.value())
-        .bind("by", onlyBy == null ? null : onlyBy.wire)
+    List<SessionInfo> open = h.createQuery(SELECT_SESSION + " WHERE s.tenant_id = :t AND s.ended_at IS NULL"
+            + (user == null ? "" : " AND s.user_id = :u") + (onlyIn == null ? "" : " AND s.workroom_id = :w")
+            + (onlyBy == null ? "" : " AND s.started_by = :by"))
+        .bind("t", tenant.value()).bind("u", user == null ? null : user.value())
+        .bind("w", onlyIn == null ? null : onlyIn.value()).bind("by", onlyBy == null ? null : onlyBy.wire)
         .map((rs, ctx) -> row(rs)).list();
-    List<SessionInfo> ended = new java.util.ArrayList<>();
-    for (SessionInfo s : open) {
-      endRow(h, s, reason, actor, now);
-      ended.add(get(h, tenant, s.id()).orElseThrow());
-    }
+    List<SessionInfo> ended = open.stream().map(s -> endIn(h, s, reason, actor, now)).toList();
+    h.afterCommit(() -> ended.forEach(this::announce));
     return ended;
   }
 
-  /** Tells every listener (event streams, proxy caches and exchanges) that these sessions ended. */
-  public void announceEnded(List<SessionInfo> ended) {
-    for (SessionInfo s : ended) {
-      for (Consumer<SessionInfo> l : endListeners) {
-        l.accept(s);
-      }
-    }
+  /**
+   * Ends, inside the caller's transaction, every session of the workroom not yet ended (of one
+   * user, or of everyone when {@code user} is null). End listeners hear of them once it commits.
+   */
+  public List<SessionId> endLive(Handle h, TenantId tenant, WorkroomId workroom, UserId user, String reason, String actor) {
+    return endAll(h, tenant, workroom, user, null, reason, actor).stream().map(SessionInfo::id).toList();
   }
 
-  private void endRow(Handle h, SessionInfo s, String reason, String actor, long now) {
+  private SessionInfo endIn(Handle h, SessionInfo s, String reason, String actor, long now) {
+    TenantId tenant = s.tenant();
+    SessionId id = s.id();
     h.createUpdate("UPDATE sessions SET ended_at = :now, end_reason = :r WHERE tenant_id = :t AND id = :id AND ended_at IS NULL")
-        .bind("now", now).bind("r", reason).bind("t", s.tenant().value()).bind("id", s.id().value()).execute();
-    int wiped = ledger.wipe(h, s.tenant(), s.id(), now);
-    audit.append(h, s.tenant(), AuditEvent.of(actor, "session.end").target("session", s.id().value())
-        .context(s.id().value(), s.workroom().value(), null).with("reason", reason).with("deliveriesWiped", wiped));
+        .bind("now", now).bind("r", reason).bind("t", tenant.value()).bind("id", id.value()).execute();
+    int wiped = ledger.wipe(h, tenant, id, now);
+    audit.append(h, tenant, AuditEvent.of(actor, "session.end").target("session", id.value())
+        .context(id.value(), s.workroom().value(), null).with("reason", reason).with("deliveriesWiped", wiped));
+    return get(h, tenant, id).orElseThrow();
+  }
+
+  /** Tells every end listener (event streams, proxy caches and exchanges) that this session ended. */
+  private void announce(SessionInfo s) {
+    for (Consumer<SessionInfo> l : endListeners) {
+      l.accept(s);
+    }
   }
 
   private SessionInfo requireLive(TenantId tenant, SessionId id) {

@@ -2,25 +2,28 @@ package dev.keyroom.session;
 
 import dev.keyroom.api.ApiRoutes;
 import dev.keyroom.api.Json;
+import dev.keyroom.error.ForbiddenException;
 import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.store.Identifiers;
+import dev.keyroom.tenancy.Principal;
+import dev.keyroom.tenancy.UserId;
 import dev.keyroom.vault.CredentialId;
+import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * {@code /api/v1/workrooms}: admins create, edit and delete workrooms ("Connect your tools" and
- * "Network access"); every user of the tenant and the platform's service token list them.
+ * {@code /api/v1/workrooms}: admins create, edit and delete workrooms ("Connect your tools",
+ * "Network access" and who may use them); admins and the platform's service token see every
+ * workroom, any other user only those they are a member of (another is 404).
  */
 public final class WorkroomRoutes implements ApiRoutes.Module {
   private final Workrooms workrooms;
-  private final Sessions sessions;
 
-  public WorkroomRoutes(Workrooms workrooms, Sessions sessions) {
+  public WorkroomRoutes(Workrooms workrooms) {
     this.workrooms = workrooms;
-    this.sessions = sessions;
   }
 
   record ToolBody(String kind, String secretId) {}
@@ -30,43 +33,129 @@ public final class WorkroomRoutes implements ApiRoutes.Module {
 
   record NetworkBody(String tailscaleSecretId, List<EndpointBody> endpoints) {}
 
-  record WorkroomBody(String name, List<ToolBody> tools, NetworkBody network) {}
+  record MemberBody(String userId, String name) {}
+
+  record WorkroomBody(String name, List<ToolBody> tools, NetworkBody network, List<MemberBody> members) {}
+
+  record MembersBody(List<MemberBody> members) {}
 
   @Override
   public void register(ApiRoutes r) {
     r.get("/api/v1/workrooms", (ctx, p) -> Json.write(ctx, 200,
-        Map.of("workrooms", workrooms.list(p.tenant()).stream().map(w -> view(w)).toList())));
+        Map.of("workrooms", workrooms.list(p.tenant(), Workrooms.Viewer.of(p)).stream().map(w -> view(w, p)).toList())));
     r.post("/api/v1/workrooms", (ctx, p) -> {
       p.requireAdmin("creating workrooms");
       WorkroomBody body = Json.read(ctx, WorkroomBody.class);
       if (body.tools() == null) {
         throw new InvalidInputException("tools", "is required (may be empty)");
       }
-      Workroom w = workrooms.create(p.tenant(), new Workrooms.Spec(body.name(), tools(body.tools()), network(body.network())),
-          p.auditName());
-      Json.write(ctx, 201, view(w));
+      Workroom w = workrooms.create(p.tenant(), new Workrooms.Spec(body.name(), tools(body.tools()), network(body.network()),
+          members(body.members())), p.auditName());
+      Json.write(ctx, 201, view(w, p));
     });
     r.get("/api/v1/workrooms/{id}", (ctx, p) ->
-        Json.write(ctx, 200, view(workrooms.get(p.tenant(), WorkroomId.parse(ctx.pathParam("id"))))));
+        Json.write(ctx, 200, view(workrooms.get(p.tenant(), WorkroomId.parse(ctx.pathParam("id")), Workrooms.Viewer.of(p)), p)));
     r.patch("/api/v1/workrooms/{id}", (ctx, p) -> {
       WorkroomId id = WorkroomId.parse(ctx.pathParam("id"));
       p.requireAdmin("changing workrooms");
       WorkroomBody body = Json.read(ctx, WorkroomBody.class);
-      Workroom w = workrooms.update(p.tenant(), id, new Workrooms.Spec(body.name(),
-          body.tools() == null ? null : tools(body.tools()), body.network() == null ? null : network(body.network())),
-          p.auditName());
-      Json.write(ctx, 200, view(w));
+      Workrooms.Changed changed = workrooms.change(p.tenant(), id, new Workrooms.Spec(body.name(),
+          body.tools() == null ? null : tools(body.tools()), body.network() == null ? null : network(body.network()),
+          body.members() == null ? null : members(body.members())), p.auditName());
+      Map<String, Object> out = view(changed.workroom(), p);
+      out.put("affectedSessions", affected(changed.ended()));
+      Json.write(ctx, 200, out);
     });
     r.delete("/api/v1/workrooms/{id}", (ctx, p) -> {
       WorkroomId id = WorkroomId.parse(ctx.pathParam("id"));
       p.requireAdmin("deleting workrooms");
-      workrooms.get(p.tenant(), id);
-      for (SessionInfo s : sessions.live(p.tenant(), id)) {
-        sessions.end(p.tenant(), s.id(), "workroom deleted", p.auditName());
-      }
-      workrooms.delete(p.tenant(), id, p.auditName());
-      ctx.status(204);
+      Json.write(ctx, 200, Map.of("affectedSessions", affected(workrooms.delete(p.tenant(), id, p.auditName()))));
     });
+    registerMembers(r);
+  }
+
+  /** {@code /api/v1/workrooms/{id}/members}: admins (and, to read, the platform) manage who may use a workroom. */
+  private void registerMembers(ApiRoutes r) {
+    WorkroomMembers members = workrooms.members();
+    r.get("/api/v1/workrooms/{id}/members", (ctx, p) -> {
+      WorkroomId id = visible(p, ctx);
+      if (!p.isAdmin() && !p.service()) {
+        throw new ForbiddenException("listing a workroom's members requires the admin role");
+      }
+      Json.write(ctx, 200, Map.of("members", members.list(p.tenant(), id).stream().map(WorkroomRoutes::memberView).toList()));
+    });
+    r.post("/api/v1/workrooms/{id}/members", (ctx, p) -> {
+      WorkroomId id = visible(p, ctx);
+      p.requireAdmin("adding workroom members");
+      MemberBody body = Json.read(ctx, MemberBody.class);
+      WorkroomMembers.Added added = members.add(p.tenant(), id, WorkroomMembers.UserRef.parse(body.userId(), body.name(), "user"),
+          p.auditName());
+      Json.write(ctx, added.created() ? 201 : 200, memberView(added.member()));
+    });
+    r.put("/api/v1/workrooms/{id}/members", (ctx, p) -> {
+      WorkroomId id = visible(p, ctx);
+      p.requireAdmin("changing workroom members");
+      MembersBody body = Json.read(ctx, MembersBody.class);
+      if (body.members() == null) {
+        throw new InvalidInputException("members", "is required (may be empty)");
+      }
+      WorkroomMembers.Replaced replaced = members.replace(p.tenant(), id, members(body.members()), p.auditName());
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("members", replaced.members().stream().map(WorkroomRoutes::memberView).toList());
+      out.put("removed", replaced.removed().stream().map(x -> x.user().value()).toList());
+      out.put("affectedSessions", affected(replaced.ended()));
+      Json.write(ctx, 200, out);
+    });
+    r.delete("/api/v1/workrooms/{id}/members/{userId}", (ctx, p) -> {
+      WorkroomId id = visible(p, ctx);
+      p.requireAdmin("removing workroom members");
+      UserId user = UserId.parse(ctx.pathParam("userId"));
+      WorkroomMembers.Removed removed = members.remove(p.tenant(), id, user, p.auditName());
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("userId", removed.user().value());
+      out.put("affectedSessions", affected(removed.ended()));
+      Json.write(ctx, 200, out);
+    });
+  }
+
+  /** The workroom id of the path, if the caller may see it (else 404). */
+  private WorkroomId visible(Principal p, Context ctx) {
+    WorkroomId id = WorkroomId.parse(ctx.pathParam("id"));
+    workrooms.get(p.tenant(), id, Workrooms.Viewer.of(p));
+    return id;
+  }
+
+  private static List<WorkroomMembers.UserRef> members(List<MemberBody> body) {
+    if (body == null) {
+      return null;
+    }
+    List<WorkroomMembers.UserRef> out = new ArrayList<>();
+    for (int i = 0; i < body.size(); i++) {
+      MemberBody m = body.get(i);
+      if (m == null) {
+        throw new InvalidInputException("members[" + i + "]", "must be an object with userId or name");
+      }
+      out.add(WorkroomMembers.UserRef.parse(m.userId(), m.name(), "members[" + i + "]"));
+    }
+    return out;
+  }
+
+  static Map<String, Object> memberView(WorkroomMembers.Member m) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("userId", m.user().value());
+    out.put("name", m.name());
+    out.put("addedBy", m.addedBy());
+    out.put("addedAt", m.addedAt());
+    return out;
+  }
+
+  /** The same shape as a revocation's {@code affectedSessions}: these sessions were ended. */
+  static Map<String, Object> affected(WorkroomMembers.EndedSessions ended) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("count", ended.count());
+    out.put("action", "ended");
+    out.put("sessions", ended.sessions().stream().map(SessionId::value).toList());
+    return out;
   }
 
   private static List<Workroom.Tool> tools(List<ToolBody> body) {
@@ -113,6 +202,16 @@ public final class WorkroomRoutes implements ApiRoutes.Module {
       throw new InvalidInputException(field, "is not a secret id (cred_…)");
     }
     return new CredentialId(raw);
+  }
+
+  /** The workroom; admins and the platform also see its members. */
+  private Map<String, Object> view(Workroom w, Principal p) {
+    Map<String, Object> m = view(w);
+    if (p.isAdmin() || p.service()) {
+      m.put("members", workrooms.members().list(p.tenant(), w.id()).stream()
+          .map(x -> Map.of("userId", x.user().value(), "name", x.name())).toList());
+    }
+    return m;
   }
 
   static Map<String, Object> view(Workroom w) {

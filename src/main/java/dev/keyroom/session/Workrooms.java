@@ -7,13 +7,16 @@ import dev.keyroom.error.ConflictException;
 import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.error.NotFoundException;
 import dev.keyroom.store.Database;
+import dev.keyroom.tenancy.Principal;
 import dev.keyroom.tenancy.TenantId;
+import dev.keyroom.tenancy.UserId;
 import dev.keyroom.vault.CredentialId;
 import dev.keyroom.vault.Vault;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 
@@ -26,22 +29,41 @@ public final class Workrooms {
   private final WorkroomChecks checks;
   private final AuditLog audit;
   private final Clock clock;
-
-  public Workrooms(Database db, Catalog catalog, Vault vault, AuditLog audit, Clock clock) {
-    this(db, catalog, vault, audit, clock, new EnvironmentContributors());
-  }
+  private final WorkroomMembers members;
 
   public Workrooms(Database db, Catalog catalog, Vault vault, AuditLog audit, Clock clock,
-      EnvironmentContributors contributors) {
+      EnvironmentContributors contributors, WorkroomMembers members) {
     this.db = db;
     this.catalog = catalog;
     this.checks = new WorkroomChecks(catalog, vault, contributors);
     this.audit = audit;
     this.clock = clock;
+    this.members = members;
   }
 
-  /** A workroom's configuration as an admin writes it. In an update, null parts stay as they are. */
-  public record Spec(String name, List<Workroom.Tool> tools, Workroom.Network network) {}
+  /**
+   * A workroom's configuration as an admin writes it. In an update, null parts stay as they are;
+   * {@code members}, when given, is the whole member list.
+   */
+  public record Spec(String name, List<Workroom.Tool> tools, Workroom.Network network,
+      List<WorkroomMembers.UserRef> members) {
+    public Spec(String name, List<Workroom.Tool> tools, Workroom.Network network) {
+      this(name, tools, network, null);
+    }
+  }
+
+  /** A changed workroom and the live sessions ended because their users stopped being members. */
+  public record Changed(Workroom workroom, WorkroomMembers.EndedSessions ended) {}
+
+  /** Who may use each workroom. */
+  public WorkroomMembers members() {
+    return members;
+  }
+
+  /** Refuses (403) unless {@code user} is a member of the workroom; see {@link WorkroomMembers#requireMember}. */
+  public void requireMember(Handle h, TenantId tenant, WorkroomId workroom, UserId user) {
+    members.requireMember(h, tenant, workroom, user);
+  }
 
   public Workroom create(TenantId tenant, String name, List<Workroom.Tool> tools, String actor) {
     return create(tenant, new Spec(name, tools, Workroom.Network.NONE), actor);
@@ -66,6 +88,9 @@ public final class Workrooms {
       writeEndpoints(h, tenant, id, network.endpoints());
       Workroom created = find(h, tenant, id).orElseThrow();
       audit.append(h, tenant, describe(AuditEvent.of(actor, "workroom.create"), created));
+      if (spec.members() != null) {
+        members.replace(h, tenant, id, spec.members(), actor);
+      }
       return created;
     });
   }
@@ -80,6 +105,14 @@ public final class Workrooms {
 
   /** Changes name, tools and/or network access; the whole result is checked before it is written. */
   public Workroom update(TenantId tenant, WorkroomId id, Spec spec, String actor) {
+    return change(tenant, id, spec, actor).workroom();
+  }
+
+  /**
+   * As {@link #update}, and when {@code spec.members()} is given it becomes the member list: the
+   * live sessions of those no longer members end in the same transaction.
+   */
+  public Changed change(TenantId tenant, WorkroomId id, Spec spec, String actor) {
     if (spec.name() != null) {
       checkName(spec.name());
     }
@@ -102,16 +135,21 @@ public final class Workrooms {
       writeEndpoints(h, tenant, id, after.network().endpoints());
       Workroom updated = find(h, tenant, id).orElseThrow();
       audit.append(h, tenant, describe(AuditEvent.of(actor, "workroom.update"), updated));
-      return updated;
+      WorkroomMembers.EndedSessions ended = spec.members() == null ? WorkroomMembers.EndedSessions.NONE
+          : members.replace(h, tenant, id, spec.members(), actor).ended();
+      return new Changed(updated, ended);
     });
   }
 
-  /** Deletes the workroom (the caller ends its live sessions first). */
-  public void delete(TenantId tenant, WorkroomId id, String actor) {
-    db.jdbi().useTransaction(h -> {
+  /** Deletes the workroom and ends its live sessions, in one transaction; says which ended. */
+  public WorkroomMembers.EndedSessions delete(TenantId tenant, WorkroomId id, String actor) {
+    return db.jdbi().inTransaction(h -> {
       find(h, tenant, id).orElseThrow(() -> new NotFoundException("no workroom with that id"));
+      WorkroomMembers.EndedSessions ended = members.endAll(h, tenant, id, "workroom deleted", actor);
       h.createUpdate("DELETE FROM workrooms WHERE id = :w AND tenant_id = :t").bind("w", id.value()).bind("t", tenant.value()).execute();
-      audit.append(h, tenant, AuditEvent.of(actor, "workroom.delete").target("workroom", id.value()).context(null, id.value(), null));
+      audit.append(h, tenant, AuditEvent.of(actor, "workroom.delete").target("workroom", id.value()).context(null, id.value(), null)
+          .with("sessionsEnded", ended.count()));
+      return ended;
     });
   }
 
@@ -119,10 +157,38 @@ public final class Workrooms {
     return db.jdbi().withHandle(h -> find(h, tenant, id)).orElseThrow(() -> new NotFoundException("no workroom with that id"));
   }
 
+  /**
+   * The workroom as {@code user} may see it: admins and the platform see every workroom of the
+   * tenant; anyone else only those they are a member of. Another is 404, as if it did not exist.
+   */
+  public Workroom get(TenantId tenant, WorkroomId id, Viewer viewer) {
+    Workroom w = get(tenant, id);
+    if (!viewer.seesEverything() && !members.isMember(tenant, id, viewer.user())) {
+      throw new NotFoundException("no workroom with that id");
+    }
+    return w;
+  }
+
   public List<Workroom> list(TenantId tenant) {
     return db.jdbi().withHandle(h -> h.createQuery("SELECT id FROM workrooms WHERE tenant_id = :t ORDER BY name")
         .bind("t", tenant.value()).mapTo(String.class).map(WorkroomId::new).list()
         .stream().map(w -> find(h, tenant, w).orElseThrow()).toList());
+  }
+
+  /** The workrooms {@code viewer} may see (see {@link #get(TenantId, WorkroomId, Viewer)}). */
+  public List<Workroom> list(TenantId tenant, Viewer viewer) {
+    if (viewer.seesEverything()) {
+      return list(tenant);
+    }
+    Set<WorkroomId> mine = members.workroomsOf(tenant, viewer.user());
+    return list(tenant).stream().filter(w -> mine.contains(w.id())).toList();
+  }
+
+  /** Who looks at workrooms: an admin or the platform (every workroom), or a user (their own). */
+  public record Viewer(UserId user, boolean seesEverything) {
+    public static Viewer of(Principal p) {
+      return new Viewer(p.user(), p.isAdmin() || p.service());
+    }
   }
 
   public Optional<Workroom> find(Handle h, TenantId tenant, WorkroomId id) {

@@ -155,7 +155,7 @@ public final class Tenancy {
    * {@link #onAccessEnd} (live sessions, web sign-ins) ends in the same transaction.
    */
   public User disable(TenantId tenant, UserId id, String actor) {
-    Disabled disabled = db.jdbi().inTransaction(h -> {
+    return db.jdbi().inTransaction(h -> {
       User before = findUser(h, tenant, id).orElseThrow(() -> new NotFoundException("no user with that id"));
       if (before.role() == Role.ADMIN && before.isActive()) {
         requireAnotherActiveAdmin(h, tenant, id);
@@ -163,17 +163,12 @@ public final class Tenancy {
       h.createUpdate("UPDATE users SET status = 'disabled' WHERE tenant_id = :t AND id = :id")
           .bind("t", tenant.value()).bind("id", id.value()).execute();
       audit.append(h, tenant, AuditEvent.of(actor, "user.disable").target("user", id.value()));
-      List<Runnable> announce = new java.util.ArrayList<>();
       for (AccessEnd end : accessEnds) {
-        announce.add(end.endFor(h, tenant, id, "user disabled", actor));
+        end.endFor(h, tenant, id, "user disabled", actor);
       }
-      return new Disabled(findUser(h, tenant, id).orElseThrow(), announce);
+      return findUser(h, tenant, id).orElseThrow();
     });
-    disabled.announce().forEach(Runnable::run);
-    return disabled.user();
   }
-
-  private record Disabled(User user, List<Runnable> announce) {}
 
   private void requireAnotherActiveAdmin(Handle h, TenantId tenant, UserId id) {
     int others = h.createQuery("SELECT COUNT(*) FROM users WHERE tenant_id = :t AND role = 'admin'"

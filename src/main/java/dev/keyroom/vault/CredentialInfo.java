@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * What Keyroom shows of a credential: metadata, a masked hint and a keyed fingerprint. There is
- * no field for the value.
+ * no field for the value. {@code hosts} are the git hosts a git credential may be handed to (null
+ * for kinds git never receives).
  */
 public record CredentialInfo(
     String id,
@@ -15,6 +16,7 @@ public record CredentialInfo(
     String owner,
     int version,
     String status,
+    List<String> hosts,
     String hint,
     String fingerprint,
     long createdAt,

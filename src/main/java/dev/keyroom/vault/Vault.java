@@ -13,9 +13,6 @@ import dev.keyroom.error.NotFoundException;
 import dev.keyroom.error.PayloadTooLargeException;
 import dev.keyroom.store.Database;
 import dev.keyroom.tenancy.TenantId;
-import dev.keyroom.tenancy.UserId;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,6 +40,8 @@ public final class Vault {
   private static final Base64.Decoder B64D = Base64.getDecoder();
 
   private final Database db;
+  private final VaultStore store;
+  private final Fingerprints fingerprints;
   private final TenantKeys keys;
   private final Catalog catalog;
   private final AuditLog audit;
@@ -53,6 +52,8 @@ public final class Vault {
 
   public Vault(Database db, TenantKeys keys, Catalog catalog, AuditLog audit, Skills skills, Clock clock) {
     this.db = db;
+    this.store = new VaultStore(db);
+    this.fingerprints = new Fingerprints(db, store, keys);
     this.keys = keys;
     this.catalog = catalog;
     this.audit = audit;
@@ -93,33 +94,46 @@ public final class Vault {
   }
 
   /**
+   * Stores a new credential bound to the git {@code hosts} its owner chose (null: the kind's
+   * default hosts). Hosts are accepted only for kinds git may receive.
+   */
+  public CredentialInfo create(CredentialScope scope, String kindId, String name, SecretValue value, List<String> hosts,
+      String actor) {
+    return create(scope, kindId, name, value, hosts, actor, (h, info) -> { });
+  }
+
+  /**
    * Stores a new credential and runs {@code alsoInTransaction} in the same transaction, so rows
    * that describe the credential (an OAuth integration's metadata) commit with it or not at all.
    */
   public CredentialInfo create(CredentialScope scope, String kindId, String name, SecretValue value, String actor,
       java.util.function.BiConsumer<Handle, CredentialInfo> alsoInTransaction) {
+    return create(scope, kindId, name, value, null, actor, alsoInTransaction);
+  }
+
+  private CredentialInfo create(CredentialScope scope, String kindId, String name, SecretValue value, List<String> chosenHosts,
+      String actor, java.util.function.BiConsumer<Handle, CredentialInfo> alsoInTransaction) {
     CredentialKind kind = catalog.require(kindId, "kind");
     requireHome(kind, scope.home());
     checkName(kind, name);
     checkValue(value);
+    ValueRules.check(kind, value);
+    List<String> hosts = GitHosts.forKind(kind, chosenHosts);
     CredentialId id = CredentialId.generate();
     long now = clock.millis();
     return db.jdbi().inTransaction(h -> {
-      if (h.createQuery("SELECT COUNT(*) FROM credentials WHERE tenant_id = :t AND home = :home AND owner_key = :o AND name = :n")
-          .bind("t", scope.tenant().value()).bind("home", scope.home().wire()).bind("o", scope.ownerKey()).bind("n", name)
-          .mapTo(Integer.class).one() > 0) {
+      if (store.nameTaken(h, scope, name)) {
         throw new ConflictException("name: a credential named '" + name + "' already exists in " + scope.home().place());
       }
-      h.createUpdate("INSERT INTO credentials (id, tenant_id, home, owner_user_id, owner_key, kind, name, current_version,"
-              + " status, created_at, updated_at) VALUES (:id, :t, :home, :owner, :o, :kind, :name, 1, 'active', :now, :now)")
-          .bind("id", id.value()).bind("t", scope.tenant().value()).bind("home", scope.home().wire())
-          .bind("owner", scope.owner() == null ? null : scope.owner().value()).bind("o", scope.ownerKey())
-          .bind("kind", kind.id()).bind("name", name).bind("now", now).execute();
+      store.insertCredential(h, scope, id, kind.id(), name, hosts, now);
       String fingerprint = insertVersion(h, scope, id, kind.id(), 1, value, now);
-      audit.append(h, scope.tenant(), AuditEvent.of(actor, scope.home() == Home.TENANT ? "secret.create" : "integration.create")
-          .target("credential", id.value()).with("kind", kind.id()).with("name", name).with("version", 1)
-          .with("fingerprint", fingerprint));
-      CredentialInfo created = info(h, scope, id).orElseThrow();
+      AuditEvent event = AuditEvent.of(actor, scope.home() == Home.TENANT ? "secret.create" : "integration.create")
+          .target("credential", id.value()).with("kind", kind.id()).with("name", name).with("version", 1);
+      if (hosts != null) {
+        event = event.with("hosts", GitHosts.toColumn(hosts));
+      }
+      audit.append(h, scope.tenant(), withFingerprint(event, scope, fingerprint));
+      CredentialInfo created = store.info(h, scope, id).orElseThrow();
       alsoInTransaction.accept(h, created);
       return created;
     });
@@ -128,17 +142,15 @@ public final class Vault {
   public List<CredentialInfo> list(CredentialScope scope) {
     return db.jdbi().withHandle(h -> {
       List<CredentialInfo> out = new ArrayList<>();
-      for (CredentialId id : h.createQuery("SELECT id FROM credentials WHERE tenant_id = :t AND home = :home AND owner_key = :o ORDER BY kind, name")
-          .bind("t", scope.tenant().value()).bind("home", scope.home().wire()).bind("o", scope.ownerKey())
-          .mapTo(String.class).map(CredentialId::new).list()) {
-        info(h, scope, id).ifPresent(out::add);
+      for (CredentialId id : store.ids(h, scope)) {
+        store.info(h, scope, id).ifPresent(out::add);
       }
       return out;
     });
   }
 
   public CredentialInfo get(CredentialScope scope, CredentialId id) {
-    return db.jdbi().withHandle(h -> info(h, scope, id)).orElseThrow(() -> new NotFoundException("no credential with that id"));
+    return db.jdbi().withHandle(h -> store.info(h, scope, id)).orElseThrow(() -> new NotFoundException("no credential with that id"));
   }
 
   /** Replaces the value in place: a new version, same id, name and grants. */
@@ -151,20 +163,19 @@ public final class Vault {
     checkValue(value);
     long now = clock.millis();
     CredentialInfo replaced = db.jdbi().inTransaction(h -> {
-      Map<String, Object> row = lockRow(h, scope, id);
-      if (!"active".equals(row.get("status"))) {
+      VaultStore.LockedRow row = lockRow(h, scope, id);
+      if (!row.isActive()) {
         throw new ConflictException("credential is revoked; revocation is final — create a new credential instead");
       }
-      int version = ((Number) row.get("current_version")).intValue() + 1;
-      String kind = (String) row.get("kind");
-      h.createUpdate("UPDATE credential_versions SET status = 'superseded' WHERE credential_id = :id AND status = 'active'")
-          .bind("id", id.value()).execute();
+      int version = row.currentVersion() + 1;
+      String kind = row.kind();
+      checkFormat(kind, value);
+      store.supersedeActiveVersions(h, id);
       String fingerprint = insertVersion(h, scope, id, kind, version, value, now);
-      h.createUpdate("UPDATE credentials SET current_version = :v, updated_at = :now WHERE id = :id")
-          .bind("v", version).bind("now", now).bind("id", id.value()).execute();
-      audit.append(h, scope.tenant(), AuditEvent.of(actor, prefix(scope) + ".replace").target("credential", id.value())
-          .with("kind", kind).with("version", version).with("fingerprint", fingerprint));
-      return info(h, scope, id).orElseThrow();
+      store.setCurrentVersion(h, id, version, now);
+      audit.append(h, scope.tenant(), withFingerprint(AuditEvent.of(actor, prefix(scope) + ".replace")
+          .target("credential", id.value()).with("kind", kind).with("version", version), scope, fingerprint));
+      return store.info(h, scope, id).orElseThrow();
     });
     AffectedSessions reach = publish(new CredentialChange(scope.tenant(), scope, id, replaced.kind(),
         CredentialChange.Type.REPLACED, replaced.version(), actor));
@@ -182,21 +193,20 @@ public final class Vault {
     checkValue(value);
     long now = clock.millis();
     return db.jdbi().inTransaction(h -> {
-      Map<String, Object> row = lockRow(h, scope, id);
-      if (!"active".equals(row.get("status"))) {
+      VaultStore.LockedRow row = lockRow(h, scope, id);
+      if (!row.isActive()) {
         throw new ConflictException("credential is revoked; revocation is final — create a new credential instead");
       }
-      int version = ((Number) row.get("current_version")).intValue() + 1;
-      String kind = (String) row.get("kind");
-      h.createUpdate("DELETE FROM credential_versions WHERE credential_id = :id AND tenant_id = :t")
-          .bind("id", id.value()).bind("t", scope.tenant().value()).execute();
+      int version = row.currentVersion() + 1;
+      String kind = row.kind();
+      checkFormat(kind, value);
+      store.deleteVersions(h, scope.tenant(), id);
       String fingerprint = insertVersion(h, scope, id, kind, version, value, now);
-      h.createUpdate("UPDATE credentials SET current_version = :v, updated_at = :now WHERE id = :id")
-          .bind("v", version).bind("now", now).bind("id", id.value()).execute();
-      audit.append(h, scope.tenant(), AuditEvent.of(actor, prefix(scope) + ".renew").target("credential", id.value())
-          .with("kind", kind).with("version", version).with("fingerprint", fingerprint));
+      store.setCurrentVersion(h, id, version, now);
+      audit.append(h, scope.tenant(), withFingerprint(AuditEvent.of(actor, prefix(scope) + ".renew")
+          .target("credential", id.value()).with("kind", kind).with("version", version), scope, fingerprint));
       alsoInTransaction.accept(h);
-      return info(h, scope, id).orElseThrow();
+      return store.info(h, scope, id).orElseThrow();
     });
   }
 
@@ -212,22 +222,17 @@ public final class Vault {
   public Changed revokeReported(CredentialScope scope, CredentialId id, Integer version, String actor) {
     long now = clock.millis();
     CredentialInfo revoked = db.jdbi().inTransaction(h -> {
-      Map<String, Object> row = lockRow(h, scope, id);
-      int current = ((Number) row.get("current_version")).intValue();
-      if (version == null || version == current) {
-        h.createUpdate("UPDATE credentials SET status = 'revoked', updated_at = :now WHERE id = :id")
-            .bind("now", now).bind("id", id.value()).execute();
+      VaultStore.LockedRow row = lockRow(h, scope, id);
+      if (version == null || version == row.currentVersion()) {
+        store.markRevoked(h, id, now);
       }
-      String which = version == null ? "status <> 'revoked'" : "version = :v AND status <> 'revoked'";
-      int changed = h.createUpdate("UPDATE credential_versions SET status = 'revoked', revoked_at = :now WHERE credential_id = :id AND " + which)
-          .bind("now", now).bind("id", id.value()).bind("v", version == null ? 0 : version).execute();
-      if (version != null && changed == 0 && h.createQuery("SELECT COUNT(*) FROM credential_versions WHERE credential_id = :id AND version = :v")
-          .bind("id", id.value()).bind("v", version).mapTo(Integer.class).one() == 0) {
+      int changed = store.revokeVersions(h, id, version, now);
+      if (version != null && changed == 0 && !store.versionExists(h, id, version)) {
         throw new NotFoundException("credential has no version " + version);
       }
       audit.append(h, scope.tenant(), AuditEvent.of(actor, prefix(scope) + ".revoke").target("credential", id.value())
-          .with("kind", (String) row.get("kind")).with("version", version == null ? "all" : version.toString()));
-      return info(h, scope, id).orElseThrow();
+          .with("kind", row.kind()).with("version", version == null ? "all" : version.toString()));
+      return store.info(h, scope, id).orElseThrow();
     });
     AffectedSessions reach = publish(new CredentialChange(scope.tenant(), scope, id, revoked.kind(),
         CredentialChange.Type.REVOKED, version == null ? revoked.version() : version, actor));
@@ -236,18 +241,41 @@ public final class Vault {
 
   /** Deletes the credential and destroys every ciphertext of it. */
   public void delete(CredentialScope scope, CredentialId id, String actor) {
-    Map<String, Object> deleted = db.jdbi().inTransaction(h -> {
-      Map<String, Object> row = lockRow(h, scope, id);
-      h.createUpdate("DELETE FROM credential_versions WHERE credential_id = :id AND tenant_id = :t")
-          .bind("id", id.value()).bind("t", scope.tenant().value()).execute();
-      h.createUpdate("DELETE FROM credentials WHERE id = :id AND tenant_id = :t")
-          .bind("id", id.value()).bind("t", scope.tenant().value()).execute();
+    VaultStore.LockedRow deleted = db.jdbi().inTransaction(h -> {
+      VaultStore.LockedRow row = lockRow(h, scope, id);
+      store.deleteVersions(h, scope.tenant(), id);
+      store.deleteCredential(h, scope.tenant(), id);
       audit.append(h, scope.tenant(), AuditEvent.of(actor, prefix(scope) + ".delete").target("credential", id.value())
-          .with("kind", (String) row.get("kind")).with("name", (String) row.get("name")));
+          .with("kind", row.kind()).with("name", row.name()));
       return row;
     });
-    publish(new CredentialChange(scope.tenant(), scope, id, (String) deleted.get("kind"), CredentialChange.Type.DELETED,
-        ((Number) deleted.get("current_version")).intValue(), actor));
+    publish(new CredentialChange(scope.tenant(), scope, id, deleted.kind(), CredentialChange.Type.DELETED,
+        deleted.currentVersion(), actor));
+  }
+
+  /**
+   * Binds a git credential to other hosts (its owner's choice). Live sessions ask for the token
+   * per request, so the new hosts hold from git's next request on.
+   */
+  public CredentialInfo setHosts(CredentialScope scope, CredentialId id, List<String> hosts, String actor) {
+    long now = clock.millis();
+    return db.jdbi().inTransaction(h -> {
+      VaultStore.LockedRow row = lockRow(h, scope, id);
+      CredentialKind kind = catalog.require(row.kind(), "kind");
+      List<String> bound = GitHosts.forKind(kind, hosts == null ? List.of() : hosts);
+      store.setHosts(h, id, bound, now);
+      audit.append(h, scope.tenant(), AuditEvent.of(actor, prefix(scope) + ".hosts").target("credential", id.value())
+          .with("kind", row.kind()).with("hosts", GitHosts.toColumn(bound)));
+      return store.info(h, scope, id).orElseThrow();
+    });
+  }
+
+  /**
+   * Computes the fingerprint of every stored version that has none (migration V7 cleared the
+   * fingerprints that were keyed per tenant only). Runs at start; see {@link Fingerprints#recomputeCleared}.
+   */
+  public int refingerprint() {
+    return fingerprints.recomputeCleared();
   }
 
   /**
@@ -256,21 +284,19 @@ public final class Vault {
    */
   public ResolvedCredential resolve(CredentialScope scope, CredentialId id, String skill) {
     return db.jdbi().withHandle(h -> {
-      CredentialInfo info = info(h, scope, id).orElseThrow(() -> new NotFoundException("no credential with that id"));
+      CredentialInfo info = store.info(h, scope, id).orElseThrow(() -> new NotFoundException("no credential with that id"));
       if (!info.isActive()) {
         throw new CredentialRevokedException("credential " + id + " is revoked");
       }
       if (skill != null && scope.home() == Home.TENANT) {
         skills.requireUses(h, scope.tenant(), skill, info.kind());
       }
-      Optional<Map<String, String>> v = h.createQuery("SELECT ciphertext, status FROM credential_versions"
-              + " WHERE credential_id = :id AND tenant_id = :t AND version = :v")
-          .bind("id", id.value()).bind("t", scope.tenant().value()).bind("v", info.version()).mapToMap(String.class).findOne();
-      if (v.isEmpty() || !"active".equals(v.get().get("status"))) {
+      Optional<VaultStore.StoredVersion> v = store.version(h, scope.tenant(), id, info.version());
+      if (v.isEmpty() || !"active".equals(v.get().status())) {
         throw new CredentialRevokedException("the current version of credential " + id + " is revoked");
       }
       byte[] aad = new CredentialAad(scope.tenant(), scope.home(), scope.owner(), id, info.version(), info.kind()).encode();
-      byte[] plain = keys.decrypt(scope.tenant(), B64D.decode((String) v.get().get("ciphertext")), aad, "credential " + id);
+      byte[] plain = keys.decrypt(scope.tenant(), B64D.decode(v.get().ciphertext()), aad, "credential " + id);
       return new ResolvedCredential(info, SecretValue.ofBytes(plain));
     });
   }
@@ -285,24 +311,15 @@ public final class Vault {
     if (ids.isEmpty()) {
       return out;
     }
-    List<Map<String, Object>> rows = db.jdbi().withHandle(h -> h.createQuery("SELECT c.id, c.kind, c.name, c.home,"
-            + " c.owner_user_id, c.current_version, c.status, c.created_at, c.updated_at, v.ciphertext, v.status AS vstatus"
-            + " FROM credentials c JOIN credential_versions v ON v.credential_id = c.id AND v.version = c.current_version"
-            + " WHERE c.tenant_id = :t AND c.home = :home AND c.owner_key = :o AND c.id IN (<ids>)")
-        .bind("t", scope.tenant().value()).bind("home", scope.home().wire()).bind("o", scope.ownerKey())
-        .bindList("ids", ids.stream().map(CredentialId::value).distinct().toList()).mapToMap().list());
-    for (Map<String, Object> r : rows) {
-      if (!"active".equals(r.get("status")) || !"active".equals(r.get("vstatus"))) {
+    List<VaultStore.Current> rows = db.jdbi().withHandle(h -> store.current(h, scope, ids));
+    for (VaultStore.Current r : rows) {
+      if (!r.info().isActive() || !"active".equals(r.versionStatus())) {
         continue;
       }
-      CredentialId id = new CredentialId((String) r.get("id"));
-      int version = ((Number) r.get("current_version")).intValue();
-      String kind = (String) r.get("kind");
-      CredentialInfo info = new CredentialInfo(id.value(), kind, (String) r.get("name"), (String) r.get("home"),
-          (String) r.get("owner_user_id"), version, "active", null, null, ((Number) r.get("created_at")).longValue(),
-          ((Number) r.get("updated_at")).longValue(), null, List.of());
-      byte[] aad = new CredentialAad(scope.tenant(), scope.home(), scope.owner(), id, version, kind).encode();
-      byte[] plain = keys.decrypt(scope.tenant(), B64D.decode((String) r.get("ciphertext")), aad, "credential " + id);
+      CredentialInfo info = r.info();
+      CredentialId id = new CredentialId(info.id());
+      byte[] aad = new CredentialAad(scope.tenant(), scope.home(), scope.owner(), id, info.version(), info.kind()).encode();
+      byte[] plain = keys.decrypt(scope.tenant(), B64D.decode(r.ciphertext()), aad, "credential " + id);
       out.put(id, new ResolvedCredential(info, SecretValue.ofBytes(plain)));
     }
     return out;
@@ -310,11 +327,7 @@ public final class Vault {
 
   /** Finds the scope of a credential by id within a tenant (for the proxy and sessions). */
   public Optional<CredentialScope> scopeOf(TenantId tenant, CredentialId id) {
-    return db.jdbi().withHandle(h -> h.createQuery("SELECT home, owner_user_id FROM credentials WHERE tenant_id = :t AND id = :id")
-        .bind("t", tenant.value()).bind("id", id.value())
-        .map((rs, ctx) -> new CredentialScope(tenant, Home.fromWire(rs.getString("home")),
-            rs.getString("owner_user_id") == null ? null : new UserId(rs.getString("owner_user_id"))))
-        .findOne());
+    return db.jdbi().withHandle(h -> store.scopeOf(h, tenant, id));
   }
 
   /** Records the most recent use (proxy and session delivery call this). */
@@ -324,11 +337,7 @@ public final class Vault {
 
   /** Records the most recent use inside the caller's transaction (one write for many credentials). */
   public void recordUse(Handle h, TenantId tenant, CredentialId id, CredentialInfo.LastUsed use) {
-    h.createUpdate("UPDATE credentials SET last_used_at = :at, last_used_session = :s,"
-            + " last_used_workroom = :w, last_used_skill = :k, last_used_user = :u WHERE tenant_id = :t AND id = :id"
-            + " AND (last_used_at IS NULL OR last_used_at <= :at)")
-        .bind("at", use.at()).bind("s", use.sessionId()).bind("w", use.workroomId()).bind("k", use.skill())
-        .bind("u", use.userId()).bind("t", tenant.value()).bind("id", id.value()).execute();
+    store.recordUse(h, tenant, id, use);
   }
 
   /** Records the same use of several credentials in one batch, inside the caller's transaction. */
@@ -336,39 +345,25 @@ public final class Vault {
     if (ids.isEmpty()) {
       return;
     }
-    var batch = h.prepareBatch("UPDATE credentials SET last_used_at = :at, last_used_session = :s,"
-        + " last_used_workroom = :w, last_used_skill = :k, last_used_user = :u WHERE tenant_id = :t AND id = :id"
-        + " AND (last_used_at IS NULL OR last_used_at <= :at)");
-    for (CredentialId id : ids) {
-      batch.bind("at", use.at()).bind("s", use.sessionId()).bind("w", use.workroomId()).bind("k", use.skill())
-          .bind("u", use.userId()).bind("t", tenant.value()).bind("id", id.value()).add();
-    }
-    batch.execute();
+    store.recordUses(h, tenant, ids, use);
   }
 
   /** Re-encrypts every stored version of a tenant with its current primary data key. */
   public int reEncryptAll(TenantId tenant, String actor) {
-    List<Map<String, Object>> rows = db.jdbi().withHandle(h -> h.createQuery(
-            "SELECT v.credential_id, v.version, c.home, c.owner_user_id, c.kind FROM credential_versions v"
-                + " JOIN credentials c ON c.id = v.credential_id WHERE v.tenant_id = :t ORDER BY v.credential_id, v.version")
-        .bind("t", tenant.value()).mapToMap().list());
+    List<VaultStore.VersionRef> rows = db.jdbi().withHandle(h -> store.versionsOf(h, tenant));
     int done = 0;
-    for (Map<String, Object> r : rows) {
-      CredentialId id = new CredentialId((String) r.get("credential_id"));
-      int version = ((Number) r.get("version")).intValue();
-      String owner = (String) r.get("owner_user_id");
-      byte[] aad = new CredentialAad(tenant, Home.fromWire((String) r.get("home")), owner == null ? null : new UserId(owner),
-          id, version, (String) r.get("kind")).encode();
+    for (VaultStore.VersionRef r : rows) {
+      CredentialId id = r.id();
+      int version = r.version();
+      byte[] aad = new CredentialAad(tenant, r.home(), r.owner(), id, version, r.kind()).encode();
       db.jdbi().useTransaction(h -> {
-        Optional<String> ct = h.createQuery("SELECT ciphertext FROM credential_versions WHERE credential_id = :id AND version = :v" + db.forUpdate())
-            .bind("id", id.value()).bind("v", version).mapTo(String.class).findOne();
+        Optional<String> ct = store.lockCiphertext(h, id, version);
         if (ct.isEmpty()) {
           return;
         }
         byte[] plain = keys.decrypt(tenant, B64D.decode(ct.get()), aad, "credential " + id);
         try {
-          h.createUpdate("UPDATE credential_versions SET ciphertext = :c WHERE credential_id = :id AND version = :v")
-              .bind("c", B64.encodeToString(keys.encrypt(tenant, plain, aad))).bind("id", id.value()).bind("v", version).execute();
+          store.setCiphertext(h, id, version, B64.encodeToString(keys.encrypt(tenant, plain, aad)));
         } finally {
           Arrays.fill(plain, (byte) 0);
         }
@@ -384,15 +379,24 @@ public final class Vault {
     try {
       byte[] aad = new CredentialAad(scope.tenant(), scope.home(), scope.owner(), id, version, kind).encode();
       String ciphertext = B64.encodeToString(keys.encrypt(scope.tenant(), plain, aad));
-      String fingerprint = keys.fingerprint(scope.tenant(), plain);
-      h.createUpdate("INSERT INTO credential_versions (credential_id, tenant_id, version, ciphertext, hint, fingerprint, status, created_at)"
-              + " VALUES (:id, :t, :v, :c, :hint, :fp, 'active', :now)")
-          .bind("id", id.value()).bind("t", scope.tenant().value()).bind("v", version).bind("c", ciphertext)
-          .bind("hint", hint(value)).bind("fp", fingerprint).bind("now", now).execute();
+      String fingerprint = fingerprints.of(scope, plain);
+      store.insertVersion(h, scope.tenant(), id, version, ciphertext, hint(value), fingerprint, now);
       return fingerprint;
     } finally {
       Arrays.fill(plain, (byte) 0);
     }
+  }
+
+  /**
+   * A member's fingerprints are shown to that member only: the audit log (read by admins) records
+   * the fingerprints of tenant secrets, never of a user's integrations.
+   */
+  private static AuditEvent withFingerprint(AuditEvent event, CredentialScope scope, String fingerprint) {
+    return scope.home() == Home.TENANT ? event.with("fingerprint", fingerprint) : event;
+  }
+
+  private void checkFormat(String kindId, SecretValue value) {
+    catalog.find(kindId).ifPresent(kind -> ValueRules.check(kind, value));
   }
 
   /** "…abcd" for values of 16 or more characters; nothing for shorter ones (too revealing). */
@@ -405,39 +409,8 @@ public final class Vault {
     return "…" + s.substring(s.offsetByCodePoints(0, n - 4));
   }
 
-  private Map<String, Object> lockRow(Handle h, CredentialScope scope, CredentialId id) {
-    return h.createQuery("SELECT * FROM credentials WHERE tenant_id = :t AND home = :home AND owner_key = :o AND id = :id" + db.forUpdate())
-        .bind("t", scope.tenant().value()).bind("home", scope.home().wire()).bind("o", scope.ownerKey()).bind("id", id.value())
-        .mapToMap().findOne().orElseThrow(() -> new NotFoundException("no credential with that id"));
-  }
-
-  private Optional<CredentialInfo> info(Handle h, CredentialScope scope, CredentialId id) {
-    Optional<CredentialInfo> base = h.createQuery("SELECT * FROM credentials WHERE tenant_id = :t AND home = :home AND owner_key = :o AND id = :id")
-        .bind("t", scope.tenant().value()).bind("home", scope.home().wire()).bind("o", scope.ownerKey()).bind("id", id.value())
-        .map((rs, ctx) -> baseInfo(rs)).findOne();
-    if (base.isEmpty()) {
-      return base;
-    }
-    List<CredentialInfo.VersionInfo> versions = h.createQuery("SELECT version, status, hint, fingerprint, created_at, revoked_at"
-            + " FROM credential_versions WHERE credential_id = :id AND tenant_id = :t ORDER BY version DESC")
-        .bind("id", id.value()).bind("t", scope.tenant().value())
-        .map((rs, ctx) -> new CredentialInfo.VersionInfo(rs.getInt("version"), rs.getString("status"), rs.getString("hint"),
-            rs.getString("fingerprint"), rs.getLong("created_at"), dev.keyroom.store.Rows.nullableLong(rs, "revoked_at")))
-        .list();
-    CredentialInfo b = base.get();
-    CredentialInfo.VersionInfo current = versions.stream().filter(v -> v.version() == b.version()).findFirst().orElse(null);
-    return Optional.of(new CredentialInfo(b.id(), b.kind(), b.name(), b.home(), b.owner(), b.version(), b.status(),
-        current == null ? null : current.hint(), current == null ? null : current.fingerprint(), b.createdAt(), b.updatedAt(),
-        b.lastUsed(), versions));
-  }
-
-  private static CredentialInfo baseInfo(ResultSet rs) throws SQLException {
-    Long lastAt = dev.keyroom.store.Rows.nullableLong(rs, "last_used_at");
-    CredentialInfo.LastUsed last = lastAt == null ? null : new CredentialInfo.LastUsed(lastAt, rs.getString("last_used_session"),
-        rs.getString("last_used_workroom"), rs.getString("last_used_skill"), rs.getString("last_used_user"));
-    return new CredentialInfo(rs.getString("id"), rs.getString("kind"), rs.getString("name"), rs.getString("home"),
-        rs.getString("owner_user_id"), rs.getInt("current_version"), rs.getString("status"), null, null,
-        rs.getLong("created_at"), rs.getLong("updated_at"), last, List.of());
+  private VaultStore.LockedRow lockRow(Handle h, CredentialScope scope, CredentialId id) {
+    return store.lock(h, scope, id).orElseThrow(() -> new NotFoundException("no credential with that id"));
   }
 
   private static void requireHome(CredentialKind kind, Home home) {

@@ -22,12 +22,15 @@ public final class VaultRoutes implements ApiRoutes.Module {
     this.skills = skills;
   }
 
-  record CreateCredential(String kind, String name, String value) {
+  record CreateCredential(String kind, String name, String value, java.util.List<String> hosts) {
     @Override
     public String toString() {
-      return "CreateCredential[kind=" + kind + ", name=" + name + ", value=[REDACTED]]";
+      return "CreateCredential[kind=" + kind + ", name=" + name + ", value=[REDACTED], hosts=" + hosts + "]";
     }
   }
+
+  /** What an owner may change of an integration besides its value: the git hosts it is bound to. */
+  record UpdateIntegration(java.util.List<String> hosts) {}
 
   record ReplaceValue(String value) {
     @Override
@@ -50,6 +53,15 @@ public final class VaultRoutes implements ApiRoutes.Module {
     });
     credentialRoutes(r, "/api/v1/me/integrations",
         p -> CredentialScope.integrationsOf(p.tenant(), p.requireUser("managing integrations")));
+    r.patch("/api/v1/me/integrations/{id}", (ctx, p) -> {
+      CredentialScope scope = CredentialScope.integrationsOf(p.tenant(), p.requireUser("managing integrations"));
+      CredentialId id = id(ctx);
+      UpdateIntegration req = Json.read(ctx, UpdateIntegration.class);
+      if (req.hosts() == null) {
+        throw new InvalidInputException("hosts", "is required (the git hosts the integration may be handed to)");
+      }
+      Json.write(ctx, 200, vault.setHosts(scope, id, req.hosts(), p.auditName()));
+    });
 
     r.get("/api/v1/skills", (ctx, p) -> Json.write(ctx, 200, Map.of("skills", skills.list(p.tenant()))));
     r.post("/api/v1/skills", (ctx, p) -> {
@@ -81,7 +93,7 @@ public final class VaultRoutes implements ApiRoutes.Module {
       if (req.kind() == null) {
         throw new InvalidInputException("kind", "is required");
       }
-      Json.write(ctx, 201, vault.create(scope, req.kind(), req.name(), value(req.value()), p.auditName()));
+      Json.write(ctx, 201, vault.create(scope, req.kind(), req.name(), value(req.value()), req.hosts(), p.auditName()));
     });
     r.get(base + "/{id}", (ctx, p) -> {
       CredentialScope scope = scopeOf.apply(p);

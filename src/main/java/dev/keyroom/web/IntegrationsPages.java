@@ -44,15 +44,16 @@ public final class IntegrationsPages {
   }
 
   void register() {
-    router.page("/profile/integrations", WebRouter.Access.MEMBER, (ctx, u) -> show(ctx, u, 200, null, "", ""));
+    router.page("/profile/integrations", WebRouter.Access.MEMBER, (ctx, u) -> show(ctx, u, 200, null, "", "", ""));
     router.action("/profile/integrations", WebRouter.Access.MEMBER, this::add);
     router.action("/profile/integrations/{id}/replace", WebRouter.Access.MEMBER, this::replace);
+    router.action("/profile/integrations/{id}/hosts", WebRouter.Access.MEMBER, this::hosts);
     router.action("/profile/integrations/{id}/delete", WebRouter.Access.MEMBER, this::delete);
     router.action("/profile/consents/{workroom}", WebRouter.Access.MEMBER, this::consent);
     oauth.register();
   }
 
-  private void show(Context ctx, WebUser user, int status, String error, String kind, String name) {
+  private void show(Context ctx, WebUser user, int status, String error, String kind, String name, String hosts) {
     List<IntegrationView> connections = oauth.connections(user);
     Set<String> oauthIds = connections.stream().map(IntegrationView::id).collect(Collectors.toSet());
     List<CredentialInfo> mine = vault.list(CredentialScope.integrationsOf(user.tenant(), user.id())).stream()
@@ -72,6 +73,9 @@ public final class IntegrationsPages {
     m.put("error", error);
     m.put("formKind", kind);
     m.put("formName", name);
+    m.put("formHosts", hosts);
+    m.put("gitKinds", catalog.kinds().stream().filter(k -> k.home() == Home.USER && k.isGit() && !k.isOAuth())
+        .map(k -> k.id() + " (default " + String.join(", ", k.git().hosts()) + ")").toList());
     m.put("now", clock.millis());
     m.put("consents", consentRows(user));
     router.render(ctx, user, status, "integrations.jte", "Integrations", "integrations", m);
@@ -83,7 +87,7 @@ public final class IntegrationsPages {
   private List<ConsentRow> consentRows(WebUser user) {
     Map<String, Long> granted = consents.list(user.tenant(), user.id()).stream()
         .collect(Collectors.toMap(c -> c.workroomId().value(), IntegrationConsents.Consent::grantedAt));
-    return workrooms.list(user.tenant()).stream()
+    return workrooms.list(user.tenant(), new Workrooms.Viewer(user.id(), false)).stream()
         .map(w -> new ConsentRow(w.id().value(), w.name(), granted.get(w.id().value()))).toList();
   }
 
@@ -101,6 +105,7 @@ public final class IntegrationsPages {
     String kind = WebRouter.field(ctx, "kind");
     String name = WebRouter.field(ctx, "name");
     String value = ctx.formParam("value");
+    String hosts = ctx.formParam("hosts");
     try {
       if (kind == null) {
         throw new InvalidInputException("kind", "choose what you are connecting");
@@ -109,10 +114,11 @@ public final class IntegrationsPages {
         throw new InvalidInputException("value", "paste the token's value");
       }
       CredentialInfo c = vault.create(CredentialScope.integrationsOf(user.tenant(), user.id()), kind, name,
-          SecretValue.ofUtf8(value.strip()), user.auditName());
+          SecretValue.ofUtf8(value.strip()), hostList(hosts), user.auditName());
       ctx.redirect("/profile/integrations?saved=" + c.id());
     } catch (InvalidInputException | ConflictException | PayloadTooLargeException e) {
-      show(ctx, user, e.status(), e.getMessage(), kind == null ? "" : kind, name == null ? "" : name);
+      show(ctx, user, e.status(), e.getMessage(), kind == null ? "" : kind, name == null ? "" : name,
+          hosts == null ? "" : hosts);
     }
   }
 
@@ -126,8 +132,30 @@ public final class IntegrationsPages {
       vault.replace(CredentialScope.integrationsOf(user.tenant(), user.id()), id, SecretValue.ofUtf8(value.strip()), user.auditName());
       ctx.redirect("/profile/integrations?saved=" + id.value());
     } catch (InvalidInputException | ConflictException e) {
-      show(ctx, user, e.status(), e.getMessage(), "", "");
+      show(ctx, user, e.status(), e.getMessage(), "", "", "");
     }
+  }
+
+  /** Binds a git token to other hosts (one form field, hosts separated by spaces or commas). */
+  private void hosts(Context ctx, WebUser user) {
+    CredentialId id = CredentialId.parse(ctx.pathParam("id"));
+    String hosts = ctx.formParam("hosts");
+    try {
+      List<String> list = hostList(hosts);
+      vault.setHosts(CredentialScope.integrationsOf(user.tenant(), user.id()), id, list == null ? List.of() : list,
+          user.auditName());
+      ctx.redirect("/profile/integrations?saved=" + id.value());
+    } catch (InvalidInputException e) {
+      show(ctx, user, e.status(), e.getMessage(), "", "", "");
+    }
+  }
+
+  /** "github.com, git.example.com:8443" as a list; null when the field is empty (the kind's default). */
+  static List<String> hostList(String field) {
+    if (field == null || field.isBlank()) {
+      return null;
+    }
+    return List.of(field.strip().split("[\\s,]+"));
   }
 
   private void delete(Context ctx, WebUser user) {

@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public final class SessionEnder {
   /** The confirmation's forecast. */
-  public record Impact(int holders, boolean restart, int proxiedUsers, List<String> workrooms) {}
+  public record Impact(int holders, boolean restart, boolean proxied, List<String> workrooms) {}
 
   /** The result: how many live sessions were reached, and whether they were ended or asked to restart. */
   public record Outcome(int reached, String action) {}
@@ -43,8 +43,7 @@ public final class SessionEnder {
     int holders = (int) sessions.ledger().holders(user.tenant(), id, null, null).stream()
         .map(s -> sessions.get(user.tenant(), s)).filter(s -> s.isLive(now)).count();
     List<Workroom> usedIn = workrooms.list(user.tenant()).stream().filter(w -> uses(w, id)).toList();
-    int proxiedUsers = proxied ? usedIn.stream().mapToInt(w -> sessions.live(user.tenant(), w.id()).size()).sum() : 0;
-    return new Impact(holders, policy.onRevoke(user.tenant()) == SessionPolicy.OnRevoke.RESTART, proxiedUsers,
+    return new Impact(holders, policy.onRevoke(user.tenant()) == SessionPolicy.OnRevoke.RESTART, proxied,
         usedIn.stream().map(Workroom::name).toList());
   }
 

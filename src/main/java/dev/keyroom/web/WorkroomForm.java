@@ -6,6 +6,7 @@ import dev.keyroom.catalog.Home;
 import dev.keyroom.crypto.SecretValue;
 import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.session.Workroom;
+import dev.keyroom.session.WorkroomMembers;
 import dev.keyroom.session.Workrooms;
 import dev.keyroom.vault.CredentialId;
 import dev.keyroom.vault.CredentialInfo;
@@ -20,13 +21,15 @@ import java.util.function.Supplier;
 /**
  * The workroom create form: "Connect your tools" (a tenant secret per tool, picked or added
  * inline; personal kinds use each person's own integration) and "Network access" (Tailscale auth
- * key, private endpoints with optional database credentials). Reads the posted form into a
+ * key, private endpoints with optional database credentials) and "Who may use it" (the members:
+ * only they start sessions in the workroom). Reads the posted form into a
  * {@link Workrooms.Spec}; secrets added inline are created only once the whole form is valid.
  */
 public final class WorkroomForm {
   static final String TAILSCALE = "tailscale-auth-key";
   static final String DB_PASSWORD = "database-password";
   static final int ENDPOINT_ROWS = 2;
+  static final String MEMBER_FIELD = "member_";
   static final List<String> PROTOCOLS = List.of("postgres", "mysql", "https", "http", "ssh", "tcp");
 
   /** A tool choice: the kind and the tenant secrets that could serve it. */
@@ -124,8 +127,20 @@ public final class WorkroomForm {
       endpoints.add(() -> new Workroom.Endpoint(epName, host, port,
           protocol, password.get(), dbUser, database));
     }
+    List<WorkroomMembers.UserRef> members = members(ctx);
     return new Draft(() -> new Workrooms.Spec(name, tools.stream().map(Supplier::get).toList(),
-        new Workroom.Network(tailscale.get(), endpoints.stream().map(Supplier::get).toList())), created, user);
+        new Workroom.Network(tailscale.get(), endpoints.stream().map(Supplier::get).toList()), members), created, user);
+  }
+
+  /** "Who may use it": a {@code member_<userId>} checkbox per person picked. */
+  static List<WorkroomMembers.UserRef> members(Context ctx) {
+    List<WorkroomMembers.UserRef> out = new ArrayList<>();
+    for (String field : ctx.formParamMap().keySet()) {
+      if (field.startsWith(MEMBER_FIELD)) {
+        out.add(WorkroomMembers.UserRef.parse(field.substring(MEMBER_FIELD.length()), null, "members"));
+      }
+    }
+    return out;
   }
 
   private Supplier<CredentialId> secret(Context ctx, List<CredentialId> created, CredentialScope scope, WebUser user, CredentialKind kind, String pickField,

@@ -14,6 +14,7 @@ import dev.keyroom.session.StartedBy;
 import dev.keyroom.session.Sessions;
 import dev.keyroom.session.Workroom;
 import dev.keyroom.session.WorkroomId;
+import dev.keyroom.session.WorkroomMembers;
 import dev.keyroom.session.Workrooms;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.User;
@@ -26,6 +27,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** Workrooms: the create flow ("Connect your tools", "Network access") and each workroom's page. */
@@ -77,10 +79,17 @@ public final class WorkroomsPages {
     router.page("/workrooms/{id}", WebRouter.Access.MEMBER, this::show);
     router.action("/workrooms/{id}/sessions", WebRouter.Access.MEMBER, this::startSession);
     router.action("/workrooms/{id}/sessions/{session}/end", WebRouter.Access.MEMBER, this::endSession);
+    router.action("/workrooms/{id}/members", WebRouter.Access.ADMIN, this::addMember);
+    router.action("/workrooms/{id}/members/{user}/remove", WebRouter.Access.ADMIN, this::removeMember);
+  }
+
+  /** Admins see every workroom; anyone else only those they are a member of. */
+  private static Workrooms.Viewer viewer(WebUser user) {
+    return new Workrooms.Viewer(user.id(), user.isAdmin());
   }
 
   private void list(Context ctx, WebUser user) {
-    List<Listed> rows = workrooms.list(user.tenant()).stream().map(w -> new Listed(w,
+    List<Listed> rows = workrooms.list(user.tenant(), viewer(user)).stream().map(w -> new Listed(w,
         w.tools().stream().map(t -> kindName(t.kind())).toList(), sessions.live(user.tenant(), w.id()).size())).toList();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("workrooms", rows);
@@ -95,6 +104,10 @@ public final class WorkroomsPages {
     m.put("tailscale", all.stream().filter(c -> c.kind().id().equals(WorkroomForm.TAILSCALE)).findFirst().orElseThrow());
     m.put("dbPasswords", all.stream().filter(c -> c.kind().id().equals(WorkroomForm.DB_PASSWORD)).findFirst().orElseThrow());
     m.put("endpointRows", WorkroomForm.ENDPOINT_ROWS);
+    m.put("people", tenancy.users(user.tenant()).stream().filter(User::isActive).toList());
+    m.put("pickedMembers", posted.fields().isEmpty() ? Set.of(user.id().value()) : posted.fields().keySet().stream()
+        .filter(f -> f.startsWith(WorkroomForm.MEMBER_FIELD)).map(f -> f.substring(WorkroomForm.MEMBER_FIELD.length()))
+        .collect(Collectors.toSet()));
     m.put("protocols", WorkroomForm.PROTOCOLS);
     m.put("error", error);
     m.put("posted", posted);
@@ -119,7 +132,7 @@ public final class WorkroomsPages {
   }
 
   private void show(Context ctx, WebUser user) {
-    Workroom w = workrooms.get(user.tenant(), WorkroomId.parse(ctx.pathParam("id")));
+    Workroom w = workrooms.get(user.tenant(), WorkroomId.parse(ctx.pathParam("id")), viewer(user));
     Map<String, CredentialInfo> secrets = vault.list(CredentialScope.tenantSecrets(user.tenant())).stream()
         .collect(Collectors.toMap(CredentialInfo::id, c -> c));
     List<ToolRow> tools = w.tools().stream().map(t -> new ToolRow(SecretsPages.option(catalog.require(t.kind(), "kind")),
@@ -141,12 +154,21 @@ public final class WorkroomsPages {
     m.put("endpoints", w.network().endpoints().stream().map(e -> new EndpointRow(e,
         e.password() == null ? null : secrets.get(e.password().value()))).toList());
     m.put("live", live);
-    m.put("users", user.isAdmin() ? tenancy.users(user.tenant()).stream().filter(User::isActive).toList()
-        : tenancy.users(user.tenant()).stream().filter(u -> u.id().equals(user.id())).toList());
+    List<WorkroomMembers.Member> members = workrooms.members().list(user.tenant(), w.id());
+    Set<UserId> memberIds = members.stream().map(WorkroomMembers.Member::user).collect(Collectors.toSet());
+    List<User> active = tenancy.users(user.tenant()).stream().filter(User::isActive).toList();
+    // Sessions start only for members: an admin picks among them, anyone else starts their own.
+    m.put("users", active.stream().filter(u -> memberIds.contains(u.id()) && (user.isAdmin() || u.id().equals(user.id())))
+        .toList());
+    m.put("members", user.isAdmin() ? members : List.of());
+    m.put("addable", user.isAdmin() ? active.stream().filter(u -> !memberIds.contains(u.id())).toList() : List.of());
     m.put("created", ctx.queryParam("created") != null);
     m.put("notice", switch (String.valueOf(ctx.queryParam("done"))) {
       case "started" -> "Session started. Its environment is ready for the AI employee.";
       case "ended" -> "Session ended. Its token and placeholders are refused from now on.";
+      case "added" -> "Member added. They can start sessions in this workroom now.";
+      case "removed" -> "Member removed. " + Display.plural(count(ctx.queryParam("ended")), "live session", "live sessions")
+          + " of theirs ended.";
       default -> null;
     });
     m.put("now", clock.millis());
@@ -160,8 +182,30 @@ public final class WorkroomsPages {
             d.version(), String.join(", ", d.variables()), d.fetchedAt(), d.wipedAt())).toList());
   }
 
+  private static int count(String raw) {
+    return raw != null && raw.matches("\\d{1,6}") ? Integer.parseInt(raw) : 0;
+  }
+
+  private void addMember(Context ctx, WebUser user) {
+    WorkroomId id = WorkroomId.parse(ctx.pathParam("id"));
+    String who = WebRouter.field(ctx, "user");
+    if (who == null) {
+      throw new InvalidInputException("user", "pick the person to add");
+    }
+    workrooms.members().add(user.tenant(), id, WorkroomMembers.UserRef.parse(who, null, "user"), user.auditName());
+    ctx.redirect("/workrooms/" + id.value() + "?done=added");
+  }
+
+  private void removeMember(Context ctx, WebUser user) {
+    WorkroomId id = WorkroomId.parse(ctx.pathParam("id"));
+    WorkroomMembers.Removed removed = workrooms.members().remove(user.tenant(), id, UserId.parse(ctx.pathParam("user")),
+        user.auditName());
+    ctx.redirect("/workrooms/" + id.value() + "?done=removed&ended=" + removed.ended().count());
+  }
+
   private void startSession(Context ctx, WebUser user) {
     WorkroomId id = WorkroomId.parse(ctx.pathParam("id"));
+    workrooms.get(user.tenant(), id, viewer(user));
     String who = WebRouter.field(ctx, "user");
     if (who != null && !who.equals(user.id().value())) {
       throw new ForbiddenException("a person starts sessions only for themselves; the platform starts them for others");

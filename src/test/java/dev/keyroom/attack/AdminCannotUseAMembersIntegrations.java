@@ -61,7 +61,9 @@ abstract class AdminCannotUseAMembersIntegrations extends AttackSuite {
     t.integration(alice, "git-token", "github", GIT);
     String wr = workroom(t, alice);
 
-    // the admin's "consent" is the admin's own: it does nothing for alice
+    // the admin's "consent" is the admin's own (and only for a workroom they are a member of): it does nothing for alice
+    assertThat(k.send("PUT", "/api/v1/me/consents/" + wr, t.admin, null).statusCode()).isEqualTo(404);
+    t.allowIn(wr, new Tenant.Person(t.founded.admin(), t.admin));
     ok(k.send("PUT", "/api/v1/me/consents/" + wr, t.admin, null), 200);
     assertThat(t.environment(t.startByPlatform(wr, alice)).body()).doesNotContain(GIT);
     // the service token cannot consent for anyone

@@ -131,8 +131,9 @@ abstract class RevokingReachesEverySessionHoldingTheKey extends AttackSuite {
     assertThat(delivered).as("rounds where the fetch delivered the value first").isBetween(1, rounds - 1);
   }
 
-  /** Lets the tenant's admin work in the workroom (membership, where the store has it). */
+  /** Makes the tenant's admin a member of the workroom. */
   void allowIn(Tenancy.Founded f, Workroom w) {
+    k.addMember(f.tenant().id(), w.id(), f.admin().id());
   }
 
   private static void await(CyclicBarrier b) {

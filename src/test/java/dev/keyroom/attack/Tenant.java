@@ -64,8 +64,9 @@ final class Tenant {
     return id;
   }
 
-  /** Lets {@code p} work in the workroom (membership, where the store has it). */
+  /** Makes {@code p} a member of the workroom. */
   void allowIn(String workroomId, Person p) {
+    k.addMember(founded.tenant().id(), new dev.keyroom.session.WorkroomId(workroomId), p.user().id());
   }
 
   /** The platform starts a session for {@code p}. */

@@ -97,7 +97,8 @@ public class ResolveBenchmark {
         creds.bind("id", id.value()).bind("t", tenant.value()).bind("name", "key-" + i).bind("now", now).add();
         versions.bind("id", id.value()).bind("t", tenant.value())
             .bind("c", Base64.getEncoder().encodeToString(keyroom.keys().encrypt(tenant, plain, aad)))
-            .bind("fp", keyroom.keys().fingerprint(tenant, plain)).bind("now", now).add();
+            .bind("fp", keyroom.keys().fingerprint(tenant,
+                new dev.keyroom.vault.FingerprintDomain(tenant, Home.TENANT, null).encode(), plain)).bind("now", now).add();
       }
       creds.execute();
       versions.execute();

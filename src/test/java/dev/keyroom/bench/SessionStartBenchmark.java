@@ -43,6 +43,7 @@ class SessionStartBenchmark {
       post(k, "/api/v1/me/integrations", userToken, Map.of("kind", "personal-env", "name", "MY_TOKEN", "value", "personal-bench-0000000"));
       String workroom = post(k, "/api/v1/workrooms", admin, workroomBody(k, admin)).get("id").asText();
       String startBody = "{\"userId\":\"" + u.id().value() + "\"}";
+      post(k, "/api/v1/workrooms/" + workroom + "/members", admin, Map.of("userId", u.id().value()));
 
       long[] total = new long[iterations];
       long[] start = new long[iterations];

@@ -37,6 +37,11 @@ final class GitHttpServer implements AutoCloseable {
     server.start();
   }
 
+  /** The host as git's credential request names it: {@code 127.0.0.1:<port>}. */
+  String hostAndPort() {
+    return "127.0.0.1:" + server.getAddress().getPort();
+  }
+
   String url(String repo) {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + repo;
   }

@@ -49,7 +49,7 @@ class GitThroughLauncherTest {
 
     try (TestKeyroom k = TestKeyroom.sqlite(dir.resolve("keyroom")); GitHttpServer git = new GitHttpServer(repos, TOKEN)) {
       LauncherFixture f = new LauncherFixture(k);
-      f.integration("git-token", "github", TOKEN);
+      f.integration("git-token", "github", TOKEN, List.of(git.hostAndPort()));
       String workroom = f.workroom("{\"name\":\"Code\",\"tools\":[{\"kind\":\"git-token\"}]}");
       String[] session = f.session(workroom);
 

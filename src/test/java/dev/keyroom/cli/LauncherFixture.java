@@ -18,15 +18,15 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** A tenant, a member and a way to run {@code keyroom run} in-process against a real Keyroom. */
-final class LauncherFixture {
+public final class LauncherFixture {
   final TestKeyroom k;
   final Tenancy.Founded founded;
-  final String admin;
-  final String service;
+  public final String admin;
+  public final String service;
   final User user;
   final String userToken;
 
-  LauncherFixture(TestKeyroom k) {
+  public LauncherFixture(TestKeyroom k) {
     this.k = k;
     this.founded = k.tenant("acme");
     this.admin = founded.adminToken().token();
@@ -35,7 +35,7 @@ final class LauncherFixture {
     this.userToken = k.keyroom.tokens().issueForUser(founded.tenant().id(), user.id(), "cli", "test").token();
   }
 
-  String secret(String kind, String name, String value) {
+  public String secret(String kind, String name, String value) {
     return json(k.post("/api/v1/secrets", admin, Json.MAPPER.valueToTree(Map.of("kind", kind, "name", name, "value", value))
         .toString())).get("id").asText();
   }
@@ -45,7 +45,13 @@ final class LauncherFixture {
         "value", value)).toString())).get("id").asText();
   }
 
-  String workroom(String body) {
+  /** A git integration bound to {@code hosts} (host[:port] as git sends them). */
+  public String integration(String kind, String name, String value, List<String> hosts) {
+    return json(k.post("/api/v1/me/integrations", userToken, Json.MAPPER.valueToTree(Map.of("kind", kind, "name", name,
+        "value", value, "hosts", hosts)).toString())).get("id").asText();
+  }
+
+  public String workroom(String body) {
     return json(k.post("/api/v1/workrooms", admin, body)).get("id").asText();
   }
 
@@ -53,7 +59,8 @@ final class LauncherFixture {
    * The platform starts a session for the member, who has consented that such sessions in this
    * workroom may use their own integrations; returns {id, token}.
    */
-  String[] session(String workroom) {
+  public String[] session(String workroom) {
+    k.addMember(founded.tenant().id(), new dev.keyroom.session.WorkroomId(workroom), user.id());
     json(k.send("PUT", "/api/v1/me/consents/" + workroom, userToken, null));
     JsonNode n = json(k.post("/api/v1/workrooms/" + workroom + "/sessions", service, "{\"userId\":\"" + user.id().value() + "\"}"));
     return new String[] {n.get("id").asText(), n.get("sessionToken").asText()};
@@ -71,9 +78,14 @@ final class LauncherFixture {
   }
 
   Running launch(String[] session, List<String> command, boolean endOnExit, Duration grace, Map<String, String> extraEnv) {
+    return launch(session, command, endOnExit, grace, extraEnv, ProcessContainment.Mode.AUTO);
+  }
+
+  Running launch(String[] session, List<String> command, boolean endOnExit, Duration grace, Map<String, String> extraEnv,
+      ProcessContainment.Mode containment) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Launcher.Options o = new Launcher.Options(k.url(), session[1], null, command, endOnExit, grace, extraEnv);
+    Launcher.Options o = new Launcher.Options(k.url(), session[1], null, command, endOnExit, grace, extraEnv, containment);
     CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
       try {
         return new Launcher(o, out, new PrintStream(err, true, StandardCharsets.UTF_8)).run();

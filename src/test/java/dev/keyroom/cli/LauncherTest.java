@@ -64,6 +64,30 @@ class LauncherTest {
   }
 
   @Test
+  void aPromptThatMayBeTheStartOfAValueIsForwardedOnceTheChildIsQuiet() throws Exception {
+    String[] session = f.session(workroom);
+    LauncherFixture.Running r = f.launch(session, List.of("sh", "-c", "printf 'Paste the hook'; sleep 305"), false, GRACE,
+        Map.of());
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!r.stdout().equals("Paste the hook") && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(r.stdout()).as("a prompt ending in the first characters of a value, after %d ms quiet",
+        MaskedOutput.QUIET.toMillis()).isEqualTo("Paste the hook");
+    assertThat(r.exit()).isNotDone();
+    assertThat(k.send("DELETE", "/api/v1/sessions/" + session[0], f.service, null).statusCode()).isEqualTo(204);
+    assertThat(r.exit().get(10, TimeUnit.SECONDS)).isEqualTo(Main.SESSION_ENDED);
+  }
+
+  @Test
+  void aValueWrittenInPiecesWithShortPausesIsStillMasked() throws Exception {
+    LauncherFixture.Running r = f.launch(f.session(workroom), List.of("sh", "-c",
+        "printf 'a: hook-can'; sleep 0.05; printf 'ary-Zx9/Q+'; sleep 0.05; printf 'w@e r=t :b\\n'"), false, GRACE, Map.of());
+    assertThat(r.exit().get(30, TimeUnit.SECONDS)).isZero();
+    assertThat(r.stdout()).isEqualTo("a: [masked] :b\n");
+  }
+
+  @Test
   void revokeDuringRun_childProcessGroupIsGoneWithinOneSecond_andPlaceholdersAreRefused() throws Exception {
     String[] session = f.session(workroom);
     String placeholder = LauncherFixture.json(k.get("/api/v1/sessions/" + session[0] + "/environment", f.service))

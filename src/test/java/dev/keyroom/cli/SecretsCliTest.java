@@ -112,6 +112,13 @@ class SecretsCliTest {
     assertThat(wrongHome.exitCode()).isEqualTo(Main.FAILED);
     assertThat(wrongHome.stderr()).contains("Profile → Integrations").doesNotContain("v-0123456789abcdef");
 
+    // one trailing newline is dropped as before; a CR or a second newline is refused by the API, naming the rule
+    CliProcess.Result controlCharacter = CliProcess.run(env, "v-0123456789abcdef\r\n\n".getBytes(StandardCharsets.UTF_8),
+        "secrets", "set", "--kind", "gemini", "--name", "x");
+    assertThat(controlCharacter.exitCode()).isEqualTo(Main.FAILED);
+    assertThat(controlCharacter.stderr()).contains("control characters").contains("HTTP header")
+        .doesNotContain("v-0123456789abcdef");
+
     CliProcess.Result unreachable = CliProcess.run(Map.of("KEYROOM_TOKEN", "kr_u_" + "x".repeat(43),
         "KEYROOM_URL", "http://127.0.0.1:9"), null, "secrets", "list");
     assertThat(unreachable.exitCode()).isEqualTo(Main.UNREACHABLE);

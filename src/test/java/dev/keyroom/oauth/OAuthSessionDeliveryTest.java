@@ -35,7 +35,8 @@ class OAuthSessionDeliveryTest {
       assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
       CredentialId id = new CredentialId(Browser.json(done).at("/connected/id").asText());
 
-      HttpResponse<String> wr = k.post("/api/v1/workrooms", admin, "{\"name\":\"Main\",\"tools\":[{\"kind\":\"oauth2\"}]}");
+      HttpResponse<String> wr = k.post("/api/v1/workrooms", admin, "{\"name\":\"Main\",\"tools\":[{\"kind\":\"oauth2\"}],"
+          + "\"members\":[{\"name\":\"mia\"},{\"name\":\"bo\"}]}");
       assertThat(wr.statusCode()).as(wr.body()).isEqualTo(201);
       String workroom = Browser.json(wr).get("id").asText();
 

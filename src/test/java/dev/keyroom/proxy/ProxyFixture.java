@@ -60,6 +60,7 @@ final class ProxyFixture implements AutoCloseable {
       tools.add(new Workroom.Tool(p, id));
     }
     this.workroom = k.keyroom.workrooms().create(tenant.tenant().id(), "studio", tools, "test");
+    k.addMember(tenant.tenant().id(), workroom.id(), tenant.admin().id());
     this.session = k.keyroom.sessions().start(tenant.tenant().id(), workroom.id(), tenant.admin().id(), dev.keyroom.session.StartedBy.SELF, "test");
     this.placeholders = k.keyroom.sessions().placeholders(tenant.tenant().id(), session.session().id());
   }

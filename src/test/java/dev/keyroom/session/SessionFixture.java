@@ -51,13 +51,23 @@ final class SessionFixture {
   /** A started session: id and kr_sess_ token. */
   record Started(String id, String token) {}
 
+  /** Makes the member a member of the workroom (idempotent): only members start sessions in it. */
+  void addMember(String workroomId, Member m) {
+    HttpResponse<String> res = k.post("/api/v1/workrooms/" + workroomId + "/members", admin,
+        "{\"userId\":\"" + m.user().id().value() + "\"}");
+    assertThat(res.statusCode()).as(res.body()).isIn(200, 201);
+  }
+
+  /** Starts a session for the member (made a member of the workroom first). */
   Started start(String workroomId, Member m) {
+    addMember(workroomId, m);
     JsonNode n = ok(k.post("/api/v1/workrooms/" + workroomId + "/sessions", service, "{\"userId\":\"" + m.user().id().value() + "\"}"), 201);
     return new Started(n.get("id").asText(), n.get("sessionToken").asText());
   }
 
   /** The member consents that platform-started sessions in the workroom may use their integrations. */
   void consent(Member m, String workroomId) {
+    addMember(workroomId, m);
     ok(k.send("PUT", "/api/v1/me/consents/" + workroomId, m.token(), null), 200);
   }
 

@@ -63,6 +63,8 @@ class TenantIsolationTest {
       // A consent is the caller's own, about a workroom of their tenant.
       Map.entry("/api/v1/me/consents/{workroomId}", f -> List.of(f.workroomId())),
       Map.entry("/api/v1/workrooms/{id}/sessions", f -> List.of(f.workroomId())),
+      Map.entry("/api/v1/workrooms/{id}/members", f -> List.of(f.workroomId())),
+      Map.entry("/api/v1/workrooms/{id}/members/{userId}", f -> List.of(f.workroomId(), f.userId())),
       Map.entry("/api/v1/sessions/{id}", f -> List.of(f.sessionId())),
       Map.entry("/api/v1/sessions/{id}/deliveries", f -> List.of(f.sessionId())),
       Map.entry("/api/v1/sessions/{id}/environment", f -> List.of(f.sessionId())),
@@ -79,10 +81,13 @@ class TenantIsolationTest {
   static final Map<String, String> BODIES = Map.of(
       "PUT /api/v1/secrets/{id}/value", "{\"value\":\"isolation-value-0123456789\"}",
       "PUT /api/v1/me/integrations/{id}/value", "{\"value\":\"isolation-value-0123456789\"}",
+      "PATCH /api/v1/me/integrations/{id}", "{\"hosts\":[\"attacker.example\"]}",
       "PATCH /api/v1/skills/{id}", "{\"description\":\"taken over\"}",
       "PATCH /api/v1/users/{id}", "{\"role\":\"admin\"}",
       "PATCH /api/v1/workrooms/{id}", "{\"name\":\"taken-over\"}",
       "POST /api/v1/workrooms/{id}/sessions", "{\"userId\":\"$CALLER_TENANT_ADMIN\"}",
+      "POST /api/v1/workrooms/{id}/members", "{\"userId\":\"$CALLER_TENANT_ADMIN\"}",
+      "PUT /api/v1/workrooms/{id}/members", "{\"members\":[{\"userId\":\"$CALLER_TENANT_ADMIN\"}]}",
       "POST /api/v1/sessions/{id}/git-credential", "{\"protocol\":\"https\",\"host\":\"github.com\"}");
 
   TestKeyroom k;
@@ -115,13 +120,13 @@ class TenantIsolationTest {
         "git-token", "alice-github", SecretValue.ofUtf8("alice-git-token-00000000"), "test");
     var skill = k.keyroom.skills().create(acme.tenant().id(), "acme-research", "d", List.of("gemini"), "test");
     ApiTokens.Issued service = k.keyroom.tokens().issueService(acme.tenant().id(), "platform", "test");
-    String acmeWorkroom = json(k.post("/api/v1/workrooms", acmeAdmin, "{\"name\":\"acme-room\",\"tools\":[]}"))
+    String acmeWorkroom = json(k.post("/api/v1/workrooms", acmeAdmin, "{\"name\":\"acme-room\",\"tools\":[],\"members\":[{\"name\":\"alice\"}]}"))
         .get("id").asText();
     String acmeSession = json(k.post("/api/v1/workrooms/" + acmeWorkroom + "/sessions", service.token(),
         "{\"userId\":\"" + aliceUser.id().value() + "\"}")).get("id").asText();
     a = new Fixture(secret.id(), skill.id(), aliceUser.id().value(), aliceToken.id().value(), service.id().value(),
         integration.id(), secret.name(), acmeWorkroom, acmeSession);
-    String globexWorkroom = json(k.post("/api/v1/workrooms", globexAdmin, "{\"name\":\"globex-room\",\"tools\":[]}"))
+    String globexWorkroom = json(k.post("/api/v1/workrooms", globexAdmin, "{\"name\":\"globex-room\",\"tools\":[],\"members\":[{\"name\":\"admin\"}]}"))
         .get("id").asText();
     globexService = k.keyroom.tokens().issueService(globex.tenant().id(), "platform", "test").token();
     globexSession = json(k.post("/api/v1/workrooms/" + globexWorkroom + "/sessions", globexService,
@@ -221,6 +226,32 @@ class TenantIsolationTest {
     assertTenantAIntact();
   }
 
+  /**
+   * A user of the same tenant who is not a member of a workroom gets exactly the answer a workroom
+   * that does not exist gets, on every workroom route (no existence oracle), and its list leaves it out.
+   */
+  @Test
+  void aNonMemberOfTheSameTenant_cannotTellAWorkroomFromNone_onEveryWorkroomRoute() {
+    int walked = 0;
+    for (ApiRoutes.Route r : routesWithParams()) {
+      if (!r.path().startsWith("/api/v1/workrooms/{id}")) {
+        continue;
+      }
+      String real = substitute(r.path(), foreign(r.path()).apply(a));
+      String made = real.replace(a.workroomId(), "wr_aaaaaaaaaaaaaaaaaaaaaaaaaa");
+      HttpResponse<String> res = call(r, bob, real);
+      HttpResponse<String> none = call(r, bob, made);
+      assertThat(res.statusCode()).as("%s %s as a non-member -> %s", r.method(), r.path(), res.body()).isIn(403, 404);
+      assertThat(res.statusCode()).as("%s %s", r.method(), r.path()).isEqualTo(none.statusCode());
+      assertThat(res.body()).as("%s %s", r.method(), r.path()).isEqualTo(none.body()).doesNotContain("acme-room");
+      walked++;
+    }
+    assertThat(walked).isGreaterThanOrEqualTo(7);
+    assertThat(k.get("/api/v1/workrooms", bob).body()).doesNotContain(a.workroomId()).doesNotContain("acme-room");
+    assertThat(k.get("/api/v1/workrooms", alice).body()).contains(a.workroomId());
+    assertTenantAIntact();
+  }
+
   @Test
   void listRoutes_showNothingOfAnotherTenant() {
     for (ApiRoutes.Route r : k.keyroom.http().routes()) {
@@ -246,6 +277,8 @@ class TenantIsolationTest {
     assertThat(k.get("/api/v1/me", alice).statusCode()).isEqualTo(200);
     assertThat(json(k.get("/api/v1/workrooms/" + a.workroomId(), acmeAdmin)).get("name").asText()).isEqualTo("acme-room");
     assertThat(json(k.get("/api/v1/sessions/" + a.sessionId(), acmeAdmin)).get("endedAt").isNull()).isTrue();
+    assertThat(json(k.get("/api/v1/workrooms/" + a.workroomId() + "/members", acmeAdmin)).get("members")
+        .findValuesAsText("userId")).containsExactly(a.userId());
     assertThat(k.get("/api/v1/service-tokens", acmeAdmin).body()).contains(a.serviceTokenId()).contains("\"revokedAt\":null");
   }
 

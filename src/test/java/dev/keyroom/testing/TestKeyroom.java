@@ -2,7 +2,11 @@ package dev.keyroom.testing;
 
 import dev.keyroom.app.Config;
 import dev.keyroom.app.Keyroom;
+import dev.keyroom.session.WorkroomId;
+import dev.keyroom.session.WorkroomMembers;
 import dev.keyroom.tenancy.Tenancy;
+import dev.keyroom.tenancy.TenantId;
+import dev.keyroom.tenancy.UserId;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,6 +58,11 @@ public final class TestKeyroom implements AutoCloseable {
   /** A new tenant with its admin; returns the founding record (admin token inside). */
   public Tenancy.Founded tenant(String name) {
     return keyroom.tenancy().createTenant(name, "admin", "test");
+  }
+
+  /** Makes {@code user} a member of the workroom: only members start sessions in it. Idempotent. */
+  public void addMember(TenantId tenant, WorkroomId workroom, UserId user) {
+    keyroom.workrooms().members().add(tenant, workroom, WorkroomMembers.UserRef.of(user), "test");
   }
 
   public HttpResponse<String> send(String method, String path, String token, String jsonBody) {

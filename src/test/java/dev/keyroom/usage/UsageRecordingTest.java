@@ -55,6 +55,7 @@ class UsageRecordingTest {
       k.keyroom.skills().create(t.tenant().id(), "writer", "", List.of("gemini", "openai"), "test");
       Workroom w = k.keyroom.workrooms().create(t.tenant().id(), "studio",
           List.of(new Workroom.Tool("gemini", g), new Workroom.Tool("openai", o)), "test");
+      k.addMember(t.tenant().id(), w.id(), t.admin().id());
       Sessions.Started s = k.keyroom.sessions().start(t.tenant().id(), w.id(), t.admin().id(), dev.keyroom.session.StartedBy.SELF, "test");
       Map<String, String> ph = k.keyroom.sessions().placeholders(t.tenant().id(), s.session().id());
       HttpClient http = HttpClient.newHttpClient();

@@ -190,6 +190,9 @@ class WebUiBrowserTest {
     page.locator("#ep0-database").fill("sales");
     page.locator("#ep0-secret").selectOption("new");
     page.locator("#ep0-new").fill(DB_CANARY);
+    // Who may use it: the admin creating it is picked already; bob is added.
+    assertThat(page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("admin"))).isChecked();
+    page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("bob")).check();
     Browser.shoot(page, "workroom-new");
     // A mistake is explained; the form comes back as filled in, except the secret fields; nothing was stored.
     page.locator("#ep0-host").fill("db internal!");
@@ -197,6 +200,7 @@ class WebUiBrowserTest {
     assertThat(page.locator("#form-error")).containsText("network.endpoints[0].host");
     assertThat(page.getByLabel("Workroom name")).hasValue("Research");
     assertThat(page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("Google Gemini").setExact(true))).isChecked();
+    assertThat(page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("bob"))).isChecked();
     assertThat(page.locator("#ep0-user")).hasValue("analyst");
     assertThat(page.getByLabel("New Tailscale auth key value")).hasValue("");
     assertThat(page.locator("#ep0-new")).hasValue("");
@@ -212,12 +216,14 @@ class WebUiBrowserTest {
     assertThat(page.locator(".tool-list").first()).containsText("each person's own integration");
     assertThat(page.locator("main")).containsText("Tailscale");
     assertThat(page.locator("main")).containsText("postgres://db.internal:5432");
+    assertThat(page.locator("#members")).containsText("admin");
+    assertThat(page.locator("#members")).containsText("bob");
 
-    // Start a session for bob, to try the workroom out; the launcher fetches its environment.
-    page.getByLabel("Start a session for").selectOption(new com.microsoft.playwright.options.SelectOption().setLabel("bob"));
-    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Start session")).click();
+    // The admin starts a session of their own, to try the workroom out; the launcher fetches its environment.
+    // Nobody starts one for someone else from here: that is the platform's, with the person's consent.
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Start a session as admin")).click();
     assertThat(page.locator("#notice")).containsText("Session started");
-    assertThat(page.locator("#sessions")).containsText("bob");
+    assertThat(page.locator("#sessions")).containsText("admin");
     String workroomUrl = page.url().replaceAll("\\?.*", "");
     dev.keyroom.session.WorkroomId wr = dev.keyroom.session.WorkroomId.parse(workroomUrl.substring(workroomUrl.lastIndexOf('/') + 1));
     dev.keyroom.session.SessionInfo live = kr.keyroom.sessions().live(acme.tenant().id(), wr).get(0);
@@ -252,34 +258,39 @@ class WebUiBrowserTest {
     assertThat(page.locator("#requests-table tbody tr")).hasCount(3);
     assertThat(page.locator("#requests-table tbody tr").first()).containsText("POST /v1beta/models/gemini-2.5-flash:generateContent");
     assertThat(page.locator("#requests-table tbody tr").first()).containsText("12 in / 30 out tokens");
-    assertThat(page.locator("#requests-table")).containsText("bob");
+    assertThat(page.locator("#requests-table")).containsText("admin");
     Browser.shoot(page, "usage-requests");
     page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Workroom").setExact(true)).click();
     assertThat(page.locator("#usage-table")).containsText("Research");
 
-    // Revoke the Gemini key: proxied, so no session holds a copy; the one live session's next call is refused.
-    page.navigate(kr.url() + "/config/secrets");
-    page.locator("#secret-" + secretId("gemini-main") + " >> text=Revoke").click();
-    assertThat(page.locator("#impact")).containsText("No live session holds a copy");
-    assertThat(page.locator("#impact")).containsText("1 live session uses it through the proxy");
-    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke key")).click();
-    assertThat(page.locator("#notice")).containsText("Revoked. The key is refused from now on; 0 live sessions were ended.");
-    assertThat(page.locator("#secret-" + secretId("gemini-main"))).containsText("revoked");
-
     // Revoke the Tailscale key: the session holds a copy, so it is ended, and the admin is told.
+    page.navigate(kr.url() + "/config/secrets");
     page.locator("#secret-" + secretId("tailscale-research") + " >> text=Revoke").click();
     assertThat(page.locator("#impact")).containsText("1 live session holds a copy and will be ended");
     Browser.shoot(page, "secret-revoke");
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke key")).click();
     assertThat(page.locator("#notice")).containsText("1 live session was ended.");
+    // Revoke the Gemini key: proxied, and the session that used it through the proxy has ended.
+    page.locator("#secret-" + secretId("gemini-main") + " >> text=Revoke").click();
+    assertThat(page.locator("#impact")).containsText("No live session uses it through the proxy");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke key")).click();
+    assertThat(page.locator("#notice")).containsText("Revoked. The key is refused from now on; 0 live sessions were ended.");
+    assertThat(page.locator("#secret-" + secretId("gemini-main"))).containsText("revoked");
     Browser.shoot(page, "secrets-revoked");
     page.navigate(workroomUrl);
     assertThat(page.locator("#no-sessions")).isVisible();
-    assertThat(page.locator("#ended-sessions")).containsText("bob");
+    assertThat(page.locator("#ended-sessions")).containsText("admin");
     assertThat(page.locator("#ended-sessions")).containsText("credential revoked");
     assertThat(page.locator("#ended-sessions .ledger")).containsText("tailscale-research");
     assertThat(page.locator("#ended-sessions .ledger")).not().containsText("held by the session");
     Browser.shoot(page, "workroom-after-revoke");
+
+    // Remove bob: only members start sessions, so the start form no longer offers him.
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Remove bob")).click();
+    assertThat(page.locator("#notice")).containsText("Member removed. 0 live sessions of theirs ended.");
+    assertThat(page.locator("#members")).not().containsText("bob");
+    assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Start a session as admin"))).isVisible();
+    assertThat(page.locator("#add-member")).containsText("bob");
     assertThat(page.locator(".tool-list").first()).containsText("revoked");
 
     // Audit shows the chain verified and filters by kind of event.
@@ -304,6 +315,27 @@ class WebUiBrowserTest {
   }
 
   @Test
+  void memberSeesOnlyTheWorkroomsTheyAreAMemberOf() {
+    var rooms = kr.keyroom.workrooms();
+    var tenant = acme.tenant().id();
+    var mine = rooms.create(tenant, new dev.keyroom.session.Workrooms.Spec("Bobs room", List.of(), null,
+        List.of(dev.keyroom.session.WorkroomMembers.UserRef.of(bob.id()))), "test");
+    var hidden = rooms.create(tenant, "Hidden room", List.of(), "test");
+    Page page = signIn("bob", MEMBER_PASSWORD);
+    page.navigate(kr.url() + "/workrooms");
+    assertThat(page.locator("main")).containsText("Bobs room");
+    assertThat(page.locator("main")).not().containsText("Hidden room");
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Bobs room")).click();
+    assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Start a session as bob"))).isVisible();
+    assertThat(page.locator("#members")).hasCount(0);
+    Response other = page.navigate(kr.url() + "/workrooms/" + hidden.id().value());
+    assertThat(other.status()).isEqualTo(404);
+    page.context().close();
+    rooms.delete(tenant, mine.id(), "test");
+    rooms.delete(tenant, hidden.id(), "test");
+  }
+
+  @Test
   void memberKeepsOwnIntegrations_andCannotOpenAdminPages() {
     Page page = signIn("bob", MEMBER_PASSWORD);
     assertThat(page).hasURL(Pattern.compile(".*/profile/integrations$"));
@@ -313,7 +345,7 @@ class WebUiBrowserTest {
     page.getByLabel("Value").fill(GIT_CANARY);
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save token")).click();
     assertThat(page.locator("#saved")).containsText("Saved github");
-    assertThat(page.locator("table.rows")).containsText("••••" + GIT_CANARY.substring(GIT_CANARY.length() - 4));
+    assertThat(page.locator("table.rows").first()).containsText("••••" + GIT_CANARY.substring(GIT_CANARY.length() - 4));
 
     // Connect an OAuth login against the in-process OAuth server: the page comes back "connected as".
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Connect OAuth 2.0 / OpenID Connect login")).click();

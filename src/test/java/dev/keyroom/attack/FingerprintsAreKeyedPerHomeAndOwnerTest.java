@@ -1,0 +1,179 @@
+package dev.keyroom.attack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyroom.api.Json;
+import dev.keyroom.tenancy.Role;
+import dev.keyroom.tenancy.Tenancy;
+import dev.keyroom.tenancy.User;
+import dev.keyroom.testing.OneKeyroomPerClass;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An admin cannot confirm a guess of a member's secret: storing the guess as a tenant secret
+ * gives a fingerprint unrelated to the member's (fingerprints are keyed per tenant, home and
+ * owner), and no view an admin can open shows a member's fingerprint. Run on SQLite
+ * ({@link SqliteFingerprintsAreKeyedPerHomeAndOwnerTest}) and PostgreSQL.
+ */
+abstract class FingerprintsAreKeyedPerHomeAndOwnerTest extends OneKeyroomPerClass {
+  static final String GUESS = "ghp_memberSecretGuess_0123456789abcdef";
+
+  Tenancy.Founded acme;
+  String admin;
+  String alice;
+  String bob;
+
+  @BeforeEach
+  void tenantWithTwoMembers() {
+    acme = newTenant("fingerprints");
+    admin = acme.adminToken().token();
+    alice = member("alice");
+    bob = member("bob");
+  }
+
+  @Test
+  void theSameValueInTwoHomesOrForTwoOwnersHasUnrelatedFingerprints() {
+    JsonNode mine = ok(k.post("/api/v1/me/integrations", alice, json(Map.of("kind", "git-token", "name", "github",
+        "value", GUESS))), 201);
+    JsonNode guess = ok(k.post("/api/v1/secrets", admin, json(Map.of("kind", "env", "name", "GUESS", "value", GUESS))), 201);
+    JsonNode bobs = ok(k.post("/api/v1/me/integrations", bob, json(Map.of("kind", "git-token", "name", "github",
+        "value", GUESS))), 201);
+    String fpAlice = mine.get("fingerprint").asText();
+    assertThat(fpAlice).startsWith("fp_");
+    assertThat(guess.get("fingerprint").asText()).startsWith("fp_").isNotEqualTo(fpAlice);
+    assertThat(bobs.get("fingerprint").asText()).isNotEqualTo(fpAlice).isNotEqualTo(guess.get("fingerprint").asText());
+
+    // within one home and owner, equal values still have equal fingerprints (a reused key is visible to its owner)
+    JsonNode again = ok(k.post("/api/v1/me/integrations", alice, json(Map.of("kind", "personal-env", "name", "SAME",
+        "value", GUESS))), 201);
+    assertThat(again.get("fingerprint").asText()).isEqualTo(fpAlice);
+    JsonNode guess2 = ok(k.post("/api/v1/secrets", admin, json(Map.of("kind", "env", "name", "GUESS2", "value", GUESS))), 201);
+    assertThat(guess2.get("fingerprint").asText()).isEqualTo(guess.get("fingerprint").asText());
+  }
+
+  @Test
+  void theAuditViewShowsNoFingerprintOrHintOfAMembersCredential() {
+    JsonNode mine = ok(k.post("/api/v1/me/integrations", alice, json(Map.of("kind", "git-token", "name", "github",
+        "value", GUESS))), 201);
+    String id = mine.get("id").asText();
+    JsonNode replaced = ok(k.send("PUT", "/api/v1/me/integrations/" + id + "/value", alice,
+        json(Map.of("value", GUESS + "2"))), 200);
+    ok(k.post("/api/v1/secrets", admin, json(Map.of("kind", "env", "name", "GUESS", "value", GUESS))), 201);
+
+    HttpResponse<String> audit = k.get("/api/v1/audit?limit=1000", admin);
+    assertThat(audit.statusCode()).isEqualTo(200);
+    assertThat(audit.body()).doesNotContain(mine.get("fingerprint").asText())
+        .doesNotContain(replaced.get("fingerprint").asText()).doesNotContain(mine.get("hint").asText());
+    for (JsonNode e : ok(audit, 200).get("events")) {
+      if (e.get("action").asText().startsWith("integration.")) {
+        assertThat(e.get("detail").has("fingerprint")).as(e.toString()).isFalse();
+      }
+      if (e.get("action").asText().startsWith("secret.create")) {
+        assertThat(e.get("detail").has("fingerprint")).as("an admin still sees tenant secrets' fingerprints").isTrue();
+      }
+    }
+    String page = k.get("/api/v1/audit?action=integration.create", admin).body();
+    assertThat(page).contains(id).doesNotContain(mine.get("fingerprint").asText());
+  }
+
+  @Test
+  void storedFingerprintsOfAnOlderStoreAreRecomputedPerHomeAndOwner() {
+    JsonNode mine = ok(k.post("/api/v1/me/integrations", alice, json(Map.of("kind", "git-token", "name", "github",
+        "value", GUESS))), 201);
+    JsonNode secret = ok(k.post("/api/v1/secrets", admin, json(Map.of("kind", "env", "name", "GUESS", "value", GUESS))), 201);
+    // what migration V7 leaves: every stored fingerprint cleared, because the old ones were comparable across homes
+    k.keyroom.db().jdbi().useHandle(h -> h.createUpdate("UPDATE credential_versions SET fingerprint = '' WHERE tenant_id = :t")
+        .bind("t", acme.tenant().id().value()).execute());
+    assertThat(ok(k.get("/api/v1/me/integrations/" + mine.get("id").asText(), alice), 200).get("fingerprint").isNull()).isTrue();
+
+    int done = k.keyroom.vault().refingerprint();
+
+    assertThat(done).isGreaterThanOrEqualTo(2);
+    assertThat(ok(k.get("/api/v1/me/integrations/" + mine.get("id").asText(), alice), 200).get("fingerprint").asText())
+        .isEqualTo(mine.get("fingerprint").asText());
+    assertThat(ok(k.get("/api/v1/secrets/" + secret.get("id").asText(), admin), 200).get("fingerprint").asText())
+        .isEqualTo(secret.get("fingerprint").asText());
+    long left = k.keyroom.db().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM credential_versions"
+        + " WHERE tenant_id = :t AND fingerprint = ''").bind("t", acme.tenant().id().value()).mapTo(Long.class).one());
+    assertThat(left).isZero();
+  }
+
+  /**
+   * A store written before V7 (fingerprints keyed per tenant only, no git hosts) is upgraded by
+   * opening it: V7 clears every old fingerprint and binds git tokens to github.com, and the start
+   * computes the new fingerprints before anything is served. Nothing of the old, comparable
+   * fingerprint is left in the credential tables.
+   */
+  @Test
+  void upgradingAnOlderStoreReplacesEveryComparableFingerprint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    dev.keyroom.app.Config config;
+    String memberFp;
+    String secretFp;
+    String integrationId;
+    dev.keyroom.tenancy.UserId aliceId;
+    dev.keyroom.tenancy.TenantId tenant;
+    try (dev.keyroom.testing.TestKeyroom old = start(dir)) {
+      config = old.keyroom.config();
+      Tenancy.Founded t = old.tenant("upgraded");
+      tenant = t.tenant().id();
+      User a = old.keyroom.tenancy().createUser(tenant, "alice", Role.MEMBER, "test");
+      aliceId = a.id();
+      var vault = old.keyroom.vault();
+      var mine = vault.create(dev.keyroom.vault.CredentialScope.integrationsOf(tenant, a.id()), "git-token", "github",
+          dev.keyroom.crypto.SecretValue.ofUtf8(GUESS), "test");
+      var secret = vault.create(dev.keyroom.vault.CredentialScope.tenantSecrets(tenant), "env", "GUESS",
+          dev.keyroom.crypto.SecretValue.ofUtf8(GUESS), "test");
+      integrationId = mine.id();
+      memberFp = mine.fingerprint();
+      secretFp = secret.fingerprint();
+      // turn the store back into what V6 left: one comparable fingerprint for the value in both homes, no hosts column
+      old.keyroom.db().jdbi().useHandle(h -> {
+        h.createUpdate("UPDATE credential_versions SET fingerprint = 'fp_comparable000000000' WHERE tenant_id = :t")
+            .bind("t", tenant.value()).execute();
+        h.execute("ALTER TABLE credentials DROP COLUMN hosts");
+        h.execute("DELETE FROM flyway_schema_history WHERE version = '7'");
+      });
+    }
+    try (dev.keyroom.testing.TestKeyroom upgraded = dev.keyroom.testing.TestKeyroom.start(config,
+        java.util.function.UnaryOperator.identity())) {
+      long comparable = upgraded.keyroom.db().jdbi().withHandle(h -> h.createQuery(
+          "SELECT COUNT(*) FROM credential_versions WHERE fingerprint = 'fp_comparable000000000' OR fingerprint = ''")
+          .mapTo(Long.class).one());
+      assertThat(comparable).isZero();
+      var mine = upgraded.keyroom.vault().get(dev.keyroom.vault.CredentialScope.integrationsOf(tenant, aliceId),
+          new dev.keyroom.vault.CredentialId(integrationId));
+      assertThat(mine.fingerprint()).isEqualTo(memberFp).isNotEqualTo(secretFp);
+      assertThat(mine.hosts()).containsExactly("github.com");
+      assertThat(upgraded.keyroom.vault().list(dev.keyroom.vault.CredentialScope.tenantSecrets(tenant)).get(0).fingerprint())
+          .isEqualTo(secretFp);
+    }
+  }
+
+  String member(String name) {
+    User u = k.keyroom.tenancy().createUser(acme.tenant().id(), name, Role.MEMBER, "test");
+    return k.keyroom.tokens().issueForUser(acme.tenant().id(), u.id(), "cli", "test").token();
+  }
+
+  static String json(Object o) {
+    try {
+      return Json.MAPPER.writeValueAsString(o);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static JsonNode ok(HttpResponse<String> res, int status) {
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
+    try {
+      return res.body().isEmpty() ? null : Json.MAPPER.readTree(res.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
