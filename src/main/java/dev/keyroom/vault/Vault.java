@@ -466,14 +466,7 @@ public final class Vault {
     if (versions.isEmpty()) {
       return java.util.Set.of();
     }
-    Map<String, Integer> current = new java.util.HashMap<>();
-    h.createQuery("SELECT c.id, c.current_version FROM credentials c JOIN credential_versions v"
-            + " ON v.credential_id = c.id AND v.version = c.current_version"
-            + " WHERE c.tenant_id = :t AND c.id IN (<ids>) AND c.status = 'active' AND v.status = 'active'"
-            + (db.dialect() == Database.Dialect.POSTGRESQL ? " FOR SHARE" : ""))
-        .bind("t", tenant.value()).bindList("ids", versions.keySet().stream().map(CredentialId::value).toList())
-        .map((rs, ctx) -> java.util.Map.entry(rs.getString("id"), rs.getInt("current_version")))
-        .forEach(e -> current.put(e.getKey(), e.getValue()));
+    Map<String, Integer> current = store.activeCurrentVersions(h, tenant, versions.keySet());
     java.util.Set<CredentialId> stale = new java.util.HashSet<>();
     versions.forEach((id, version) -> {
       if (!version.equals(current.get(id.value()))) {

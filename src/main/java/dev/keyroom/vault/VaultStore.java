@@ -84,6 +84,11 @@ final class VaultStore {
   private static final String CIPHERTEXT = "SELECT ciphertext FROM credential_versions WHERE credential_id = :id AND version = :v";
   private static final String SET_CIPHERTEXT = "UPDATE credential_versions SET ciphertext = :c WHERE credential_id = :id AND version = :v";
 
+  /** The active current version of each credential whose current version is active (locked FOR SHARE on PostgreSQL). */
+  private static final String ACTIVE_CURRENT = "SELECT c.id, c.current_version FROM credentials c JOIN credential_versions v"
+      + " ON v.credential_id = c.id AND v.version = c.current_version"
+      + " WHERE c.tenant_id = :t AND c.id IN (<ids>) AND c.status = 'active' AND v.status = 'active'";
+
   private final Database db;
 
   VaultStore(Database db) {
@@ -263,5 +268,15 @@ final class VaultStore {
         rs.getString("owner_user_id"), rs.getInt("current_version"), rs.getString("status"),
         GitHosts.fromColumn(rs.getString("hosts")), null, null, rs.getLong("created_at"), rs.getLong("updated_at"), last,
         List.of());
+  }
+
+  /** Credential id → current version, for those of {@code ids} that are active with an active current version. */
+  java.util.Map<String, Integer> activeCurrentVersions(Handle h, TenantId tenant, Collection<CredentialId> ids) {
+    java.util.Map<String, Integer> out = new java.util.HashMap<>();
+    h.createQuery(ACTIVE_CURRENT + (db.dialect() == Database.Dialect.POSTGRESQL ? " FOR SHARE" : ""))
+        .bind("t", tenant.value()).bindList("ids", ids.stream().map(CredentialId::value).toList())
+        .map((rs, ctx) -> java.util.Map.entry(rs.getString("id"), rs.getInt("current_version")))
+        .forEach(e -> out.put(e.getKey(), e.getValue()));
+    return out;
   }
 }
