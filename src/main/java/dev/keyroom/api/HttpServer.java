@@ -2,7 +2,6 @@ package dev.keyroom.api;
 
 import dev.keyroom.error.KeyroomException;
 import dev.keyroom.store.Redaction;
-import dev.keyroom.tenancy.ApiTokens;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -26,10 +25,8 @@ public final class HttpServer implements AutoCloseable {
   private final Javalin app;
   private final List<ApiRoutes.Route> routes = new ArrayList<>();
 
-  public HttpServer(String host, int port, ApiTokens tokens, FailedAuthLimiter limiter, Metrics metrics,
-      List<ApiRoutes.Module> modules) {
+  public HttpServer(String host, int port, Authenticator authenticator, Metrics metrics, List<ApiRoutes.Module> modules) {
     metrics.describe("keyroom_http_requests_total", "HTTP requests by method, route and status");
-    metrics.describe("keyroom_auth_failures_total", "Rejected bearer tokens by reason");
     this.app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
@@ -76,7 +73,7 @@ public final class HttpServer implements AutoCloseable {
         }
       });
       config.routes.error(405, "*", ctx -> error(ctx, 405, "method_not_allowed", "method not allowed on this route"));
-      ApiRoutes api = new ApiRoutes(config.routes, tokens, limiter, metrics);
+      ApiRoutes api = new ApiRoutes(config.routes, authenticator);
       for (ApiRoutes.Module m : modules) {
         m.register(api);
       }

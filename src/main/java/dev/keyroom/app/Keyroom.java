@@ -1,6 +1,7 @@
 package dev.keyroom.app;
 
 import dev.keyroom.api.ApiRoutes;
+import dev.keyroom.api.Authenticator;
 import dev.keyroom.api.FailedAuthLimiter;
 import dev.keyroom.api.HttpServer;
 import dev.keyroom.api.Metrics;
@@ -150,8 +151,8 @@ public final class Keyroom implements AutoCloseable {
         config.duration(Config.Setting.PROXY_GRANT_TTL))));
     modules.add(new dev.keyroom.web.WebRoutes(this));
     modules.add(new OAuthRoutes(oauth, new GitTokenCheck(vault, oauth, config.get(Config.Setting.GIT_API_URL))));
-    FailedAuthLimiter limiter = new FailedAuthLimiter(20, 60_000, clock);
-    http = new HttpServer(config.bind(), config.port(), tokens, limiter, metrics, modules).start();
+    Authenticator authenticator = new Authenticator(tokens, sessions, new FailedAuthLimiter(20, 60_000, clock), metrics);
+    http = new HttpServer(config.bind(), config.port(), authenticator, metrics, modules).start();
     sessionSweeper.start(java.time.Duration.ofSeconds(1));
     oauth.startBackgroundRefresh(config.duration(Config.Setting.OAUTH_REFRESH_INTERVAL),
         config.duration(Config.Setting.OAUTH_REFRESH_AHEAD));
