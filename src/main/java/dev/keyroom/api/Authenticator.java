@@ -23,7 +23,7 @@ import java.util.function.Supplier;
 public final class Authenticator {
   /** The kind of credential, as a metrics label. */
   public enum Kind {
-    API_TOKEN("api_token"), SESSION("session"), PLACEHOLDER("placeholder");
+    API_TOKEN("api_token"), SESSION("session"), PLACEHOLDER("placeholder"), METRICS("metrics");
 
     final String label;
 
@@ -104,7 +104,7 @@ public final class Authenticator {
       return new RateLimitedException("too many failed authentications from this address; retry in " + retry
           + " s (valid credentials are still accepted)");
     }
-    if (kind != Kind.PLACEHOLDER) {
+    if (kind == Kind.API_TOKEN || kind == Kind.SESSION) {
       ctx.header("WWW-Authenticate", "missing".equals(reason) ? "Bearer realm=\"keyroom\""
           : "Bearer realm=\"keyroom\", error=\"invalid_token\"");
     }

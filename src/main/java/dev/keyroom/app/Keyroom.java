@@ -81,6 +81,7 @@ public final class Keyroom implements AutoCloseable {
   private Keyroom(Config config, Clock clock) {
     this.config = config;
     this.clock = clock;
+    DataDirectory.secure(config.dataDir());
     this.db = Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
     try {
       this.master = openMasterKey(config, db);
@@ -137,7 +138,7 @@ public final class Keyroom implements AutoCloseable {
   /** Starts the HTTP server with every feature's routes. */
   public HttpServer startHttp() {
     List<ApiRoutes.Module> modules = new ArrayList<>();
-    modules.add(new SystemRoutes(db, keys, metrics));
+    modules.add(new SystemRoutes(db, keys, metrics, config.get(Config.Setting.METRICS_TOKEN)));
     modules.add(new CatalogRoutes(catalog));
     modules.add(new TenancyRoutes(tenancy, tokens));
     modules.add(new VaultRoutes(vault, skills));
