@@ -101,7 +101,7 @@ public final class Authenticator {
     limiter.failed(address);
     if (retry > 0) {
       ctx.header("Retry-After", Long.toString(retry));
-      return new RateLimitedException("too many failed authentications from this address; retry in " + retry
+      return new RateLimitedException("too many failed sign-in attempts from this address; retry in " + retry
           + " s (valid credentials are still accepted)");
     }
     if (kind == Kind.API_TOKEN || kind == Kind.SESSION) {

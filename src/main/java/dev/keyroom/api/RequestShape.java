@@ -40,7 +40,7 @@ public final class RequestShape {
   }
 
   /** The client-side failure {@code e} stands for, or null when it is a failure of ours. */
-  static KeyroomException explain(Throwable e) {
+  public static KeyroomException explain(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof KeyroomException k) {
         return k;

@@ -2,6 +2,7 @@ package dev.keyroom.web;
 
 import dev.keyroom.api.ApiRoutes;
 import dev.keyroom.api.HttpServer;
+import dev.keyroom.api.RequestShape;
 import dev.keyroom.error.ForbiddenException;
 import dev.keyroom.error.KeyroomException;
 import dev.keyroom.logging.SafeTrace;
@@ -103,6 +104,11 @@ final class WebRouter {
     } catch (KeyroomException e) {
       error(ctx, user, e.status(), e.getMessage());
     } catch (RuntimeException e) {
+      KeyroomException malformed = RequestShape.explain(e);
+      if (malformed != null) {
+        error(ctx, user, malformed.status(), malformed.getMessage());
+        return;
+      }
       String ref = UUID.randomUUID().toString().substring(0, 8);
       LOG.error("web page failed ref={} on {} {}: {}", ref, ctx.method().name(), HttpServer.route(ctx),
           e.getClass().getName());
