@@ -73,6 +73,9 @@ class EveryRouteLogsNoRequestOrCredentialDataTest {
     try (LogCapture log = LogCapture.begin(); TestKeyroom k = start()) {
       World w = world(k);
       int calls = webKeyTest(k, w);
+      HttpResponse<String> tested = k.post("/api/v1/me/integrations/" + w.integrationId() + "/test", w.admin(), null);
+      assertThat(tested.statusCode()).as(tested.body()).isEqualTo(409);
+      assertThat(tested.body()).contains(w.integrationId()).contains("line break").doesNotContain(STORED_INTEGRATION);
       List<ApiRoutes.Route> routes = new ArrayList<>(k.keyroom.http().routes());
       // Tests of stored values first, deletions last, so every route meets the stored canaries.
       routes.sort(Comparator.comparingInt(r -> r.path().endsWith("/test") ? 0 : r.method().equals("DELETE") ? 2 : 1));
@@ -165,7 +168,7 @@ class EveryRouteLogsNoRequestOrCredentialDataTest {
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString("_csrf=" + m.group(1) + "&x=" + IN_BODY)).build(),
         HttpResponse.BodyHandlers.ofString());
-    assertThat(tested.body()).doesNotContain(STORED_SECRET);
+    assertThat(tested.body()).doesNotContain(STORED_SECRET).contains("cannot be sent in an HTTP header");
     return 1;
   }
 
