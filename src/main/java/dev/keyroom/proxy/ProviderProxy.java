@@ -1,5 +1,6 @@
 package dev.keyroom.proxy;
 
+import dev.keyroom.api.CredentialHeader;
 import dev.keyroom.api.Metrics;
 import dev.keyroom.api.RequestShape;
 import dev.keyroom.catalog.Catalog;
@@ -200,7 +201,7 @@ public final class ProviderProxy implements AutoCloseable {
           }
         }
       }
-      h.put(spec.keyHeader(), spec.keyFormat().replace("{key}", grant.key().revealUtf8()));
+      h.put(spec.keyHeader(), CredentialHeader.value(grant.credential().value(), spec.keyFormat(), grant.key()));
       h.put(HttpHeader.ACCEPT_ENCODING, "identity");
     });
     long declared = req.getContentLengthLong();

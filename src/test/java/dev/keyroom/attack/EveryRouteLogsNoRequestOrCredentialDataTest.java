@@ -12,6 +12,9 @@ import dev.keyroom.tenancy.Role;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.TenantId;
 import dev.keyroom.tenancy.User;
+import dev.keyroom.tenancy.UserId;
+import dev.keyroom.session.Sessions;
+import dev.keyroom.session.Workroom;
 import dev.keyroom.testing.LogCapture;
 import dev.keyroom.testing.TestKeyroom;
 import dev.keyroom.testing.TestDatabases;
@@ -76,6 +79,16 @@ class EveryRouteLogsNoRequestOrCredentialDataTest {
       HttpResponse<String> tested = k.post("/api/v1/me/integrations/" + w.integrationId() + "/test", w.admin(), null);
       assertThat(tested.statusCode()).as(tested.body()).isEqualTo(409);
       assertThat(tested.body()).contains(w.integrationId()).contains("line break").doesNotContain(STORED_INTEGRATION);
+      // The proxy puts the stored key in a header too: refused by credential id, never sent or logged.
+      Workroom room = k.keyroom.workrooms().create(w.tenant(), "proxied", List.of(new Workroom.Tool("gemini",
+          new CredentialId(w.secretId()))), "test");
+      Sessions.Started proxied = k.keyroom.sessions().start(w.tenant(), room.id(), w.adminId(), "test");
+      String placeholder = k.keyroom.sessions().placeholders(w.tenant(), proxied.session().id()).get("gemini");
+      HttpResponse<String> viaProxy = http.send(HttpRequest.newBuilder(URI.create(k.url()
+              + "/proxy/gemini/v1beta/models?q=" + IN_QUERY)).header("x-goog-api-key", placeholder).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(viaProxy.statusCode()).as(viaProxy.body()).isEqualTo(409);
+      assertThat(viaProxy.body()).contains(w.secretId()).doesNotContain(STORED_SECRET);
       List<ApiRoutes.Route> routes = new ArrayList<>(k.keyroom.http().routes());
       // Tests of stored values first, deletions last, so every route meets the stored canaries.
       routes.sort(Comparator.comparingInt(r -> r.path().endsWith("/test") ? 0 : r.method().equals("DELETE") ? 2 : 1));
@@ -102,7 +115,7 @@ class EveryRouteLogsNoRequestOrCredentialDataTest {
     }
   }
 
-  record World(String admin, String service, String sessionToken, String secretId, String integrationId, String skillId,
+  record World(TenantId tenant, UserId adminId, String admin, String service, String sessionToken, String secretId, String integrationId, String skillId,
       String memberId, String userTokenId, String serviceTokenId, String workroomId, String sessionId, String adminPassword) {}
 
   TestKeyroom start() {
@@ -133,7 +146,7 @@ class EveryRouteLogsNoRequestOrCredentialDataTest {
     String password = "the admin's web passphrase";
     new Passwords(k.keyroom.db(), k.keyroom.tenancy(), k.keyroom.audit(), k.keyroom.clock())
         .set(t, acme.admin().id(), password, false, "test");
-    return new World(admin, service.token(), field(started, "sessionToken"), secret.id(), git.id(), skill.id(),
+    return new World(t, acme.admin().id(), admin, service.token(), field(started, "sessionToken"), secret.id(), git.id(), skill.id(),
         member.id().value(), userToken.id().value(), service.id().value(), workroom, field(started, "id"), password);
   }
 
