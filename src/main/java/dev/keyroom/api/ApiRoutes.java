@@ -1,7 +1,5 @@
 package dev.keyroom.api;
 
-import dev.keyroom.error.UnauthenticatedException;
-import dev.keyroom.tenancy.ApiTokens;
 import dev.keyroom.tenancy.Principal;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -32,16 +30,12 @@ public final class ApiRoutes {
   public record Route(String method, String path, boolean authenticated) {}
 
   private final RoutesConfig config;
-  private final ApiTokens tokens;
-  private final FailedAuthLimiter limiter;
-  private final Metrics metrics;
+  private final Authenticator authenticator;
   private final List<Route> routes = new ArrayList<>();
 
-  ApiRoutes(RoutesConfig config, ApiTokens tokens, FailedAuthLimiter limiter, Metrics metrics) {
+  ApiRoutes(RoutesConfig config, Authenticator authenticator) {
     this.config = config;
-    this.tokens = tokens;
-    this.limiter = limiter;
-    this.metrics = metrics;
+    this.authenticator = authenticator;
   }
 
   public void get(String path, AuthedHandler h) { add(HandlerType.GET, path, h); }
@@ -67,23 +61,12 @@ public final class ApiRoutes {
 
   /** The authenticated caller of a request (bearer token in Authorization). */
   public Principal authenticate(Context ctx) {
-    String address = ctx.ip();
-    limiter.check(address);
-    String header = ctx.header("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      metrics.increment("keyroom_auth_failures_total", "reason", "missing");
-      limiter.failed(address);
-      ctx.header("WWW-Authenticate", "Bearer realm=\"keyroom\"");
-      throw new UnauthenticatedException("missing bearer token: send 'Authorization: Bearer <token>'");
-    }
-    try {
-      return tokens.authenticate(header.substring(7).trim());
-    } catch (UnauthenticatedException e) {
-      metrics.increment("keyroom_auth_failures_total", "reason", "rejected");
-      limiter.failed(address);
-      ctx.header("WWW-Authenticate", "Bearer realm=\"keyroom\", error=\"invalid_token\"");
-      throw e;
-    }
+    return authenticator.principal(ctx);
+  }
+
+  /** Checks every kind of credential; routes with their own token kinds use it directly. */
+  public Authenticator authenticator() {
+    return authenticator;
   }
 
   private void add(HandlerType method, String path, AuthedHandler h) {

@@ -1,8 +1,8 @@
 package dev.keyroom.api;
 
 import dev.keyroom.error.KeyroomException;
+import dev.keyroom.logging.SafeTrace;
 import dev.keyroom.store.Redaction;
-import dev.keyroom.tenancy.ApiTokens;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keyroom's one HTTP server: API, proxy, session API, UI, health and metrics on one port. Maps
- * every failure to {@code {"error": code, "message": …}} in one place and logs requests by path
- * only (queries may carry keys).
+ * every failure to {@code {"error": code, "message": …}} in one place and logs requests by route
+ * template only (paths and queries may carry keys).
  */
 public final class HttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -26,10 +26,8 @@ public final class HttpServer implements AutoCloseable {
   private final Javalin app;
   private final List<ApiRoutes.Route> routes = new ArrayList<>();
 
-  public HttpServer(String host, int port, ApiTokens tokens, FailedAuthLimiter limiter, Metrics metrics,
-      List<ApiRoutes.Module> modules) {
+  public HttpServer(String host, int port, Authenticator authenticator, Metrics metrics, List<ApiRoutes.Module> modules) {
     metrics.describe("keyroom_http_requests_total", "HTTP requests by method, route and status");
-    metrics.describe("keyroom_auth_failures_total", "Rejected bearer tokens by reason");
     this.app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
@@ -44,12 +42,13 @@ public final class HttpServer implements AutoCloseable {
         http.setSendXPoweredBy(false);
       });
       config.requestLogger.http((ctx, ms) -> {
-        String route = ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
+        String route = route(ctx);
         metrics.increment("keyroom_http_requests_total", "method", ctx.method().name(), "route", route,
             "status", Integer.toString(ctx.statusCode()));
-        ACCESS.info("{} {} {} {}ms", ctx.method().name(), Redaction.pathOnly(ctx.path()), ctx.statusCode(), Math.round(ms));
+        ACCESS.info("{} {} {} {}ms", ctx.method().name(), route, ctx.statusCode(), Math.round(ms));
       });
       config.routes.before(ctx -> {
+        RequestShape.check(ctx);
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("X-Frame-Options", "DENY");
         ctx.header("Referrer-Policy", "no-referrer");
@@ -63,11 +62,17 @@ public final class HttpServer implements AutoCloseable {
               : e.getStatus() == 404 ? "no such route: " + ctx.method().name() + " " + Redaction.pathOnly(ctx.path())
               : messageFor(e.getStatus())));
       config.routes.exception(Exception.class, (e, ctx) -> {
+        KeyroomException known = RequestShape.explain(e);
+        if (known != null) {
+          error(ctx, known.status(), known.code(), known.getMessage());
+          return;
+        }
         String ref = UUID.randomUUID().toString().substring(0, 8);
-        // Stack traces of our own code carry ids and rules, never values; the message is logged by class only.
-        LOG.error("internal error ref={} on {} {}: {}", ref, ctx.method().name(), Redaction.pathOnly(ctx.path()),
-            e.getClass().getName());
-        LOG.debug("internal error ref={} trace", ref, e);
+        // Logged by class and frames only: a library's exception message may quote a header or a value.
+        LOG.error("internal error ref={} on {} {}: {}", ref, ctx.method().name(), route(ctx), e.getClass().getName());
+        if (LOG.isDebugEnabled()) {
+          LOG.debug("internal error ref={} trace:\n{}", ref, SafeTrace.of(e));
+        }
         error(ctx, 500, "internal", "internal error (ref " + ref + "); the server log has details");
       });
       config.routes.error(404, "*", ctx -> {
@@ -76,7 +81,7 @@ public final class HttpServer implements AutoCloseable {
         }
       });
       config.routes.error(405, "*", ctx -> error(ctx, 405, "method_not_allowed", "method not allowed on this route"));
-      ApiRoutes api = new ApiRoutes(config.routes, tokens, limiter, metrics);
+      ApiRoutes api = new ApiRoutes(config.routes, authenticator);
       for (ApiRoutes.Module m : modules) {
         m.register(api);
       }
@@ -105,6 +110,14 @@ public final class HttpServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+  }
+
+  /**
+   * The route template of a request ({@code /api/v1/secrets/{id}}), never its concrete path: a
+   * path segment or a proxied path may carry anything a client put there, a key included.
+   */
+  public static String route(Context ctx) {
+    return ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
   }
 
   public static void error(Context ctx, int status, String code, String message) {

@@ -23,7 +23,6 @@ import dev.keyroom.error.UnsupportedMediaTypeException;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.stream.Collectors;
 
 /**
@@ -130,7 +129,9 @@ public final class Json {
       }
       return data;
     } catch (IOException e) {
-      throw new UncheckedIOException("could not read the request body", e);
+      // The client's framing failed (a chunked body cut short or malformed, a body shorter than
+      // its Content-Length): its fault, and said so.
+      throw new InvalidInputException(null, RequestShape.BODY_FRAMING);
     }
   }
 

@@ -14,7 +14,7 @@ import java.util.TreeMap;
 /**
  * Every setting has a default, a command-line flag and an environment variable
  * {@code KEYROOM_<SETTING>}. Precedence: flag, then environment, then default. Secrets
- * (the database password) may come from a file via {@code KEYROOM_<SETTING>_FILE}, never only argv.
+ * (the database password, the metrics token) may come from a file via {@code KEYROOM_<SETTING>_FILE}, never only argv.
  */
 public final class Config {
   /** A documented setting. */
@@ -40,7 +40,9 @@ public final class Config {
     SESSION_IDLE_TIMEOUT("session-idle-timeout", "2h", "sessions end after this long without use"),
     OAUTH_REFRESH_AHEAD("oauth-refresh-ahead", "5m", "OAuth access tokens are refreshed this long before they expire"),
     OAUTH_REFRESH_INTERVAL("oauth-refresh-interval", "60s", "how often the background refresher looks for expiring OAuth tokens; 0 turns it off"),
-    GIT_API_URL("git-api-url", "https://api.github.com", "base URL the git-token test calls (GET <url>/user)");
+    GIT_API_URL("git-api-url", "https://api.github.com", "base URL the git-token test calls (GET <url>/user)"),
+    METRICS_TOKEN("metrics-token", "", "bearer token /metrics requires; empty leaves /metrics open; a secret:"
+        + " KEYROOM_METRICS_TOKEN_FILE or KEYROOM_METRICS_TOKEN, never a flag");
 
     public final String flag;
     public final String defaultValue;
@@ -270,7 +272,7 @@ public final class Config {
     StringBuilder sb = new StringBuilder();
     for (Setting s : Setting.values()) {
       String v = values.get(s);
-      if (s == Setting.DATABASE_PASSWORD) {
+      if (s == Setting.DATABASE_PASSWORD || s == Setting.METRICS_TOKEN) {
         v = v.isEmpty() ? "" : "***";
       } else if (s == Setting.DATABASE_URL) {
         v = Redaction.jdbcUrl(v);

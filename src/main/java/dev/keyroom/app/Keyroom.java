@@ -1,6 +1,7 @@
 package dev.keyroom.app;
 
 import dev.keyroom.api.ApiRoutes;
+import dev.keyroom.api.Authenticator;
 import dev.keyroom.api.FailedAuthLimiter;
 import dev.keyroom.api.HttpServer;
 import dev.keyroom.api.Metrics;
@@ -89,6 +90,7 @@ public final class Keyroom implements AutoCloseable {
   private Keyroom(Config config, Clock clock) {
     this.config = config;
     this.clock = clock;
+    DataDirectory.secure(config.dataDir());
     this.db = Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
     try {
       this.master = openMasterKey(config, db);
@@ -178,7 +180,7 @@ public final class Keyroom implements AutoCloseable {
   /** Starts the HTTP server with every feature's routes. */
   public HttpServer startHttp() {
     List<ApiRoutes.Module> modules = new ArrayList<>();
-    modules.add(new SystemRoutes(db, keys, metrics));
+    modules.add(new SystemRoutes(db, keys, metrics, config.get(Config.Setting.METRICS_TOKEN)));
     modules.add(new CatalogRoutes(catalog));
     modules.add(new TenancyRoutes(tenancy, tokens));
     modules.add(new VaultRoutes(vault, skills));
@@ -197,8 +199,8 @@ public final class Keyroom implements AutoCloseable {
         workrooms, sessions, sessionPolicy, consents, oauth, new UsageStore(db), proxy,
         config.get(Config.Setting.PUBLIC_URL).startsWith("https://"), clock)));
     modules.add(new OAuthRoutes(oauth, new GitTokenCheck(vault, oauth, config.get(Config.Setting.GIT_API_URL))));
-    FailedAuthLimiter limiter = new FailedAuthLimiter(20, 60_000, clock);
-    http = new HttpServer(config.bind(), config.port(), tokens, limiter, metrics, modules).start();
+    Authenticator authenticator = new Authenticator(tokens, sessions, new FailedAuthLimiter(20, 60_000, clock), metrics);
+    http = new HttpServer(config.bind(), config.port(), authenticator, metrics, modules).start();
     sessionSweeper.start(java.time.Duration.ofSeconds(1));
     oauth.startBackgroundRefresh(config.duration(Config.Setting.OAUTH_REFRESH_INTERVAL),
         config.duration(Config.Setting.OAUTH_REFRESH_AHEAD));

@@ -1,30 +1,39 @@
 package dev.keyroom.app;
 
 import dev.keyroom.api.ApiRoutes;
+import dev.keyroom.api.Authenticator;
 import dev.keyroom.api.Json;
 import dev.keyroom.api.Metrics;
 import dev.keyroom.crypto.TenantKeys;
+import dev.keyroom.error.UnauthenticatedException;
 import dev.keyroom.store.Database;
 import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code /health}, {@code /metrics} and {@code /api/v1/openapi.json}. */
+/**
+ * {@code /health}, {@code /metrics} (behind a bearer token when {@code KEYROOM_METRICS_TOKEN} is set) and
+ * {@code /api/v1/openapi.json}.
+ */
 final class SystemRoutes implements ApiRoutes.Module {
   private final Database db;
   private final TenantKeys keys;
   private final Metrics metrics;
   private final byte[] openapi;
+  /** SHA-256 of the token /metrics requires, or null when /metrics is open. */
+  private final byte[] metricsTokenHash;
 
-  SystemRoutes(Database db, TenantKeys keys, Metrics metrics) {
+  SystemRoutes(Database db, TenantKeys keys, Metrics metrics, String metricsToken) {
     this.db = db;
     this.keys = keys;
     this.metrics = metrics;
+    this.metricsTokenHash = metricsToken == null || metricsToken.isBlank() ? null : sha256(metricsToken.trim());
     try (InputStream in = SystemRoutes.class.getResourceAsStream("/api/openapi.json")) {
       this.openapi = in == null ? "{}".getBytes(StandardCharsets.UTF_8) : in.readAllBytes();
     } catch (IOException e) {
@@ -44,10 +53,32 @@ final class SystemRoutes implements ApiRoutes.Module {
       body.put("crypto", crypto ? "ok" : "unavailable");
       Json.write(ctx, storage && crypto ? 200 : 503, body);
     });
-    r.unauthenticated(HandlerType.GET, "/metrics", ctx ->
-        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+    r.unauthenticated(HandlerType.GET, "/metrics", ctx -> {
+      if (metricsTokenHash != null) {
+        r.authenticator().verify(ctx, Authenticator.Kind.METRICS, () -> requireMetricsToken(ctx));
+      }
+      ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
+    });
     r.unauthenticated(HandlerType.GET, "/api/v1/openapi.json", ctx ->
         ctx.contentType("application/json").result(openapi));
+  }
+
+  /** Constant-time: both sides are hashed to 32 bytes and compared with {@link MessageDigest#isEqual}. */
+  private void requireMetricsToken(io.javalin.http.Context ctx) {
+    String token = Authenticator.bearer(ctx);
+    if (token == null || !MessageDigest.isEqual(metricsTokenHash, sha256(token))) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"keyroom-metrics\"");
+      throw new UnauthenticatedException("/metrics requires 'Authorization: Bearer <the metrics token>'"
+          + " (KEYROOM_METRICS_TOKEN is set)");
+    }
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
   }
 
   private boolean cryptoReady() {

@@ -2,6 +2,7 @@ package dev.keyroom.oauth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyroom.api.CredentialHeader;
 import dev.keyroom.crypto.SecretValue;
 import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.tenancy.TenantId;
@@ -63,7 +64,7 @@ public final class GitTokenCheck {
     }
     try {
       HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
-          .header("Authorization", "Bearer " + token.revealUtf8()).header("Accept", "application/json")
+          .header("Authorization", CredentialHeader.value(id.value(), "Bearer {key}", token)).header("Accept", "application/json")
           .header("User-Agent", "keyroom").GET().build();
       HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
       if (res.statusCode() == 200) {

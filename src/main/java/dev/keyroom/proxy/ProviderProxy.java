@@ -1,6 +1,8 @@
 package dev.keyroom.proxy;
 
+import dev.keyroom.api.CredentialHeader;
 import dev.keyroom.api.Metrics;
+import dev.keyroom.api.RequestShape;
 import dev.keyroom.catalog.Catalog;
 import dev.keyroom.catalog.CredentialKind;
 import dev.keyroom.error.ForbiddenException;
@@ -251,7 +253,7 @@ public final class ProviderProxy implements AutoCloseable {
           }
         }
       }
-      h.put(spec.keyHeader(), spec.keyFormat().replace("{key}", grant.key().revealUtf8()));
+      h.put(spec.keyHeader(), CredentialHeader.value(grant.credential().value(), spec.keyFormat(), grant.key()));
       h.put(HttpHeader.ACCEPT_ENCODING, "identity");
     });
     long declared = req.getContentLengthLong();
@@ -301,9 +303,11 @@ public final class ProviderProxy implements AutoCloseable {
         try {
           n = in.read(buf);
         } catch (IOException e) {
+          // Broken framing (a chunked body cut short or malformed, a body shorter than its
+          // Content-Length) is the client's error: 400 naming the rule, never an empty 200.
           out.abort(e);
           o.finish("client_aborted", 0);
-          return false;
+          throw new InvalidInputException(null, RequestShape.BODY_FRAMING);
         }
         if (n < 0) {
           break;

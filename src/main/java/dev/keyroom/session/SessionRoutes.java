@@ -1,14 +1,13 @@
 package dev.keyroom.session;
 
 import dev.keyroom.api.ApiRoutes;
+import dev.keyroom.api.Authenticator;
 import dev.keyroom.api.Json;
 import dev.keyroom.crypto.SecretValue;
 import dev.keyroom.error.ForbiddenException;
 import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.error.NotFoundException;
-import dev.keyroom.error.UnauthenticatedException;
 import dev.keyroom.tenancy.Principal;
-import dev.keyroom.tenancy.TokenFormat;
 import dev.keyroom.tenancy.UserId;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -89,11 +88,8 @@ public final class SessionRoutes implements ApiRoutes.Module {
       Json.write(ctx, 200, Map.of("deliveries", sessions.ledger().ofSession(p.tenant(), s.id())));
     });
     r.unauthenticated(HandlerType.GET, "/api/v1/session", ctx -> {
-      String token = bearer(ctx);
-      if (token == null || !token.startsWith(TokenFormat.SESSION)) {
-        throw new UnauthenticatedException("this route describes the calling session: send its kr_sess_ token");
-      }
-      Json.write(ctx, 200, view(sessions.authenticateToken(token)));
+      Json.write(ctx, 200, view(r.authenticator().session(ctx,
+          "this route describes the calling session: send its kr_sess_ token")));
     });
     r.unauthenticated(HandlerType.GET, "/api/v1/sessions/{id}/environment", ctx -> {
       Caller c = caller(r, ctx, false);
@@ -117,11 +113,8 @@ public final class SessionRoutes implements ApiRoutes.Module {
       ctx.status(204);
     });
     r.unauthenticated(HandlerType.POST, "/api/v1/sessions/{id}/git-credential", ctx -> {
-      String token = bearer(ctx);
-      if (token == null || !token.startsWith(TokenFormat.SESSION)) {
-        throw new UnauthenticatedException("the git credential is given only to the session itself: send its kr_sess_ token");
-      }
-      SessionInfo s = sameSession(sessions.authenticateToken(token), ctx);
+      SessionInfo s = sameSession(r.authenticator().session(ctx,
+          "the git credential is given only to the session itself: send its kr_sess_ token"), ctx);
       GitCredentialBody body = Json.read(ctx, GitCredentialBody.class);
       requireSafeTransport(body);
       Optional<SecretValue> secret = environment.gitCredential(s, body.protocol(), body.host(), "session:" + s.id().value());
@@ -164,9 +157,8 @@ public final class SessionRoutes implements ApiRoutes.Module {
   }
 
   private Caller caller(ApiRoutes r, Context ctx, boolean usersToo) {
-    String token = bearer(ctx);
-    if (token != null && token.startsWith(TokenFormat.SESSION)) {
-      return new Caller(sameSession(sessions.authenticateToken(token), ctx), null);
+    if (Authenticator.hasSessionToken(ctx)) {
+      return new Caller(sameSession(r.authenticator().session(ctx, "send the session's kr_sess_ token"), ctx), null);
     }
     Principal p = r.authenticate(ctx);
     if (p.service()) {
@@ -199,14 +191,6 @@ public final class SessionRoutes implements ApiRoutes.Module {
 
   private static SessionId id(Context ctx) {
     return SessionId.parse(ctx.pathParam("id"));
-  }
-
-  private static String bearer(Context ctx) {
-    String header = ctx.header("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return null;
-    }
-    return header.substring(7).trim();
   }
 
   private static boolean wantsDotenv(Context ctx) {

@@ -1,5 +1,6 @@
 package dev.keyroom.web;
 
+import dev.keyroom.api.CredentialHeader;
 import dev.keyroom.audit.AuditEvent;
 import dev.keyroom.audit.AuditLog;
 import dev.keyroom.catalog.Catalog;
@@ -61,7 +62,7 @@ final class CatalogKeyTest implements KeyTester {
     try {
       HttpRequest req = HttpRequest.newBuilder(target).timeout(TIMEOUT)
           .method(kind.proxy().test().method(), HttpRequest.BodyPublishers.noBody())
-          .header(kind.proxy().keyHeader(), kind.proxy().keyFormat().replace("{key}", key.value().revealUtf8()))
+          .header(kind.proxy().keyHeader(), CredentialHeader.value(c.id(), kind.proxy().keyFormat(), key.value()))
           .build();
       status = client.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
       outcome = status >= 200 && status < 300 ? "ok" : status == 401 || status == 403 ? "refused" : "upstream_error";

@@ -12,6 +12,7 @@ import dev.keyroom.tenancy.User;
 import dev.keyroom.tenancy.UserId;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -70,30 +71,26 @@ public final class Passwords {
 
   /**
    * The account when {@code password} is right for {@code userName} in tenant {@code tenantName}
-   * and the user is active; empty otherwise (the same work is done either way).
+   * and the user is active; empty otherwise. Exactly one Argon2id verification runs on every path
+   * (an unknown tenant or user, a user without a password, an over-long password verify against a
+   * decoy hash with the same parameters), so the time taken does not tell which users exist.
    */
   public Optional<Account> check(String tenantName, String userName, String password) {
-    if (password == null || password.isEmpty() || password.length() > MAX_LENGTH) {
-      argon.verify("", decoy);
+    boolean usable = password != null && !password.isEmpty() && password.length() <= MAX_LENGTH;
+    Optional<Tenant> tenant = !usable || tenantName == null ? Optional.empty() : tenancy.findTenantByName(tenantName.trim());
+    Optional<Map<String, Object>> row = tenant.flatMap(t -> db.jdbi().withHandle(h -> h.createQuery(
+            "SELECT u.id, p.hash, p.must_change FROM users u JOIN web_passwords p ON p.user_id = u.id"
+                + " WHERE u.tenant_id = :t AND u.name = :n")
+        .bind("t", t.id().value()).bind("n", userName == null ? "" : userName.trim()).mapToMap().findOne()));
+    String hash = row.map(r -> (String) r.get("hash")).orElse(decoy);
+    boolean right = argon.verify(usable ? password : "", hash) && row.isPresent();
+    if (!right) {
       return Optional.empty();
     }
-    Optional<Tenant> tenant = tenantName == null ? Optional.empty() : tenancy.findTenantByName(tenantName.trim());
-    Optional<Account> found = tenant.flatMap(t -> db.jdbi().withHandle(h -> h.createQuery(
-                "SELECT u.id, p.hash, p.must_change FROM users u JOIN web_passwords p ON p.user_id = u.id"
-                    + " WHERE u.tenant_id = :t AND u.name = :n")
-            .bind("t", t.id().value()).bind("n", userName == null ? "" : userName.trim()).mapToMap().findOne())
-        .flatMap(row -> {
-          if (!argon.verify(password, (String) row.get("hash"))) {
-            return Optional.empty();
-          }
-          User u = tenancy.user(t.id(), new UserId((String) row.get("id")));
-          return u.isActive() ? Optional.of(new Account(t, u, ((Number) row.get("must_change")).intValue() != 0))
-              : Optional.empty();
-        }));
-    if (tenant.isEmpty()) {
-      argon.verify(password, decoy);
-    }
-    return found;
+    Tenant t = tenant.get();
+    User u = tenancy.user(t.id(), new UserId((String) row.get().get("id")));
+    return u.isActive() ? Optional.of(new Account(t, u, ((Number) row.get().get("must_change")).intValue() != 0))
+        : Optional.empty();
   }
 
   public boolean mustChange(TenantId tenant, UserId user) {

@@ -3,7 +3,6 @@ package dev.keyroom.web;
 import dev.keyroom.api.FailedAuthLimiter;
 import dev.keyroom.audit.AuditEvent;
 import dev.keyroom.audit.AuditLog;
-import dev.keyroom.error.RateLimitedException;
 import dev.keyroom.tenancy.TokenFormat;
 import io.javalin.http.Context;
 import io.javalin.http.Cookie;
@@ -79,17 +78,23 @@ final class SignInPages {
       return;
     }
     String account = tenant + "/" + name;
-    try {
-      byAddress.check(ctx.ip());
-      byAccount.check(account);
-    } catch (RateLimitedException e) {
-      showForm(ctx, 429, "Too many failed attempts. " + capitalise(e.getMessage().replaceFirst(".*; ", "")) + ".", tenant, name);
+    // One account's guesses stop before any work (even a right password waits: guessing must not
+    // go on). The address limit counts failures only: a right password from a busy shared address
+    // still signs in, so one bad client behind the same egress locks out nobody else.
+    long accountRetry = byAccount.retryAfterSeconds(account);
+    if (accountRetry > 0) {
+      tooMany(ctx, accountRetry, tenant, name);
       return;
     }
     Optional<Passwords.Account> found = passwords.check(tenant, name, ctx.formParam("password"));
     if (found.isEmpty()) {
+      long addressRetry = byAddress.retryAfterSeconds(ctx.ip());
       byAddress.failed(ctx.ip());
       byAccount.failed(account);
+      if (addressRetry > 0) {
+        tooMany(ctx, addressRetry, tenant, name);
+        return;
+      }
       showForm(ctx, 401, "That organisation, user name and password do not match an account. Check them and try again.",
           tenant, name);
       return;
@@ -101,6 +106,11 @@ final class SignInPages {
     ctx.removeCookie(PRE_COOKIE, "/");
     ctx.cookie(cookie(WebRouter.SESSION_COOKIE, token, SESSION_SECONDS));
     ctx.redirect(a.mustChange() ? "/profile/password" : safeNext(ctx.formParam("next")));
+  }
+
+  private void tooMany(Context ctx, long retrySeconds, String tenant, String name) {
+    ctx.header("Retry-After", Long.toString(retrySeconds));
+    showForm(ctx, 429, "Too many failed attempts. Retry in " + retrySeconds + " s.", tenant, name);
   }
 
   private void signOut(Context ctx) {
@@ -159,9 +169,5 @@ final class SignInPages {
       return "/";
     }
     return next;
-  }
-
-  private static String capitalise(String s) {
-    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 }

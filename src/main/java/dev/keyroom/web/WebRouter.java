@@ -1,8 +1,11 @@
 package dev.keyroom.web;
 
 import dev.keyroom.api.ApiRoutes;
+import dev.keyroom.api.HttpServer;
+import dev.keyroom.api.RequestShape;
 import dev.keyroom.error.ForbiddenException;
 import dev.keyroom.error.KeyroomException;
+import dev.keyroom.logging.SafeTrace;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -83,7 +86,7 @@ final class WebRouter {
       return;
     }
     if (post && !sameToken(user.csrf(), ctx.formParam(CSRF_FIELD))) {
-      LOG.warn("refused a form post without a valid CSRF token on {}", ctx.path());
+      LOG.warn("refused a form post without a valid CSRF token on {}", HttpServer.route(ctx));
       error(ctx, user, 403, "This form could not be accepted (its security token is missing or stale)."
           + " Reload the page and submit it again.");
       return;
@@ -101,9 +104,17 @@ final class WebRouter {
     } catch (KeyroomException e) {
       error(ctx, user, e.status(), e.getMessage());
     } catch (RuntimeException e) {
+      KeyroomException malformed = RequestShape.explain(e);
+      if (malformed != null) {
+        error(ctx, user, malformed.status(), malformed.getMessage());
+        return;
+      }
       String ref = UUID.randomUUID().toString().substring(0, 8);
-      LOG.error("web page failed ref={} on {} {}: {}", ref, ctx.method().name(), ctx.path(), e.getClass().getName());
-      LOG.debug("web page failed ref={} trace", ref, e);
+      LOG.error("web page failed ref={} on {} {}: {}", ref, ctx.method().name(), HttpServer.route(ctx),
+          e.getClass().getName());
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("web page failed ref={} trace:\n{}", ref, SafeTrace.of(e));
+      }
       error(ctx, user, 500, "Something went wrong on our side (reference " + ref + "). The server log has details.");
     }
   }

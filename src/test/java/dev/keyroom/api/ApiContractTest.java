@@ -210,14 +210,16 @@ class ApiContractTest {
   }
 
   @Test
-  void manyFailedSignIns_areRateLimitedWith429() {
+  void manyFailedSignIns_areRateLimitedWith429_butValidTokensPass() {
     int status = 0;
     for (int i = 0; i < 30 && status != 429; i++) {
       status = k.get("/api/v1/me", "kr_u_" + "B".repeat(43)).statusCode();
     }
     assertThat(status).isEqualTo(429);
-    HttpResponse<String> limited = k.get("/api/v1/me", admin);
+    HttpResponse<String> limited = k.get("/api/v1/me", "kr_u_" + "C".repeat(43));
     rejected(limited, 429, "rate_limited", "too many failed sign-in attempts");
+    assertThat(limited.headers().firstValue("retry-after")).isPresent();
+    assertThat(k.get("/api/v1/me", admin).statusCode()).as("a valid token from the same address").isEqualTo(200);
   }
 
   @Test
