@@ -82,7 +82,9 @@ class EveryRouteLogsNoRequestOrCredentialDataTest {
       // The proxy puts the stored key in a header too: refused by credential id, never sent or logged.
       Workroom room = k.keyroom.workrooms().create(w.tenant(), "proxied", List.of(new Workroom.Tool("gemini",
           new CredentialId(w.secretId()))), "test");
-      Sessions.Started proxied = k.keyroom.sessions().start(w.tenant(), room.id(), w.adminId(), "test");
+      k.addMember(w.tenant(), room.id(), w.adminId());
+      Sessions.Started proxied = k.keyroom.sessions().start(w.tenant(), room.id(), w.adminId(),
+          dev.keyroom.session.StartedBy.SELF, "test");
       String placeholder = k.keyroom.sessions().placeholders(w.tenant(), proxied.session().id()).get("gemini");
       HttpResponse<String> viaProxy = http.send(HttpRequest.newBuilder(URI.create(k.url()
               + "/proxy/gemini/v1beta/models?q=" + IN_QUERY)).header("x-goog-api-key", placeholder).build(),

@@ -77,7 +77,9 @@ class MalformedRequestsNeverGet5xxTest {
       secretId = id.value();
     }
     Workroom room = k.keyroom.workrooms().create(acme.tenant().id(), "fuzz", tools, "test");
-    Sessions.Started s = k.keyroom.sessions().start(acme.tenant().id(), room.id(), acme.admin().id(), "test");
+    k.addMember(acme.tenant().id(), room.id(), acme.admin().id());
+    Sessions.Started s = k.keyroom.sessions().start(acme.tenant().id(), room.id(), acme.admin().id(),
+        dev.keyroom.session.StartedBy.SELF, "test");
     Map<String, String> ph = k.keyroom.sessions().placeholders(acme.tenant().id(), s.session().id());
     for (ApiRoutes.Route r : k.keyroom.http().routes()) {
       targets.add(new Target(r.method(), PARAM.matcher(r.path()).replaceAll("abc_aaaaaaaaaaaaaaaaaaaaaaaaaa"),
