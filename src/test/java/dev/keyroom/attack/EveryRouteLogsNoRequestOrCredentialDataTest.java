@@ -143,6 +143,7 @@ class EveryRouteLogsNoRequestOrCredentialDataTest {
         "admin-github", STORED_INTEGRATION);
     var skill = k.keyroom.skills().create(t, "research", "d", List.of("gemini"), "test");
     String workroom = field(k.post("/api/v1/workrooms", admin, "{\"name\":\"room\",\"tools\":[]}"), "id");
+    k.addMember(t, new dev.keyroom.session.WorkroomId(workroom), acme.admin().id());
     HttpResponse<String> started = k.post("/api/v1/workrooms/" + workroom + "/sessions", service.token(),
         "{\"userId\":\"" + acme.admin().id().value() + "\"}");
     String password = "the admin's web passphrase";

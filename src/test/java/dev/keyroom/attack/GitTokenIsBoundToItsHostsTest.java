@@ -39,6 +39,7 @@ abstract class GitTokenIsBoundToItsHostsTest extends OneKeyroomPerClass {
     member = k.keyroom.tokens().issueForUser(acme.tenant().id(), alice.id(), "cli", "test").token();
     workroom = ok(k.post("/api/v1/workrooms", admin, "{\"name\":\"Code\",\"tools\":[{\"kind\":\"git-token\"}]}"), 201)
         .get("id").asText();
+    k.addMember(acme.tenant().id(), new dev.keyroom.session.WorkroomId(workroom), alice.id());
   }
 
   @Test
