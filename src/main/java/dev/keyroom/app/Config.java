@@ -36,6 +36,10 @@ public final class Config {
         + " flight at once; the next gets 429"),
     PROXY_MAX_CONCURRENT_PER_TENANT("proxy-max-concurrent-per-tenant", "512", "proxy: requests one tenant's sessions may"
         + " have in flight at once; the next gets 429"),
+    SESSION_EVENT_STREAMS_PER_SESSION("session-event-streams-per-session", "4", "event streams one session may hold open;"
+        + " the next gets 429"),
+    SESSION_EVENT_STREAMS_PER_TENANT("session-event-streams-per-tenant", "256", "event streams one tenant's sessions may"
+        + " hold open; the next gets 429"),
     SESSION_MAX_LIFETIME("session-max-lifetime", "12h", "sessions end at the latest after this long"),
     SESSION_IDLE_TIMEOUT("session-idle-timeout", "2h", "sessions end after this long without use"),
     OAUTH_REFRESH_AHEAD("oauth-refresh-ahead", "5m", "OAuth access tokens are refreshed this long before they expire"),

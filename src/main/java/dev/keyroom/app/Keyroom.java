@@ -23,6 +23,7 @@ import dev.keyroom.session.ConsentRoutes;
 import dev.keyroom.session.DeliveryLedger;
 import dev.keyroom.session.IntegrationConsents;
 import dev.keyroom.session.EnvironmentContributors;
+import dev.keyroom.session.EventStreamLimits;
 import dev.keyroom.session.SessionEnvironment;
 import dev.keyroom.session.SessionEvents;
 import dev.keyroom.session.SessionPolicy;
@@ -186,7 +187,9 @@ public final class Keyroom implements AutoCloseable {
     modules.add(new VaultRoutes(vault, skills));
     modules.add(new AuditRoutes(audit));
     modules.add(new WorkroomRoutes(workrooms));
-    modules.add(new SessionRoutes(sessions, workrooms, sessionEnvironment, sessionEvents, sessionPolicy));
+    modules.add(new SessionRoutes(sessions, workrooms, sessionEnvironment, sessionEvents,
+        new EventStreamLimits(config.positiveInt(Config.Setting.SESSION_EVENT_STREAMS_PER_SESSION),
+            config.positiveInt(Config.Setting.SESSION_EVENT_STREAMS_PER_TENANT)), sessionPolicy));
     modules.add(new ConsentRoutes(consents));
     modules.add(new UsageRoutes(new UsageStore(db), clock));
     modules.add(new ProxyRoutes(proxy = new ProviderProxy(catalog, config.upstreams(), sessions, workrooms, vault,

@@ -44,6 +44,12 @@ final class ServeCommand implements Runnable {
   @Option(names = "--proxy-max-concurrent-per-tenant", description = "e.g. 512 (KEYROOM_PROXY_MAX_CONCURRENT_PER_TENANT)")
   String proxyMaxConcurrentPerTenant;
 
+  @Option(names = "--session-event-streams-per-session", description = "e.g. 4 (KEYROOM_SESSION_EVENT_STREAMS_PER_SESSION)")
+  String sessionEventStreamsPerSession;
+
+  @Option(names = "--session-event-streams-per-tenant", description = "e.g. 256 (KEYROOM_SESSION_EVENT_STREAMS_PER_TENANT)")
+  String sessionEventStreamsPerTenant;
+
   @Option(names = "--session-max-lifetime", description = "e.g. 12h (KEYROOM_SESSION_MAX_LIFETIME)")
   String sessionMaxLifetime;
 
@@ -74,6 +80,8 @@ final class ServeCommand implements Runnable {
     if (proxyGrantTtl != null) extra.put("proxy-grant-ttl", proxyGrantTtl);
     if (proxyMaxConcurrentPerSession != null) extra.put("proxy-max-concurrent-per-session", proxyMaxConcurrentPerSession);
     if (proxyMaxConcurrentPerTenant != null) extra.put("proxy-max-concurrent-per-tenant", proxyMaxConcurrentPerTenant);
+    if (sessionEventStreamsPerSession != null) extra.put("session-event-streams-per-session", sessionEventStreamsPerSession);
+    if (sessionEventStreamsPerTenant != null) extra.put("session-event-streams-per-tenant", sessionEventStreamsPerTenant);
     if (sessionMaxLifetime != null) extra.put("session-max-lifetime", sessionMaxLifetime);
     if (sessionIdleTimeout != null) extra.put("session-idle-timeout", sessionIdleTimeout);
     if (oauthRefreshAhead != null) extra.put("oauth-refresh-ahead", oauthRefreshAhead);

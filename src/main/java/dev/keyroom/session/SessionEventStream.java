@@ -22,13 +22,21 @@ final class SessionEventStream {
 
   private final Sessions sessions;
   private final SessionEvents events;
+  private final EventStreamLimits limits;
 
-  SessionEventStream(Sessions sessions, SessionEvents events) {
+  SessionEventStream(Sessions sessions, SessionEvents events, EventStreamLimits limits) {
     this.sessions = sessions;
     this.events = events;
+    this.limits = limits;
   }
 
   void serve(Context ctx, SessionInfo session) throws IOException {
+    try (EventStreamLimits.Place place = limits.take(session)) {
+      stream(ctx, session);
+    }
+  }
+
+  private void stream(Context ctx, SessionInfo session) throws IOException {
     HttpServletResponse res = ctx.res();
     res.setStatus(200);
     res.setContentType("text/event-stream; charset=utf-8");

@@ -32,11 +32,11 @@ public final class SessionRoutes implements ApiRoutes.Module {
   private final SessionPolicy policy;
 
   public SessionRoutes(Sessions sessions, Workrooms workrooms, SessionEnvironment environment, SessionEvents events,
-      SessionPolicy policy) {
+      EventStreamLimits streamLimits, SessionPolicy policy) {
     this.sessions = sessions;
     this.workrooms = workrooms;
     this.environment = environment;
-    this.stream = new SessionEventStream(sessions, events);
+    this.stream = new SessionEventStream(sessions, events, streamLimits);
     this.policy = policy;
   }
 
