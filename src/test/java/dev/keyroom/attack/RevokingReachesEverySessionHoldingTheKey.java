@@ -95,6 +95,10 @@ abstract class RevokingReachesEverySessionHoldingTheKey extends AttackSuite {
     int delivered = 0;
     List<String> violations = new ArrayList<>();
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    // The revoke starts after a seeded random delay of up to twice a fetch's duration, so every
+    // interleaving happens: revoke first, fetch first, and the revoke inside the fetch.
+    long fetchNanos = typicalFetchNanos(f, sessions, environment);
+    java.util.Random random = new java.util.Random(20261201);
     for (int round = 0; round < rounds; round++) {
       int i = round;
       String value = "race-value-" + i + "-0123456789abcdef";
@@ -111,8 +115,10 @@ abstract class RevokingReachesEverySessionHoldingTheKey extends AttackSuite {
           return null; // refused (the session ended first): nothing delivered
         }
       }, pool);
+      long delay = (long) (random.nextDouble() * 2 * fetchNanos);
       CompletableFuture<Void> revoke = CompletableFuture.runAsync(() -> {
         await(go);
+        java.util.concurrent.locks.LockSupport.parkNanos(delay);
         k.keyroom.vault().revokeReported(scope, id, null, "test");
       }, pool);
       SessionEnvironment.Environment env = fetch.get(30, TimeUnit.SECONDS);
@@ -129,6 +135,23 @@ abstract class RevokingReachesEverySessionHoldingTheKey extends AttackSuite {
     assertThat(violations).isEmpty();
     // Both orders happened, or the test proved nothing about the race.
     assertThat(delivered).as("rounds where the fetch delivered the value first").isBetween(1, rounds - 1);
+  }
+
+  /** The median duration of an environment fetch of a one-secret workroom, on this machine now. */
+  private long typicalFetchNanos(Tenancy.Founded f, Sessions sessions, SessionEnvironment environment) {
+    CredentialScope scope = CredentialScope.tenantSecrets(f.tenant().id());
+    CredentialId id = new CredentialId(k.keyroom.vault().create(scope, "env", "WARM", SecretValue.ofUtf8("warm-up-value-0123"), "test").id());
+    Workroom w = k.keyroom.workrooms().create(f.tenant().id(), "warm-up", List.of(new Workroom.Tool("env", id)), "test");
+    allowIn(f, w);
+    SessionInfo s = sessions.start(f.tenant().id(), w.id(), f.admin().id(), StartedBy.SELF, "test").session();
+    long[] took = new long[9];
+    for (int i = 0; i < took.length; i++) {
+      long t0 = System.nanoTime();
+      environment.fetch(s, "test");
+      took[i] = System.nanoTime() - t0;
+    }
+    java.util.Arrays.sort(took);
+    return took[took.length / 2];
   }
 
   /** Makes the tenant's admin a member of the workroom. */
