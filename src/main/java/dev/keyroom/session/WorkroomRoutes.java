@@ -151,11 +151,8 @@ public final class WorkroomRoutes implements ApiRoutes.Module {
 
   /** The same shape as a revocation's {@code affectedSessions}: these sessions were ended. */
   static Map<String, Object> affected(WorkroomMembers.EndedSessions ended) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("count", ended.count());
-    out.put("action", "ended");
-    out.put("sessions", ended.sessions().stream().map(SessionId::value).toList());
-    return out;
+    return new dev.keyroom.vault.AffectedSessions(dev.keyroom.vault.AffectedSessions.Action.ENDED,
+        ended.sessions().stream().map(SessionId::value).toList()).toJson();
   }
 
   private static List<Workroom.Tool> tools(List<ToolBody> body) {

@@ -111,13 +111,16 @@ abstract class FingerprintsAreKeyedPerHomeAndOwnerTest extends OneKeyroomPerClas
    * fingerprint is left in the credential tables.
    */
   @Test
-  void upgradingAnOlderStoreReplacesEveryComparableFingerprint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+  void upgradingAnOlderStoreReplacesEveryComparableFingerprint_andRevokesServiceTokensAnAdminMinted(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
     dev.keyroom.app.Config config;
     String memberFp;
     String secretFp;
     String integrationId;
     dev.keyroom.tenancy.UserId aliceId;
     dev.keyroom.tenancy.TenantId tenant;
+    String adminMinted;
+    String operatorMinted;
     try (dev.keyroom.testing.TestKeyroom old = start(dir)) {
       config = old.keyroom.config();
       Tenancy.Founded t = old.tenant("upgraded");
@@ -130,6 +133,9 @@ abstract class FingerprintsAreKeyedPerHomeAndOwnerTest extends OneKeyroomPerClas
       var secret = vault.create(dev.keyroom.vault.CredentialScope.tenantSecrets(tenant), "env", "GUESS",
           dev.keyroom.crypto.SecretValue.ofUtf8(GUESS), "test");
       integrationId = mine.id();
+      // Before V9 a tenant admin could mint a service token through the API (audited as the admin).
+      adminMinted = old.keyroom.tokens().issueService(tenant, "minted-by-admin", "user:" + t.admin().id().value()).token();
+      operatorMinted = old.keyroom.tokens().issueService(tenant, "minted-by-operator", "system:cli").token();
       memberFp = mine.fingerprint();
       secretFp = secret.fingerprint();
       // turn the store back into what V6 left: one comparable fingerprint for the value in both homes, no hosts column
@@ -157,6 +163,9 @@ abstract class FingerprintsAreKeyedPerHomeAndOwnerTest extends OneKeyroomPerClas
       assertThat(mine.hosts()).containsExactly("github.com");
       assertThat(upgraded.keyroom.vault().list(dev.keyroom.vault.CredentialScope.tenantSecrets(tenant)).get(0).fingerprint())
           .isEqualTo(secretFp);
+      // V9: service tokens act for members, so the one an admin minted is revoked; the operator's stays.
+      assertThat(upgraded.get("/api/v1/me", adminMinted).statusCode()).isEqualTo(401);
+      assertThat(upgraded.get("/api/v1/me", operatorMinted).statusCode()).isEqualTo(200);
     }
   }
 
