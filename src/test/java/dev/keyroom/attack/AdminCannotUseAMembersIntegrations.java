@@ -1,7 +1,7 @@
 package dev.keyroom.attack;
 
-import static dev.keyroom.attack.Tenant.ok;
-import static dev.keyroom.attack.Tenant.var;
+import static dev.keyroom.testing.JsonResponses.ok;
+import static dev.keyroom.testing.JsonResponses.var;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,7 +43,7 @@ abstract class AdminCannotUseAMembersIntegrations extends AttackSuite {
     var res = t.environment(s);
     assertThat(res.statusCode()).isEqualTo(200);
     assertThat(res.body()).doesNotContain(GIT).doesNotContain(PERSONAL).contains("consent");
-    JsonNode env = Tenant.parse(res.body());
+    JsonNode env = dev.keyroom.testing.JsonResponses.parse(res.body());
     assertThat(var(env, "GIT_TOKEN")).isNull();
     assertThat(var(env, "MY_SECRET")).isNull();
     // and the same through the service token itself

@@ -1,15 +1,14 @@
 package dev.keyroom.attack;
 
+import static dev.keyroom.testing.JsonResponses.ok;
+import static dev.keyroom.testing.JsonResponses.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keyroom.api.Json;
 import dev.keyroom.tenancy.Role;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.User;
 import dev.keyroom.testing.OneKeyroomPerClass;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -172,22 +171,5 @@ abstract class FingerprintsAreKeyedPerHomeAndOwnerTest extends OneKeyroomPerClas
   String member(String name) {
     User u = k.keyroom.tenancy().createUser(acme.tenant().id(), name, Role.MEMBER, "test");
     return k.keyroom.tokens().issueForUser(acme.tenant().id(), u.id(), "cli", "test").token();
-  }
-
-  static String json(Object o) {
-    try {
-      return Json.MAPPER.writeValueAsString(o);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static JsonNode ok(HttpResponse<String> res, int status) {
-    assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
-    try {
-      return res.body().isEmpty() ? null : Json.MAPPER.readTree(res.body());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -1,15 +1,14 @@
 package dev.keyroom.attack;
 
+import static dev.keyroom.testing.JsonResponses.ok;
+import static dev.keyroom.testing.JsonResponses.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keyroom.api.Json;
 import dev.keyroom.tenancy.Role;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.User;
 import dev.keyroom.testing.OneKeyroomPerClass;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -148,22 +147,5 @@ abstract class GitTokenIsBoundToItsHostsTest extends OneKeyroomPerClass {
     List<JsonNode> out = new java.util.ArrayList<>();
     audit.get("events").forEach(out::add);
     return out;
-  }
-
-  static String json(Object o) {
-    try {
-      return Json.MAPPER.writeValueAsString(o);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static JsonNode ok(HttpResponse<String> res, int status) {
-    assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
-    try {
-      return res.body().isEmpty() ? null : Json.MAPPER.readTree(res.body());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

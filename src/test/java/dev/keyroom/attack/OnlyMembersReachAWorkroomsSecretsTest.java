@@ -1,9 +1,10 @@
 package dev.keyroom.attack;
 
+import static dev.keyroom.testing.JsonResponses.ok;
+import static dev.keyroom.testing.JsonResponses.var;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keyroom.api.Json;
 import dev.keyroom.audit.AuditLog;
 import dev.keyroom.audit.AuditRecord;
 import dev.keyroom.error.ForbiddenException;
@@ -13,8 +14,6 @@ import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.TenantId;
 import dev.keyroom.tenancy.User;
 import dev.keyroom.testing.OneKeyroomPerClass;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -182,24 +181,6 @@ abstract class OnlyMembersReachAWorkroomsSecretsTest extends OneKeyroomPerClass 
       }
     } finally {
       pool.shutdownNow();
-    }
-  }
-
-  static String var(JsonNode env, String name) {
-    for (JsonNode v : env.get("variables")) {
-      if (v.get("name").asText().equals(name)) {
-        return v.get("value").asText();
-      }
-    }
-    return null;
-  }
-
-  static JsonNode ok(HttpResponse<String> res, int status) {
-    assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
-    try {
-      return Json.MAPPER.readTree(res.body());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

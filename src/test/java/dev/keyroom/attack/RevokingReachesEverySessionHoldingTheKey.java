@@ -1,7 +1,7 @@
 package dev.keyroom.attack;
 
-import static dev.keyroom.attack.Tenant.ok;
-import static dev.keyroom.attack.Tenant.var;
+import static dev.keyroom.testing.JsonResponses.ok;
+import static dev.keyroom.testing.JsonResponses.var;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,15 +1,12 @@
 package dev.keyroom.attack;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static dev.keyroom.testing.JsonResponses.ok;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keyroom.api.Json;
 import dev.keyroom.tenancy.Role;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.User;
 import dev.keyroom.testing.TestKeyroom;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 
 /**
@@ -88,27 +85,5 @@ final class Tenant {
   HttpResponse<String> gitCredential(Session s, String host) {
     return k.post("/api/v1/sessions/" + s.id() + "/git-credential", s.token(),
         "{\"protocol\":\"https\",\"host\":\"" + host + "\"}");
-  }
-
-  static String var(JsonNode env, String name) {
-    for (JsonNode v : env.get("variables")) {
-      if (v.get("name").asText().equals(name)) {
-        return v.get("value").asText();
-      }
-    }
-    return null;
-  }
-
-  static JsonNode ok(HttpResponse<String> res, int status) {
-    assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
-    return parse(res.body());
-  }
-
-  static JsonNode parse(String body) {
-    try {
-      return Json.MAPPER.readTree(body);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
