@@ -330,6 +330,19 @@ class WebUiBrowserTest {
     assertThat(page.locator("#members")).hasCount(0);
     Response other = page.navigate(kr.url() + "/workrooms/" + hidden.id().value());
     assertThat(other.status()).isEqualTo(404);
+
+    // Profile → Integrations: bob decides whether the platform's sessions for him in his workrooms get his integrations.
+    page.navigate(kr.url() + "/profile/integrations");
+    assertThat(page.locator("#consents")).containsText("Bobs room");
+    assertThat(page.locator("#consents")).not().containsText("Hidden room");
+    assertThat(page.locator("#consents")).containsText("not allowed");
+    page.locator("#consents").getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Allow")).click();
+    assertThat(page.locator("#consents")).containsText("allowed since");
+    assertThat(kr.keyroom.consents().list(tenant, bob.id())).extracting(c -> c.workroomName()).containsExactly("Bobs room");
+    Browser.shoot(page, "integrations-consent");
+    page.locator("#consents").getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Withdraw")).click();
+    assertThat(page.locator("#consents")).containsText("not allowed");
+    assertThat(kr.keyroom.consents().list(tenant, bob.id())).isEmpty();
     page.context().close();
     rooms.delete(tenant, mine.id(), "test");
     rooms.delete(tenant, hidden.id(), "test");
