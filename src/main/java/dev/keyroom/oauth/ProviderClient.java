@@ -66,7 +66,8 @@ public final class ProviderClient {
   /** The userinfo document (OpenID Connect userinfo, or a provider's "current user" API). */
   public JsonNode userinfo(OAuthProvider p, SecretValue accessToken) {
     HttpRequest req = HttpRequest.newBuilder(URI.create(p.userinfoUrl())).timeout(timeout)
-        .header("Authorization", "Bearer " + accessToken.revealUtf8())
+        .header("Authorization", dev.keyroom.api.CredentialHeader.value("the access token from provider " + p.id(),
+            "Bearer {key}", accessToken))
         .header("Accept", "application/json").header("User-Agent", "keyroom").GET().build();
     HttpResponse<String> r = send(p, req, "userinfo");
     if (r.statusCode() != 200) {
