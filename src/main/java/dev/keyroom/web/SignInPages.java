@@ -29,9 +29,10 @@ final class SignInPages {
   private final FailedAuthLimiter byAddress;
   private final FailedAuthLimiter byAccount;
   private final boolean secureCookies;
+  private final dev.keyroom.tenancy.Tenancy tenancy;
 
   SignInPages(WebRouter router, Passwords passwords, BrowserSessions sessions, AuditLog audit,
-      FailedAuthLimiter byAddress, FailedAuthLimiter byAccount, boolean secureCookies) {
+      FailedAuthLimiter byAddress, FailedAuthLimiter byAccount, boolean secureCookies, dev.keyroom.tenancy.Tenancy tenancy) {
     this.router = router;
     this.passwords = passwords;
     this.sessions = sessions;
@@ -39,6 +40,7 @@ final class SignInPages {
     this.byAddress = byAddress;
     this.byAccount = byAccount;
     this.secureCookies = secureCookies;
+    this.tenancy = tenancy;
   }
 
   void register() {
@@ -57,12 +59,18 @@ final class SignInPages {
     showForm(ctx, 200, null, "", "");
   }
 
+  /** The organisation's name when this Keyroom serves exactly one (a single-organisation install), else "". */
+  private String onlyTenant() {
+    var all = tenancy.tenants();
+    return all.size() == 1 ? all.get(0).name() : "";
+  }
+
   private void showForm(Context ctx, int status, String error, String tenant, String name) {
     String pre = TokenFormat.generate("kr_pre_");
     ctx.cookie(cookie(PRE_COOKIE, pre, 900));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("error", error);
-    m.put("tenant", tenant);
+    m.put("tenant", tenant.isEmpty() ? onlyTenant() : tenant);
     m.put("name", name);
     m.put("next", safeNext(ctx.queryParam("next") != null ? ctx.queryParam("next") : ctx.formParam("next")));
     m.put("formToken", BrowserSessions.csrfFor(pre));

@@ -40,7 +40,7 @@ public final class WebRoutes implements ApiRoutes.Module {
         : new CatalogKeyTest(s.catalog(), s.vault(), s.proxy(), s.audit(), s.clock());
     new Assets().register(router);
     new SignInPages(router, s.passwords(), s.browser(), s.audit(), new FailedAuthLimiter(20, 15 * 60_000, s.clock()),
-        new FailedAuthLimiter(5, 15 * 60_000, s.clock()), s.secureCookies()).register();
+        new FailedAuthLimiter(5, 15 * 60_000, s.clock()), s.secureCookies(), s.tenancy()).register();
     new SecretsPages(router, s.vault(), s.skills(), s.workrooms(), s.sessions(), s.tenancy(), s.catalog(),
         new SessionEnder(s.vault(), s.workrooms(), s.sessions(), s.policy(), s.clock()), tester, s.clock()).register();
     new IntegrationsPages(router, s.vault(), s.catalog(), s.workrooms(), s.consents(), s.clock(),

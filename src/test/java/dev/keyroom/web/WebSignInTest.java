@@ -59,6 +59,20 @@ class WebSignInTest {
   }
 
   @Test
+  void theOrganisationIsFilledInOnlyWhenThereIsJustOne() throws Exception {
+    try (TestKeyroom k = TestKeyroom.sqlite(dir)) {
+      k.tenant("acme");
+      String form = http.send(HttpRequest.newBuilder(URI.create(k.url() + "/signin")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(form).contains("id=\"tenant\" name=\"tenant\" value=\"acme\"");
+      k.tenant("globex");
+      String two = http.send(HttpRequest.newBuilder(URI.create(k.url() + "/signin")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(two).contains("id=\"tenant\" name=\"tenant\" value=\"\"").doesNotContain("acme").doesNotContain("globex");
+    }
+  }
+
+  @Test
   void signInSetsAStrictHttpOnlyCookie_andPagesCarryStrictHeaders() throws Exception {
     try (TestKeyroom k = TestKeyroom.sqlite(dir)) {
       acme(k);
