@@ -71,6 +71,8 @@ class OpenApiTest {
     assertThat(doc.at("/info/title").asText()).isEqualTo("Keyroom API");
     assertThat(doc.at("/components/schemas/Error/required").toString()).contains("error").contains("message");
     assertThat(doc.at("/components/securitySchemes/bearer/scheme").asText()).isEqualTo("bearer");
+    java.util.Set<String> operationIds = new java.util.HashSet<>();
+    java.util.Set<String> tagsUsed = new java.util.TreeSet<>();
     for (Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").fields(); paths.hasNext(); ) {
       Map.Entry<String, JsonNode> p = paths.next();
       for (Iterator<Map.Entry<String, JsonNode>> ops = p.getValue().fields(); ops.hasNext(); ) {
@@ -80,6 +82,11 @@ class OpenApiTest {
         }
         String name = op.getKey() + " " + p.getKey();
         assertThat(op.getValue().has("summary")).as(name + " has a summary").isTrue();
+        // Generated clients name their methods after operationId: every operation has one, unique and camelCase.
+        String id = op.getValue().path("operationId").asText("");
+        assertThat(id).as(name + " has an operationId").matches("[a-z][A-Za-z0-9]+");
+        assertThat(operationIds.add(id)).as(name + ": operationId " + id + " is unique").isTrue();
+        op.getValue().path("tags").forEach(t -> tagsUsed.add(t.asText()));
         assertThat(op.getValue().has("responses")).as(name + " has responses").isTrue();
         assertThat(op.getValue().get("responses").size()).as(name + " documents its responses").isGreaterThan(0);
         for (String param : p.getKey().split("/")) {
@@ -92,6 +99,16 @@ class OpenApiTest {
         }
         collectRefs(op.getValue(), doc, name);
       }
+    }
+    for (String tag : tagsUsed) {
+      JsonNode declared = null;
+      for (JsonNode t : doc.path("tags")) {
+        if (t.path("name").asText().equals(tag)) {
+          declared = t;
+        }
+      }
+      assertThat(declared).as("tag " + tag + " is declared").isNotNull();
+      assertThat(declared.path("description").asText("")).as("tag " + tag + " has a description").isNotBlank();
     }
   }
 
