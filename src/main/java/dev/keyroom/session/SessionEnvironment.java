@@ -28,6 +28,11 @@ import java.util.function.Supplier;
  * audited and written to the delivery ledger.
  */
 public final class SessionEnvironment {
+  /** How often a retrieval is rebuilt when a credential it read changed before its ledger rows were written. */
+  private static final int MAX_ATTEMPTS = 5;
+  static final String NO_CONSENT = "the platform started this session; its user's own integrations reach such sessions"
+      + " only with their consent for this workroom (Profile → Integrations)";
+
   private final Database db;
   private final Catalog catalog;
   private final Vault vault;
@@ -40,8 +45,6 @@ public final class SessionEnvironment {
   private final Supplier<String> publicUrl;
   private final Clock clock;
 
-  /** How often a retrieval is rebuilt when a credential it read changed before its ledger rows were written. */
-  private static final int MAX_ATTEMPTS = 5;
 
   public SessionEnvironment(Database db, Catalog catalog, Vault vault, Workrooms workrooms, Sessions sessions,
       AuditLog audit, EnvironmentContributors contributors, IntegrationConsents consents, Supplier<String> publicUrl,
@@ -186,9 +189,6 @@ public final class SessionEnvironment {
     }
     return new Built(new Environment(session, List.copyOf(b.vars.values()), List.copyOf(b.skipped)), b.placeholders);
   }
-
-  static final String NO_CONSENT = "the platform started this session; its user's own integrations reach such sessions"
-      + " only with their consent for this workroom (Profile → Integrations)";
 
   /** {@link #gitCredential(SessionInfo, String, String, String)} for git over https. */
   public Optional<dev.keyroom.crypto.SecretValue> gitCredential(SessionInfo session, String host, String fetchedBy) {
@@ -335,18 +335,18 @@ public final class SessionEnvironment {
     built.placeholders().keySet().forEach(src -> delivered.put(src.credential(), src.version()));
     try {
       db.jdbi().useTransaction(h -> {
-      ledger.recordAll(h, s.tenant(), s.id(), bySource, DeliveryLedger.Form.VALUE, fetchedBy, now);
-      ledger.recordAll(h, s.tenant(), s.id(), built.placeholders(), DeliveryLedger.Form.PLACEHOLDER, fetchedBy, now);
-      if (!vault.staleDeliveries(h, s.tenant(), delivered).isEmpty()) {
-        throw new StaleRetrieval();
-      }
-      audit.append(h, s.tenant(), AuditEvent.of(fetchedBy, "session.environment").target("session", s.id().value())
-          .context(s.id().value(), s.workroom().value(), null).with("user", s.user().value())
-          .with("variables", env.variables().size())
-          .with("credentials", String.join(",", bySource.keySet().stream().map(k -> k.credential() + "@" + k.version()).toList()))
-          .with("skipped", env.skipped().size()));
-      vault.recordUses(h, s.tenant(), bySource.keySet().stream().map(SessionVariable.Source::credential).toList(),
-          new CredentialInfo.LastUsed(now, s.id().value(), s.workroom().value(), null, s.user().value()));
+        ledger.recordAll(h, s.tenant(), s.id(), bySource, DeliveryLedger.Form.VALUE, fetchedBy, now);
+        ledger.recordAll(h, s.tenant(), s.id(), built.placeholders(), DeliveryLedger.Form.PLACEHOLDER, fetchedBy, now);
+        if (!vault.staleDeliveries(h, s.tenant(), delivered).isEmpty()) {
+          throw new StaleRetrieval();
+        }
+        audit.append(h, s.tenant(), AuditEvent.of(fetchedBy, "session.environment").target("session", s.id().value())
+            .context(s.id().value(), s.workroom().value(), null).with("user", s.user().value())
+            .with("variables", env.variables().size())
+            .with("credentials", String.join(",", bySource.keySet().stream().map(k -> k.credential() + "@" + k.version()).toList()))
+            .with("skipped", env.skipped().size()));
+        vault.recordUses(h, s.tenant(), bySource.keySet().stream().map(SessionVariable.Source::credential).toList(),
+            new CredentialInfo.LastUsed(now, s.id().value(), s.workroom().value(), null, s.user().value()));
       });
       return true;
     } catch (StaleRetrieval e) {
