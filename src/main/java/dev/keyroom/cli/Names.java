@@ -36,6 +36,10 @@ final class Names {
     if (ids.isEmpty()) {
       throw unknown(flag, "no secret of kind '" + kind + "' named '" + name + "'", "keyroom secrets list");
     }
+    if (ids.size() > 1) {
+      throw new Failures.CliException(Main.FAILED, flag + ": " + ids.size() + " secrets of kind '" + kind + "' are named '"
+          + name + "'; names must be unique per kind, so give the id instead (" + String.join(", ", ids) + ")");
+    }
     return ids.get(0);
   }
 

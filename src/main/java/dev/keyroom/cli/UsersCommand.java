@@ -46,7 +46,13 @@ final class UsersCommand implements Runnable {
       body.put("role", role);
       JsonNode user = call("POST", "/api/v1/users", body);
       String id = user.get("id").asText();
-      JsonNode pw = call("POST", "/api/v1/users/" + path(id) + "/one-time-password", null);
+      JsonNode pw;
+      try {
+        pw = call("POST", "/api/v1/users/" + path(id) + "/one-time-password", null);
+      } catch (Failures.CliException e) {
+        throw new Failures.CliException(e.exitCode, "user " + name + " (" + id + ") was created, but no one-time password was issued: "
+            + e.getMessage() + "; the operator can set one with keyroom admin set-password --one-time");
+      }
       ObjectNode out = ((ObjectNode) user.deepCopy()).put("oneTimePassword", pw.get("oneTimePassword").asText());
       emit(out, () -> {
         System.out.println("invited " + name + " (" + id + ", " + user.get("role").asText() + ").");
