@@ -47,6 +47,7 @@ import dev.keyroom.vault.Skills;
 import dev.keyroom.vault.Vault;
 import dev.keyroom.vault.VaultRoutes;
 import dev.keyroom.web.BrowserSessions;
+import dev.keyroom.web.InvitationRoutes;
 import dev.keyroom.web.Passwords;
 import dev.keyroom.web.WebRoutes;
 import java.nio.file.Files;
@@ -184,6 +185,7 @@ public final class Keyroom implements AutoCloseable {
     modules.add(new SystemRoutes(db, keys, metrics, config.get(Config.Setting.METRICS_TOKEN)));
     modules.add(new CatalogRoutes(catalog));
     modules.add(new TenancyRoutes(tenancy, tokens));
+    modules.add(new InvitationRoutes(passwords));
     modules.add(new VaultRoutes(vault, skills));
     modules.add(new AuditRoutes(audit));
     modules.add(new WorkroomRoutes(workrooms));

@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {
         AdminCommand.CreateTenant.class, AdminCommand.CreateServiceToken.class, AdminCommand.RotateMasterKey.class,
         AdminCommand.RotateTenantKey.class, AdminCommand.ReEncrypt.class, AdminCommand.VerifyAudit.class,
-        AdminCommand.DeleteTenant.class, AdminCommand.SetPassword.class})
+        AdminCommand.DeleteTenant.class, AdminCommand.SetPassword.class, CreateUserTokenCommand.class})
 final class AdminCommand implements Runnable {
   @Override
   public void run() {

@@ -2,6 +2,7 @@ package dev.keyroom.web;
 
 import dev.keyroom.audit.AuditEvent;
 import dev.keyroom.audit.AuditLog;
+import dev.keyroom.error.ConflictException;
 import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.error.NotFoundException;
 import dev.keyroom.store.Database;
@@ -14,6 +15,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 
 /**
  * Web sign-in passwords, stored as Argon2id hashes only. A one-time password (from
@@ -49,17 +51,67 @@ public final class Passwords {
   public void set(TenantId tenant, UserId user, String password, boolean mustChange, String actor) {
     checkStrength(password);
     String hash = argon.hash(password);
-    long now = clock.millis();
     db.jdbi().useTransaction(h -> {
       tenancy.findUser(h, tenant, user).orElseThrow(() -> new NotFoundException("no user with that id"));
-      h.createUpdate("DELETE FROM web_passwords WHERE user_id = :u AND tenant_id = :t")
-          .bind("u", user.value()).bind("t", tenant.value()).execute();
-      h.createUpdate("INSERT INTO web_passwords (user_id, tenant_id, hash, must_change, updated_at) VALUES (:u, :t, :h, :m, :now)")
-          .bind("u", user.value()).bind("t", tenant.value()).bind("h", hash).bind("m", mustChange ? 1 : 0)
-          .bind("now", now).execute();
-      audit.append(h, tenant, AuditEvent.of(actor, "user.password").target("user", user.value())
-          .with("oneTime", Boolean.toString(mustChange)));
+      store(h, tenant, user, hash, mustChange, actor);
     });
+  }
+
+  private void store(Handle h, TenantId tenant, UserId user, String hash, boolean mustChange, String actor) {
+    h.createUpdate("DELETE FROM web_passwords WHERE user_id = :u AND tenant_id = :t")
+        .bind("u", user.value()).bind("t", tenant.value()).execute();
+    h.createUpdate("INSERT INTO web_passwords (user_id, tenant_id, hash, must_change, updated_at) VALUES (:u, :t, :h, :m, :now)")
+        .bind("u", user.value()).bind("t", tenant.value()).bind("h", hash).bind("m", mustChange ? 1 : 0)
+        .bind("now", clock.millis()).execute();
+    audit.append(h, tenant, AuditEvent.of(actor, "user.password").target("user", user.value())
+        .with("oneTime", Boolean.toString(mustChange)));
+  }
+
+  /**
+   * A one-time password for a newcomer (an invitation), returned to be shown once. Only for an
+   * active user who has never signed in, has no password of their own (none yet, or an unused
+   * one-time one), has never held an API token and owns no integration: an admin must not be
+   * able to take over an account a person already uses and so reach what that person owns. For
+   * anyone else the operator has {@code keyroom admin set-password}. The checks and the write
+   * are one transaction.
+   */
+  public String issueInvitation(TenantId tenant, UserId user, String actor) {
+    String pw = oneTimePassword();
+    String hash = argon.hash(pw);
+    db.jdbi().useTransaction(h -> {
+      User u = tenancy.findUser(h, tenant, user).orElseThrow(() -> new NotFoundException("no user with that id"));
+      if (!u.isActive()) {
+        throw new ConflictException("user is disabled; a one-time password is only for an active user who never signed in");
+      }
+      String why = inUse(h, tenant, user);
+      if (why != null) {
+        throw new ConflictException("user " + why + "; a one-time password is only for a user who never signed in"
+            + " (the operator can reset it with keyroom admin set-password)");
+      }
+      store(h, tenant, user, hash, true, actor);
+    });
+    return pw;
+  }
+
+  /** Why this account is already someone's, or null when it is still a newcomer's. */
+  private static String inUse(Handle h, TenantId tenant, UserId user) {
+    if (exists(h, "SELECT 1 FROM web_passwords WHERE tenant_id = :t AND user_id = :u AND must_change = 0", tenant, user)) {
+      return "has a password of their own";
+    }
+    if (exists(h, "SELECT 1 FROM audit_events WHERE tenant_id = :t AND target_id = :u AND action = 'user.signin'", tenant, user)) {
+      return "has signed in before";
+    }
+    if (exists(h, "SELECT 1 FROM api_tokens WHERE tenant_id = :t AND user_id = :u", tenant, user)) {
+      return "has held an API token";
+    }
+    if (exists(h, "SELECT 1 FROM credentials WHERE tenant_id = :t AND owner_user_id = :u", tenant, user)) {
+      return "owns integrations";
+    }
+    return null;
+  }
+
+  private static boolean exists(Handle h, String sql, TenantId tenant, UserId user) {
+    return h.createQuery(sql).bind("t", tenant.value()).bind("u", user.value()).mapTo(Integer.class).findFirst().isPresent();
   }
 
   /** Sets a random one-time password and returns it (to be shown once); it must be changed on first use. */

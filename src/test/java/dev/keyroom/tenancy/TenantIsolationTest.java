@@ -57,6 +57,7 @@ class TenantIsolationTest {
       Map.entry("/api/v1/skills/{id}", f -> List.of(f.skillId())),
       Map.entry("/api/v1/users/{id}", f -> List.of(f.userId())),
       Map.entry("/api/v1/users/{id}/disable", f -> List.of(f.userId())),
+      Map.entry("/api/v1/users/{id}/one-time-password", f -> List.of(f.userId())),
       Map.entry("/api/v1/me/tokens/{id}", f -> List.of(f.userTokenId())),
       Map.entry("/api/v1/service-tokens/{id}", f -> List.of(f.serviceTokenId())),
       Map.entry("/api/v1/workrooms/{id}", f -> List.of(f.workroomId())),

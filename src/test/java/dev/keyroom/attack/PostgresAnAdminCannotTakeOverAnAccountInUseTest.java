@@ -1,0 +1,8 @@
+package dev.keyroom.attack;
+
+class PostgresAnAdminCannotTakeOverAnAccountInUseTest extends AnAdminCannotTakeOverAnAccountInUse {
+  @Override
+  boolean postgres() {
+    return true;
+  }
+}

@@ -1,0 +1,8 @@
+package dev.keyroom.attack;
+
+class SqliteAnAdminCannotTakeOverAnAccountInUseTest extends AnAdminCannotTakeOverAnAccountInUse {
+  @Override
+  boolean postgres() {
+    return false;
+  }
+}
