@@ -33,6 +33,8 @@ import java.util.stream.Collectors;
 public final class Json {
   /** Largest request body accepted anywhere in the API. */
   public static final int MAX_BODY_BYTES = 512 * 1024;
+  /** How much of an oversize body is read and discarded so the client reliably sees the 413. */
+  static final long DISCARD_LIMIT_BYTES = 8L * 1024 * 1024;
 
   public static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -113,19 +115,21 @@ public final class Json {
 
   private static byte[] readBounded(Context ctx) {
     String len = ctx.header("Content-Length");
+    long declared = -1;
     if (len != null) {
       try {
-        if (Long.parseLong(len.trim()) > MAX_BODY_BYTES) {
-          throw tooLarge();
-        }
+        declared = Long.parseLong(len.trim());
       } catch (NumberFormatException e) {
         throw new InvalidInputException(null, "Content-Length is not a number");
       }
     }
     try (InputStream in = ctx.req().getInputStream()) {
+      if (declared > MAX_BODY_BYTES) {
+        throw tooLarge(ctx, in, 0);
+      }
       byte[] data = in.readNBytes(MAX_BODY_BYTES + 1);
       if (data.length > MAX_BODY_BYTES) {
-        throw tooLarge();
+        throw tooLarge(ctx, in, data.length);
       }
       return data;
     } catch (IOException e) {
@@ -133,6 +137,29 @@ public final class Json {
       // its Content-Length): its fault, and said so.
       throw new InvalidInputException(null, RequestShape.BODY_FRAMING);
     }
+  }
+
+  /**
+   * An oversize body is read and discarded (up to {@link #DISCARD_LIMIT_BYTES}) before the 413 is
+   * sent: answering while the client is still sending made the server close a connection with
+   * unread data, and the client then saw a reset instead of the 413. Past the bound the connection
+   * is closed after the answer.
+   */
+  private static PayloadTooLargeException tooLarge(Context ctx, InputStream in, long alreadyRead) {
+    long read = alreadyRead;
+    byte[] sink = new byte[64 * 1024];
+    try {
+      int n;
+      while (read < DISCARD_LIMIT_BYTES && (n = in.read(sink, 0, (int) Math.min(sink.length, DISCARD_LIMIT_BYTES - read))) >= 0) {
+        read += n;
+      }
+      if (read >= DISCARD_LIMIT_BYTES) {
+        ctx.header("Connection", "close");
+      }
+    } catch (IOException e) {
+      ctx.header("Connection", "close"); // the client stopped sending; the 413 still goes out if it can
+    }
+    return tooLarge();
   }
 
   private static PayloadTooLargeException tooLarge() {

@@ -27,8 +27,32 @@ final class AdminCommand implements Runnable {
     throw new Failures.CliException(Main.USAGE, "admin needs a subcommand; see keyroom admin --help");
   }
 
+  /** Opens an existing store; a missing SQLite file is refused, never created (exit 1). */
   static Keyroom open(StoreOptions store) {
-    return Keyroom.open(store.config(Map.of(), "warn"));
+    return open(store, false);
+  }
+
+  /**
+   * Opens the store. Without {@code createStore}, a SQLite file that does not exist (a mistyped
+   * {@code --data-dir}, a command run from the wrong directory) is refused with its path and the
+   * ways to create one, instead of a new empty store and a new master key appearing there.
+   */
+  static Keyroom open(StoreOptions store, boolean createStore) {
+    dev.keyroom.app.Config config = store.config(Map.of(), "warn");
+    java.nio.file.Path file = StoreOptions.sqliteFile(config);
+    boolean creating = file != null && !java.nio.file.Files.exists(file);
+    if (creating && !createStore) {
+      throw new Failures.CliException(Main.FAILED, "no Keyroom store at " + file + " (data directory "
+          + config.dataDir().toAbsolutePath().normalize() + "); admin commands do not create one. Check --data-dir"
+          + " (or KEYROOM_DATA_DIR), start the server once with `keyroom serve`, or create the store with"
+          + " `keyroom admin create-tenant NAME --create-store`.");
+    }
+    Keyroom k = Keyroom.open(config);
+    if (creating) {
+      System.err.println("keyroom: created a new store at " + file + " with the master keyset " + config.masterKeyFile()
+          + "; back the keyset up.");
+    }
+    return k;
   }
 
   @Command(name = "create-tenant", mixinStandardHelpOptions = true,
@@ -37,10 +61,12 @@ final class AdminCommand implements Runnable {
     @Mixin StoreOptions store;
     @Parameters(index = "0", description = "tenant name (lowercase letters, digits, '-')") String name;
     @Option(names = "--admin", defaultValue = "admin", description = "the first admin's user name (default: admin)") String admin;
+    @Option(names = "--create-store", description = "create the store (and its master key) when the data directory has none")
+    boolean createStore;
 
     @Override
     public Integer call() {
-      try (Keyroom k = open(store)) {
+      try (Keyroom k = open(store, createStore)) {
         Tenancy.Founded f = k.tenancy().createTenant(name, admin, "system:cli");
         System.out.println("tenant " + f.tenant().name() + " (" + f.tenant().id() + ") created with admin '" + admin + "'.");
         System.out.println("Admin API token (shown once, never again):");
@@ -170,10 +196,10 @@ final class AdminCommand implements Runnable {
 
     @Override
     public Integer call() throws java.io.IOException {
-      if (System.console() != null) {
-        System.err.println("reading the new password from stdin (first line)…");
+      String line = TerminalInput.readHidden("new web sign-in password for " + user + " (not shown as you type): ");
+      if (line == null) {
+        line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)).readLine();
       }
-      String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)).readLine();
       if (line == null || line.isEmpty()) {
         throw new Failures.CliException(Main.USAGE, "no password given: pipe it on stdin");
       }

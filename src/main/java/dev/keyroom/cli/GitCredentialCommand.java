@@ -35,6 +35,15 @@ final class GitCredentialCommand implements Callable<Integer> {
   }
 
   static int answer(Map<String, String> request, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+    // This helper has no flags: what it needs comes from the environment `keyroom run` sets, and the
+    // errors say so rather than suggest run's --url or --session-token-file.
+    for (String variable : new String[] {"KEYROOM_URL", "KEYROOM_SESSION_TOKEN"}) {
+      String v = System.getenv(variable);
+      if (v == null || v.isBlank()) {
+        throw new Failures.CliException(Main.USAGE, variable + " is not set: git-credential answers git inside"
+            + " `keyroom run`, which sets KEYROOM_URL, KEYROOM_SESSION_TOKEN and KEYROOM_SESSION_ID");
+      }
+    }
     SessionClient client = new SessionClient(RunCommand.SessionSettings.url(null), RunCommand.SessionSettings.token(null),
         System.getenv("KEYROOM_SESSION_ID"));
     try {

@@ -50,11 +50,19 @@ public final class Main implements Runnable {
       java.util.List<String> options = u.getUnmatched().stream().filter(a -> a.startsWith("-"))
           .map(a -> a.contains("=") ? a.substring(0, a.indexOf('=')) : a).toList();
       message = (options.isEmpty() ? "unexpected argument" : "unknown option " + String.join(", ", options))
-          + " (arguments are not shown; values are read from stdin or --value-file, never from the command line)";
+          + (options.stream().anyMatch(Main::looksLikeAValueOption)
+              ? " (arguments are not shown; values are read from stdin or --value-file, never from the command line)"
+              : " (arguments are not shown)");
     }
     cmd.getErr().println("keyroom: " + message);
     cmd.getErr().println("see: " + cmd.getCommandSpec().qualifiedName() + " --help");
     return USAGE;
+  }
+
+  /** An option someone might use to pass a secret on the command line, e.g. --value, --api-key. */
+  static boolean looksLikeAValueOption(String option) {
+    String o = option.toLowerCase(java.util.Locale.ROOT);
+    return java.util.List.of("value", "secret", "token", "password", "passwd", "key").stream().anyMatch(o::contains);
   }
 
   @Override

@@ -75,6 +75,25 @@ final class SecretsCommand implements Runnable {
     }
   }
 
+  /**
+   * What a change did to the live sessions holding the secret, from the API's
+   * {@code affectedSessions {count, action, sessions}}: "2 live sessions ended: ses_…, ses_…".
+   */
+  static String liveSessions(JsonNode res) {
+    JsonNode a = res == null ? null : res.get("affectedSessions");
+    if (a == null || a.get("count") == null) {
+      return "live sessions: not reported by the server";
+    }
+    int n = a.get("count").asInt();
+    if (n == 0) {
+      return "no live session held it";
+    }
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    a.path("sessions").forEach(s -> ids.add(s.asText()));
+    String what = "restart-requested".equals(a.path("action").asText()) ? "asked to restart" : "ended";
+    return n + " live session" + (n == 1 ? "" : "s") + " " + what + ": " + String.join(", ", ids);
+  }
+
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List tenant skill secrets (metadata only).")
   static final class ListSecrets extends Remote implements Callable<Integer> {
     @Override
@@ -91,7 +110,8 @@ final class SecretsCommand implements Runnable {
   }
 
   @Command(name = "set", mixinStandardHelpOptions = true,
-      description = "Create a secret, or replace the value of the one with this name. The value is read from stdin or --value-file.")
+      description = "Create a secret, or replace the value of the one with this name. The value is read from --value-file or stdin;"
+          + " typed at a terminal it is not shown.")
   static final class SetSecret extends Remote implements Callable<Integer> {
     @Option(names = "--kind", required = true, description = "catalog kind, e.g. gemini") String kind;
     @Option(names = "--name", required = true, description = "secret name") String name;
@@ -118,6 +138,7 @@ final class SecretsCommand implements Runnable {
         res = call("PUT", "/api/v1/secrets/" + existing + "/value", Map.of("value", value));
         System.out.println("replaced " + existing + " (version " + res.get("version").asText() + ", fingerprint "
             + res.get("fingerprint").asText() + ")");
+        System.out.println(liveSessions(res));
       }
       return 0;
     }
@@ -127,11 +148,13 @@ final class SecretsCommand implements Runnable {
       if (valueFile != null) {
         raw = Files.readAllBytes(valueFile);
       } else {
-        if (System.console() != null) {
-          System.err.println("reading the value from stdin (end with Ctrl-D)…");
-        }
-        try (InputStream in = System.in) {
-          raw = in.readNBytes(64 * 1024 + 2);
+        String typed = TerminalInput.readHidden("value for " + kind + " secret '" + name + "' (not shown as you type): ");
+        if (typed != null) {
+          raw = typed.getBytes(StandardCharsets.UTF_8);
+        } else {
+          try (InputStream in = System.in) {
+            raw = in.readNBytes(64 * 1024 + 2);
+          }
         }
       }
       String value = new String(raw, StandardCharsets.UTF_8);
@@ -145,8 +168,11 @@ final class SecretsCommand implements Runnable {
     }
   }
 
-  @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a secret (or one version of it).")
+  // Not mixinStandardHelpOptions: its -V/--version would clash with the secret's --version below,
+  // and picocli then dropped -h/--help as well, so `revoke --help` answered "see: … --help".
+  @Command(name = "revoke", description = "Revoke a secret (or one version of it).")
   static final class RevokeSecret extends Remote implements Callable<Integer> {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.") boolean help;
     @Parameters(index = "0", description = "secret id") String id;
     @Option(names = "--version", description = "revoke only this version") Integer version;
 
@@ -154,6 +180,7 @@ final class SecretsCommand implements Runnable {
     public Integer call() {
       JsonNode res = call("POST", "/api/v1/secrets/" + id + "/revoke", version == null ? Map.of() : Map.of("version", version));
       System.out.println(id + ": status " + res.get("status").asText());
+      System.out.println(liveSessions(res));
       return 0;
     }
   }

@@ -2,6 +2,7 @@ package dev.keyroom.cli;
 
 import ch.qos.logback.classic.Level;
 import dev.keyroom.app.Config;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,24 @@ final class StoreOptions {
     Config config = Config.resolve(f, env);
     applyLogLevel(config.logLevel());
     return config;
+  }
+
+  /**
+   * The SQLite file a configuration points at, or {@code null} when the store is not a local file
+   * (PostgreSQL, or an in-memory or {@code file:} URI SQLite URL).
+   */
+  static Path sqliteFile(Config config) {
+    String url = config.databaseUrl();
+    if (!url.startsWith("jdbc:sqlite:")) {
+      return null;
+    }
+    String rest = url.substring("jdbc:sqlite:".length());
+    int query = rest.indexOf('?');
+    String file = query >= 0 ? rest.substring(0, query) : rest;
+    if (file.isEmpty() || file.startsWith(":memory:") || file.startsWith("file:")) {
+      return null;
+    }
+    return Path.of(file).toAbsolutePath().normalize();
   }
 
   static void applyLogLevel(String level) {

@@ -59,7 +59,7 @@ class AdminCliTest {
 
   @Test
   void createTenant_printsTheAdminTokenOnce_andItWorks() {
-    Run r = run("admin", "create-tenant", "acme");
+    Run r = run("admin", "create-tenant", "acme", "--create-store");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("tenant acme").contains("shown once");
     String token = token(r.out(), "kr_u_");
@@ -70,17 +70,17 @@ class AdminCliTest {
           .bind("t", token).mapTo(Integer.class).one());
       assertThat(plaintextRows).isZero();
     }
-    Run again = run("admin", "create-tenant", "acme");
+    Run again = run("admin", "create-tenant", "acme", "--create-store");
     assertThat(again.exit()).isEqualTo(Main.FAILED);
     assertThat(again.err()).contains("already exists");
-    Run bad = run("admin", "create-tenant", "Not A Name");
+    Run bad = run("admin", "create-tenant", "Not A Name", "--create-store");
     assertThat(bad.exit()).isEqualTo(Main.FAILED);
     assertThat(bad.err()).contains("tenant name must be");
   }
 
   @Test
   void createServiceToken_printsAKrSToken() {
-    run("admin", "create-tenant", "acme");
+    run("admin", "create-tenant", "acme", "--create-store");
     Run r = run("admin", "create-service-token", "--tenant", "acme");
     assertThat(r.exit()).as(r.err()).isZero();
     String token = token(r.out(), "kr_s_");
@@ -95,7 +95,7 @@ class AdminCliTest {
 
   @Test
   void rotateMasterKey_rewrapsAndKeepsValuesReadable() throws Exception {
-    run("admin", "create-tenant", "acme");
+    run("admin", "create-tenant", "acme", "--create-store");
     String id = storeSecret("rotate-master-value-0123");
     Run r = run("admin", "rotate-master-key");
     assertThat(r.exit()).as(r.err()).isZero();
@@ -106,7 +106,7 @@ class AdminCliTest {
 
   @Test
   void rotateTenantKey_withReEncrypt_movesValuesToTheNewKey() {
-    run("admin", "create-tenant", "acme");
+    run("admin", "create-tenant", "acme", "--create-store");
     String id = storeSecret("rotate-tenant-value-0123");
     String before = ciphertext(id);
     Run r = run("admin", "rotate-tenant-key", "--tenant", "acme", "--re-encrypt");
@@ -122,8 +122,8 @@ class AdminCliTest {
 
   @Test
   void verifyAudit_exits0WhenIntact_and3WhenBroken() {
-    run("admin", "create-tenant", "acme");
-    run("admin", "create-tenant", "globex");
+    run("admin", "create-tenant", "acme", "--create-store");
+    run("admin", "create-tenant", "globex", "--create-store");
     Run ok = run("admin", "verify-audit");
     assertThat(ok.exit()).as(ok.err()).isZero();
     assertThat(ok.out()).contains("acme: intact").contains("globex: intact");
@@ -139,7 +139,7 @@ class AdminCliTest {
 
   @Test
   void deleteTenant_needsConfirmation_andShredsTheKeys() {
-    run("admin", "create-tenant", "acme");
+    run("admin", "create-tenant", "acme", "--create-store");
     Run unconfirmed = run("admin", "delete-tenant", "acme");
     assertThat(unconfirmed.exit()).isEqualTo(Main.USAGE);
     assertThat(unconfirmed.err()).contains("--yes");
@@ -156,7 +156,7 @@ class AdminCliTest {
 
   @Test
   void wrongMasterKey_exits4SayingSo() {
-    run("admin", "create-tenant", "acme");
+    run("admin", "create-tenant", "acme", "--create-store");
     Path other = dir.resolve("elsewhere/master-keyset.json");
     LocalKeysetMasterKey.create(other);
     Run r = run("admin", "verify-audit", "--master-key", other.toString());

@@ -124,4 +124,39 @@ class SecretsCliTest {
     assertThat(unreachable.exitCode()).isEqualTo(Main.UNREACHABLE);
     assertThat(unreachable.stderr()).contains("cannot reach Keyroom");
   }
+  @Test
+  void everySubcommandsHelpPrintsItsUsage() {
+    for (String sub : new String[] {"list", "set", "revoke", "delete"}) {
+      CliProcess.Result help = CliProcess.run(env, null, "secrets", sub, "--help");
+      assertThat(help.exitCode()).as(sub + ": " + help.stderr()).isZero();
+      assertThat(help.stdout()).as(sub).startsWith("Usage: keyroom secrets " + sub);
+    }
+    CliProcess.Result revoke = CliProcess.run(env, null, "secrets", "revoke", "-h");
+    assertThat(revoke.stdout()).contains("--version").contains("revoke only this version");
+  }
+
+  @Test
+  void theValueHintIsGivenOnlyForOptionsThatLookLikeValues() {
+    CliProcess.Result unrelated = CliProcess.run(env, null, "secrets", "list", "--colour");
+    assertThat(unrelated.exitCode()).isEqualTo(Main.USAGE);
+    assertThat(unrelated.stderr()).contains("unknown option --colour").doesNotContain("stdin");
+    for (String option : new String[] {"--value", "--secret", "--token", "--password", "--api-key"}) {
+      CliProcess.Result valueLike = CliProcess.run(env, null, "secrets", "set", "--kind", "gemini", "--name", "x",
+          option + "=argv-value-0789");
+      assertThat(valueLike.exitCode()).isEqualTo(Main.USAGE);
+      assertThat(valueLike.stderr()).as(option).contains("unknown option " + option)
+          .contains("values are read from stdin or --value-file").doesNotContain("argv-value-0789");
+    }
+  }
+
+  @Test
+  void pipedValuesAreReadAsBefore_withoutAPrompt() {
+    CliProcess.Result piped = CliProcess.run(env, "piped-value-0123456789".getBytes(StandardCharsets.UTF_8),
+        "secrets", "set", "--kind", "gemini", "--name", "piped");
+    assertThat(piped.exitCode()).as(piped.stderr()).isZero();
+    assertThat(piped.stderr()).doesNotContain("value for").doesNotContain("piped-value");
+    CredentialInfo c = k.keyroom.vault().list(scope()).get(0);
+    assertThat(k.keyroom.vault().resolve(scope(), new CredentialId(c.id()), null).value().revealUtf8())
+        .isEqualTo("piped-value-0123456789");
+  }
 }

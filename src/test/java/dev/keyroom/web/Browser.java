@@ -40,6 +40,31 @@ final class Browser implements AutoCloseable {
     return Files.isExecutable(CHROMIUM);
   }
 
+  /** Set to {@code true} to skip the browser tests on a machine without Chromium (loudly). */
+  static final String SKIP_PROPERTY = "keyroom.skipBrowserTests";
+
+  /**
+   * Call before any browser test. Without Chromium the test fails, naming the install command, so a
+   * run without a browser is never green by reporting "0 tests"; with
+   * {@code -Dkeyroom.skipBrowserTests=true} it is skipped instead, with the reason on stderr.
+   */
+  static void requireChromium() {
+    requireChromium(CHROMIUM, Boolean.getBoolean(SKIP_PROPERTY));
+  }
+
+  static void requireChromium(Path chromium, boolean skip) {
+    if (Files.isExecutable(chromium)) {
+      return;
+    }
+    String missing = "the browser tests need Chromium at " + chromium + ": install it with `apt-get install -y chromium`";
+    if (skip) {
+      String message = "SKIPPED browser tests (-D" + SKIP_PROPERTY + "=true): " + missing;
+      System.err.println(message);
+      org.junit.jupiter.api.Assumptions.abort(message);
+    }
+    throw new AssertionError(missing + " (or skip them explicitly with -D" + SKIP_PROPERTY + "=true)");
+  }
+
   /** A fresh browser profile (own cookies) at desktop width. */
   Page newPage() {
     BrowserContext ctx = browser.newContext(new NewContextOptions().setViewportSize(1280, 860).setLocale("en-GB"));

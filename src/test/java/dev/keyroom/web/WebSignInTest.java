@@ -157,7 +157,7 @@ class WebSignInTest {
   @Test
   void createTenantPrintsAOneTimePassword_andSetPasswordReadsStdin() throws Exception {
     String[] store = {"--data-dir", dir.toString()};
-    String out = run(null, concat(new String[] {"admin", "create-tenant", "acme"}, store));
+    String out = run(null, concat(new String[] {"admin", "create-tenant", "acme", "--create-store"}, store));
     Matcher m = Pattern.compile("one-time password[^\\n]*\\n([A-Za-z0-9-]{23})").matcher(out);
     assertThat(m.find()).as(out).isTrue();
     String newPassword = "operator chose this one";

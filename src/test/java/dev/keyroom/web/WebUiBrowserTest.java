@@ -28,7 +28,6 @@ import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -62,7 +61,7 @@ class WebUiBrowserTest {
 
   @BeforeAll
   void start() {
-    Assumptions.assumeTrue(Browser.available(), "Debian's chromium is not installed at /usr/bin/chromium");
+    Browser.requireChromium();
     logs = LogCapture.begin();
     gemini = new FakeUpstream().on("/v1beta/models", (ex, seen) -> FakeUpstream.json(ex,
         GEMINI_CANARY.equals(seen.header("x-goog-api-key")) ? 200 : 401, "{\"models\":[],\"candidates\":[],"
