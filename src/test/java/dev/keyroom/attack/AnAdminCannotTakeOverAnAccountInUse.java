@@ -1,6 +1,6 @@
 package dev.keyroom.attack;
 
-import static dev.keyroom.attack.Tenant.ok;
+import static dev.keyroom.testing.JsonResponses.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
