@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  * environment and bytes on stdin — the way an operator runs it.
  */
 public final class CliProcess {
+  private static final Path NO_CONFIG = Path.of(System.getProperty("java.io.tmpdir"),
+      "keyroom-test-no-config-" + ProcessHandle.current().pid(), "config.json");
+
   private CliProcess() {}
 
   /** What the command did. */
@@ -34,6 +37,8 @@ public final class CliProcess {
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().keySet().removeIf(k -> k.startsWith("KEYROOM_"));
+    // never the real home's configuration: a test that wants one names it with KEYROOM_CONFIG
+    pb.environment().put("KEYROOM_CONFIG", NO_CONFIG.toString());
     pb.environment().putAll(env);
     try {
       Process p = pb.start();
