@@ -81,8 +81,11 @@ final class Launcher {
     try {
       containment = ProcessContainment.choose(options.containment(), err);
       while (true) {
-        List<SessionClient.Variable> env = client.environment();
-        Run run = start(env);
+        SessionClient.Environment env = client.environment();
+        for (SessionClient.Skipped skipped : env.skipped()) {
+          err.println("keyroom: skipped " + skipped.line());
+        }
+        Run run = start(env.variables());
         current = run;
         CompletableFuture<Stop> stopped = stop.get();
         Object first = CompletableFuture.anyOf(run.exit, stopped).get();

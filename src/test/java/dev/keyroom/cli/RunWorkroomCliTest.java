@@ -40,7 +40,7 @@ class RunWorkroomCliTest {
     String pw = secret("database-password", "orders-pw", "db-password-0123456789");
     revoked = secret("env", "OLD_HOOK", "old-value-0123456789");
     String research = workroom("{\"name\":\"research\",\"tools\":[{\"kind\":\"env\",\"secretId\":\"" + hook + "\"},"
-        + "{\"kind\":\"env\",\"secretId\":\"" + revoked + "\"}],\"network\":{\"endpoints\":[{\"name\":\"orders\","
+        + "{\"kind\":\"env\",\"secretId\":\"" + revoked + "\"},{\"kind\":\"git-token\"}],\"network\":{\"endpoints\":[{\"name\":\"orders\","
         + "\"host\":\"127.0.0.1\",\"port\":5432,\"protocol\":\"postgres\",\"passwordSecretId\":\"" + pw
         + "\",\"user\":\"app\",\"database\":\"orders\"}]}}");
     workroom("{\"name\":\"archive\",\"tools\":[]}");
@@ -83,7 +83,10 @@ class RunWorkroomCliTest {
     assertThat(Files.readString(out.resolve("hook"))).isEqualTo("hook-value-0123456789");
     assertThat(Files.readString(out.resolve("pg"))).isEqualTo("db-password-0123456789");
     assertThat(r.stdout()).contains("the hook is").doesNotContain("hook-value-0123456789");
-    assertThat(r.stderr()).containsPattern("skipped OLD_HOOK: .*revoked").doesNotContain(aliceToken);
+    // an env secret's variable is its name, which a revoked secret no longer gives: its tool is named instead
+    assertThat(r.stderr()).containsPattern("keyroom: skipped tools\\[1\\]: credential cred_\\w+ is revoked")
+        .contains("keyroom: skipped GIT_TOKEN (tools[2]): the session's user has no active")
+        .doesNotContain(aliceToken);
 
     String sessionId = Files.readString(out.resolve("sid"));
     assertThat(sessionId).startsWith("ses_");
@@ -105,6 +108,31 @@ class RunWorkroomCliTest {
     assertThat(r.exitCode()).isNotZero();
     JsonNode sessions = ok(k.get("/api/v1/workrooms/" + workroomId("research") + "/sessions", admin));
     assertThat(sessions.get("sessions")).as(sessions.toString()).isEmpty();
+  }
+
+  @Test
+  void theSessionEnds_whenKeyroomRunIsTerminated() throws Exception {
+    Path sid = dir.resolve("sid");
+    Path err = dir.resolve("stderr");
+    Process run = CliProcess.start(env, err, "run", "--workroom", "research", "--", "sh", "-c",
+        "printf %s \"$KEYROOM_SESSION_ID\" > '" + sid + ".tmp' && mv '" + sid + ".tmp' '" + sid + "'; sleep 60");
+    try {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (!Files.exists(sid) && run.isAlive() && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+        Thread.sleep(20); // polling for the child's file, bounded by the deadline
+      }
+      assertThat(sid).as("the command started (stderr: %s)", Files.exists(err) ? Files.readString(err) : "").exists();
+      String sessionId = Files.readString(sid);
+      assertThat(ok(k.get("/api/v1/sessions/" + sessionId, admin)).get("endedAt").isNull()).isTrue();
+
+      run.destroy(); // SIGTERM
+      assertThat(run.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      JsonNode session = ok(k.get("/api/v1/sessions/" + sessionId, admin));
+      assertThat(session.get("endedAt").isNull()).as(session.toString()).isFalse();
+    } finally {
+      run.destroyForcibly();
+    }
   }
 
   String workroomId(String name) throws Exception {
