@@ -27,7 +27,8 @@ record Identity(String url, String profile, String tenantId, String kind, String
       return;
     }
     String who = "service".equals(kind) ? "the platform's service token" : user + " (" + role + ")";
-    out.println(prefix + who + " in tenant " + tenantId + " at " + url + " (profile " + profile + ")");
+    out.println(prefix + who + " in tenant " + tenantId + " at " + url
+        + (profile == null ? " (token from KEYROOM_TOKEN)" : " (profile " + profile + ")"));
   }
 
   private static String text(JsonNode n) {

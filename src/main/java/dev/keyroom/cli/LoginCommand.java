@@ -16,8 +16,9 @@ import picocli.CommandLine.Parameters;
  * profile ({@link Profiles}). The token is never taken from the command line and never printed.
  */
 @Command(name = "login", mixinStandardHelpOptions = true,
-    description = {"Log in to a Keyroom server: the API token (kr_u_…) is read from stdin or a prompt that does not",
-        "echo, verified with the server, and saved with the URL in the configuration file (0600).",
+    description = {"Log in to a Keyroom server: saves its URL and your API token in a profile.",
+        "The token (kr_u_…) is read from stdin or a prompt that does not echo, never from the command line; it is",
+        "verified with the server (GET /api/v1/me) before it is saved in the configuration file (0600).",
         "Exit codes: 0 logged in; 1 the server refused the token (nothing saved); 2 usage; 5 server unreachable."})
 final class LoginCommand implements Callable<Integer> {
   private static final int MAX_TOKEN = 4096;

@@ -15,7 +15,7 @@ import java.util.Optional;
 final class Server {
   private Server() {}
 
-  /** Where to go and with which token; the token never reaches a string. */
+  /** Where to go and with which token ({@code profile} null: from KEYROOM_TOKEN); the token never reaches a string. */
   record Target(String url, String token, String profile) {
     @Override
     public String toString() {
@@ -40,14 +40,18 @@ final class Server {
 
   /** The URL and the token for a command that acts as a user. */
   static Target target(String urlFlag, String profileFlag) {
+    String envToken = System.getenv("KEYROOM_TOKEN");
+    boolean haveEnvToken = envToken != null && !envToken.isBlank();
+    String explicitFirst = explicitUrl(urlFlag);
+    if (haveEnvToken && explicitFirst != null && profileFlag == null) {
+      return new Target(explicitFirst, envToken.trim(), null); // nothing from the file is needed
+    }
     Profiles profiles = Profiles.load();
     String name = profiles.chosen(profileFlag);
     Optional<Profiles.Profile> profile = profiles.get(name);
-    String explicit = explicitUrl(urlFlag);
-    String url = explicit != null ? explicit : profile.map(Profiles.Profile::url).filter(u -> u != null).orElseGet(Server::defaultUrl);
-    String envToken = System.getenv("KEYROOM_TOKEN");
-    if (envToken != null && !envToken.isBlank()) {
-      return new Target(url, envToken.trim(), name);
+    String url = explicitFirst != null ? explicitFirst : profile.map(Profiles.Profile::url).filter(u -> u != null).orElseGet(Server::defaultUrl);
+    if (haveEnvToken) {
+      return new Target(url, envToken.trim(), null); // the profile gave at most the URL
     }
     if (profile.isEmpty() && !profiles.names().isEmpty()) {
       profiles.require(name);

@@ -146,7 +146,7 @@ class LoginCliTest {
     assertThat(unknown.stderr()).contains("profile 'nope'").contains("default").contains("ops");
 
     // KEYROOM_TOKEN wins over the stored token; KEYROOM_URL over the stored URL
-    assertThat(CliProcess.run(env("KEYROOM_TOKEN", adminToken), null, "whoami").stdout()).contains("admin");
+    assertThat(CliProcess.run(env("KEYROOM_TOKEN", adminToken), null, "whoami").stdout()).contains("admin").contains("token from KEYROOM_TOKEN");
     CliProcess.Result elsewhere = CliProcess.run(env("KEYROOM_URL", "http://127.0.0.1:9", "KEYROOM_TOKEN", aliceToken), null, "whoami");
     assertThat(elsewhere.exitCode()).isEqualTo(Main.UNREACHABLE);
     assertThat(elsewhere.stderr()).contains("http://127.0.0.1:9");
