@@ -61,7 +61,8 @@ final class RunCommand implements Callable<Integer> {
       if (tokenFile != null) {
         throw new Failures.CliException(Main.USAGE, "--workroom starts its own session; it does not take --session-token-file");
       }
-      return new WorkroomRun(new ApiClient(Server.target(url, profile)), System.err).run(workroom,
+      Duration shutdownWait = SessionSettings.duration(grace, "--grace").plusSeconds(5);
+      return new WorkroomRun(new ApiClient(Server.target(url, profile)), System.err, shutdownWait).run(workroom,
           started -> launch(started.url(), started.token(), started.sessionId()));
     }
     if (profile != null) {

@@ -7,13 +7,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code keyroom run --workroom NAME}: finds the workroom among those the user can see, starts a
  * session in it with the user's own token, hands the session to the launcher, and ends the
  * session when the launcher returns — normally, by an exception, or when the JVM is shut down by
- * SIGINT or SIGTERM (a shutdown hook). The session is ended exactly once.
+ * SIGINT or SIGTERM (a shutdown hook). The session is ended exactly once. On a shutdown the hook
+ * then waits (bounded) for the launcher to stop the command: ending the session is what tells the
+ * launcher to stop it, and the JVM must not exit before it has.
  */
 final class WorkroomRun {
   /** A session this run started; the token is the session's own, shown once by the server. */
@@ -31,10 +35,13 @@ final class WorkroomRun {
 
   private final ApiClient api;
   private final PrintStream err;
+  private final Duration shutdownWait;
 
-  WorkroomRun(ApiClient api, PrintStream err) {
+  /** {@code shutdownWait}: how long a shutdown waits for the launcher to stop the command. */
+  WorkroomRun(ApiClient api, PrintStream err, Duration shutdownWait) {
     this.api = api;
     this.err = err;
+    this.shutdownWait = shutdownWait;
   }
 
   int run(String workroom, Body body) throws IOException, InterruptedException {
@@ -42,13 +49,22 @@ final class WorkroomRun {
     JsonNode s = api.call("POST", "/api/v1/workrooms/" + id + "/sessions", Map.of());
     Started started = new Started(api.url(), s.get("id").asText(), s.get("sessionToken").asText());
     AtomicBoolean ended = new AtomicBoolean();
-    Runnable end = () -> end(started, ended);
-    Thread hook = Thread.ofPlatform().name("keyroom-end-session").unstarted(end);
-    Runtime.getRuntime().addShutdownHook(hook);
+    CountDownLatch finished = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("keyroom-end-session").unstarted(() -> {
+      end(started, ended);
+      try {
+        if (!finished.await(shutdownWait.toMillis(), TimeUnit.MILLISECONDS)) {
+          err.println("keyroom: the command had not stopped " + shutdownWait.toSeconds() + " s after the session ended");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }));
     try {
       return body.run(started);
     } finally {
-      end.run();
+      end(started, ended);
+      finished.countDown();
     }
   }
 

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -111,27 +112,42 @@ class RunWorkroomCliTest {
   }
 
   @Test
-  void theSessionEnds_whenKeyroomRunIsTerminated() throws Exception {
+  void theSessionEnds_andTheCommandStops_whenKeyroomRunIsTerminated() throws Exception {
+    // process-group containment: the command does not die with the launcher by itself, so this
+    // shows the launcher stops it before the JVM exits
     Path sid = dir.resolve("sid");
+    Path pid = dir.resolve("pid");
     Path err = dir.resolve("stderr");
-    Process run = CliProcess.start(env, err, "run", "--workroom", "research", "--", "sh", "-c",
-        "printf %s \"$KEYROOM_SESSION_ID\" > '" + sid + ".tmp' && mv '" + sid + ".tmp' '" + sid + "'; sleep 60");
+    Process run = CliProcess.start(env, err, "run", "--workroom", "research", "--containment", "process-group", "--grace", "1s",
+        "--", "sh", "-c", "printf %s $$ > '" + pid + "'; printf %s \"$KEYROOM_SESSION_ID\" > '" + sid + ".tmp' && mv '"
+            + sid + ".tmp' '" + sid + "'; sleep 60");
     try {
-      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (!Files.exists(sid) && run.isAlive() && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
         Thread.sleep(20); // polling for the child's file, bounded by the deadline
       }
       assertThat(sid).as("the command started (stderr: %s)", Files.exists(err) ? Files.readString(err) : "").exists();
       String sessionId = Files.readString(sid);
+      ProcessHandle child = ProcessHandle.of(Long.parseLong(Files.readString(pid))).orElseThrow();
       assertThat(ok(k.get("/api/v1/sessions/" + sessionId, admin)).get("endedAt").isNull()).isTrue();
 
       run.destroy(); // SIGTERM
-      assertThat(run.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
       JsonNode session = ok(k.get("/api/v1/sessions/" + sessionId, admin));
       assertThat(session.get("endedAt").isNull()).as(session.toString()).isFalse();
+      long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+      while (Launcher.running(child) && System.nanoTime() < gone) {
+        Thread.sleep(20);
+      }
+      assertThat(Launcher.running(child)).as("the command outlived keyroom run").isFalse();
     } finally {
       run.destroyForcibly();
+      if (Files.exists(pid)) {
+        ProcessHandle.of(Long.parseLong(Files.readString(pid))).ifPresent(h -> {
+          h.descendants().forEach(ProcessHandle::destroyForcibly);
+          h.destroyForcibly();
+        });
+      }
     }
   }
 
