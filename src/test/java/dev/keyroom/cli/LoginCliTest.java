@@ -13,11 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
 import java.util.HashMap;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -158,34 +154,6 @@ class LoginCliTest {
     assertThat(CliProcess.run(env(), null, "logout", "--profile", "ops").exitCode()).isZero();
     assertThat(Files.readString(config)).doesNotContain(adminToken).contains(aliceToken);
     assertThat(CliProcess.run(env(), null, "whoami").stdout()).contains("alice");
-  }
-
-  @Test
-  void aStoredToken_goesOnlyToTheServerItWasSavedFor() throws Exception {
-    assertThat(CliProcess.run(env(), stdin(aliceToken), "login", k.url()).exitCode()).isZero();
-    List<String> seen = new CopyOnWriteArrayList<>();
-    HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    other.createContext("/", ex -> {
-      seen.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
-      ex.sendResponseHeaders(401, -1);
-      ex.close();
-    });
-    other.start();
-    try {
-      String otherUrl = "http://127.0.0.1:" + other.getAddress().getPort();
-      for (Map<String, String> e : List.of(env("KEYROOM_URL", otherUrl), env())) {
-        String[] args = e.containsKey("KEYROOM_URL") ? new String[] {"whoami"} : new String[] {"whoami", "--url", otherUrl};
-        CliProcess.Result r = CliProcess.run(e, null, args);
-        assertThat(r.exitCode()).isEqualTo(Main.USAGE);
-        assertThat(r.stderr()).contains("holds a token for " + k.url()).contains("not for " + otherUrl);
-        assertNoToken(r, aliceToken);
-      }
-      CliProcess.Result run = CliProcess.run(env(), null, "run", "--url", otherUrl, "--workroom", "w", "--", "true");
-      assertThat(run.exitCode()).isEqualTo(Main.USAGE);
-      assertThat(seen).as("requests that reached the other server").isEmpty();
-    } finally {
-      other.stop(0);
-    }
   }
 
   @Test
