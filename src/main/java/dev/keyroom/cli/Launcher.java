@@ -132,6 +132,9 @@ final class Launcher {
   private Run start(List<SessionClient.Variable> env) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(containment.wrap(options.command()));
     Map<String, String> childEnv = pb.environment();
+    // Keyroom's own settings of the caller's shell (a person's KEYROOM_TOKEN, a server's database
+    // password) are not the session's: the session sets the KEYROOM_ variables the command needs
+    childEnv.keySet().removeIf(name -> name.startsWith("KEYROOM_"));
     childEnv.putAll(options.extraEnv());
     List<String> secrets = new ArrayList<>();
     TreeSet<String> shortOnes = new TreeSet<>();

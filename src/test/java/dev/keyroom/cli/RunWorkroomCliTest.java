@@ -78,11 +78,16 @@ class RunWorkroomCliTest {
     Files.createDirectories(out);
     String script = "printf %s \"$DEPLOY_HOOK\" > '" + out.resolve("hook") + "'; printf %s \"$PGPASSWORD\" > '"
         + out.resolve("pg") + "'; printf %s \"$KEYROOM_SESSION_ID\" > '" + out.resolve("sid") + "'; "
+        + "printf %s \"${KEYROOM_TOKEN-unset}\" > '" + out.resolve("api-token") + "'; "
         + "echo \"the hook is $DEPLOY_HOOK\"; exit 3";
-    CliProcess.Result r = CliProcess.run(env, null, "run", "--workroom", "research", "--", "sh", "-c", script);
+    // the person's API token (here from the environment) is not the session's: the command never gets it
+    Map<String, String> withToken = new java.util.HashMap<>(env);
+    withToken.put("KEYROOM_TOKEN", aliceToken);
+    CliProcess.Result r = CliProcess.run(withToken, null, "run", "--workroom", "research", "--", "sh", "-c", script);
     assertThat(r.exitCode()).as(r.stderr()).isEqualTo(3);
     assertThat(Files.readString(out.resolve("hook"))).isEqualTo("hook-value-0123456789");
     assertThat(Files.readString(out.resolve("pg"))).isEqualTo("db-password-0123456789");
+    assertThat(Files.readString(out.resolve("api-token"))).isEqualTo("unset");
     assertThat(r.stdout()).contains("the hook is").doesNotContain("hook-value-0123456789");
     // an env secret's variable is its name, which a revoked secret no longer gives: its tool is named instead
     assertThat(r.stderr()).containsPattern("keyroom: skipped tools\\[1\\]: credential cred_\\w+ is revoked")
