@@ -31,7 +31,7 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
   }
 
   /** A failure with a chosen exit code. */
-  static final class CliException extends RuntimeException {
+  static class CliException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     final int exitCode;
 

@@ -81,8 +81,11 @@ final class Launcher {
     try {
       containment = ProcessContainment.choose(options.containment(), err);
       while (true) {
-        List<SessionClient.Variable> env = client.environment();
-        Run run = start(env);
+        SessionClient.Environment env = client.environment();
+        for (SessionClient.Skipped skipped : env.skipped()) {
+          err.println("keyroom: skipped " + skipped.line());
+        }
+        Run run = start(env.variables());
         current = run;
         CompletableFuture<Stop> stopped = stop.get();
         Object first = CompletableFuture.anyOf(run.exit, stopped).get();
@@ -129,6 +132,9 @@ final class Launcher {
   private Run start(List<SessionClient.Variable> env) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(containment.wrap(options.command()));
     Map<String, String> childEnv = pb.environment();
+    // Keyroom's own settings of the caller's shell (a person's KEYROOM_TOKEN, a server's database
+    // password) are not the session's: the session sets the KEYROOM_ variables the command needs
+    childEnv.keySet().removeIf(name -> name.startsWith("KEYROOM_"));
     childEnv.putAll(options.extraEnv());
     List<String> secrets = new ArrayList<>();
     TreeSet<String> shortOnes = new TreeSet<>();

@@ -14,8 +14,8 @@ import picocli.CommandLine.Command;
     version = "keyroom 0.1.0",
     description = "Keyroom: encrypted credentials for AI employees, delivered by kind.",
     subcommands = {ServeCommand.class, AdminCommand.class, SecretsCommand.class, RunCommand.class,
-        GitCredentialCommand.class, WorkroomsCommand.class, SessionsCommand.class, UsersCommand.class, TokensCommand.class,
-        AuditCommand.class})
+        GitCredentialCommand.class, LoginCommand.class, LogoutCommand.class, WhoamiCommand.class, WorkroomsCommand.class,
+        SessionsCommand.class, UsersCommand.class, TokensCommand.class, AuditCommand.class})
 public final class Main implements Runnable {
   public static final int FAILED = 1;
   public static final int USAGE = 2;

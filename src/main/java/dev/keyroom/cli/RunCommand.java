@@ -12,16 +12,29 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code keyroom run [--url U] [--session-token-file F] -- <command…>}. */
+/**
+ * {@code keyroom run --workroom NAME -- <command…>} (a person: starts a session as the logged-in
+ * user and ends it when the command exits, however it exits) or
+ * {@code keyroom run [--session-token-file F] -- <command…>} (the platform: a session it started).
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Runs a command with the session's environment: values exist only in the command's environment,",
+    description = {"Runs a command with a session's environment: values exist only in the command's environment,",
         "its output is masked, and it and every process it starts are stopped when the session ends, a credential",
         "it holds is revoked, or the command exits.",
+        "With --workroom NAME a session is started as the logged-in user (keyroom login) and ended when the command",
+        "exits; without it, the session is the one whose token is given (KEYROOM_SESSION_TOKEN or --session-token-file).",
+        "Credentials the session could not deliver are named on stderr with the reason.",
         "Exit codes: the command's own; " + Main.SESSION_ENDED + " the session ended; " + Main.CREDENTIAL_REVOKED
             + " a credential was revoked; " + Main.UNREACHABLE + " Keyroom unreachable."})
 final class RunCommand implements Callable<Integer> {
-  @Option(names = "--url", description = "Keyroom URL (default: KEYROOM_URL)")
+  @Option(names = "--url", description = "Keyroom URL (default: KEYROOM_URL, else the profile's URL, else http://127.0.0.1:$KEYROOM_PORT)")
   String url;
+
+  @Option(names = "--workroom", paramLabel = "NAME", description = "start a session in this workroom as the logged-in user (name or id)")
+  String workroom;
+
+  @Option(names = "--profile", description = "with --workroom: profile of the configuration file (default: KEYROOM_PROFILE, else the default)")
+  String profile;
 
   @Option(names = "--session-token-file", description = "file holding the kr_sess_ token (default: KEYROOM_SESSION_TOKEN)")
   Path tokenFile;
@@ -44,9 +57,23 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    Launcher.Options options = new Launcher.Options(SessionSettings.url(url), SessionSettings.token(tokenFile),
-        System.getenv("KEYROOM_SESSION_ID"), command, endSessionOnExit, SessionSettings.duration(grace, "--grace"), Map.of(),
-        ProcessContainment.Mode.parse(containment));
+    if (workroom != null) {
+      if (tokenFile != null) {
+        throw new Failures.CliException(Main.USAGE, "--workroom starts its own session; it does not take --session-token-file");
+      }
+      Duration shutdownWait = SessionSettings.duration(grace, "--grace").plusSeconds(5);
+      return new WorkroomRun(new ApiClient(Server.target(url, profile)), System.err, shutdownWait).run(workroom,
+          started -> launch(started.url(), started.token(), started.sessionId()));
+    }
+    if (profile != null) {
+      throw new Failures.CliException(Main.USAGE, "--profile goes with --workroom; a session token names its own session");
+    }
+    return launch(SessionSettings.url(url), SessionSettings.token(tokenFile), System.getenv("KEYROOM_SESSION_ID"));
+  }
+
+  private int launch(String keyroomUrl, String sessionToken, String sessionId) throws IOException, InterruptedException {
+    Launcher.Options options = new Launcher.Options(keyroomUrl, sessionToken, sessionId, command, endSessionOnExit,
+        SessionSettings.duration(grace, "--grace"), Map.of(), ProcessContainment.Mode.parse(containment));
     try {
       return new Launcher(options, System.out, System.err).run();
     } catch (SessionClient.Refused r) {
@@ -61,11 +88,7 @@ final class RunCommand implements Callable<Integer> {
     private SessionSettings() {}
 
     static String url(String flag) {
-      String u = flag != null ? flag : System.getenv("KEYROOM_URL");
-      if (u == null || u.isBlank()) {
-        throw new Failures.CliException(Main.USAGE, "set --url or KEYROOM_URL to Keyroom's URL");
-      }
-      return u.trim();
+      return Server.url(flag);
     }
 
     static String token(Path file) throws IOException {

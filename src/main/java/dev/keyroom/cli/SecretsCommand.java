@@ -1,18 +1,11 @@
 package dev.keyroom.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keyroom.api.Json;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -22,9 +15,11 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code keyroom secrets list|set|revoke|delete} against a running server. The token comes from
- * KEYROOM_TOKEN; values only from stdin or a file — there is no flag that takes a value.
+ * KEYROOM_TOKEN or the profile {@code keyroom login} saved; values only from stdin or a file —
+ * there is no flag that takes a value.
  */
-@Command(name = "secrets", mixinStandardHelpOptions = true, description = "Manage tenant skill secrets on a running server (token from KEYROOM_TOKEN).",
+@Command(name = "secrets", mixinStandardHelpOptions = true,
+    description = "Manage tenant skill secrets on a running server (as the logged-in admin, or KEYROOM_TOKEN).",
     subcommands = {SecretsCommand.ListSecrets.class, SecretsCommand.SetSecret.class, SecretsCommand.RevokeSecret.class,
         SecretsCommand.DeleteSecret.class})
 final class SecretsCommand implements Runnable {
@@ -33,47 +28,8 @@ final class SecretsCommand implements Runnable {
     throw new Failures.CliException(Main.USAGE, "secrets needs a subcommand: list, set, revoke or delete");
   }
 
-  static class Remote {
-    @Option(names = "--url", description = "Keyroom URL (KEYROOM_URL, default http://127.0.0.1:8080)")
-    String url;
-
-    String base() {
-      String u = url != null ? url : System.getenv().getOrDefault("KEYROOM_URL", "http://127.0.0.1:8080");
-      return u.replaceAll("/+$", "");
-    }
-
-    JsonNode call(String method, String path, Object body) {
-      String token = System.getenv("KEYROOM_TOKEN");
-      if (token == null || token.isBlank()) {
-        throw new Failures.CliException(Main.USAGE, "set KEYROOM_TOKEN to an admin's kr_u_ token (tokens are never taken from the command line)");
-      }
-      try {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30))
-            .header("Authorization", "Bearer " + token.trim());
-        if (body != null) {
-          req.header("Content-Type", "application/json")
-              .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
-        } else {
-          req.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        HttpResponse<byte[]> res = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-            .send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-        JsonNode json = res.body().length == 0 ? null : Json.MAPPER.readTree(res.body());
-        if (res.statusCode() >= 400) {
-          String message = json != null && json.has("message") ? json.get("message").asText() : "HTTP " + res.statusCode();
-          throw new Failures.CliException(Main.FAILED, message + " (HTTP " + res.statusCode() + ")");
-        }
-        return json;
-      } catch (ConnectException e) {
-        throw new Failures.CliException(Main.UNREACHABLE, "cannot reach Keyroom at " + base() + "; is it running? (set --url or KEYROOM_URL)");
-      } catch (IOException e) {
-        throw new Failures.CliException(Main.UNREACHABLE, "request to " + base() + " failed: " + e.getClass().getSimpleName());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new Failures.CliException(Main.FAILED, "interrupted");
-      }
-    }
-  }
+  /** The commands' server and token: {@link ServerOptions} (flag, environment, profile). */
+  static class Remote extends ServerOptions {}
 
   /**
    * What a change did to the live sessions holding the secret, from the API's

@@ -128,6 +128,8 @@ final class ServeCommand implements Runnable {
     out.println();
     out.println("  " + f.adminToken().token());
     out.println();
+    out.println("Log the command line in with it: keyroom login   (paste the token at the prompt; it is not echoed)");
+    out.println();
     String oneTime = new dev.keyroom.web.Passwords(keyroom.db(), tenancy, keyroom.audit(), keyroom.clock())
         .setOneTime(f.tenant().id(), f.admin().id(), "system:first-start");
     out.println("Web sign-in at /signin: organisation 'default', user 'admin', one-time password (shown once;");

@@ -26,6 +26,24 @@ final class SessionClient {
     }
   }
 
+  /**
+   * A credential the session's environment left out, and why (the server's words, printable):
+   * the variable when the server knows it, and the part of the workroom it came from.
+   */
+  record Skipped(String variable, String source, String reason) {
+    /** "VAR (tools[1]): reason", or "tools[1]: reason" when the variable is not known. */
+    String line() {
+      String why = source != null && reason.startsWith(source + ": ") ? reason.substring(source.length() + 2) : reason;
+      if (variable == null) {
+        return (source == null ? "a credential" : source) + ": " + why;
+      }
+      return variable + (source == null ? "" : " (" + source + ")") + ": " + why;
+    }
+  }
+
+  /** The session's variables and what was skipped. */
+  record Environment(List<Variable> variables, List<Skipped> skipped) {}
+
   /** A server-sent event. */
   record Event(String type, JsonNode data) {}
 
@@ -59,13 +77,17 @@ final class SessionClient {
     return sessionId;
   }
 
-  List<Variable> environment() throws IOException, InterruptedException {
+  Environment environment() throws IOException, InterruptedException {
     JsonNode env = json(send(request("/api/v1/sessions/" + sessionId() + "/environment").GET()));
     List<Variable> out = new ArrayList<>();
     for (JsonNode v : env.get("variables")) {
       out.add(new Variable(v.get("name").asText(), v.get("value").asText(), v.get("secret").asBoolean()));
     }
-    return out;
+    List<Skipped> skipped = new ArrayList<>();
+    for (JsonNode s : env.path("skipped")) {
+      skipped.add(new Skipped(text(s, "variable"), text(s, "source"), s.hasNonNull("reason") ? text(s, "reason") : "not delivered"));
+    }
+    return new Environment(out, skipped);
   }
 
   void end() throws IOException, InterruptedException {
@@ -125,6 +147,11 @@ final class SessionClient {
       throw new Refused(res.statusCode(), message(res.body(), res.statusCode()));
     }
     return res.body();
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v == null || v.isNull() ? null : ApiClient.printable(v.asText());
   }
 
   private static JsonNode json(String body) throws IOException {

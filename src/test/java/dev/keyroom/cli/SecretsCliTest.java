@@ -82,7 +82,7 @@ class SecretsCliTest {
     CommandLine cli = new CommandLine(new Main());
     CommandLine set = cli.getSubcommands().get("secrets").getSubcommands().get("set");
     assertThat(set.getCommandSpec().options()).extracting(OptionSpec::longestName)
-        .containsExactlyInAnyOrder("--kind", "--name", "--value-file", "--url", "--help", "--version");
+        .containsExactlyInAnyOrder("--kind", "--name", "--value-file", "--url", "--profile", "--help", "--version");
     CliProcess.Result r = CliProcess.run(env, null, "secrets", "set", "--kind", "gemini", "--name", "x", "--value", "argv-value-0123");
     assertThat(r.exitCode()).isEqualTo(Main.USAGE);
     assertThat(r.stderr()).contains("unknown option --value").doesNotContain("argv-value-0123");

@@ -1,6 +1,7 @@
 package dev.keyroom.testing;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,26 +16,21 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the real {@code keyroom} command in a child JVM with the test classpath, a chosen
- * environment and bytes on stdin — the way an operator runs it.
+ * environment and bytes on stdin — the way an operator runs it. The child never reads the real
+ * home's configuration: unless the test names one with {@code KEYROOM_CONFIG}, it gets a path
+ * that does not exist.
  */
 public final class CliProcess {
+  private static final Path NO_CONFIG = Path.of(System.getProperty("java.io.tmpdir"),
+      "keyroom-test-no-config-" + ProcessHandle.current().pid(), "config.json");
+
   private CliProcess() {}
 
   /** What the command did. */
   public record Result(int exitCode, String stdout, String stderr) {}
 
   public static Result run(Map<String, String> env, byte[] stdin, String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("-Xshare:auto");
-    cmd.add("-XX:TieredStopAtLevel=1");
-    cmd.add("dev.keyroom.cli.Main");
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().keySet().removeIf(k -> k.startsWith("KEYROOM_"));
-    pb.environment().putAll(env);
+    ProcessBuilder pb = builder(env, args);
     try {
       Process p = pb.start();
       CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
@@ -56,6 +52,34 @@ public final class CliProcess {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Starts the command without waiting (stdin empty, stderr to {@code errFile}, stdout discarded):
+   * for tests that signal it. The caller stops it.
+   */
+  public static Process start(Map<String, String> env, Path errFile, String... args) throws IOException {
+    ProcessBuilder pb = builder(env, args);
+    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.redirectError(errFile.toFile());
+    return pb.start();
+  }
+
+  private static ProcessBuilder builder(Map<String, String> env, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("-Xshare:auto");
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("dev.keyroom.cli.Main");
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().keySet().removeIf(k -> k.startsWith("KEYROOM_"));
+    pb.environment().put("KEYROOM_CONFIG", NO_CONFIG.toString());
+    pb.environment().putAll(env);
+    return pb;
   }
 
   private static byte[] readAll(InputStream in) {
