@@ -136,8 +136,12 @@ public final class Keyroom implements AutoCloseable {
    * The proxy's reactions are in {@link #proxyReactsToEnds}, wired when it is built.
    */
   private void reactToEnds(WorkroomMembers workroomMembers) {
-    // A user who leaves a workroom (removed, or the workroom deleted) loses its sessions in the same transaction.
-    workroomMembers.onLeave(sessions::endLive);
+    // A user who leaves a workroom (removed, or the workroom deleted) loses its sessions and their consent
+    // for it in the same transaction: rejoining later does not bring the old consent back.
+    workroomMembers.onLeave((h, tenant, workroom, user, reason, actor) -> {
+      consents.forget(h, tenant, workroom, user);
+      return sessions.endLive(h, tenant, workroom, user, reason, actor);
+    });
     tenancy.onAccessEnd((h, tenant, user, reason, actor) -> {
       sessions.endAll(h, tenant, null, user, null, reason, actor);
       browserSessions.closeAll(h, tenant, user);

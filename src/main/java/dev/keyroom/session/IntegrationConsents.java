@@ -88,6 +88,16 @@ public final class IntegrationConsents {
     return new AffectedSessions(AffectedSessions.Action.ENDED, ended.stream().map(s -> s.id().value()).toList());
   }
 
+  /**
+   * Drops consents for {@code workroom} inside the caller's transaction: of {@code user}, or of
+   * everyone when null (they left the workroom, or it is being deleted).
+   */
+  public void forget(Handle h, TenantId tenant, WorkroomId workroom, UserId user) {
+    h.createUpdate("DELETE FROM integration_consents WHERE tenant_id = :t AND workroom_id = :w"
+            + (user == null ? "" : " AND user_id = :u"))
+        .bind("t", tenant.value()).bind("w", workroom.value()).bind("u", user == null ? null : user.value()).execute();
+  }
+
   private static boolean granted(Handle h, TenantId tenant, UserId user, WorkroomId workroom) {
     return h.createQuery("SELECT COUNT(*) FROM integration_consents WHERE tenant_id = :t AND user_id = :u AND workroom_id = :w")
         .bind("t", tenant.value()).bind("u", user.value()).bind("w", workroom.value()).mapTo(Integer.class).one() > 0;

@@ -81,6 +81,13 @@ abstract class AdminCannotUseAMembersIntegrations extends AttackSuite {
     assertThat(t.environment(s).statusCode()).isEqualTo(403);
     assertThat(t.environment(t.startByPlatform(wr, alice)).body()).doesNotContain(GIT);
 
+    // Leaving the workroom drops the consent: rejoining does not bring it back.
+    ok(k.send("PUT", "/api/v1/me/consents/" + wr, alice.token(), null), 200);
+    ok(k.send("DELETE", "/api/v1/workrooms/" + wr + "/members/" + alice.id(), t.admin, null), 200);
+    t.allowIn(wr, alice);
+    assertThat(ok(k.get("/api/v1/me/consents", alice.token()), 200).get("consents")).isEmpty();
+    assertThat(t.environment(t.startByPlatform(wr, alice)).body()).doesNotContain(GIT);
+
     String audit = k.get("/api/v1/audit?limit=500", t.admin).body();
     assertThat(audit).contains("integration.consent.grant").contains("integration.consent.withdraw");
   }
