@@ -6,7 +6,6 @@ import dev.keyroom.crypto.MasterKeySentinel;
 import dev.keyroom.tenancy.ApiTokens;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.Tenant;
-import dev.keyroom.web.Passwords;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -71,7 +70,7 @@ final class AdminCommand implements Runnable {
         System.out.println("tenant " + f.tenant().name() + " (" + f.tenant().id() + ") created with admin '" + admin + "'.");
         System.out.println("Admin API token (shown once, never again):");
         System.out.println(f.adminToken().token());
-        String oneTime = new Passwords(k.db(), k.tenancy(), k.audit(), k.clock())
+        String oneTime = k.passwords()
             .setOneTime(f.tenant().id(), f.admin().id(), "system:cli");
         System.out.println("Web sign-in: organisation '" + f.tenant().name() + "', user '" + admin
             + "', one-time password (shown once; choose your own at the first sign-in):");
@@ -187,7 +186,8 @@ final class AdminCommand implements Runnable {
   }
 
   @Command(name = "set-password", mixinStandardHelpOptions = true,
-      description = "Set a user's web sign-in password, read from stdin (first line). Ends none of their API tokens.")
+      description = "Set a user's web sign-in password, read from stdin (first line). Ends their web sign-ins, none of"
+          + " their API tokens.")
   static final class SetPassword implements Callable<Integer> {
     @Mixin StoreOptions store;
     @Option(names = "--tenant", required = true, description = "tenant name") String tenant;
@@ -207,8 +207,11 @@ final class AdminCommand implements Runnable {
         Tenant t = k.tenancy().requireTenantByName(tenant);
         dev.keyroom.tenancy.User u = k.tenancy().users(t.id()).stream().filter(x -> x.name().equals(user)).findFirst()
             .orElseThrow(() -> new dev.keyroom.error.NotFoundException("no user named '" + user + "' in tenant " + tenant));
-        new Passwords(k.db(), k.tenancy(), k.audit(), k.clock()).set(t.id(), u.id(), line, oneTime, "system:cli");
-        System.out.println("web sign-in password set for " + user + " in " + tenant + (oneTime ? " (must be changed at the next sign-in)." : "."));
+        k.passwords().set(t.id(), u.id(), line, oneTime, "system:cli");
+        // A new password is often set after a compromise: sign-ins made with the old one end with it.
+        int ended = k.db().jdbi().withHandle(h -> k.browserSessions().closeAll(h, t.id(), u.id()));
+        System.out.println("web sign-in password set for " + user + " in " + tenant + (oneTime ? " (must be changed at the next sign-in)" : "")
+            + "; " + ended + " web sign-in(s) ended.");
         return 0;
       }
     }

@@ -62,8 +62,8 @@ public final class IntegrationConsents {
         audit.append(h, tenant, AuditEvent.of(actor, "integration.consent.grant").target("workroom", workroom.value())
             .with("user", user.value()));
       }
-      return h.createQuery("SELECT granted_at FROM integration_consents WHERE user_id = :u AND workroom_id = :w")
-          .bind("u", user.value()).bind("w", workroom.value()).mapTo(Long.class).findOne()
+      return h.createQuery("SELECT granted_at FROM integration_consents WHERE tenant_id = :t AND user_id = :u AND workroom_id = :w")
+          .bind("t", tenant.value()).bind("u", user.value()).bind("w", workroom.value()).mapTo(Long.class).findOne()
           .map(at -> new Consent(workroom, w.name(), at)).orElseThrow();
     });
   }

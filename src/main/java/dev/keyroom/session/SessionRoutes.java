@@ -94,6 +94,11 @@ public final class SessionRoutes implements ApiRoutes.Module {
     r.unauthenticated(HandlerType.GET, "/api/v1/sessions/{id}/environment", ctx -> {
       Caller c = caller(r, ctx, false);
       SessionInfo s = c.session() != null ? c.session() : sessions.requireLive(sessions.get(c.principal().tenant(), id(ctx)));
+      if (c.session() == null && s.startedBy() == StartedBy.SELF) {
+        // Its user started it: it holds their own integrations and its token, which are theirs, not the platform's.
+        throw new ForbiddenException("this session was started by its user; only the session's own token fetches its"
+            + " environment (the platform fetches the environments of sessions it started)");
+      }
       SessionEnvironment.Environment env = environment.fetch(s, c.auditName());
       if (wantsDotenv(ctx)) {
         ctx.status(200).contentType("text/plain; charset=utf-8").result(Dotenv.render(env.variables()));

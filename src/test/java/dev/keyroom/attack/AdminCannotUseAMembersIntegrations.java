@@ -101,6 +101,10 @@ abstract class AdminCannotUseAMembersIntegrations extends AttackSuite {
     Tenant.Session s = t.startAsSelf(wr, alice);
     assertThat(var(ok(t.environment(s), 200), "GIT_TOKEN")).isEqualTo(GIT);
     assertThat(ok(k.get("/api/v1/sessions/" + s.id(), alice.token()), 200).get("startedBy").asText()).isEqualTo("self");
+    // The platform's service token cannot fetch a session its user started: it would get their integrations and token.
+    var viaService = k.get("/api/v1/sessions/" + s.id() + "/environment", t.service);
+    assertThat(viaService.statusCode()).isEqualTo(403);
+    assertThat(viaService.body()).doesNotContain(GIT).doesNotContain(s.token());
   }
 
   @Test

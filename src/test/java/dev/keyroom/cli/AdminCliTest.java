@@ -79,6 +79,25 @@ class AdminCliTest {
   }
 
   @Test
+  void setPassword_endsTheUsersWebSignIns() {
+    run("admin", "create-tenant", "acme", "--create-store");
+    try (Keyroom k = open()) {
+      var t = k.tenancy().requireTenantByName("acme");
+      var admin = k.tenancy().users(t.id()).get(0);
+      k.browserSessions().open(t.id(), admin.id(), "password");
+    }
+    dev.keyroom.testing.CliProcess.Result r = dev.keyroom.testing.CliProcess.run(
+        java.util.Map.of("KEYROOM_DATA_DIR", dir.toString()), "a new long passphrase 1\n".getBytes(StandardCharsets.UTF_8),
+        "admin", "set-password", "--tenant", "acme", "--user", "admin");
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stdout()).contains("1 web sign-in(s) ended");
+    try (Keyroom k = open()) {
+      int left = k.db().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM web_sessions").mapTo(Integer.class).one());
+      assertThat(left).isZero();
+    }
+  }
+
+  @Test
   void createServiceToken_printsAKrSToken() {
     run("admin", "create-tenant", "acme", "--create-store");
     Run r = run("admin", "create-service-token", "--tenant", "acme");

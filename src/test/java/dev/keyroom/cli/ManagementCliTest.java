@@ -195,7 +195,7 @@ class ManagementCliTest {
     assertThat(ok(r.get(0)).stdout()).contains(s).contains("labs").contains(aliceUser.id().value());
     failsNaming(r.get(1), "--workroom: no workroom named 'no-such-room'");
     assertThat(ok(r.get(2)).stdout()).contains(s).contains("end reason");
-    failsNaming(r.get(3), "404");
+    failsNaming(r.get(3), "no session with that id", "404");
 
     failsNaming(CliProcess.run(member, null, "sessions", "end", s), "ending another user's session requires the admin role", "403");
     CliProcess.Result end = ok(CliProcess.run(admin, null, "sessions", "end", s, "--json"));
@@ -236,7 +236,7 @@ class ManagementCliTest {
         () -> CliProcess.run(storeEnv(), null, "admin", "create-user-token", "--tenant", "acme", "--user", "admin"),
         () -> CliProcess.run(storeEnv(), null, "admin", "create-user-token", "--tenant", "acme", "--user", "bob"));
     assertThat(ok(r.get(0)).stdout()).contains(id).contains("laptop");
-    failsNaming(r.get(1), "404");
+    failsNaming(r.get(1), "no token with that id", "404");
     String minted = ok(r.get(2)).stdout().lines().reduce((a, b) -> b).orElseThrow();
     assertThat(k.get("/api/v1/me", minted).statusCode()).isEqualTo(200);
     failsNaming(r.get(3), "'bob' is a member");

@@ -108,10 +108,19 @@ class RunWorkroomCliTest {
     assertThat(r.stderr()).contains("no workroom named 'nope'").contains("research").doesNotContain("archive");
   }
 
+  private int endedSessions(String workroomId) {
+    return k.keyroom.db().jdbi().withHandle(h -> h.createQuery(
+            "SELECT COUNT(*) FROM sessions WHERE workroom_id = :w AND ended_at IS NOT NULL")
+        .bind("w", workroomId).mapTo(Integer.class).one());
+  }
+
   @Test
   void theSessionEnds_whenTheCommandCannotStart() throws Exception {
+    int endedBefore = endedSessions(workroomId("research"));
     CliProcess.Result r = CliProcess.run(env, null, "run", "--workroom", "research", "--", dir.resolve("missing").toString());
     assertThat(r.exitCode()).isNotZero();
+    // a session was started for the run, and it was ended, not left live
+    assertThat(endedSessions(workroomId("research"))).isEqualTo(endedBefore + 1);
     JsonNode sessions = ok(k.get("/api/v1/workrooms/" + workroomId("research") + "/sessions", admin));
     assertThat(sessions.get("sessions")).as(sessions.toString()).isEmpty();
   }
