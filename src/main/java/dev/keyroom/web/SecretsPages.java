@@ -97,14 +97,16 @@ public final class SecretsPages {
 
   private void show(Context ctx, WebUser user, int status, String error, Map<String, String> form) {
     CredentialScope scope = CredentialScope.tenantSecrets(user.tenant());
-    Search search = new Search(param(ctx, "q"), param(ctx, "kind"));
+    // A form action answers with the first page: its address holds no list state.
+    boolean action = ctx.method() == io.javalin.http.HandlerType.POST;
+    Search search = action ? new Search(null, null) : new Search(param(ctx, "q"), param(ctx, "kind"));
     Map<String, KindOption> options = kindOptions(Home.TENANT).stream()
         .collect(Collectors.toMap(KindOption::id, Function.identity(), (a, b) -> a, LinkedHashMap::new));
     Page<CredentialInfo> page = new Page<>(List.of(), false, false);
     Pager pager = Pager.NONE;
     String listError = null;
     try {
-      PageParams paging = PageParams.read(ctx, PAGE, Vault.MAX_PAGE);
+      PageParams paging = action ? new PageParams(PAGE, null, null) : PageParams.read(ctx, PAGE, Vault.MAX_PAGE);
       page = vault.page(scope, vaultSearch(search, options.values()), start(paging), paging.limit());
       Map<String, String> query = new LinkedHashMap<>();
       query.put("q", search.q());
@@ -158,7 +160,10 @@ public final class SecretsPages {
     m.put("error", error);
     m.put("formKind", form.getOrDefault("kind", ""));
     m.put("formName", form.getOrDefault("name", ""));
-    m.put("testResult", ctx.attribute("testResult"));
+    KeyTester.Result testResult = ctx.attribute("testResult");
+    m.put("testResult", testResult);
+    // a tested key not on this page (a later page) has its result shown above the list
+    m.put("testElsewhere", testResult != null && page.rows().stream().noneMatch(c -> c.id().equals(testResult.credentialId())));
     m.put("canTest", tester.available());
     router.render(ctx, user, status, "secrets.jte", "Secrets", "secrets", m);
   }
