@@ -19,6 +19,12 @@ import org.jdbi.v3.core.Handle;
  * sessions hold a copy.
  */
 public final class DeliveryLedger {
+  /** Oldest first; deliveries of one retrieval share a time, so the id breaks the tie. */
+  private static final Keyset OLDEST_FIRST = Keyset.ascending("fetched_at", "id");
+
+  /** The most deliveries one page may hold. */
+  public static final int MAX_PAGE = 1000;
+
   private final Database db;
 
   public DeliveryLedger(Database db) {
@@ -72,12 +78,6 @@ public final class DeliveryLedger {
     return h.createUpdate("UPDATE session_deliveries SET wiped_at = :now WHERE tenant_id = :t AND session_id = :s AND wiped_at IS NULL")
         .bind("now", now).bind("t", tenant.value()).bind("s", session.value()).execute();
   }
-
-  /** Oldest first; deliveries of one retrieval share a time, so the id breaks the tie. */
-  private static final Keyset OLDEST_FIRST = Keyset.ascending("fetched_at", "id");
-
-  /** The most deliveries one page may hold. */
-  public static final int MAX_PAGE = 1000;
 
   /**
    * One page of the session's deliveries, oldest first: from the start, or next to a delivery

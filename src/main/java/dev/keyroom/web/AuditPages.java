@@ -32,6 +32,7 @@ public final class AuditPages {
   /** Rows on a page unless the address asks for another number (at most {@link #MAX_PAGE}). */
   static final int PAGE = 50;
   static final int MAX_PAGE = 200;
+  private static final String TO_BEFORE_FROM = "must not be before from";
 
   /** The filters as the form holds them. */
   public record Filters(String actor, String action, String credential, String workroom, String from, String to) {
@@ -79,7 +80,7 @@ public final class AuditPages {
       Long from = day("from", f.from(), 0);
       Long to = day("to", f.to(), 1);
       if (from != null && to != null && to <= from) {
-        throw new InvalidInputException("to", "is before from");
+        throw new InvalidInputException("to", TO_BEFORE_FROM);
       }
       page = audit.page(user.tenant(), new AuditLog.Search(actor, f.action(), f.credential(), null, f.workroom(), from, to),
           AuditRoutes.start(paging), paging.limit());
@@ -132,7 +133,7 @@ public final class AuditPages {
       case "before", "after" -> "This page link is not valid: use the Previous and Next links, or start again from the newest"
           + " events.";
       case "from" -> "The From date must look like 2026-01-31.";
-      case "to" -> e.getMessage().endsWith("is before from") ? "The To date is before the From date: nothing can match."
+      case "to" -> e.getMessage().endsWith(TO_BEFORE_FROM) ? "The To date is before the From date: nothing can match."
           : "The To date must look like 2026-01-31.";
       default -> e.getMessage();
     };
