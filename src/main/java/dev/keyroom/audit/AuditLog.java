@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyroom.store.Database;
+import dev.keyroom.store.Keyset;
+import dev.keyroom.store.Page;
 import dev.keyroom.tenancy.TenantId;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -78,7 +80,27 @@ public final class AuditLog {
 
   /** Filters for {@link #query}. Null means "any". Results are newest first. */
   public record Filter(String actor, String action, String targetId, String sessionId,
-      String workroomId, Long from, Long to, Long beforeSeq, int limit) {}
+      String workroomId, Long from, Long to, Long beforeSeq, int limit) {
+    Search search() {
+      return new Search(actor, action, targetId, sessionId, workroomId, from, to);
+    }
+  }
+
+  /**
+   * What {@link #page} lists: null means "any"; {@code action} is an exact action or a prefix
+   * ({@code secret} matches {@code secret.create}); {@code from} is inclusive, {@code to}
+   * exclusive (epoch milliseconds).
+   */
+  public record Search(String actor, String action, String targetId, String sessionId, String workroomId, Long from,
+      Long to) {
+    public static final Search ANY = new Search(null, null, null, null, null, null, null);
+  }
+
+  /** The most rows one page may hold (the API's and the pages' own limits are at most this). */
+  public static final int MAX_PAGE = 1000;
+
+  /** Newest first by sequence number, which is unique per tenant. */
+  private static final Keyset NEWEST_FIRST = Keyset.descending("seq");
 
   /**
    * Rows for people to read (the audit API and pages, admins only): a member's fingerprints and
@@ -86,18 +108,29 @@ public final class AuditLog {
    * rows as stored.
    */
   public List<AuditRecord> query(TenantId tenant, Filter f) {
-    StringBuilder sql = new StringBuilder("SELECT * FROM audit_events WHERE tenant_id = :t");
-    if (f.actor() != null) sql.append(" AND actor = :actor");
-    if (f.action() != null) sql.append(" AND (action = :action OR action LIKE :actionPrefix)");
-    if (f.targetId() != null) sql.append(" AND target_id = :target");
-    if (f.sessionId() != null) sql.append(" AND session_id = :session");
-    if (f.workroomId() != null) sql.append(" AND workroom_id = :workroom");
-    if (f.from() != null) sql.append(" AND at >= :from");
-    if (f.to() != null) sql.append(" AND at < :to");
-    if (f.beforeSeq() != null) sql.append(" AND seq < :before");
-    sql.append(" ORDER BY seq DESC LIMIT :limit");
-    return db.jdbi().withHandle(h -> {
-      var q = h.createQuery(sql.toString()).bind("t", tenant.value()).bind("limit", f.limit());
+    return page(tenant, f.search(), f.beforeSeq() == null ? Keyset.From.start() : Keyset.From.after(f.beforeSeq()), f.limit())
+        .rows();
+  }
+
+  /**
+   * One page of the tenant's rows, newest first, as {@link #query} shows them. The page starts at
+   * the newest row, or after a sequence number ({@code From.after(seq)}: older rows) or before
+   * one ({@code From.before(seq)}: newer rows).
+   */
+  public Page<AuditRecord> page(TenantId tenant, Search f, Keyset.From from, int size) {
+    if (size < 1 || size > MAX_PAGE) {
+      throw new IllegalArgumentException("an audit page holds 1 to " + MAX_PAGE + " rows");
+    }
+    StringBuilder where = new StringBuilder("FROM audit_events WHERE tenant_id = :t");
+    if (f.actor() != null) where.append(" AND actor = :actor");
+    if (f.action() != null) where.append(" AND (action = :action OR action LIKE :actionPrefix)");
+    if (f.targetId() != null) where.append(" AND target_id = :target");
+    if (f.sessionId() != null) where.append(" AND session_id = :session");
+    if (f.workroomId() != null) where.append(" AND workroom_id = :workroom");
+    if (f.from() != null) where.append(" AND at >= :from");
+    if (f.to() != null) where.append(" AND at < :to");
+    return db.jdbi().withHandle(h -> NEWEST_FIRST.page(h, "*", where.toString(), q -> {
+      q.bind("t", tenant.value());
       if (f.actor() != null) q.bind("actor", f.actor());
       if (f.action() != null) q.bind("action", f.action()).bind("actionPrefix", f.action().replace("%", "") + ".%");
       if (f.targetId() != null) q.bind("target", f.targetId());
@@ -105,9 +138,7 @@ public final class AuditLog {
       if (f.workroomId() != null) q.bind("workroom", f.workroomId());
       if (f.from() != null) q.bind("from", f.from());
       if (f.to() != null) q.bind("to", f.to());
-      if (f.beforeSeq() != null) q.bind("before", f.beforeSeq());
-      return q.map((rs, ctx) -> row(rs).withoutMemberFingerprints()).list();
-    });
+    }, from, size, (rs, ctx) -> row(rs).withoutMemberFingerprints()));
   }
 
   /** The result of walking a tenant's chain. {@code problem} is null when the chain is intact. */

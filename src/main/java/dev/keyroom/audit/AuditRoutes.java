@@ -2,14 +2,21 @@ package dev.keyroom.audit;
 
 import dev.keyroom.api.ApiRoutes;
 import dev.keyroom.api.Json;
+import dev.keyroom.api.PageParams;
 import dev.keyroom.error.InvalidInputException;
+import dev.keyroom.store.Keyset;
+import dev.keyroom.store.Page;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
-/** {@code GET /api/v1/audit} (filters) and {@code GET /api/v1/audit/verify}, admins only. */
+/**
+ * {@code GET /api/v1/audit} (filters, keyset paging: {@code before}/{@code after} a sequence
+ * number) and {@code GET /api/v1/audit/verify}, admins only.
+ */
 public final class AuditRoutes implements ApiRoutes.Module {
+  static final int DEFAULT_LIMIT = 100;
+
   private final AuditLog audit;
 
   public AuditRoutes(AuditLog audit) {
@@ -20,17 +27,18 @@ public final class AuditRoutes implements ApiRoutes.Module {
   public void register(ApiRoutes r) {
     r.get("/api/v1/audit", (ctx, p) -> {
       p.requireAdmin("reading the audit log");
-      int limit = intParam(ctx, "limit", 100);
-      if (limit < 1 || limit > 1000) {
-        throw new InvalidInputException("limit", "must be between 1 and 1000");
+      PageParams paging = PageParams.read(ctx, DEFAULT_LIMIT, AuditLog.MAX_PAGE);
+      Long from = longParam(ctx, "from");
+      Long to = longParam(ctx, "to");
+      if (from != null && to != null && to <= from) {
+        throw new InvalidInputException("to", "must be later than from (both epoch milliseconds; from inclusive, to exclusive)");
       }
-      List<AuditRecord> rows = audit.query(p.tenant(), new AuditLog.Filter(
-          ctx.queryParam("actor"), ctx.queryParam("action"), ctx.queryParam("target"),
-          ctx.queryParam("session"), ctx.queryParam("workroom"), longParam(ctx, "from"), longParam(ctx, "to"),
-          longParam(ctx, "before"), limit));
+      Page<AuditRecord> page = audit.page(p.tenant(), new AuditLog.Search(blank(ctx, "actor"), blank(ctx, "action"),
+          blank(ctx, "target"), blank(ctx, "session"), blank(ctx, "workroom"), from, to), start(paging), paging.limit());
       Map<String, Object> body = new LinkedHashMap<>();
-      body.put("events", rows);
-      body.put("next", rows.size() == limit ? rows.get(rows.size() - 1).seq() : null);
+      body.put("events", page.rows());
+      body.put("next", page.hasNext() ? page.last().seq() : null);
+      body.put("prev", page.hasPrevious() ? page.first().seq() : null);
       Json.write(ctx, 200, body);
     });
     r.get("/api/v1/audit/verify", (ctx, p) -> {
@@ -39,9 +47,23 @@ public final class AuditRoutes implements ApiRoutes.Module {
     });
   }
 
-  private static int intParam(Context ctx, String name, int fallback) {
-    Long v = longParam(ctx, name);
-    return v == null ? fallback : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
+  /**
+   * Where a page of the newest-first log starts: {@code before=N} lists rows older than N (the
+   * next page), {@code after=N} rows newer than N (the previous page).
+   */
+  public static Keyset.From start(PageParams paging) {
+    if (paging.before() != null) {
+      return Keyset.From.after(PageParams.sequence("before", paging.before(), "an audit event"));
+    }
+    if (paging.after() != null) {
+      return Keyset.From.before(PageParams.sequence("after", paging.after(), "an audit event"));
+    }
+    return Keyset.From.start();
+  }
+
+  private static String blank(Context ctx, String name) {
+    String v = ctx.queryParam(name);
+    return v == null || v.isBlank() ? null : v;
   }
 
   private static Long longParam(Context ctx, String name) {
@@ -52,7 +74,7 @@ public final class AuditRoutes implements ApiRoutes.Module {
     try {
       return Long.parseLong(v);
     } catch (NumberFormatException e) {
-      throw new InvalidInputException(name, "must be an integer (epoch milliseconds for from/to)");
+      throw new InvalidInputException(name, "must be an integer (epoch milliseconds)");
     }
   }
 }

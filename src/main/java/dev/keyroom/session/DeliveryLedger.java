@@ -1,11 +1,16 @@
 package dev.keyroom.session;
 
+import dev.keyroom.api.PageParams;
+import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.store.Database;
 import dev.keyroom.store.Identifiers;
+import dev.keyroom.store.Keyset;
+import dev.keyroom.store.Page;
 import dev.keyroom.store.Rows;
 import dev.keyroom.tenancy.TenantId;
 import dev.keyroom.vault.CredentialId;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -14,6 +19,12 @@ import org.jdbi.v3.core.Handle;
  * sessions hold a copy.
  */
 public final class DeliveryLedger {
+  /** Oldest first; deliveries of one retrieval share a time, so the id breaks the tie. */
+  private static final Keyset OLDEST_FIRST = Keyset.ascending("fetched_at", "id");
+
+  /** The most deliveries one page may hold. */
+  public static final int MAX_PAGE = 1000;
+
   private final Database db;
 
   public DeliveryLedger(Database db) {
@@ -68,14 +79,64 @@ public final class DeliveryLedger {
         .bind("now", now).bind("t", tenant.value()).bind("s", session.value()).execute();
   }
 
-  public List<Delivery> ofSession(TenantId tenant, SessionId session) {
+  /**
+   * One page of the session's deliveries, oldest first: from the start, or next to a delivery
+   * ({@link #after}, {@link #before}).
+   */
+  public Page<Delivery> page(TenantId tenant, SessionId session, Keyset.From from, int size) {
+    if (size < 1 || size > MAX_PAGE) {
+      throw new IllegalArgumentException("a page of deliveries holds 1 to " + MAX_PAGE + " rows");
+    }
+    return db.jdbi().withHandle(h -> OLDEST_FIRST.page(h, "*", "FROM session_deliveries WHERE tenant_id = :t AND session_id = :s",
+        q -> q.bind("t", tenant.value()).bind("s", session.value()), from, size, (rs, ctx) -> delivery(rs)));
+  }
+
+  /** Where the page after {@code d} starts. */
+  public static Keyset.From after(Delivery d) {
+    return Keyset.From.after(d.fetchedAt(), d.id());
+  }
+
+  /** Where the page before {@code d} starts. */
+  public static Keyset.From before(Delivery d) {
+    return Keyset.From.before(d.fetchedAt(), d.id());
+  }
+
+  /**
+   * Where the page asked for starts: {@code after=dlv_…} the deliveries after that one (the next
+   * page), {@code before=dlv_…} those before it; a cursor that is not a delivery of this session is
+   * refused naming the parameter.
+   */
+  public Keyset.From start(TenantId tenant, SessionId session, PageParams paging) {
+    if (paging.after() != null) {
+      return after(cursor(tenant, session, "after", paging.after()));
+    }
+    if (paging.before() != null) {
+      return before(cursor(tenant, session, "before", paging.before()));
+    }
+    return Keyset.From.start();
+  }
+
+  private Delivery cursor(TenantId tenant, SessionId session, String parameter, String raw) {
+    if (!Identifiers.hasShape(raw, "dlv")) {
+      throw new InvalidInputException(parameter, "must be the id of a delivery (dlv_…), as the previous page gave it");
+    }
+    return find(tenant, session, raw).orElseThrow(() -> new InvalidInputException(parameter,
+        "names no delivery of this session; start again from the first page"));
+  }
+
+  /** The delivery of this session with this id, to page next to it; empty when there is none. */
+  public Optional<Delivery> find(TenantId tenant, SessionId session, String deliveryId) {
     return db.jdbi().withHandle(h -> h.createQuery("SELECT * FROM session_deliveries WHERE tenant_id = :t AND session_id = :s"
-            + " ORDER BY fetched_at, id")
-        .bind("t", tenant.value()).bind("s", session.value())
-        .map((rs, ctx) -> new Delivery(rs.getString("id"), rs.getString("session_id"), rs.getString("credential_id"),
-            rs.getInt("version"), List.of(rs.getString("variables").split(",")), rs.getString("fetched_by"),
-            rs.getLong("fetched_at"), Rows.nullableLong(rs, "wiped_at"), rs.getString("delivery")))
-        .list());
+            + " AND id = :id")
+        .bind("t", tenant.value()).bind("s", session.value()).bind("id", deliveryId)
+        .map((rs, ctx) -> delivery(rs))
+        .findOne());
+  }
+
+  private static Delivery delivery(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new Delivery(rs.getString("id"), rs.getString("session_id"), rs.getString("credential_id"), rs.getInt("version"),
+        List.of(rs.getString("variables").split(",")), rs.getString("fetched_by"), rs.getLong("fetched_at"),
+        Rows.nullableLong(rs, "wiped_at"), rs.getString("delivery"));
   }
 
   /**

@@ -3,10 +3,12 @@ package dev.keyroom.session;
 import dev.keyroom.api.ApiRoutes;
 import dev.keyroom.api.Authenticator;
 import dev.keyroom.api.Json;
+import dev.keyroom.api.PageParams;
 import dev.keyroom.crypto.SecretValue;
 import dev.keyroom.error.ForbiddenException;
 import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.error.NotFoundException;
+import dev.keyroom.store.Page;
 import dev.keyroom.tenancy.Principal;
 import dev.keyroom.tenancy.UserId;
 import io.javalin.http.Context;
@@ -23,6 +25,8 @@ import java.util.Set;
  * token, which is handled here (it is not an API token).
  */
 public final class SessionRoutes implements ApiRoutes.Module {
+  /** Deliveries on a page of the ledger when the caller names no limit. */
+  static final int DELIVERIES_PAGE = 100;
   private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]", "::1");
 
   private final Sessions sessions;
@@ -85,7 +89,14 @@ public final class SessionRoutes implements ApiRoutes.Module {
     r.get("/api/v1/sessions/{id}", (ctx, p) -> Json.write(ctx, 200, view(readable(p, ctx))));
     r.get("/api/v1/sessions/{id}/deliveries", (ctx, p) -> {
       SessionInfo s = readable(p, ctx);
-      Json.write(ctx, 200, Map.of("deliveries", sessions.ledger().ofSession(p.tenant(), s.id())));
+      PageParams paging = PageParams.read(ctx, DELIVERIES_PAGE, DeliveryLedger.MAX_PAGE);
+      Page<DeliveryLedger.Delivery> page = sessions.ledger().page(p.tenant(), s.id(),
+          sessions.ledger().start(p.tenant(), s.id(), paging), paging.limit());
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("deliveries", page.rows());
+      body.put("next", page.hasNext() ? page.last().id() : null);
+      body.put("prev", page.hasPrevious() ? page.first().id() : null);
+      Json.write(ctx, 200, body);
     });
     r.unauthenticated(HandlerType.GET, "/api/v1/session", ctx -> {
       Json.write(ctx, 200, view(r.authenticator().session(ctx,

@@ -12,6 +12,8 @@ import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.error.NotFoundException;
 import dev.keyroom.error.PayloadTooLargeException;
 import dev.keyroom.store.Database;
+import dev.keyroom.store.Keyset;
+import dev.keyroom.store.Page;
 import dev.keyroom.tenancy.TenantId;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -147,6 +149,51 @@ public final class Vault {
       }
       return out;
     });
+  }
+
+  /**
+   * What a search of a scope's credentials matches (null: anything): a name containing
+   * {@code text} in any case, or a kind among {@code kindsNamed} (the kinds whose name holds the
+   * text); and only kind {@code kind} when it is set.
+   */
+  public record Search(String text, List<String> kindsNamed, String kind) {
+    public static final Search ANY = new Search(null, List.of(), null);
+
+    public Search {
+      kindsNamed = kindsNamed == null ? List.of() : List.copyOf(kindsNamed);
+    }
+  }
+
+  /** The most credentials one page may hold. */
+  public static final int MAX_PAGE = 200;
+
+  /**
+   * One page of the scope's credentials by kind, then name: from the start, or next to a
+   * (kind, name) position ({@link #after}, {@link #before}).
+   */
+  public Page<CredentialInfo> page(CredentialScope scope, Search search,
+      Keyset.From from, int size) {
+    if (size < 1 || size > MAX_PAGE) {
+      throw new IllegalArgumentException("a page of credentials holds 1 to " + MAX_PAGE + " rows");
+    }
+    return db.jdbi().withHandle(h -> {
+      Page<CredentialId> ids = store.idsPage(h, scope, search, from, size);
+      List<CredentialInfo> out = new ArrayList<>();
+      for (CredentialId id : ids.rows()) {
+        store.info(h, scope, id).ifPresent(out::add);
+      }
+      return new Page<>(out, ids.hasPrevious(), ids.hasNext());
+    });
+  }
+
+  /** Where the page after the credential of this kind and name starts. */
+  public static Keyset.From after(String kind, String name) {
+    return Keyset.From.after(kind, name);
+  }
+
+  /** Where the page before the credential of this kind and name starts. */
+  public static Keyset.From before(String kind, String name) {
+    return Keyset.From.before(kind, name);
   }
 
   public CredentialInfo get(CredentialScope scope, CredentialId id) {

@@ -2,6 +2,8 @@ package dev.keyroom.vault;
 
 import dev.keyroom.catalog.Home;
 import dev.keyroom.store.Database;
+import dev.keyroom.store.Keyset;
+import dev.keyroom.store.Page;
 import dev.keyroom.store.Rows;
 import dev.keyroom.tenancy.TenantId;
 import dev.keyroom.tenancy.UserId;
@@ -113,6 +115,41 @@ final class VaultStore {
 
   List<CredentialId> ids(Handle h, CredentialScope scope) {
     return scoped(h.createQuery(IDS), scope).mapTo(String.class).map(CredentialId::new).list();
+  }
+
+  /** Ordered as the Secrets page groups them: by kind, then name (unique in a scope). */
+  private static final Keyset BY_KIND_AND_NAME = Keyset.ascending("kind", "name");
+
+  /**
+   * One page of a scope's credential ids, by kind and name, that match {@code search}: a name
+   * containing its text in any case or a kind among {@code kindsNamed}, and only its {@code kind}
+   * when set.
+   */
+  Page<CredentialId> idsPage(Handle h, CredentialScope scope, Vault.Search search, Keyset.From from, int size) {
+    StringBuilder where = new StringBuilder("FROM credentials WHERE ").append(SCOPE);
+    if (search.kind() != null) {
+      where.append(" AND kind = :kind");
+    }
+    if (search.text() != null) {
+      where.append(" AND (LOWER(name) LIKE :text ESCAPE '!'")
+          .append(search.kindsNamed().isEmpty() ? "" : " OR kind IN (<kindsNamed>)").append(")");
+    }
+    return BY_KIND_AND_NAME.page(h, "id", where.toString(), q -> {
+      scoped(q, scope);
+      if (search.kind() != null) {
+        q.bind("kind", search.kind());
+      }
+      if (search.text() != null) {
+        q.bind("text", "%" + likeEscaped(search.text().toLowerCase(java.util.Locale.ROOT)) + "%");
+        if (!search.kindsNamed().isEmpty()) {
+          q.bindList("kindsNamed", search.kindsNamed());
+        }
+      }
+    }, from, size, (rs, ctx) -> new CredentialId(rs.getString("id")));
+  }
+
+  private static String likeEscaped(String text) {
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
   }
 
   /** Locks the credential's row for the rest of the transaction; empty when it is not in the scope. */

@@ -1,5 +1,6 @@
 package dev.keyroom.web;
 
+import dev.keyroom.api.PageParams;
 import dev.keyroom.catalog.Catalog;
 import dev.keyroom.catalog.CredentialKind;
 import dev.keyroom.catalog.Home;
@@ -9,6 +10,8 @@ import dev.keyroom.error.KeyroomException;
 import dev.keyroom.session.Sessions;
 import dev.keyroom.session.Workroom;
 import dev.keyroom.session.Workrooms;
+import dev.keyroom.store.Keyset;
+import dev.keyroom.store.Page;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.User;
 import dev.keyroom.vault.CredentialId;
@@ -31,8 +34,18 @@ public final class SecretsPages {
   /** A kind a secret can be added for, as the kind picker shows it. */
   public record KindOption(String id, String name, String initials, String tile, String getKeyUrl, boolean proxied) {}
 
-  /** One secret row. */
-  public record Row(CredentialInfo info, List<String> skills, List<String> workrooms, String lastUsed, int liveSessions) {}
+  /**
+   * One secret row. {@code status}, {@code connectedTo} and {@code lastUsed} are worded together
+   * ({@link #describe}) so they never contradict each other.
+   */
+  public record Row(CredentialInfo info, String status, List<String> skills, List<String> workrooms, String connectedTo,
+      String lastUsed, int liveSessions) {}
+
+  /** The search box and kind filter as the form holds them ("" when not set). */
+  public record Search(String q, String kind) {}
+
+  /** Rows on a page unless the address asks for another number (at most {@link Vault#MAX_PAGE}). */
+  static final int PAGE = 50;
 
   /** Secrets of one kind. */
   public record Group(KindOption kind, List<Row> rows) {}
@@ -84,7 +97,30 @@ public final class SecretsPages {
 
   private void show(Context ctx, WebUser user, int status, String error, Map<String, String> form) {
     CredentialScope scope = CredentialScope.tenantSecrets(user.tenant());
-    List<CredentialInfo> all = vault.list(scope);
+    // A form action answers with the first page: its address holds no list state.
+    boolean action = ctx.method() == io.javalin.http.HandlerType.POST;
+    Search search = action ? new Search(null, null) : new Search(param(ctx, "q"), param(ctx, "kind"));
+    Map<String, KindOption> options = kindOptions(Home.TENANT).stream()
+        .collect(Collectors.toMap(KindOption::id, Function.identity(), (a, b) -> a, LinkedHashMap::new));
+    Page<CredentialInfo> page = new Page<>(List.of(), false, false);
+    Pager pager = Pager.NONE;
+    String listError = null;
+    try {
+      PageParams paging = action ? new PageParams(PAGE, null, null) : PageParams.read(ctx, PAGE, Vault.MAX_PAGE);
+      page = vault.page(scope, vaultSearch(search, options.values()), start(paging), paging.limit());
+      Map<String, String> query = new LinkedHashMap<>();
+      query.put("q", search.q());
+      query.put("kind", search.kind());
+      if (paging.limit() != PAGE) {
+        query.put("limit", Integer.toString(paging.limit()));
+      }
+      pager = Pager.of("/config/secrets", query, "before", page.hasPrevious() ? cursor(page.first()) : null,
+          "after", page.hasNext() ? cursor(page.last()) : null);
+    } catch (InvalidInputException e) {
+      listError = "limit".equals(e.field()) ? "Rows per page must be a whole number from 1 to " + Vault.MAX_PAGE + "."
+          : "This page link is not valid: use the Previous and Next links, or start again from the first page.";
+      status = status == 200 ? 400 : status;
+    }
     List<Skill> skillList = skills.list(user.tenant());
     List<Workroom> rooms = workrooms.list(user.tenant());
     Map<String, String> roomNames = rooms.stream().collect(Collectors.toMap(w -> w.id().value(), Workroom::name));
@@ -92,35 +128,111 @@ public final class SecretsPages {
         .collect(Collectors.toMap(u -> u.id().value(), User::name));
     long now = clock.millis();
     Map<String, List<Row>> byKind = new LinkedHashMap<>();
-    for (CredentialInfo c : all) {
-      List<String> usedBySkills = skillList.stream().filter(s -> s.kinds().contains(c.kind())).map(Skill::name).toList();
+    for (CredentialInfo c : page.rows()) {
+      List<String> usedBySkills = skillList.stream().filter(sk -> sk.kinds().contains(c.kind())).map(Skill::name).toList();
       CredentialId cid = new CredentialId(c.id());
       List<Workroom> usedIn = rooms.stream().filter(w -> SessionEnder.uses(w, cid)).toList();
-      int live = usedIn.stream().mapToInt(w -> sessions.live(user.tenant(), w.id()).size()).sum();
-      byKind.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(new Row(c, usedBySkills,
-          usedIn.stream().map(Workroom::name).toList(), lastUsed(c.lastUsed(), roomNames, userNames, now), live));
+      int live = c.isActive() ? usedIn.stream().mapToInt(w -> sessions.live(user.tenant(), w.id()).size()).sum() : 0;
+      byKind.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(describe(c, usedBySkills,
+          usedIn.stream().map(Workroom::name).toList(), roomNames, userNames, live, now));
     }
-    Map<String, KindOption> options = kindOptions(Home.TENANT).stream()
-        .collect(Collectors.toMap(KindOption::id, Function.identity(), (a, b) -> a, LinkedHashMap::new));
     List<Group> groups = new ArrayList<>();
     byKind.forEach((kind, rows) -> groups.add(new Group(options.getOrDefault(kind,
         new KindOption(kind, kind, Display.initials(kind), Display.tile(kind), null, false)), rows)));
     CredentialInfo saved = null;
     String savedId = ctx.queryParam("saved");
     if (savedId != null) {
-      saved = all.stream().filter(c -> c.id().equals(savedId)).findFirst().orElse(null);
+      try {
+        saved = vault.get(scope, CredentialId.parse(savedId));
+      } catch (dev.keyroom.error.NotFoundException e) {
+        saved = null; // deleted since, or not a secret of this tenant: nothing to confirm
+      }
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("groups", groups);
     m.put("kinds", List.copyOf(options.values()));
+    m.put("search", new Search(search.q() == null ? "" : search.q(), search.kind() == null ? "" : search.kind()));
+    m.put("searching", search.q() != null || search.kind() != null);
+    m.put("pager", pager);
+    m.put("listError", listError);
     m.put("saved", saved);
     m.put("notice", notice(ctx));
     m.put("error", error);
     m.put("formKind", form.getOrDefault("kind", ""));
     m.put("formName", form.getOrDefault("name", ""));
-    m.put("testResult", ctx.attribute("testResult"));
+    KeyTester.Result testResult = ctx.attribute("testResult");
+    m.put("testResult", testResult);
+    // a tested key not on this page (a later page) has its result shown above the list
+    m.put("testElsewhere", testResult != null && page.rows().stream().noneMatch(c -> c.id().equals(testResult.credentialId())));
     m.put("canTest", tester.available());
     router.render(ctx, user, status, "secrets.jte", "Secrets", "secrets", m);
+  }
+
+  /** The vault's search for the box: a name containing the text, or a kind whose id or name contains it. */
+  private static Vault.Search vaultSearch(Search search, java.util.Collection<KindOption> kinds) {
+    if (search.q() == null) {
+      return new Vault.Search(null, List.of(), search.kind());
+    }
+    String text = search.q().toLowerCase(java.util.Locale.ROOT);
+    List<String> kindsNamed = kinds.stream().filter(k -> k.id().toLowerCase(java.util.Locale.ROOT).contains(text)
+        || k.name().toLowerCase(java.util.Locale.ROOT).contains(text)).map(KindOption::id).toList();
+    return new Vault.Search(search.q(), kindsNamed, search.kind());
+  }
+
+  /** A page link's cursor: the kind and name of the row it starts next to, "gemini:prod". */
+  static String cursor(CredentialInfo c) {
+    return c.kind() + ":" + c.name();
+  }
+
+  private static Keyset.From start(PageParams paging) {
+    if (paging.after() != null) {
+      String[] key = key("after", paging.after());
+      return Vault.after(key[0], key[1]);
+    }
+    if (paging.before() != null) {
+      String[] key = key("before", paging.before());
+      return Vault.before(key[0], key[1]);
+    }
+    return Keyset.From.start();
+  }
+
+  private static String[] key(String parameter, String raw) {
+    int colon = raw.indexOf(':');
+    if (colon < 1 || colon == raw.length() - 1 || raw.length() > 200) {
+      throw new InvalidInputException(parameter, "must be a position (kind:name) from a Previous or Next link");
+    }
+    return new String[] {raw.substring(0, colon), raw.substring(colon + 1)};
+  }
+
+  private static String param(Context ctx, String name) {
+    String v = ctx.queryParam(name);
+    return v == null || v.isBlank() ? null : v.strip();
+  }
+
+  /**
+   * A row's words, consistent for every state: the status ("active", "revoked 3 min ago"); what
+   * it is connected to, or that nothing is ("yet" only for a key never used); and the last use
+   * ("never used", or when, with "before it was revoked" for a revoked key).
+   */
+  static Row describe(CredentialInfo c, List<String> usedBySkills, List<String> usedInWorkrooms, Map<String, String> roomNames,
+      Map<String, String> userNames, int liveSessions, long now) {
+    Long revokedAt = c.isActive() ? null : c.versions().stream().filter(v -> v.version() == c.version())
+        .map(CredentialInfo.VersionInfo::revokedAt).filter(java.util.Objects::nonNull).findFirst().orElse(c.updatedAt());
+    String status = c.isActive() ? "active" : "revoked " + Display.ago(revokedAt, now);
+    String connectedTo = null;
+    if (usedBySkills.isEmpty() && usedInWorkrooms.isEmpty()) {
+      connectedTo = c.lastUsed() == null && c.isActive() ? "not connected to a workroom or skill yet"
+          : "not connected to a workroom or skill";
+    } else if (!c.isActive()) {
+      connectedTo = "refused there since it was revoked";
+    }
+    String last = lastUsed(c.lastUsed(), roomNames, userNames, now);
+    if (last == null) {
+      last = "never used";
+    } else if (!c.isActive()) {
+      last = last + " (before it was revoked)";
+    }
+    return new Row(c, status, usedBySkills, usedInWorkrooms, connectedTo, last, liveSessions);
   }
 
   static String lastUsed(CredentialInfo.LastUsed last, Map<String, String> roomNames, Map<String, String> userNames, long now) {
@@ -129,8 +241,8 @@ public final class SecretsPages {
     }
     StringBuilder sb = new StringBuilder(Display.ago(last.at(), now));
     if (last.skill() != null) sb.append(" · skill ").append(last.skill());
-    if (last.workroomId() != null) sb.append(" · in ").append(roomNames.getOrDefault(last.workroomId(), last.workroomId()));
-    if (last.userId() != null) sb.append(" · for ").append(userNames.getOrDefault(last.userId(), last.userId()));
+    if (last.workroomId() != null) sb.append(" · in ").append(roomNames.getOrDefault(last.workroomId(), "a deleted workroom"));
+    if (last.userId() != null) sb.append(" · for ").append(userNames.getOrDefault(last.userId(), "a deleted person"));
     return sb.toString();
   }
 

@@ -1,20 +1,15 @@
 package dev.keyroom.web;
 
 import dev.keyroom.catalog.Catalog;
-import dev.keyroom.catalog.CredentialKind;
-import dev.keyroom.session.Workroom;
 import dev.keyroom.session.Workrooms;
 import dev.keyroom.tenancy.Tenancy;
-import dev.keyroom.tenancy.User;
 import dev.keyroom.usage.UsageStore;
-import dev.keyroom.vault.CredentialInfo;
-import dev.keyroom.vault.CredentialScope;
+import dev.keyroom.vault.Skills;
 import dev.keyroom.vault.Vault;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,15 +51,18 @@ public final class UsagePages {
   private final Workrooms workrooms;
   private final Tenancy tenancy;
   private final Vault vault;
+  private final Skills skills;
   private final Clock clock;
 
-  UsagePages(WebRouter router, UsageStore store, Catalog catalog, Workrooms workrooms, Tenancy tenancy, Vault vault, Clock clock) {
+  UsagePages(WebRouter router, UsageStore store, Catalog catalog, Workrooms workrooms, Tenancy tenancy, Vault vault,
+      Skills skills, Clock clock) {
     this.router = router;
     this.store = store;
     this.catalog = catalog;
     this.workrooms = workrooms;
     this.tenancy = tenancy;
     this.vault = vault;
+    this.skills = skills;
     this.clock = clock;
   }
 
@@ -77,7 +75,7 @@ public final class UsagePages {
     Grouping grouping = GROUPINGS.stream().filter(g -> g.id().equals(ctx.queryParam("by"))).findFirst().orElse(GROUPINGS.get(0));
     long now = clock.millis();
     List<UsageStore.Totals> totals = store.totals(user.tenant(), now - period.length().toMillis(), now + 1, grouping.by(), null);
-    Map<String, String> names = names(user);
+    DisplayNames names = DisplayNames.of(user.tenant(), catalog, workrooms, tenancy, vault, skills);
     long max = totals.stream().mapToLong(UsageStore.Totals::requests).max().orElse(1);
     List<Line> lines = new ArrayList<>();
     for (int i = 0; i < totals.size(); i++) {
@@ -112,16 +110,7 @@ public final class UsagePages {
     router.render(ctx, user, 200, "usage.jte", "Usage", "usage", m);
   }
 
-  private Map<String, String> names(WebUser user) {
-    Map<String, String> names = new HashMap<>();
-    for (CredentialKind k : catalog.kinds()) names.put("provider:" + k.id(), k.displayName());
-    for (Workroom w : workrooms.list(user.tenant())) names.put("workroom:" + w.id().value(), w.name());
-    for (User u : tenancy.users(user.tenant())) names.put("user:" + u.id().value(), u.name());
-    for (CredentialInfo c : vault.list(CredentialScope.tenantSecrets(user.tenant()))) names.put("credential:" + c.id(), c.name());
-    return names;
-  }
-
-  private static RequestLine requestLine(UsageStore.Request r, Map<String, String> names) {
+  private static RequestLine requestLine(UsageStore.Request r, DisplayNames names) {
     StringBuilder units = new StringBuilder();
     if (r.inputTokens() != null || r.outputTokens() != null) {
       units.append(r.inputTokens() == null ? 0 : r.inputTokens()).append(" in / ")
@@ -133,19 +122,26 @@ public final class UsagePages {
     if (r.credits() != null) {
       units.append(units.isEmpty() ? "" : " · ").append(String.format(Locale.ROOT, "%.2f", r.credits())).append(" credits");
     }
-    return new RequestLine(Display.time(r.at()), names.getOrDefault("provider:" + r.provider(), r.provider()),
-        r.workroomId() == null ? "—" : names.getOrDefault("workroom:" + r.workroomId(), r.workroomId()),
-        r.userId() == null ? "—" : names.getOrDefault("user:" + r.userId(), r.userId()),
-        r.skill() == null ? "—" : r.skill(),
-        r.credentialId() == null ? "—" : names.getOrDefault("credential:" + r.credentialId(), r.credentialId())
+    return new RequestLine(Display.time(r.at()), names.provider(r.provider()),
+        r.workroomId() == null ? "—" : names.workroom(r.workroomId()),
+        r.userId() == null ? "—" : names.person(r.userId()),
+        r.skill() == null ? "—" : names.skill(r.skill()),
+        r.credentialId() == null ? "—" : names.key(r.credentialId())
             + (r.credentialVersion() == null ? "" : " v" + r.credentialVersion()),
         r.method() + " " + r.path(), r.status(), r.outcome(), r.latencyMs(), units.isEmpty() ? "—" : units.toString());
   }
 
-  private static String label(Grouping g, String key, Map<String, String> names) {
+  /** The name a group's row shows: the human name of its workroom, person, key or skill, never a bare id. */
+  static String label(Grouping g, String key, DisplayNames names) {
     if (key == null) {
       return g.by() == UsageStore.GroupBy.SKILL ? "(no skill named)" : "(none)";
     }
-    return names.getOrDefault(g.id().toLowerCase(Locale.ROOT) + ":" + key, key);
+    return switch (g.by()) {
+      case PROVIDER -> names.provider(key);
+      case WORKROOM -> names.workroom(key);
+      case USER -> names.person(key);
+      case CREDENTIAL -> names.key(key);
+      case SKILL -> names.skill(key);
+    };
   }
 }

@@ -46,7 +46,8 @@ public final class WebRoutes implements ApiRoutes.Module {
     new IntegrationsPages(router, s.vault(), s.catalog(), s.workrooms(), s.consents(), s.clock(),
         new OAuthConnections(router, s.oauth())).register();
     new WorkroomsPages(router, s.workrooms(), s.sessions(), s.vault(), s.tenancy(), s.catalog(), s.audit(), s.clock()).register();
-    new UsagePages(router, s.usage(), s.catalog(), s.workrooms(), s.tenancy(), s.vault(), s.clock()).register();
+    new UsagePages(router, s.usage(), s.catalog(), s.workrooms(), s.tenancy(), s.vault(), s.skills(), s.clock()).register();
+    new DeliveriesPages(router, s.workrooms(), s.sessions(), s.vault(), s.tenancy()).register();
     new AuditPages(router, s.audit(), s.tenancy(), s.workrooms(), s.vault()).register();
   }
 }

@@ -8,6 +8,7 @@ import dev.keyroom.error.ForbiddenException;
 import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.error.KeyroomException;
 import dev.keyroom.error.NotFoundException;
+import dev.keyroom.session.DeliveryLedger;
 import dev.keyroom.session.SessionId;
 import dev.keyroom.session.SessionInfo;
 import dev.keyroom.session.StartedBy;
@@ -16,6 +17,8 @@ import dev.keyroom.session.Workroom;
 import dev.keyroom.session.WorkroomId;
 import dev.keyroom.session.WorkroomMembers;
 import dev.keyroom.session.Workrooms;
+import dev.keyroom.store.Keyset;
+import dev.keyroom.store.Page;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.User;
 import dev.keyroom.tenancy.UserId;
@@ -38,11 +41,17 @@ public final class WorkroomsPages {
   /** A tool as the workroom page shows it. */
   public record ToolRow(SecretsPages.KindOption kind, boolean personal, CredentialInfo secret) {}
 
-  /** A session as the workroom page shows it, with its delivery ledger. */
-  public record SessionRow(SessionInfo session, String userName, List<LedgerRow> ledger) {}
+  /**
+   * A session as the workroom page shows it, with the first deliveries of its ledger;
+   * {@code moreDeliveries}: the ledger goes on (on its own, paged page).
+   */
+  public record SessionRow(SessionInfo session, String userName, List<LedgerRow> ledger, boolean moreDeliveries) {}
 
   /** One delivery of a credential version into a session. */
-  public record LedgerRow(String credential, int version, String variables, long fetchedAt, Long wipedAt) {}
+  public record LedgerRow(String id, String credential, int version, String variables, long fetchedAt, Long wipedAt) {}
+
+  /** Deliveries shown per session on the workroom page; the rest are on the session's ledger page. */
+  static final int LEDGER_PREVIEW = 10;
 
   /** A private endpoint as the workroom page shows it. */
   public record EndpointRow(Workroom.Endpoint endpoint, CredentialInfo password) {}
@@ -176,10 +185,9 @@ public final class WorkroomsPages {
   }
 
   private SessionRow row(WebUser user, SessionInfo s, Map<String, String> names, Map<String, CredentialInfo> secrets) {
+    Page<DeliveryLedger.Delivery> ledger = sessions.ledger().page(user.tenant(), s.id(), Keyset.From.start(), LEDGER_PREVIEW);
     return new SessionRow(s, names.getOrDefault(s.user().value(), s.user().value()),
-        sessions.ledger().ofSession(user.tenant(), s.id()).stream().map(d -> new LedgerRow(
-            secrets.containsKey(d.credentialId()) ? secrets.get(d.credentialId()).name() : "a personal integration",
-            d.version(), String.join(", ", d.variables()), d.fetchedAt(), d.wipedAt())).toList());
+        DeliveriesPages.rows(user.tenant(), ledger.rows(), secrets, vault), ledger.hasNext());
   }
 
   private static int count(String raw) {

@@ -147,7 +147,11 @@ abstract class FingerprintsAreKeyedPerHomeAndOwnerTest extends OneKeyroomPerClas
         h.execute("ALTER TABLE sessions DROP COLUMN started_by");
         h.execute("ALTER TABLE session_deliveries DROP COLUMN delivery");
         h.execute("DROP TABLE workroom_members");
-        h.execute("DELETE FROM flyway_schema_history WHERE version IN ('7', '8', '9')");
+        h.execute("DROP INDEX audit_events_workroom_seq");
+        h.execute("DROP INDEX audit_events_actor_seq");
+        h.execute("DROP INDEX session_deliveries_session_page");
+        h.execute("DROP INDEX credentials_scope_kind_name");
+        h.execute("DELETE FROM flyway_schema_history WHERE version IN ('7', '8', '9', '12')");
       });
     }
     try (dev.keyroom.testing.TestKeyroom upgraded = dev.keyroom.testing.TestKeyroom.start(config,

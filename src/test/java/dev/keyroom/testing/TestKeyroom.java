@@ -45,6 +45,23 @@ public final class TestKeyroom implements AutoCloseable {
         UnaryOperator.identity());
   }
 
+  /** Started on SQLite in {@code dir} with the given clock. */
+  public static TestKeyroom sqlite(Path dir, java.time.Clock clock) {
+    return start(config(dir, TestDatabases.sqliteUrl(dir)), clock);
+  }
+
+  /** Started on a fresh embedded-PostgreSQL database with the given clock. */
+  public static TestKeyroom postgres(Path dir, java.time.Clock clock) {
+    return start(config(dir, TestDatabases.freshPostgresUrl()).with(Config.Setting.DATABASE_USER, "postgres"), clock);
+  }
+
+  /** Started with {@code config} and a clock of the test's own (a {@link TestClock}). */
+  public static TestKeyroom start(Config config, java.time.Clock clock) {
+    Keyroom k = Keyroom.open(config, clock);
+    k.startHttp();
+    return new TestKeyroom(k);
+  }
+
   public static TestKeyroom start(Config base, UnaryOperator<Config> adjust) {
     Keyroom k = Keyroom.open(adjust.apply(base));
     k.startHttp();
