@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Users (admins): the tenant's people with role, status and last sign-in; invite one (a one-time
@@ -49,10 +50,11 @@ public final class UsersPages {
   private final Sessions sessions;
   private final AuditLog audit;
   private final Reveals reveals;
+  private final Supplier<String> publicUrl;
   private final Clock clock;
 
   UsersPages(WebRouter router, Tenancy tenancy, Passwords passwords, ApiTokens tokens, Workrooms workrooms,
-      Sessions sessions, AuditLog audit, Reveals reveals, Clock clock) {
+      Sessions sessions, AuditLog audit, Reveals reveals, Supplier<String> publicUrl, Clock clock) {
     this.router = router;
     this.tenancy = tenancy;
     this.passwords = passwords;
@@ -61,6 +63,7 @@ public final class UsersPages {
     this.sessions = sessions;
     this.audit = audit;
     this.reveals = reveals;
+    this.publicUrl = publicUrl;
     this.clock = clock;
   }
 
@@ -86,6 +89,7 @@ public final class UsersPages {
     m.put("error", error);
     m.put("formName", formName);
     m.put("serviceTokens", tokens.list(user.tenant(), null));
+    m.put("signInUrl", publicUrl.get() + "/signin");
     m.put("now", clock.millis());
     router.render(ctx, user, status, "users.jte", "Users", "users", m);
   }

@@ -51,7 +51,7 @@ public final class WebRoutes implements ApiRoutes.Module {
         s.publicUrl(), s.clock()).register();
     new WorkroomEditPages(router, s.workrooms(), s.sessions(), s.vault(), s.tenancy(), s.catalog()).register();
     new UsersPages(router, s.tenancy(), s.passwords(), s.tokens(), s.workrooms(), s.sessions(), s.audit(), s.reveals(),
-        s.clock()).register();
+        s.publicUrl(), s.clock()).register();
     new TokensPages(router, s.tokens(), s.reveals(), s.publicUrl(), s.clock()).register();
     new UsagePages(router, s.usage(), s.catalog(), s.workrooms(), s.tenancy(), s.vault(), s.clock()).register();
     new AuditPages(router, s.audit(), s.tenancy(), s.workrooms(), s.vault()).register();
