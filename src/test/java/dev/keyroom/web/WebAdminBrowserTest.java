@@ -266,6 +266,31 @@ class WebAdminBrowserTest {
     daves.navigate(kr.url() + "/workrooms");
     assertThat(daves).hasURL(Pattern.compile(".*/signin.*"));
     shownOnce(sessionToken);
+
+    // Another tenant's people and workrooms do not exist for this admin: 404, and nothing changes.
+    Org other = org("elsewhere");
+    User stranger = member(other, "stranger");
+    Workroom theirs = workroom(other, "Theirs", stranger);
+    String platform = kr.keyroom.tokens().issueService(other.id(), "platform", "test").id().value();
+    for (String path : List.of("/users/" + stranger.id().value() + "/disable", "/workrooms/" + theirs.id().value() + "/edit",
+        "/workrooms/" + theirs.id().value() + "/delete")) {
+      assertThat(page.navigate(kr.url() + path).status()).as(path).isEqualTo(404);
+    }
+    page.navigate(kr.url() + "/users");
+    for (String[] attempt : List.of(new String[] {"/users/" + stranger.id().value() + "/disable", ""},
+        new String[] {"/users/" + stranger.id().value() + "/role", "role=admin"},
+        new String[] {"/users/" + stranger.id().value() + "/one-time-password", ""},
+        new String[] {"/workrooms/" + theirs.id().value() + "/edit", "name=Taken"},
+        new String[] {"/workrooms/" + theirs.id().value() + "/delete", ""},
+        new String[] {"/users/service-tokens/" + platform + "/revoke", ""})) {
+      assertThat(post(page, attempt[0], attempt[1]).statusCode()).as(attempt[0]).isEqualTo(404);
+    }
+    User after = kr.keyroom.tenancy().user(other.id(), stranger.id());
+    assertThat(after.isActive()).isTrue();
+    assertThat(after.role()).isEqualTo(Role.MEMBER);
+    assertThat(kr.keyroom.workrooms().get(other.id(), theirs.id()).name()).isEqualTo("Theirs");
+    assertThat(kr.keyroom.passwords().check(other.name(), "stranger", MEMBER_PASSWORD)).isPresent();
+    assertThat(kr.keyroom.tokens().list(other.id(), null).get(0).revokedAt()).isNull();
     daves.context().close();
     page.context().close();
   }
