@@ -49,6 +49,7 @@ import dev.keyroom.vault.VaultRoutes;
 import dev.keyroom.web.BrowserSessions;
 import dev.keyroom.web.InvitationRoutes;
 import dev.keyroom.web.Passwords;
+import dev.keyroom.web.Reveals;
 import dev.keyroom.web.WebRoutes;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -206,7 +207,8 @@ public final class Keyroom implements AutoCloseable {
     proxyReactsToEnds(proxy);
     modules.add(new WebRoutes(new WebRoutes.Services(tenancy, passwords, browserSessions, audit, catalog, vault, skills,
         workrooms, sessions, sessionPolicy, consents, oauth, new UsageStore(db), proxy,
-        config.get(Config.Setting.PUBLIC_URL).startsWith("https://"), clock)));
+        config.get(Config.Setting.PUBLIC_URL).startsWith("https://"), clock, tokens, new Reveals(db, keys, clock),
+        () -> config.publicUrl(http == null ? config.port() : http.port()))));
     modules.add(new OAuthRoutes(oauth, new GitTokenCheck(vault, oauth, config.get(Config.Setting.GIT_API_URL))));
     Authenticator authenticator = new Authenticator(tokens, sessions, new FailedAuthLimiter(20, 60_000, clock), metrics);
     http = new HttpServer(config.bind(), config.port(), authenticator, metrics, modules).start();

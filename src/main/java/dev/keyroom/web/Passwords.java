@@ -93,6 +93,15 @@ public final class Passwords {
     return pw;
   }
 
+  /**
+   * Whether {@link #issueInvitation} would answer for this user now: active, and nobody has used
+   * the account yet. The page offers a new one-time password only then; the issue re-checks.
+   */
+  public boolean invitable(TenantId tenant, UserId user) {
+    return db.jdbi().withHandle(h -> tenancy.findUser(h, tenant, user).filter(User::isActive).isPresent()
+        && inUse(h, tenant, user) == null);
+  }
+
   /** Why this account is already someone's, or null when it is still a newcomer's. */
   private static String inUse(Handle h, TenantId tenant, UserId user) {
     if (exists(h, "SELECT 1 FROM web_passwords WHERE tenant_id = :t AND user_id = :u AND must_change = 0", tenant, user)) {

@@ -10,11 +10,13 @@ import dev.keyroom.session.IntegrationConsents;
 import dev.keyroom.session.SessionPolicy;
 import dev.keyroom.session.Sessions;
 import dev.keyroom.session.Workrooms;
+import dev.keyroom.tenancy.ApiTokens;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.usage.UsageStore;
 import dev.keyroom.vault.Skills;
 import dev.keyroom.vault.Vault;
 import java.time.Clock;
+import java.util.function.Supplier;
 
 /**
  * The web UI's routes, built on the service classes it is given (vault, workrooms, sessions,
@@ -25,7 +27,7 @@ public final class WebRoutes implements ApiRoutes.Module {
   public record Services(Tenancy tenancy, Passwords passwords, BrowserSessions browser, AuditLog audit, Catalog catalog,
       Vault vault, Skills skills, Workrooms workrooms, Sessions sessions, SessionPolicy policy,
       IntegrationConsents consents, OAuthIntegrations oauth, UsageStore usage, ProviderProxy proxy,
-      boolean secureCookies, Clock clock) {}
+      boolean secureCookies, Clock clock, ApiTokens tokens, Reveals reveals, Supplier<String> publicUrl) {}
 
   private final Services s;
 
@@ -45,7 +47,12 @@ public final class WebRoutes implements ApiRoutes.Module {
         new SessionEnder(s.vault(), s.workrooms(), s.sessions(), s.policy(), s.clock()), tester, s.clock()).register();
     new IntegrationsPages(router, s.vault(), s.catalog(), s.workrooms(), s.consents(), s.clock(),
         new OAuthConnections(router, s.oauth())).register();
-    new WorkroomsPages(router, s.workrooms(), s.sessions(), s.vault(), s.tenancy(), s.catalog(), s.audit(), s.clock()).register();
+    new WorkroomsPages(router, s.workrooms(), s.sessions(), s.vault(), s.tenancy(), s.catalog(), s.audit(), s.reveals(),
+        s.publicUrl(), s.clock()).register();
+    new WorkroomEditPages(router, s.workrooms(), s.sessions(), s.vault(), s.tenancy(), s.catalog()).register();
+    new UsersPages(router, s.tenancy(), s.passwords(), s.tokens(), s.workrooms(), s.sessions(), s.audit(), s.reveals(),
+        s.publicUrl(), s.clock()).register();
+    new TokensPages(router, s.tokens(), s.reveals(), s.publicUrl(), s.clock()).register();
     new UsagePages(router, s.usage(), s.catalog(), s.workrooms(), s.tenancy(), s.vault(), s.skills(), s.clock()).register();
     new DeliveriesPages(router, s.workrooms(), s.sessions(), s.vault(), s.tenancy()).register();
     new AuditPages(router, s.audit(), s.tenancy(), s.workrooms(), s.vault()).register();

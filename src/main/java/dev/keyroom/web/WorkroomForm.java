@@ -13,9 +13,15 @@ import dev.keyroom.vault.CredentialInfo;
 import dev.keyroom.vault.CredentialScope;
 import dev.keyroom.vault.Vault;
 import io.javalin.http.Context;
+import dev.keyroom.tenancy.User;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +35,8 @@ public final class WorkroomForm {
   static final String TAILSCALE = "tailscale-auth-key";
   static final String DB_PASSWORD = "database-password";
   static final int ENDPOINT_ROWS = 2;
+  /** The most endpoint rows a form can carry (an edited workroom shows one empty row more than it has). */
+  static final int MAX_ENDPOINT_ROWS = 32;
   static final String MEMBER_FIELD = "member_";
   static final List<String> PROTOCOLS = List.of("postgres", "mysql", "https", "http", "ssh", "tcp");
 
@@ -51,6 +59,71 @@ public final class WorkroomForm {
           active.stream().filter(s -> s.kind().equals(k.id())).toList()));
     }
     return out;
+  }
+
+  /** What the page says around the form: where it posts, its heading and button, and whether it picks members. */
+  public record Mode(String action, String heading, String submit, String cancel, boolean picksMembers) {}
+
+  /**
+   * The form page's model: the tools and secrets to pick from, the endpoint rows, the people to
+   * pick as members ({@code people} is empty when the page does not pick them) and what was posted.
+   */
+  Map<String, Object> model(WebUser user, Mode mode, List<User> people, Set<String> pickedMembers, String error,
+      Posted posted, int endpointRows) {
+    List<ToolChoice> all = toolChoices(CredentialScope.tenantSecrets(user.tenant()));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("mode", mode);
+    m.put("tools", all.stream().filter(c -> !c.kind().id().equals(TAILSCALE) && !c.kind().id().equals(DB_PASSWORD)).toList());
+    m.put("tailscale", all.stream().filter(c -> c.kind().id().equals(TAILSCALE)).findFirst().orElseThrow());
+    m.put("dbPasswords", all.stream().filter(c -> c.kind().id().equals(DB_PASSWORD)).findFirst().orElseThrow());
+    m.put("endpointRows", Math.min(MAX_ENDPOINT_ROWS, Math.max(ENDPOINT_ROWS, endpointRows)));
+    m.put("people", people);
+    m.put("pickedMembers", pickedMembers);
+    m.put("protocols", PROTOCOLS);
+    m.put("error", error);
+    m.put("posted", posted);
+    return m;
+  }
+
+  /** The form filled in as {@code w} is configured, to edit it (the first tool of each kind; see {@link #extraTools}). */
+  static Posted posted(Workroom w) {
+    Map<String, String> f = new TreeMap<>();
+    f.put("name", w.name());
+    for (Workroom.Tool t : w.tools()) {
+      if (f.putIfAbsent("tool_" + t.kind(), "on") == null && t.credential() != null) {
+        f.put("secret_" + t.kind(), t.credential().value());
+      }
+    }
+    if (w.network().tailscale() != null) {
+      f.put("tool_" + TAILSCALE, "on");
+      f.put("secret_" + TAILSCALE, w.network().tailscale().value());
+    }
+    List<Workroom.Endpoint> eps = w.network().endpoints();
+    for (int i = 0; i < eps.size(); i++) {
+      Workroom.Endpoint e = eps.get(i);
+      String p = "ep" + i + "_";
+      f.put(p + "name", e.name());
+      f.put(p + "host", e.host());
+      f.put(p + "port", Integer.toString(e.port()));
+      f.put(p + "protocol", e.protocol());
+      f.put(p + "secret", e.password() == null ? "none" : e.password().value());
+      if (e.user() != null) {
+        f.put(p + "user", e.user());
+      }
+      if (e.database() != null) {
+        f.put(p + "database", e.database());
+      }
+    }
+    return new Posted(f);
+  }
+
+  /**
+   * Tools the form cannot show: the second and later tool of one kind (the API allows several, say
+   * two environment secrets). Editing in the form keeps them as they are.
+   */
+  static List<Workroom.Tool> extraTools(Workroom w) {
+    Set<String> seen = new HashSet<>();
+    return w.tools().stream().filter(t -> !seen.add(t.kind())).toList();
   }
 
   /**
@@ -106,7 +179,7 @@ public final class WorkroomForm {
         : secret(ctx, created, scope, user, catalog.require(TAILSCALE, "kind"), "secret_" + TAILSCALE, "new_" + TAILSCALE,
             "tailscale-" + slug, "Tailscale auth key");
     List<Supplier<Workroom.Endpoint>> endpoints = new ArrayList<>();
-    for (int i = 0; i < ENDPOINT_ROWS; i++) {
+    for (int i = 0; i < MAX_ENDPOINT_ROWS; i++) {
       String p = "ep" + i + "_";
       String host = WebRouter.field(ctx, p + "host");
       if (host == null) {
@@ -155,12 +228,28 @@ public final class WorkroomForm {
       throw new InvalidInputException(label, "pick one of your keys or paste a new one");
     }
     SecretValue v = SecretValue.ofUtf8(value.strip());
-    String secretName = newName.length() > 64 ? newName.substring(0, 64) : newName;
     return () -> {
-      CredentialId id = CredentialId.parse(vault.create(scope, kind.id(), secretName, v, user.auditName()).id());
+      CredentialId id = CredentialId.parse(vault.create(scope, kind.id(), freeName(scope, kind, newName), v,
+          user.auditName()).id());
       created.add(id);
       return id;
     };
+  }
+
+  /**
+   * {@code base} (at most 64 characters), or with "-2", "-3" … when a secret of that kind has the
+   * name already: a key added while editing a workroom does not collide with the one added when it
+   * was created.
+   */
+  private String freeName(CredentialScope scope, CredentialKind kind, String base) {
+    Set<String> taken = new HashSet<>();
+    vault.list(scope).stream().filter(c -> c.kind().equals(kind.id())).forEach(c -> taken.add(c.name()));
+    String name = base.length() > 64 ? base.substring(0, 64) : base;
+    for (int n = 2; taken.contains(name); n++) {
+      String suffix = "-" + n;
+      name = (base.length() > 64 - suffix.length() ? base.substring(0, 64 - suffix.length()) : base) + suffix;
+    }
+    return name;
   }
 
   private static int port(String raw, String field) {

@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /** Workrooms: the create flow ("Connect your tools", "Network access") and each workroom's page. */
@@ -56,6 +57,15 @@ public final class WorkroomsPages {
   /** A private endpoint as the workroom page shows it. */
   public record EndpointRow(Workroom.Endpoint endpoint, CredentialInfo password) {}
 
+  /**
+   * How to use a session just started here: its token (null once it has been shown) in the
+   * command a platform or a person pastes, and the {@code --workroom} form for a logged-in person.
+   */
+  public record HowTo(SessionInfo session, Reveals.Revealed token, String tokenCommand, String workroomCommand) {}
+
+  /** The command the how-to panel runs as an example; the person puts theirs in its place. */
+  public static final String EXAMPLE_COMMAND = "python agent.py";
+
   private final WebRouter router;
   private final Workrooms workrooms;
   private final Sessions sessions;
@@ -65,10 +75,12 @@ public final class WorkroomsPages {
   private final Clock clock;
   private final WorkroomForm form;
   private final AuditLog audit;
+  private final Reveals reveals;
+  private final Supplier<String> publicUrl;
   private static final int RECENTLY_ENDED = 5;
 
   WorkroomsPages(WebRouter router, Workrooms workrooms, Sessions sessions, Vault vault, Tenancy tenancy, Catalog catalog,
-      AuditLog audit, Clock clock) {
+      AuditLog audit, Reveals reveals, Supplier<String> publicUrl, Clock clock) {
     this.router = router;
     this.workrooms = workrooms;
     this.sessions = sessions;
@@ -78,6 +90,8 @@ public final class WorkroomsPages {
     this.clock = clock;
     this.form = new WorkroomForm(catalog, vault);
     this.audit = audit;
+    this.reveals = reveals;
+    this.publicUrl = publicUrl;
   }
 
   void register() {
@@ -102,25 +116,20 @@ public final class WorkroomsPages {
         w.tools().stream().map(t -> kindName(t.kind())).toList(), sessions.live(user.tenant(), w.id()).size())).toList();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("workrooms", rows);
+    m.put("notice", "deleted".equals(ctx.queryParam("done")) ? "Workroom deleted. "
+        + Display.plural(count(ctx.queryParam("ended")), "live session", "live sessions") + " in it ended." : null);
     router.render(ctx, user, 200, "workrooms.jte", "Workrooms", "workrooms", m);
   }
 
+  static final WorkroomForm.Mode CREATE = new WorkroomForm.Mode("/workrooms", "New workroom", "Create workroom", "/workrooms",
+      true);
+
   private void form(Context ctx, WebUser user, int status, String error, Posted posted) {
-    List<WorkroomForm.ToolChoice> all = form.toolChoices(CredentialScope.tenantSecrets(user.tenant()));
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("tools", all.stream().filter(c -> !c.kind().id().equals(WorkroomForm.TAILSCALE)
-        && !c.kind().id().equals(WorkroomForm.DB_PASSWORD)).toList());
-    m.put("tailscale", all.stream().filter(c -> c.kind().id().equals(WorkroomForm.TAILSCALE)).findFirst().orElseThrow());
-    m.put("dbPasswords", all.stream().filter(c -> c.kind().id().equals(WorkroomForm.DB_PASSWORD)).findFirst().orElseThrow());
-    m.put("endpointRows", WorkroomForm.ENDPOINT_ROWS);
-    m.put("people", tenancy.users(user.tenant()).stream().filter(User::isActive).toList());
-    m.put("pickedMembers", posted.fields().isEmpty() ? Set.of(user.id().value()) : posted.fields().keySet().stream()
+    Set<String> picked = posted.fields().isEmpty() ? Set.of(user.id().value()) : posted.fields().keySet().stream()
         .filter(f -> f.startsWith(WorkroomForm.MEMBER_FIELD)).map(f -> f.substring(WorkroomForm.MEMBER_FIELD.length()))
-        .collect(Collectors.toSet()));
-    m.put("protocols", WorkroomForm.PROTOCOLS);
-    m.put("error", error);
-    m.put("posted", posted);
-    router.render(ctx, user, status, "workroom-new.jte", "New workroom", "workrooms", m);
+        .collect(Collectors.toSet());
+    router.render(ctx, user, status, "workroom-new.jte", "New workroom", "workrooms", form.model(user, CREATE,
+        tenancy.users(user.tenant()).stream().filter(User::isActive).toList(), picked, error, posted, WorkroomForm.ENDPOINT_ROWS));
   }
 
   private void create(Context ctx, WebUser user) {
@@ -174,12 +183,14 @@ public final class WorkroomsPages {
     m.put("created", ctx.queryParam("created") != null);
     m.put("notice", switch (String.valueOf(ctx.queryParam("done"))) {
       case "started" -> "Session started. Its environment is ready for the AI employee.";
+      case "saved" -> "Workroom saved.";
       case "ended" -> "Session ended. Its token and placeholders are refused from now on.";
       case "added" -> "Member added. They can start sessions in this workroom now.";
       case "removed" -> "Member removed. " + Display.plural(count(ctx.queryParam("ended")), "live session", "live sessions")
           + " of theirs ended.";
       default -> null;
     });
+    m.put("howTo", howTo(ctx, user, w));
     m.put("now", clock.millis());
     router.render(ctx, user, 200, "workroom.jte", w.name(), "workrooms", m);
   }
@@ -218,8 +229,28 @@ public final class WorkroomsPages {
     if (who != null && !who.equals(user.id().value())) {
       throw new ForbiddenException("a person starts sessions only for themselves; the platform starts them for others");
     }
-    sessions.start(user.tenant(), id, user.id(), StartedBy.SELF, user.auditName());
-    ctx.redirect("/workrooms/" + id.value() + "?done=started");
+    Sessions.Started started = sessions.start(user.tenant(), id, user.id(), StartedBy.SELF, user.auditName());
+    // The token is shown once, on the page this redirects to; it never travels in the URL.
+    reveals.keep(Reveals.browserSession(ctx.cookie(WebRouter.SESSION_COOKIE)), user.tenant(), Reveals.Kind.SESSION_TOKEN,
+        started.session().id().value(), started.token());
+    ctx.redirect("/workrooms/" + id.value() + "?done=started&session=" + started.session().id().value() + "#how-to");
+  }
+
+  /** The how-to panel after a session of the viewer's own was started here; its token only the first time. */
+  private HowTo howTo(Context ctx, WebUser user, Workroom w) {
+    String raw = ctx.queryParam("session");
+    if (raw == null) {
+      return null;
+    }
+    SessionInfo s = sessions.get(user.tenant(), SessionId.parse(raw));
+    if (!s.workroom().equals(w.id()) || !s.user().equals(user.id())) {
+      return null;
+    }
+    Reveals.Revealed token = reveals.take(Reveals.browserSession(ctx.cookie(WebRouter.SESSION_COOKIE)), user.tenant(),
+        Reveals.Kind.SESSION_TOKEN, s.id().value()).orElse(null);
+    return new HowTo(s, token, token == null ? null : "KEYROOM_URL=" + Shell.quote(publicUrl.get()) + " KEYROOM_SESSION_TOKEN="
+        + Shell.quote(token.value()) + " keyroom run -- " + EXAMPLE_COMMAND,
+        "keyroom run --workroom " + Shell.quote(w.name()) + " -- " + EXAMPLE_COMMAND);
   }
 
   private void endSession(Context ctx, WebUser user) {

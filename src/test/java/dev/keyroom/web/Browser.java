@@ -26,6 +26,8 @@ final class Browser implements AutoCloseable {
   private final Playwright playwright;
   private final com.microsoft.playwright.Browser browser;
   final List<String> servedHtml = new CopyOnWriteArrayList<>();
+  /** Every URL the pages requested (navigations, form posts, redirects, assets). */
+  final List<String> requestedUrls = new CopyOnWriteArrayList<>();
 
   Browser() {
     this.playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
@@ -69,6 +71,7 @@ final class Browser implements AutoCloseable {
   Page newPage() {
     BrowserContext ctx = browser.newContext(new NewContextOptions().setViewportSize(1280, 860).setLocale("en-GB"));
     Page page = ctx.newPage();
+    page.onRequest(r -> requestedUrls.add(r.url()));
     page.onResponse(r -> {
       String type = r.headerValue("content-type");
       if (type != null && type.startsWith("text/html")) {
@@ -79,6 +82,18 @@ final class Browser implements AutoCloseable {
         }
       }
     });
+    return page;
+  }
+
+  /** A fresh browser profile signed in at {@code baseUrl} through the sign-in form. */
+  Page signIn(String baseUrl, String tenant, String user, String password) {
+    Page page = newPage();
+    page.navigate(baseUrl + "/");
+    page.getByLabel("Organisation").fill(tenant);
+    page.getByLabel("User name").fill(user);
+    page.getByLabel("Password").fill(password);
+    page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+        new Page.GetByRoleOptions().setName("Sign in")).click();
     return page;
   }
 

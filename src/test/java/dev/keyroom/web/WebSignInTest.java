@@ -81,7 +81,7 @@ class WebSignInTest {
       String cookie = res.headers().allValues("set-cookie").stream().filter(c -> c.startsWith(WebRouter.SESSION_COOKIE + "="))
           .findFirst().orElseThrow();
       assertThat(cookie).contains("HttpOnly").contains("SameSite=Strict").contains("Path=/").doesNotContain("Secure");
-      for (String path : List.of("/signin", "/workrooms", "/config/secrets", "/audit")) {
+      for (String path : List.of("/signin", "/workrooms", "/config/secrets", "/audit", "/users", "/profile/tokens")) {
         HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(k.url() + path))
             .header("Cookie", cookie.split(";")[0]).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(page.headers().firstValue("content-security-policy").orElseThrow()).as(path)
