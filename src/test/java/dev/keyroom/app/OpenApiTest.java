@@ -171,6 +171,52 @@ class OpenApiTest {
     }
   }
 
+  /**
+   * An optional array in a request body also accepts null: a generated client leaves a nullable
+   * array null (not sent), but fills a non-nullable one with [] — and [] means "none", so a
+   * change of a skill's description would clear its kinds, a rename of a workroom its tools.
+   */
+  @Test
+  void optionalArraysInRequestBodiesAreNullable() throws IOException {
+    JsonNode doc = document();
+    Set<String> seen = new TreeSet<>();
+    Set<String> notNullable = new TreeSet<>();
+    for (JsonNode path : doc.get("paths")) {
+      for (Iterator<Map.Entry<String, JsonNode>> ops = path.fields(); ops.hasNext(); ) {
+        Map.Entry<String, JsonNode> op = ops.next();
+        if (METHODS.contains(op.getKey())) {
+          checkArrays(op.getValue().at("/requestBody/content/application~1json/schema"), doc,
+              op.getValue().path("operationId").asText(), seen, notNullable);
+        }
+      }
+    }
+    assertThat(notNullable).as("optional request arrays that a generated client would send as []").isEmpty();
+  }
+
+  private static void checkArrays(JsonNode schema, JsonNode doc, String where, Set<String> seen, Set<String> out) {
+    if (schema == null || schema.isMissingNode()) {
+      return;
+    }
+    if (schema.has("$ref")) {
+      String ref = schema.get("$ref").asText();
+      if (seen.add(ref)) {
+        checkArrays(doc.at(ref.substring(1)), doc, ref, seen, out);
+      }
+      return;
+    }
+    Set<String> required = new TreeSet<>();
+    schema.path("required").forEach(n -> required.add(n.asText()));
+    for (Iterator<Map.Entry<String, JsonNode>> props = schema.path("properties").fields(); props.hasNext(); ) {
+      Map.Entry<String, JsonNode> prop = props.next();
+      JsonNode type = prop.getValue().path("type");
+      if (type.toString().contains("\"array\"") && !type.toString().contains("\"null\"") && !required.contains(prop.getKey())) {
+        out.add(where + " ." + prop.getKey());
+      }
+      checkArrays(prop.getValue(), doc, where + " ." + prop.getKey(), seen, out);
+    }
+    checkArrays(schema.get("items"), doc, where + "[]", seen, out);
+  }
+
   /** Answers that extend another (a session just started, a credential after a change) repeat it exactly, plus their own fields. */
   @Test
   void extendedAnswersRepeatTheirBaseExactly() throws IOException {
