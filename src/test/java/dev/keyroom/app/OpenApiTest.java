@@ -217,6 +217,31 @@ class OpenApiTest {
     checkArrays(schema.get("items"), doc, where + "[]", seen, out);
   }
 
+  /** Inline bodies have a title: generated clients name their types after it (UserList, not ListUsers200Response). */
+  @Test
+  void inlineBodiesHaveATitle() throws IOException {
+    JsonNode doc = document();
+    Set<String> untitled = new TreeSet<>();
+    for (JsonNode path : doc.get("paths")) {
+      for (Iterator<Map.Entry<String, JsonNode>> ops = path.fields(); ops.hasNext(); ) {
+        Map.Entry<String, JsonNode> op = ops.next();
+        if (!METHODS.contains(op.getKey())) {
+          continue;
+        }
+        String id = op.getValue().path("operationId").asText();
+        List<JsonNode> bodies = new java.util.ArrayList<>();
+        bodies.add(op.getValue().at("/requestBody/content/application~1json/schema"));
+        op.getValue().path("responses").forEach(r -> bodies.add(r.at("/content/application~1json/schema")));
+        for (JsonNode b : bodies) {
+          if (b.has("properties") && !b.has("title")) {
+            untitled.add(id);
+          }
+        }
+      }
+    }
+    assertThat(untitled).as("operations with an inline object body without a title").isEmpty();
+  }
+
   /** Answers that extend another (a session just started, a credential after a change) repeat it exactly, plus their own fields. */
   @Test
   void extendedAnswersRepeatTheirBaseExactly() throws IOException {
