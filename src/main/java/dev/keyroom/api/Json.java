@@ -55,6 +55,10 @@ public final class Json {
 
   /** Reads the request body as {@code type}; requires {@code application/json}. */
   public static <T> T read(Context ctx, Class<T> type) {
+    return read(ctx, type, false);
+  }
+
+  private static <T> T read(Context ctx, Class<T> type, boolean nullAllowed) {
     String contentType = ctx.contentType();
     if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       throw new UnsupportedMediaTypeException("request body must be application/json");
@@ -65,7 +69,7 @@ public final class Json {
     }
     try {
       T value = MAPPER.readValue(body, type);
-      if (value == null) {
+      if (value == null && !nullAllowed) {
         throw new InvalidInputException(null, "request body must be a JSON object, not null");
       }
       return value;
@@ -95,14 +99,18 @@ public final class Json {
     }
   }
 
-  /** Reads the body if there is one; otherwise returns {@code fallback}. */
+  /**
+   * Reads the body if there is one; otherwise, or when it is JSON {@code null} (what generated
+   * clients send for an optional body left unset), returns {@code fallback}.
+   */
   public static <T> T readOptional(Context ctx, Class<T> type, T fallback) {
     String len = ctx.header("Content-Length");
     boolean chunked = ctx.header("Transfer-Encoding") != null;
     if ((len == null || "0".equals(len)) && !chunked) {
       return fallback;
     }
-    return read(ctx, type);
+    T value = read(ctx, type, true);
+    return value == null ? fallback : value;
   }
 
   public static void write(Context ctx, int status, Object body) {

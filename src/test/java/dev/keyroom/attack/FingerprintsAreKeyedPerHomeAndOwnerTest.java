@@ -151,7 +151,8 @@ abstract class FingerprintsAreKeyedPerHomeAndOwnerTest extends OneKeyroomPerClas
         h.execute("DROP INDEX audit_events_actor_seq");
         h.execute("DROP INDEX session_deliveries_session_page");
         h.execute("DROP INDEX credentials_scope_kind_name");
-        h.execute("DELETE FROM flyway_schema_history WHERE version IN ('7', '8', '9', '12')");
+        h.execute("DROP TABLE web_reveals");
+        h.execute("DELETE FROM flyway_schema_history WHERE version IN ('7', '8', '9', '11', '12')");
       });
     }
     try (dev.keyroom.testing.TestKeyroom upgraded = dev.keyroom.testing.TestKeyroom.start(config,
