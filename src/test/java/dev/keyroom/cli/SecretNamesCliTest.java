@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -47,7 +46,7 @@ class SecretNamesCliTest {
   Map<String, String> admin;
   String geminiProd;
   String dbProd;
-  final List<CliProcess.Result> outputs = new ArrayList<>();
+  final List<CliProcess.Result> outputs = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeAll
   void start(@TempDir Path tmp) {
@@ -120,18 +119,28 @@ class SecretNamesCliTest {
 
   @Test
   void aBareNameThatSeveralKindsUse_isRefusedNamingTheKinds_andChangesNothing() {
-    for (String[] args : List.of(new String[] {"secrets", "show", "prod"}, new String[] {"secrets", "revoke", "prod"},
-        new String[] {"secrets", "delete", "prod"}, new String[] {"secrets", "test", "prod"})) {
-      fails(run(null, args), Main.USAGE, "NAME: 2 secrets are named 'prod', of kinds", "gemini", "database-password",
+    List<CliProcess.Result> r = new java.util.ArrayList<>(CliProcess.together(
+        () -> run(null, "secrets", "show", "prod"),
+        () -> run(null, "secrets", "revoke", "prod"),
+        () -> run(null, "secrets", "delete", "prod"),
+        () -> run(null, "secrets", "test", "prod")));
+    r.addAll(CliProcess.together(
+        () -> run(REPLACED, "secrets", "set", "prod"),
+        () -> run(null, "secrets", "show", "gemini/prod", "--kind", "openai"),
+        () -> run(null, "secrets", "show", geminiProd, "--kind", "openai"),
+        () -> run(null, "secrets", "show", "nope")));
+    r.addAll(CliProcess.together(
+        () -> run(null, "secrets", "show", "openai/prod"),
+        () -> run(null, "secrets", "show", "cred_" + "a".repeat(26))));
+    for (int i = 0; i < 5; i++) {
+      fails(r.get(i), Main.USAGE, "NAME: 2 secrets are named 'prod', of kinds", "gemini", "database-password",
           "--kind KIND or KIND/NAME");
     }
-    fails(run(REPLACED, "secrets", "set", "prod"), Main.USAGE, "2 secrets are named 'prod'");
-    fails(run(null, "secrets", "show", "gemini/prod", "--kind", "openai"), Main.USAGE,
-        "'gemini/prod' names kind 'gemini', but kind 'openai' is asked for here");
-    fails(run(null, "secrets", "show", geminiProd, "--kind", "openai"), Main.USAGE, "is of kind 'gemini'");
-    fails(run(null, "secrets", "show", "nope"), Main.FAILED, "NAME: no secret named 'nope' (see keyroom secrets list)");
-    fails(run(null, "secrets", "show", "openai/prod"), Main.FAILED, "no secret of kind 'openai' named 'prod'");
-    fails(run(null, "secrets", "show", "cred_" + "a".repeat(26)), Main.FAILED, "no credential with that id", "404");
+    fails(r.get(5), Main.USAGE, "'gemini/prod' names kind 'gemini', but kind 'openai' is asked for here");
+    fails(r.get(6), Main.USAGE, "is of kind 'gemini'");
+    fails(r.get(7), Main.FAILED, "NAME: no secret named 'nope' (see keyroom secrets list)");
+    fails(r.get(8), Main.FAILED, "no secret of kind 'openai' named 'prod'");
+    fails(r.get(9), Main.FAILED, "no credential with that id", "404");
     CredentialScope scope = CredentialScope.tenantSecrets(acme.tenant().id());
     assertThat(k.keyroom.vault().get(scope, new CredentialId(geminiProd)).status()).isEqualTo("active");
     assertThat(k.keyroom.vault().get(scope, new CredentialId(dbProd)).version()).isEqualTo(1);
@@ -203,11 +212,17 @@ class SecretNamesCliTest {
 
   @Test
   void everyNewSubcommandHasHelp() {
-    for (String sub : List.of("show", "test", "set", "revoke", "delete", "list")) {
-      CliProcess.Result help = run(null, "secrets", sub, "--help");
-      assertThat(help.exitCode()).as(sub + ": " + help.stderr()).isZero();
-      assertThat(help.stdout()).as(sub).startsWith("Usage: keyroom secrets " + sub);
+    List<String> subs = List.of("show", "test", "set", "revoke", "delete", "list");
+    for (List<String> three : List.of(subs.subList(0, 3), subs.subList(3, 6))) {
+      List<CliProcess.Result> r = CliProcess.together(() -> run(null, "secrets", three.get(0), "--help"),
+          () -> run(null, "secrets", three.get(1), "--help"), () -> run(null, "secrets", three.get(2), "--help"));
+      for (int i = 0; i < 3; i++) {
+        assertThat(r.get(i).exitCode()).as(three.get(i) + ": " + r.get(i).stderr()).isZero();
+        assertThat(r.get(i).stdout()).as(three.get(i)).startsWith("Usage: keyroom secrets " + three.get(i));
+        if (three.get(i).equals("show")) {
+          assertThat(r.get(i).stdout()).contains("KIND/NAME").contains("--kind");
+        }
+      }
     }
-    assertThat(run(null, "secrets", "show", "--help").stdout()).contains("KIND/NAME").contains("--kind");
   }
 }
