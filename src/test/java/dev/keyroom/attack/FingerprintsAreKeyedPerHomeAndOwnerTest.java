@@ -147,7 +147,13 @@ abstract class FingerprintsAreKeyedPerHomeAndOwnerTest extends OneKeyroomPerClas
         h.execute("ALTER TABLE sessions DROP COLUMN started_by");
         h.execute("ALTER TABLE session_deliveries DROP COLUMN delivery");
         h.execute("DROP TABLE workroom_members");
-        h.execute("DELETE FROM flyway_schema_history WHERE version IN ('7', '8', '9')");
+        if (old.keyroom.db().dialect() == dev.keyroom.store.Database.Dialect.POSTGRESQL) {
+          // V10 made names unique per kind; before it they were unique per home and owner (SQLite rebuilds the table anyway)
+          h.execute("ALTER TABLE credentials DROP CONSTRAINT credentials_name_unique_per_kind");
+          h.execute("ALTER TABLE credentials ADD CONSTRAINT credentials_tenant_id_home_owner_key_name_key"
+              + " UNIQUE (tenant_id, home, owner_key, name)");
+        }
+        h.execute("DELETE FROM flyway_schema_history WHERE version IN ('7', '8', '9', '10')");
       });
     }
     try (dev.keyroom.testing.TestKeyroom upgraded = dev.keyroom.testing.TestKeyroom.start(config,
