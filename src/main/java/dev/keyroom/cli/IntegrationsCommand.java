@@ -1,6 +1,7 @@
 package dev.keyroom.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyroom.api.Json;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ final class IntegrationsCommand implements Runnable {
     public Integer call() {
       JsonNode res = call("GET", "/api/v1/me/integrations", null);
       if (kind != null) {
-        ((com.fasterxml.jackson.databind.node.ArrayNode) res.get("credentials"))
+        ((ArrayNode) res.get("credentials"))
             .removeIf(c -> !c.get("kind").asText().equals(kind));
       }
       emit(res, () -> CredentialViews.list(res.get("credentials")));

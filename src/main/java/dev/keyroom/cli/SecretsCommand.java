@@ -1,6 +1,7 @@
 package dev.keyroom.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.keyroom.api.Json;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -35,7 +36,7 @@ final class SecretsCommand implements Runnable {
     public Integer call() {
       JsonNode res = call("GET", "/api/v1/secrets", null);
       if (kind != null) {
-        ((com.fasterxml.jackson.databind.node.ArrayNode) res.get("credentials"))
+        ((ArrayNode) res.get("credentials"))
             .removeIf(c -> !c.get("kind").asText().equals(kind));
       }
       emit(res, () -> CredentialViews.list(res.get("credentials")));
