@@ -30,6 +30,8 @@ import dev.keyroom.session.SessionPolicy;
 import dev.keyroom.session.SessionRevocation;
 import dev.keyroom.session.SessionRoutes;
 import dev.keyroom.session.SessionSweeper;
+import dev.keyroom.proxy.KeyTest;
+import dev.keyroom.proxy.KeyTestRoutes;
 import dev.keyroom.proxy.ProviderProxy;
 import dev.keyroom.proxy.ProxyRoutes;
 import dev.keyroom.session.Sessions;
@@ -205,6 +207,7 @@ public final class Keyroom implements AutoCloseable {
         config.duration(Config.Setting.PROXY_GRANT_TTL), new ProviderProxy.Limits(config.positiveInt(
             Config.Setting.PROXY_MAX_CONCURRENT_PER_SESSION), config.positiveInt(Config.Setting.PROXY_MAX_CONCURRENT_PER_TENANT)))));
     proxyReactsToEnds(proxy);
+    modules.add(new KeyTestRoutes(new KeyTest(catalog, vault, proxy, audit, clock)));
     modules.add(new WebRoutes(new WebRoutes.Services(tenancy, passwords, browserSessions, audit, catalog, vault, skills,
         workrooms, sessions, sessionPolicy, consents, oauth, new UsageStore(db), proxy,
         config.get(Config.Setting.PUBLIC_URL).startsWith("https://"), clock, tokens, new Reveals(db, keys, clock),

@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
     description = "Keyroom: encrypted credentials for AI employees, delivered by kind.",
     subcommands = {ServeCommand.class, AdminCommand.class, SecretsCommand.class, RunCommand.class,
         GitCredentialCommand.class, LoginCommand.class, LogoutCommand.class, WhoamiCommand.class, WorkroomsCommand.class,
-        SessionsCommand.class, UsersCommand.class, TokensCommand.class, AuditCommand.class})
+        SessionsCommand.class, UsersCommand.class, TokensCommand.class, AuditCommand.class, IntegrationsCommand.class,
+        UsageCommand.class})
 public final class Main implements Runnable {
   public static final int FAILED = 1;
   public static final int USAGE = 2;

@@ -5,62 +5,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns the names people type into the ids the API takes: tenant secrets (unique per kind),
- * workrooms and users. An id of the right shape is taken as it is. Each error names the flag, the
- * rule and the command that lists what exists; never a value.
+ * Turns the names people type into the ids the API takes: tenant secrets (through
+ * {@link Credentials}, the one resolver of credential names), workrooms and users. An id of the
+ * right shape is taken as it is. Each error names the flag, the rule and the command that lists
+ * what exists; never a value.
  */
 final class Names {
-  private final SecretsCommand.Remote remote;
-  private JsonNode secrets;
+  private final ServerOptions remote;
+  private final Credentials secrets;
   private JsonNode workrooms;
   private JsonNode users;
 
-  Names(SecretsCommand.Remote remote) {
+  Names(ServerOptions remote) {
     this.remote = remote;
+    this.secrets = Credentials.secrets(remote);
   }
 
-  /** The id of the tenant secret of {@code kind} named {@code name}. */
-  String secret(String flag, String kind, String name) {
-    if (name.startsWith("cred_")) {
-      return name;
-    }
-    if (secrets == null) {
-      secrets = remote.call("GET", "/api/v1/secrets", null).get("credentials");
-    }
-    List<String> ids = new ArrayList<>();
-    for (JsonNode c : secrets) {
-      if (c.get("name").asText().equals(name) && c.get("kind").asText().equals(kind)) {
-        ids.add(c.get("id").asText());
-      }
-    }
-    if (ids.isEmpty()) {
-      throw unknown(flag, "no secret of kind '" + kind + "' named '" + name + "'", "keyroom secrets list");
-    }
-    if (ids.size() > 1) {
-      throw new Failures.CliException(Main.FAILED, flag + ": " + ids.size() + " secrets of kind '" + kind + "' are named '"
-          + name + "'; names must be unique per kind, so give the id instead (" + String.join(", ", ids) + ")");
-    }
-    return ids.get(0);
+  /** The id of the tenant secret of {@code kind} that {@code typed} names (NAME, KIND/NAME or an id). */
+  String secret(String flag, String kind, String typed) {
+    return secrets.resolve(flag, typed, kind).id();
   }
 
   /** The name of a secret id for display, or the id itself when it is not listed. */
   String secretName(String id) {
-    if (id == null) {
-      return "-";
-    }
-    if (secrets == null) {
-      try {
-        secrets = remote.call("GET", "/api/v1/secrets", null).get("credentials");
-      } catch (Failures.CliException e) {
-        return id; // a member may not list tenant secrets: show ids
-      }
-    }
-    for (JsonNode c : secrets) {
-      if (c.get("id").asText().equals(id)) {
-        return c.get("name").asText();
-      }
-    }
-    return id;
+    return id == null ? "-" : secrets.nameOf(id);
   }
 
   /** The id of the workroom named {@code name} (workroom ids are taken as they are). */
@@ -68,10 +36,7 @@ final class Names {
     if (name.startsWith("wr_")) {
       return name;
     }
-    if (workrooms == null) {
-      workrooms = remote.call("GET", "/api/v1/workrooms", null).get("workrooms");
-    }
-    return only(flag, "workroom", name, workrooms, "keyroom workrooms list");
+    return only(flag, "workroom", name, workrooms(), "keyroom workrooms list");
   }
 
   JsonNode workrooms() {
@@ -86,10 +51,15 @@ final class Names {
     if (name.startsWith("usr_")) {
       return name;
     }
+    return only(flag, "user", name, users(), "keyroom users list");
+  }
+
+  /** The tenant's users (admins only). */
+  JsonNode users() {
     if (users == null) {
       users = remote.call("GET", "/api/v1/users", null).get("users");
     }
-    return only(flag, "user", name, users, "keyroom users list");
+    return users;
   }
 
   private static String only(String flag, String what, String name, JsonNode list, String listCommand) {
@@ -100,16 +70,12 @@ final class Names {
       }
     }
     if (ids.isEmpty()) {
-      throw unknown(flag, "no " + what + " named '" + name + "'", listCommand);
+      throw new Failures.CliException(Main.FAILED, flag + ": no " + what + " named '" + name + "' (see " + listCommand + ")");
     }
     if (ids.size() > 1) {
       throw new Failures.CliException(Main.FAILED, flag + ": " + ids.size() + " " + what + "s are named '" + name
           + "'; names must be unique, so give the id instead (" + String.join(", ", ids) + ")");
     }
     return ids.get(0);
-  }
-
-  private static Failures.CliException unknown(String flag, String what, String listCommand) {
-    return new Failures.CliException(Main.FAILED, flag + ": " + what + " (see " + listCommand + ")");
   }
 }

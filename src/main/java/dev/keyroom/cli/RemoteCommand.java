@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  * A command against a running server (URL and token as {@code secrets} finds them): prints the
  * API's JSON with {@code --json}, a table for people otherwise.
  */
-abstract class RemoteCommand extends SecretsCommand.Remote implements Callable<Integer> {
+abstract class RemoteCommand extends ServerOptions implements Callable<Integer> {
   @Option(names = "--json", description = "print the server's JSON answer instead of a table")
   boolean json;
 

@@ -1,154 +1,160 @@
 package dev.keyroom.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.keyroom.api.Json;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code keyroom secrets list|set|revoke|delete} against a running server. The token comes from
- * KEYROOM_TOKEN or the profile {@code keyroom login} saved; values only from stdin or a file —
- * there is no flag that takes a value.
+ * {@code keyroom secrets …}: the tenant's skill secrets (Config → Secrets) on a running server,
+ * each named by {@code NAME}, {@code KIND/NAME} or id. Values only from stdin or a file — no flag
+ * takes a value.
  */
 @Command(name = "secrets", mixinStandardHelpOptions = true,
-    description = "Manage tenant skill secrets on a running server (as the logged-in admin, or KEYROOM_TOKEN).",
-    subcommands = {SecretsCommand.ListSecrets.class, SecretsCommand.SetSecret.class, SecretsCommand.RevokeSecret.class,
-        SecretsCommand.DeleteSecret.class})
+    description = {"Manage tenant skill secrets on a running server (as the logged-in admin, or KEYROOM_TOKEN).",
+        "A secret is given by NAME, KIND/NAME (e.g. gemini/prod) or id; names are unique per kind, so a name that"
+            + " several kinds use needs --kind or KIND/NAME."},
+    subcommands = {SecretsCommand.ListSecrets.class, SecretsCommand.Show.class, SecretsCommand.SetSecret.class,
+        SecretsCommand.Test.class, SecretsCommand.RevokeSecret.class, SecretsCommand.DeleteSecret.class})
 final class SecretsCommand implements Runnable {
   @Override
   public void run() {
-    throw new Failures.CliException(Main.USAGE, "secrets needs a subcommand: list, set, revoke or delete");
-  }
-
-  /** The commands' server and token: {@link ServerOptions} (flag, environment, profile). */
-  static class Remote extends ServerOptions {}
-
-  /**
-   * What a change did to the live sessions holding the secret, from the API's
-   * {@code affectedSessions {count, action, sessions}}: "2 live sessions ended: ses_…, ses_…".
-   */
-  static String liveSessions(JsonNode res) {
-    JsonNode a = res == null ? null : res.get("affectedSessions");
-    if (a == null || a.get("count") == null) {
-      return "live sessions: not reported by the server";
-    }
-    int n = a.get("count").asInt();
-    if (n == 0) {
-      return "no live session held it";
-    }
-    java.util.List<String> ids = new java.util.ArrayList<>();
-    a.path("sessions").forEach(s -> ids.add(s.asText()));
-    String what = "restart-requested".equals(a.path("action").asText()) ? "asked to restart" : "ended";
-    return n + " live session" + (n == 1 ? "" : "s") + " " + what + ": " + String.join(", ", ids);
+    throw new Failures.CliException(Main.USAGE, "secrets needs a subcommand: list, show, set, test, revoke or delete");
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List tenant skill secrets (metadata only).")
-  static final class ListSecrets extends Remote implements Callable<Integer> {
+  static final class ListSecrets extends RemoteCommand {
+    @Option(names = "--kind", paramLabel = "KIND", description = "only this kind") String kind;
+
     @Override
     public Integer call() {
       JsonNode res = call("GET", "/api/v1/secrets", null);
-      System.out.printf("%-32s %-20s %-24s %-4s %-8s %-8s %s%n", "ID", "KIND", "NAME", "VER", "STATUS", "HINT", "FINGERPRINT");
-      for (JsonNode c : res.get("credentials")) {
-        System.out.printf("%-32s %-20s %-24s %-4s %-8s %-8s %s%n", c.get("id").asText(), c.get("kind").asText(),
-            c.get("name").asText(), c.get("version").asText(), c.get("status").asText(),
-            c.get("hint").isNull() ? "-" : c.get("hint").asText(), c.get("fingerprint").asText());
+      if (kind != null) {
+        ((ArrayNode) res.get("credentials"))
+            .removeIf(c -> !c.get("kind").asText().equals(kind));
       }
+      emit(res, () -> CredentialViews.list(res.get("credentials")));
+      return 0;
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a secret and its versions (metadata only).")
+  static final class Show extends RemoteCommand {
+    @Mixin CredentialArgs secret;
+
+    @Override
+    public Integer call() {
+      Credentials secrets = Credentials.secrets(this);
+      JsonNode c = call("GET", secrets.path(secret.resolve(secrets)), null);
+      emit(c, () -> CredentialViews.show(c));
       return 0;
     }
   }
 
   @Command(name = "set", mixinStandardHelpOptions = true,
-      description = "Create a secret, or replace the value of the one with this name. The value is read from --value-file or stdin;"
-          + " typed at a terminal it is not shown.")
-  static final class SetSecret extends Remote implements Callable<Integer> {
-    @Option(names = "--kind", required = true, description = "catalog kind, e.g. gemini") String kind;
-    @Option(names = "--name", required = true, description = "secret name") String name;
-    @Option(names = "--value-file", description = "read the value from this file (default: stdin)") Path valueFile;
+      description = {"Create a secret, or give an existing one a new value (a new version; same id, same grants).",
+          "  keyroom secrets set --kind gemini --name prod   creates gemini/prod, or replaces its value",
+          "  keyroom secrets set prod                       replaces the value of the secret named prod",
+          "The value is read from --value-file or stdin; typed at a terminal it is not shown."})
+  static final class SetSecret extends RemoteCommand {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME",
+        description = "an existing secret to give a new value: name, KIND/NAME or id") String typed;
+    @Option(names = "--kind", paramLabel = "KIND", description = "catalog kind, e.g. gemini") String kind;
+    @Option(names = "--name", paramLabel = "NAME", description = "secret name (with --kind: created when it does not exist)") String name;
+    @Option(names = "--value-file", paramLabel = "FILE", description = "read the value from this file (default: stdin)") Path valueFile;
 
     @Override
-    public Integer call() throws IOException {
-      String value = readValue();
-      String existing = null;
-      for (JsonNode c : call("GET", "/api/v1/secrets", null).get("credentials")) {
-        if (c.get("name").asText().equals(name) && c.get("kind").asText().equals(kind)) {
-          existing = c.get("id").asText();
+    public Integer call() {
+      Credentials secrets = Credentials.secrets(this);
+      Credentials.Ref existing;
+      if (typed != null) {
+        if (name != null) {
+          throw new Failures.CliException(Main.USAGE, "give either NAME (an existing secret) or --kind and --name, not both");
         }
+        existing = secrets.resolve("NAME", typed, kind);
+      } else {
+        if (kind == null || name == null) {
+          throw new Failures.CliException(Main.USAGE,
+              "set needs --kind and --name (to create or replace), or the NAME of an existing secret (to replace)");
+        }
+        existing = secrets.find(kind, name);
       }
-      JsonNode res;
+      String what = existing == null ? kind + " secret '" + name + "'" : "secret " + existing.label();
+      String value = ValueInput.read(valueFile, "value for " + what + " (not shown as you type): ");
       if (existing == null) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("kind", kind);
         body.put("name", name);
         body.put("value", value);
-        res = call("POST", "/api/v1/secrets", body);
-        System.out.println("created " + res.get("id").asText() + " (version 1, fingerprint " + res.get("fingerprint").asText() + ")");
+        JsonNode res = call("POST", "/api/v1/secrets", body);
+        emit(res, () -> System.out.println("created " + res.get("id").asText() + " (" + kind + "/" + name + ", version 1,"
+            + " fingerprint " + res.get("fingerprint").asText() + ")"));
       } else {
-        res = call("PUT", "/api/v1/secrets/" + existing + "/value", Map.of("value", value));
-        System.out.println("replaced " + existing + " (version " + res.get("version").asText() + ", fingerprint "
-            + res.get("fingerprint").asText() + ")");
-        System.out.println(liveSessions(res));
+        JsonNode res = call("PUT", secrets.path(existing) + "/value", Map.of("value", value));
+        emit(res, () -> {
+          System.out.println("replaced " + res.get("id").asText() + " (" + res.get("kind").asText() + "/" + res.get("name").asText()
+              + ", version " + res.get("version").asText() + ", fingerprint " + res.get("fingerprint").asText() + ")");
+          System.out.println(CredentialViews.liveSessions(res));
+        });
       }
       return 0;
     }
+  }
 
-    private String readValue() throws IOException {
-      byte[] raw;
-      if (valueFile != null) {
-        raw = Files.readAllBytes(valueFile);
-      } else {
-        String typed = TerminalInput.readHidden("value for " + kind + " secret '" + name + "' (not shown as you type): ");
-        if (typed != null) {
-          raw = typed.getBytes(StandardCharsets.UTF_8);
-        } else {
-          try (InputStream in = System.in) {
-            raw = in.readNBytes(64 * 1024 + 2);
-          }
-        }
-      }
-      String value = new String(raw, StandardCharsets.UTF_8);
-      // A trailing newline from `echo` or an editor is not part of a key.
-      if (value.endsWith("\r\n")) value = value.substring(0, value.length() - 2);
-      else if (value.endsWith("\n")) value = value.substring(0, value.length() - 1);
-      if (value.isEmpty()) {
-        throw new Failures.CliException(Main.USAGE, "no value given: pipe it on stdin or use --value-file");
-      }
-      return value;
+  @Command(name = "test", mixinStandardHelpOptions = true,
+      description = {"Run the kind's cheap test call at its provider (e.g. list one model) with the secret; only the status comes back.",
+          "Exit codes: 0 the provider accepted the key; 1 it refused it, could not be reached, or the kind has no test call."})
+  static final class Test extends RemoteCommand {
+    @Mixin CredentialArgs secret;
+
+    @Override
+    public Integer call() {
+      Credentials secrets = Credentials.secrets(this);
+      JsonNode res = call("POST", secrets.path(secret.resolve(secrets)) + "/test", null);
+      emit(res, () -> System.out.println(res.get("credentialId").asText() + ": " + RemoteCommand.text(res, "message")));
+      return res.path("ok").asBoolean() ? 0 : Main.FAILED;
     }
   }
 
   // Not mixinStandardHelpOptions: its -V/--version would clash with the secret's --version below,
   // and picocli then dropped -h/--help as well, so `revoke --help` answered "see: … --help".
-  @Command(name = "revoke", description = "Revoke a secret (or one version of it).")
-  static final class RevokeSecret extends Remote implements Callable<Integer> {
+  @Command(name = "revoke", description = "Revoke a secret (or one version of it): every use stops at once.")
+  static final class RevokeSecret extends RemoteCommand {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.") boolean help;
-    @Parameters(index = "0", description = "secret id") String id;
-    @Option(names = "--version", description = "revoke only this version") Integer version;
+    @Mixin CredentialArgs secret;
+    @Option(names = "--version", paramLabel = "N", description = "revoke only this version") Integer version;
 
     @Override
     public Integer call() {
-      JsonNode res = call("POST", "/api/v1/secrets/" + id + "/revoke", version == null ? Map.of() : Map.of("version", version));
-      System.out.println(id + ": status " + res.get("status").asText());
-      System.out.println(liveSessions(res));
+      Credentials secrets = Credentials.secrets(this);
+      Credentials.Ref ref = secret.resolve(secrets);
+      JsonNode res = call("POST", secrets.path(ref) + "/revoke", version == null ? Map.of() : Map.of("version", version));
+      emit(res, () -> {
+        System.out.println(res.get("kind").asText() + "/" + res.get("name").asText() + " (" + ref.id() + "): status "
+            + res.get("status").asText() + (version == null ? "" : " (version " + version + " revoked)"));
+        System.out.println(CredentialViews.liveSessions(res));
+      });
       return 0;
     }
   }
 
   @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a secret; its ciphertext is destroyed.")
-  static final class DeleteSecret extends Remote implements Callable<Integer> {
-    @Parameters(index = "0", description = "secret id") String id;
+  static final class DeleteSecret extends RemoteCommand {
+    @Mixin CredentialArgs secret;
 
     @Override
     public Integer call() {
-      call("DELETE", "/api/v1/secrets/" + id, null);
-      System.out.println(id + ": deleted");
+      Credentials secrets = Credentials.secrets(this);
+      Credentials.Ref ref = secret.resolve(secrets);
+      call("DELETE", secrets.path(ref), null);
+      emit(Json.MAPPER.createObjectNode().put("id", ref.id()).put("deleted", true),
+          () -> System.out.println(ref.label() + ": deleted"));
       return 0;
     }
   }

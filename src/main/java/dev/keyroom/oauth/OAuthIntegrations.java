@@ -108,9 +108,9 @@ public final class OAuthIntegrations {
       n = vault.get(scope, reconnect).name();
     } else {
       for (CredentialInfo c : vault.list(scope)) {
-        if (c.name().equals(n)) {
-          throw new ConflictException("name: an integration named '" + n + "' already exists; choose another name"
-              + " or reconnect it (integrationId)");
+        if (c.name().equals(n) && c.kind().equals(p.kind().id())) {
+          throw new ConflictException("name: an integration of kind '" + c.kind() + "' named '" + n + "' already exists;"
+              + " choose another name or reconnect it (integrationId)");
         }
       }
     }

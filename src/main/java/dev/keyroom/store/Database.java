@@ -70,7 +70,7 @@ public final class Database implements AutoCloseable {
     try {
       Flyway.configure()
           .dataSource(ds)
-          .locations("classpath:db/migration")
+          .locations(migrations(dialect))
           .failOnMissingLocations(true)
           .load()
           .migrate();
@@ -80,6 +80,16 @@ public final class Database implements AutoCloseable {
     }
     LOG.info("store ready: {} ({})", Redaction.jdbcUrl(jdbcUrl), dialect);
     return new Database(ds, dialect);
+  }
+
+  /**
+   * Where the migrations of a dialect are: {@code db/migration} holds those that run on both;
+   * {@code db/sqlite} and {@code db/postgresql} a version whose SQL must differ (V10 rebuilds a
+   * table on SQLite and alters a constraint on PostgreSQL).
+   */
+  public static String[] migrations(Dialect dialect) {
+    return new String[] {"classpath:db/migration",
+        dialect == Dialect.SQLITE ? "classpath:db/sqlite" : "classpath:db/postgresql"};
   }
 
   static Dialect dialectOf(String jdbcUrl) {

@@ -124,10 +124,9 @@ public final class Vault {
     CredentialId id = CredentialId.generate();
     long now = clock.millis();
     return db.jdbi().inTransaction(h -> {
-      if (store.nameTaken(h, scope, name)) {
-        throw new ConflictException("name: a credential named '" + name + "' already exists in " + scope.home().place());
+      if (store.nameTaken(h, scope, kind.id(), name) || !store.insertCredential(h, scope, id, kind.id(), name, hosts, now)) {
+        throw nameTaken(scope, kind.id(), name);
       }
-      store.insertCredential(h, scope, id, kind.id(), name, hosts, now);
       String fingerprint = insertVersion(h, scope, id, kind.id(), 1, value, now);
       AuditEvent event = AuditEvent.of(actor, scope.home() == Home.TENANT ? "secret.create" : "integration.create")
           .target("credential", id.value()).with("kind", kind.id()).with("name", name).with("version", 1);
@@ -454,6 +453,12 @@ public final class Vault {
       return null;
     }
     return "…" + s.substring(s.offsetByCodePoints(0, n - 4));
+  }
+
+  /** Names are unique per kind: the message names the kind and the name that clash (409). */
+  private static ConflictException nameTaken(CredentialScope scope, String kind, String name) {
+    return new ConflictException("name: a credential of kind '" + kind + "' named '" + name + "' already exists in "
+        + scope.home().place() + " (names are unique per kind; another kind may use the same name)");
   }
 
   private VaultStore.LockedRow lockRow(Handle h, CredentialScope scope, CredentialId id) {

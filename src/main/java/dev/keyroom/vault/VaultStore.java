@@ -5,6 +5,7 @@ import dev.keyroom.store.Database;
 import dev.keyroom.store.Keyset;
 import dev.keyroom.store.Page;
 import dev.keyroom.store.Rows;
+import dev.keyroom.store.UniqueKeys;
 import dev.keyroom.tenancy.TenantId;
 import dev.keyroom.tenancy.UserId;
 import java.sql.ResultSet;
@@ -13,6 +14,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * The vault's SQL: the statements on {@code credentials} and {@code credential_versions} and the
@@ -42,7 +44,8 @@ final class VaultStore {
   }
 
   private static final String SCOPE = "tenant_id = :t AND home = :home AND owner_key = :o";
-  private static final String NAME_TAKEN = "SELECT COUNT(*) FROM credentials WHERE " + SCOPE + " AND name = :n";
+  /** Names are unique per kind within a home and owner (migration V10); two kinds may share one. */
+  private static final String NAME_TAKEN = "SELECT COUNT(*) FROM credentials WHERE " + SCOPE + " AND kind = :kind AND name = :n";
   private static final String INSERT_CREDENTIAL = "INSERT INTO credentials (id, tenant_id, home, owner_user_id, owner_key, kind,"
       + " name, current_version, status, created_at, updated_at, hosts)"
       + " VALUES (:id, :t, :home, :owner, :o, :kind, :name, 1, 'active', :now, :now, :hosts)";
@@ -97,16 +100,28 @@ final class VaultStore {
     this.db = db;
   }
 
-  boolean nameTaken(Handle h, CredentialScope scope, String name) {
-    return scoped(h.createQuery(NAME_TAKEN), scope).bind("n", name).mapTo(Integer.class).one() > 0;
+  boolean nameTaken(Handle h, CredentialScope scope, String kind, String name) {
+    return scoped(h.createQuery(NAME_TAKEN), scope).bind("kind", kind).bind("n", name).mapTo(Integer.class).one() > 0;
   }
 
-  void insertCredential(Handle h, CredentialScope scope, CredentialId id, String kind, String name, List<String> hosts,
+  /**
+   * Inserts the credential row; false when another transaction took the kind and name first (the
+   * unique key refused the row — on PostgreSQL two creates can pass {@link #nameTaken} together).
+   */
+  boolean insertCredential(Handle h, CredentialScope scope, CredentialId id, String kind, String name, List<String> hosts,
       long now) {
-    h.createUpdate(INSERT_CREDENTIAL)
-        .bind("id", id.value()).bind("t", scope.tenant().value()).bind("home", scope.home().wire())
-        .bind("owner", scope.owner() == null ? null : scope.owner().value()).bind("o", scope.ownerKey())
-        .bind("kind", kind).bind("name", name).bind("now", now).bind("hosts", GitHosts.toColumn(hosts)).execute();
+    try {
+      h.createUpdate(INSERT_CREDENTIAL)
+          .bind("id", id.value()).bind("t", scope.tenant().value()).bind("home", scope.home().wire())
+          .bind("owner", scope.owner() == null ? null : scope.owner().value()).bind("o", scope.ownerKey())
+          .bind("kind", kind).bind("name", name).bind("now", now).bind("hosts", GitHosts.toColumn(hosts)).execute();
+      return true;
+    } catch (UnableToExecuteStatementException e) {
+      if (UniqueKeys.violated(e)) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   void setHosts(Handle h, CredentialId id, List<String> hosts, long now) {

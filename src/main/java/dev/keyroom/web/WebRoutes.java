@@ -5,6 +5,7 @@ import dev.keyroom.api.FailedAuthLimiter;
 import dev.keyroom.audit.AuditLog;
 import dev.keyroom.catalog.Catalog;
 import dev.keyroom.oauth.OAuthIntegrations;
+import dev.keyroom.proxy.KeyTest;
 import dev.keyroom.proxy.ProviderProxy;
 import dev.keyroom.session.IntegrationConsents;
 import dev.keyroom.session.SessionPolicy;
@@ -39,7 +40,7 @@ public final class WebRoutes implements ApiRoutes.Module {
   public void register(ApiRoutes api) {
     WebRouter router = new WebRouter(api, s.browser(), new Views());
     KeyTester tester = s.proxy() == null ? KeyTester.unavailable()
-        : new CatalogKeyTest(s.catalog(), s.vault(), s.proxy(), s.audit(), s.clock());
+        : new CatalogKeyTest(new KeyTest(s.catalog(), s.vault(), s.proxy(), s.audit(), s.clock()));
     new Assets().register(router);
     new SignInPages(router, s.passwords(), s.browser(), s.audit(), new FailedAuthLimiter(20, 15 * 60_000, s.clock()),
         new FailedAuthLimiter(5, 15 * 60_000, s.clock()), s.secureCookies(), s.tenancy()).register();

@@ -152,7 +152,13 @@ abstract class FingerprintsAreKeyedPerHomeAndOwnerTest extends OneKeyroomPerClas
         h.execute("DROP INDEX session_deliveries_session_page");
         h.execute("DROP INDEX credentials_scope_kind_name");
         h.execute("DROP TABLE web_reveals");
-        h.execute("DELETE FROM flyway_schema_history WHERE version IN ('7', '8', '9', '11', '12')");
+        if (old.keyroom.db().dialect() == dev.keyroom.store.Database.Dialect.POSTGRESQL) {
+          // V10 made names unique per kind; before it they were unique per home and owner (SQLite rebuilds the table anyway)
+          h.execute("ALTER TABLE credentials DROP CONSTRAINT credentials_name_unique_per_kind");
+          h.execute("ALTER TABLE credentials ADD CONSTRAINT credentials_tenant_id_home_owner_key_name_key"
+              + " UNIQUE (tenant_id, home, owner_key, name)");
+        }
+        h.execute("DELETE FROM flyway_schema_history WHERE version IN ('7', '8', '9', '10', '11', '12')");
       });
     }
     try (dev.keyroom.testing.TestKeyroom upgraded = dev.keyroom.testing.TestKeyroom.start(config,

@@ -13,13 +13,9 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -94,13 +90,7 @@ class ManagementCliTest {
   /** Independent commands run side by side, so the class stays fast. */
   @SafeVarargs
   private static List<CliProcess.Result> together(Supplier<CliProcess.Result>... runs) {
-    List<CompletableFuture<CliProcess.Result>> f = new ArrayList<>();
-    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (Supplier<CliProcess.Result> run : runs) {
-        f.add(CompletableFuture.supplyAsync(run, pool));
-      }
-      return f.stream().map(CompletableFuture::join).toList();
-    }
+    return CliProcess.together(runs);
   }
 
   @Test

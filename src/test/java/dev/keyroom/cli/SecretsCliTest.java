@@ -82,7 +82,7 @@ class SecretsCliTest {
     CommandLine cli = new CommandLine(new Main());
     CommandLine set = cli.getSubcommands().get("secrets").getSubcommands().get("set");
     assertThat(set.getCommandSpec().options()).extracting(OptionSpec::longestName)
-        .containsExactlyInAnyOrder("--kind", "--name", "--value-file", "--url", "--profile", "--help", "--version");
+        .containsExactlyInAnyOrder("--kind", "--name", "--value-file", "--url", "--profile", "--json", "--help", "--version");
     CliProcess.Result r = CliProcess.run(env, null, "secrets", "set", "--kind", "gemini", "--name", "x", "--value", "argv-value-0123");
     assertThat(r.exitCode()).isEqualTo(Main.USAGE);
     assertThat(r.stderr()).contains("unknown option --value").doesNotContain("argv-value-0123");
@@ -126,7 +126,7 @@ class SecretsCliTest {
   }
   @Test
   void everySubcommandsHelpPrintsItsUsage() {
-    for (String sub : new String[] {"list", "set", "revoke", "delete"}) {
+    for (String sub : new String[] {"list", "show", "set", "test", "revoke", "delete"}) {
       CliProcess.Result help = CliProcess.run(env, null, "secrets", sub, "--help");
       assertThat(help.exitCode()).as(sub + ": " + help.stderr()).isZero();
       assertThat(help.stdout()).as(sub).startsWith("Usage: keyroom secrets " + sub);

@@ -274,12 +274,15 @@ abstract class StoreSuite extends OneKeyroomPerClass {
   }
 
   @Test
-  void duplicateNames_areAConflict() {
+  void duplicateNamesInOneKind_areAConflict_butAnotherKindMayUseTheName() {
     ok(send("POST", "/api/v1/secrets", admin, Map.of("kind", "gemini", "name", "prod", "value", "value-0123456789abcdef")), 201);
     HttpResponse<String> dup = send("POST", "/api/v1/secrets", admin,
-        Map.of("kind", "openai", "name", "prod", "value", "other-0123456789abcdef"));
+        Map.of("kind", "gemini", "name", "prod", "value", "other-0123456789abcdef"));
     assertThat(dup.statusCode()).isEqualTo(409);
-    assertThat(json(dup).get("message").asText()).contains("prod");
+    assertThat(json(dup).get("message").asText()).contains("kind 'gemini'").contains("'prod'").doesNotContain("other-0123");
+    ok(send("POST", "/api/v1/secrets", admin, Map.of("kind", "openai", "name", "prod", "value", "other-0123456789abcdef")), 201);
+    assertThat(count("SELECT COUNT(*) FROM credentials WHERE name = 'prod' AND tenant_id = '" + acme.tenant().id().value() + "'"))
+        .isEqualTo(2);
   }
 
   @Test

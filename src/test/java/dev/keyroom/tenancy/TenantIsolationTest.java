@@ -46,6 +46,7 @@ class TenantIsolationTest {
       Map.entry("/api/v1/secrets/{id}", f -> List.of(f.secretId())),
       Map.entry("/api/v1/secrets/{id}/value", f -> List.of(f.secretId())),
       Map.entry("/api/v1/secrets/{id}/revoke", f -> List.of(f.secretId())),
+      Map.entry("/api/v1/secrets/{id}/test", f -> List.of(f.secretId())),
       Map.entry("/api/v1/me/integrations/{id}", f -> List.of(f.integrationId())),
       Map.entry("/api/v1/me/integrations/{id}/value", f -> List.of(f.integrationId())),
       Map.entry("/api/v1/me/integrations/{id}/revoke", f -> List.of(f.integrationId())),

@@ -54,6 +54,18 @@ public final class CliProcess {
     }
   }
 
+  /** Independent commands run side by side (each is its own JVM), results in the order given. */
+  @SafeVarargs
+  public static List<Result> together(java.util.function.Supplier<Result>... runs) {
+    List<CompletableFuture<Result>> f = new ArrayList<>();
+    try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (java.util.function.Supplier<Result> run : runs) {
+        f.add(CompletableFuture.supplyAsync(run, pool));
+      }
+      return f.stream().map(CompletableFuture::join).toList();
+    }
+  }
+
   /**
    * Starts the command without waiting (stdin empty, stderr to {@code errFile}, stdout discarded):
    * for tests that signal it. The caller stops it.
