@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -61,14 +63,21 @@ final class Server {
     }
   }
 
-  /** Stops the server as Ctrl-C would (SIGTERM to the JVM and the shell) and returns everything it printed. */
+  /**
+   * Stops the server as Ctrl-C would (SIGTERM to the shell and what it started) and returns everything
+   * it printed, to its last line. (Signals go through ProcessHandle: Process.destroy would also close
+   * the pipes and lose the shutdown lines.)
+   */
   String stop() throws InterruptedException {
-    bash.descendants().forEach(ProcessHandle::destroy);
-    bash.destroy();
-    if (!bash.waitFor(30, TimeUnit.SECONDS)) {
-      bash.descendants().forEach(ProcessHandle::destroyForcibly);
-      bash.destroyForcibly();
-      bash.waitFor(10, TimeUnit.SECONDS);
+    List<ProcessHandle> all = new ArrayList<>(bash.descendants().toList());
+    all.add(bash.toHandle());
+    all.forEach(ProcessHandle::destroy);
+    for (ProcessHandle p : all) {
+      try {
+        p.onExit().get(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        p.destroyForcibly();
+      }
     }
     out.reader.join(10_000);
     err.reader.join(10_000);

@@ -103,7 +103,7 @@ class TutorialTest {
               } + "\n").getBytes(StandardCharsets.UTF_8);
               long t0 = System.nanoTime();
               ReaderShell.Result r = shell.run(step.body(), stdin, BLOCK_TIMEOUT);
-              System.err.printf("TIMING %s %d ms%n", step, (System.nanoTime() - t0) / 1_000_000);
+              System.err.printf("TIMING %s %d ms%n%s%n---%n%s%n===%n", step, (System.nanoTime() - t0) / 1_000_000, r.stdout(), r.stderr());
               results.put(step, r);
               outputs.add(r.stdout() + r.stderr());
               assertThat(r.exitCode()).as("%s\n%s\nstdout:\n%s\nstderr:\n%s", step, step.body(), r.stdout(), r.stderr()).isZero();
