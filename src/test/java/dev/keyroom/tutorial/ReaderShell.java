@@ -56,8 +56,12 @@ final class ReaderShell implements AutoCloseable {
     return cwd;
   }
 
-  /** Runs {@code script} in the shell with {@code stdin} (may be null: empty) and waits up to {@code timeout}. */
-  Result run(String script, byte[] stdin, Duration timeout) throws IOException, InterruptedException {
+  /**
+   * Runs {@code script} in the shell with {@code stdin} (may be null: empty) and waits up to {@code
+   * timeout}. A script expected to fail ({@code mayFail}) runs without {@code set -e}, and the shell
+   * carries on; otherwise a failing command ends the shell and its exit code is the result's.
+   */
+  Result run(String script, byte[] stdin, boolean mayFail, Duration timeout) throws IOException, InterruptedException {
     int n = ++count;
     Path file = work.resolve(n + ".sh");
     Path in = work.resolve(n + ".in");
@@ -65,8 +69,9 @@ final class ReaderShell implements AutoCloseable {
     Path err = work.resolve(n + ".err");
     Files.writeString(file, script);
     Files.write(in, stdin == null ? new byte[0] : stdin);
-    send(". " + quote(file) + " < " + quote(in) + " > " + quote(out) + " 2> " + quote(err) + "; rm -f " + quote(in)
-        + "; printf 'block-done %s\\n' \"$PWD\"");
+    String source = ". " + quote(file) + " < " + quote(in) + " > " + quote(out) + " 2> " + quote(err);
+    send((mayFail ? "set +e; " + source + "; tutorial_rc=$?; set -e" : source + "; tutorial_rc=0") + "; rm -f " + quote(in)
+        + "; printf 'block-done %s %s\\n' \"$tutorial_rc\" \"$PWD\"");
     String line = lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     Files.deleteIfExists(in);
     int exit;
@@ -74,8 +79,9 @@ final class ReaderShell implements AutoCloseable {
       bash.destroyForcibly();
       throw new AssertionError("a block did not finish within " + timeout + "\n" + show(out, err));
     } else if (line.startsWith("block-done ")) {
-      exit = 0;
-      cwd = Path.of(line.substring("block-done ".length()));
+      String[] parts = line.split(" ", 3);
+      exit = Integer.parseInt(parts[1]);
+      cwd = Path.of(parts[2]);
     } else {
       exit = bash.waitFor(10, TimeUnit.SECONDS) ? bash.exitValue() : -1;
     }

@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code <!-- tutorial-test: stdin=NAME -->}: run as written; what the reader types or pastes
  *       at the prompt is piped in (NAME: {@code admin-token}, {@code gemini-key}, …);
+ *   <li>{@code <!-- tutorial-test: exit=N -->}: run as written; the page says it fails, and the test
+ *       requires exit code N (the shell carries on);
  *   <li>{@code <!-- tutorial-test: file=NAME -->} on a block of any language: the reader saves the
  *       block as NAME in the current directory, so the test writes it there;
  *   <li>{@code <!-- tutorial-test: instead=STEP; reason -->}: not run; the test does STEP itself at
@@ -27,18 +29,20 @@ record Tutorial(List<Step> steps) {
   /** What the test does with a block. */
   enum Kind { RUN, FILE, INSTEAD }
 
+
   /**
    * A block: {@code line} is its fence's line number (1-based); {@code argument} is the stdin name
-   * (RUN, may be null), the file name (FILE) or the step the test does itself (INSTEAD).
+   * (RUN, may be null), the file name (FILE) or the step the test does itself (INSTEAD); {@code exit}
+   * the exit code a RUN step must end with (0 unless marked {@code exit=N}).
    */
-  record Step(int line, Kind kind, String lang, String body, String argument, String reason) {
+  record Step(int line, Kind kind, String lang, String body, String argument, String reason, int exit) {
     @Override
     public String toString() {
       return "docs/tutorial.md:" + line + " (" + kind + (argument == null ? "" : " " + argument) + ")";
     }
   }
 
-  private static final Pattern MARKER = Pattern.compile("<!--\\s*tutorial-test:\\s*(stdin|file|instead)=([\\w.-]+)\\s*(?:;\\s*(.*?))?\\s*-->");
+  private static final Pattern MARKER = Pattern.compile("<!--\\s*tutorial-test:\\s*(stdin|exit|file|instead)=([\\w.-]+)\\s*(?:;\\s*(.*?))?\\s*-->");
   private static final Pattern FENCE = Pattern.compile("^```\\s*([\\w-]*)\\s*$");
 
   static Tutorial parse(String markdown) {
@@ -52,7 +56,7 @@ record Tutorial(List<Step> steps) {
         Matcher m = MARKER.matcher(line.trim());
         if (!m.matches()) {
           throw new IllegalArgumentException("docs/tutorial.md:" + (i + 1) + ": a tutorial-test marker must read"
-              + " <!-- tutorial-test: stdin=NAME -->, file=NAME or instead=STEP; reason");
+              + " <!-- tutorial-test: stdin=NAME -->, exit=N, file=NAME or instead=STEP; reason");
         }
         pending = m;
         pendingLine = i + 1;
@@ -89,7 +93,7 @@ record Tutorial(List<Step> steps) {
     String arg = marker == null ? null : marker.group(2);
     String reason = marker == null ? null : marker.group(3);
     if ("file".equals(what)) {
-      return List.of(new Step(line, Kind.FILE, lang, body, arg, null));
+      return List.of(new Step(line, Kind.FILE, lang, body, arg, null, 0));
     }
     if (!"sh".equals(lang)) {
       if (marker != null) {
@@ -101,8 +105,14 @@ record Tutorial(List<Step> steps) {
       if (reason == null || reason.isBlank()) {
         throw new IllegalArgumentException("docs/tutorial.md:" + line + ": instead=" + arg + " needs a reason after ';'");
       }
-      return List.of(new Step(line, Kind.INSTEAD, lang, body, arg, reason));
+      return List.of(new Step(line, Kind.INSTEAD, lang, body, arg, reason, 0));
     }
-    return List.of(new Step(line, Kind.RUN, lang, body, arg, null));
+    if ("exit".equals(what)) {
+      if (!arg.matches("[1-9][0-9]{0,2}")) {
+        throw new IllegalArgumentException("docs/tutorial.md:" + line + ": exit= takes the exit code the block ends with (1 to 255)");
+      }
+      return List.of(new Step(line, Kind.RUN, lang, body, null, null, Integer.parseInt(arg)));
+    }
+    return List.of(new Step(line, Kind.RUN, lang, body, arg, null, 0));
   }
 }
