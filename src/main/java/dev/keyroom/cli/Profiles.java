@@ -52,9 +52,17 @@ final class Profiles {
       return Path.of(explicit.trim());
     }
     String xdg = System.getenv("XDG_CONFIG_HOME");
-    Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()
-        ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+    Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg) : home().resolve(".config");
     return base.resolve("keyroom").resolve("config.json");
+  }
+
+  /**
+   * {@code $HOME} as the shell means {@code ~}; the JVM's {@code user.home} (from the password
+   * database) only when HOME is unset or not absolute. A person who sets HOME gets their file there.
+   */
+  private static Path home() {
+    String home = System.getenv("HOME");
+    return home != null && !home.isBlank() && Path.of(home).isAbsolute() ? Path.of(home) : Path.of(System.getProperty("user.home"));
   }
 
   /** The configuration file, or an empty one when it does not exist yet. */

@@ -19,16 +19,16 @@ import java.util.concurrent.Executors;
  * A git server over HTTP for tests: {@code git http-backend} (CGI) behind a JDK HTTP server on
  * port 0, requiring HTTP Basic with one token as the password. Records every password it saw.
  */
-final class GitHttpServer implements AutoCloseable {
-  static final String BACKEND = "/usr/lib/git-core/git-http-backend";
+public final class GitHttpServer implements AutoCloseable {
+  public static final String BACKEND = "/usr/lib/git-core/git-http-backend";
 
   private final HttpServer server;
   private final Path root;
   private final String token;
-  final List<String> passwordsSeen = new CopyOnWriteArrayList<>();
-  final List<Integer> statuses = new CopyOnWriteArrayList<>();
+  public final List<String> passwordsSeen = new CopyOnWriteArrayList<>();
+  public final List<Integer> statuses = new CopyOnWriteArrayList<>();
 
-  GitHttpServer(Path root, String token) throws IOException {
+  public GitHttpServer(Path root, String token) throws IOException {
     this.root = root;
     this.token = token;
     this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -38,11 +38,11 @@ final class GitHttpServer implements AutoCloseable {
   }
 
   /** The host as git's credential request names it: {@code 127.0.0.1:<port>}. */
-  String hostAndPort() {
+  public String hostAndPort() {
     return "127.0.0.1:" + server.getAddress().getPort();
   }
 
-  String url(String repo) {
+  public String url(String repo) {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + repo;
   }
 
