@@ -133,7 +133,7 @@ class GeneratedClientTutorialTest {
 
       // The audit log tells the session's story, and its chain is intact.
       AuditApi audit = new AuditApi(asAdmin);
-      List<String> actions = audit.listAuditEvents(null, null, null, session.getId(), null, null, null, null, 100)
+      List<String> actions = audit.listAuditEvents(null, null, null, session.getId(), null, null, null, null, null, 100)
           .getEvents().stream().map(AuditEvent::getAction).toList();
       assertThat(actions).contains("session.start", "session.environment", "proxy.use", "session.end");
       assertThat(audit.verifyAuditChain().getIntact()).isTrue();

@@ -171,6 +171,8 @@ class ResponsesMatchTheDocumentTest {
     api.get("/api/v1/secrets", admin);
     api.get("/api/v1/secrets/" + gemini, admin);
     api.call("GET", "/api/v1/secrets/cred_nosuchsecret", admin, null, 404);
+    api.call("POST", "/api/v1/secrets/" + gemini + "/test", admin, null, 200);
+    api.call("POST", "/api/v1/secrets/" + gemini + "/test", miaToken, null, 403);
     String other = api.call("POST", "/api/v1/secrets", admin,
         "{\"kind\":\"env\",\"name\":\"DEPLOY_TOKEN\",\"value\":\"canary-env-1\"}", 201).get("id").asText();
     String path = "/api/v1/secrets/" + other;
