@@ -251,7 +251,7 @@ class ManagementCliTest {
         () -> CliProcess.run(admin, null, "audit", "verify"),
         () -> CliProcess.run(member, null, "audit", "verify"));
     assertThat(ok(r.get(0)).stdout()).contains("user.create").doesNotContain("token.issue");
-    failsNaming(r.get(1), "limit", "must be between 1 and 1000");
+    failsNaming(r.get(1), "limit", "must be from 1 to 1000");
     assertThat(ok(r.get(2)).stdout()).contains("audit log intact");
     failsNaming(r.get(3), "verifying the audit log requires the admin role", "403");
   }
