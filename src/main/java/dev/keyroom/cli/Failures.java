@@ -11,6 +11,16 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     cmd.getErr().println("keyroom: " + message(e));
+    return exitCode(e);
+  }
+
+  /** The same for a command run without picocli ({@code git-credential} as git calls it). */
+  static int report(Exception e, java.io.PrintStream err) {
+    err.println("keyroom: " + message(e));
+    return exitCode(e);
+  }
+
+  private static int exitCode(Exception e) {
     if (e instanceof MasterKeyMismatchException || e instanceof CryptoSetupException) {
       return Main.KEY_PROBLEM;
     }

@@ -26,6 +26,11 @@ public final class Main implements Runnable {
   public static final int CREDENTIAL_REVOKED = 7;
 
   public static void main(String[] args) {
+    // git runs its credential helper for every fetch and push: answered without building the
+    // command line (every command's class and picocli's model of it), which costs more than the call
+    if (GitCredentialCommand.isGitsCall(args)) {
+      System.exit(GitCredentialCommand.fromGit(args[1]));
+    }
     System.exit(run(args));
   }
 
