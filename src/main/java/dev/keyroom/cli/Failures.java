@@ -4,19 +4,18 @@ import dev.keyroom.app.Config;
 import dev.keyroom.crypto.CryptoSetupException;
 import dev.keyroom.crypto.MasterKeyMismatchException;
 import dev.keyroom.error.KeyroomException;
-import picocli.CommandLine;
 
-/** Turns failures into one line a person can act on, and a distinct exit code. */
-final class Failures implements CommandLine.IExecutionExceptionHandler {
-  @Override
-  public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-    cmd.getErr().println("keyroom: " + message(e));
-    return exitCode(e);
-  }
+/**
+ * Turns failures into one line a person can act on, and a distinct exit code: picocli's handler
+ * for a failed command ({@link Main#run}), and what {@code git-credential} uses without picocli.
+ */
+final class Failures {
+  private Failures() {}
 
-  /** The same for a command run without picocli ({@code git-credential} as git calls it). */
-  static int report(Exception e, java.io.PrintStream err) {
+  /** Prints the failure on {@code err} and returns the exit code for it. */
+  static int report(Exception e, java.io.PrintWriter err) {
     err.println("keyroom: " + message(e));
+    err.flush();
     return exitCode(e);
   }
 

@@ -45,7 +45,7 @@ final class GitCredentialCommand implements Callable<Integer> {
     try {
       return answer(action);
     } catch (Exception e) {
-      return Failures.report(e, System.err);
+      return Failures.report(e, new java.io.PrintWriter(System.err, true, StandardCharsets.UTF_8));
     }
   }
 

@@ -6,27 +6,22 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.HttpURLConnection;
-import java.net.Proxy;
 import java.net.URI;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The one request {@code keyroom git-credential} makes: git's protocol, host, path and user name to
  * {@code POST /api/v1/sessions/{id}/git-credential} with the session token; the answer is the
- * credential, or a refusal with the server's status. It is made for every git operation, so it
- * uses what the JDK starts quickly — {@link HttpURLConnection} and Jackson's streaming parser —
- * instead of {@link SessionClient}'s HTTP client and object mapper; it behaves as that client does:
- * no proxy, no redirect followed (the token goes to the session's Keyroom URL and nowhere else),
- * a 10 s connect and 30 s read timeout.
+ * credential, or a refusal with the server's status and message. It is made for every git
+ * operation, so it uses what the JDK starts quickly — {@link HttpCall} and Jackson's streaming
+ * parser, not {@link SessionClient}'s HTTP client and object mapper: no proxy, no redirect followed
+ * (the token goes to the session's Keyroom URL and nowhere else), a 10 s connect and 30 s read
+ * timeout.
  */
 final class GitCredentialExchange {
-  /** Largest answer read from the server; a credential answer is a few hundred bytes. */
-  static final int MAX_ANSWER_BYTES = 64 * 1024;
   private static final JsonFactory JSON = new JsonFactory();
 
   /** What git gets: a user name and the token. */
@@ -95,40 +90,21 @@ final class GitCredentialExchange {
 
   /** One request; a 2xx answer's top-level string fields, or {@link Refused} with the server's message. */
   private Map<String, String> send(String method, String path, byte[] body) throws IOException {
-    HttpURLConnection c = (HttpURLConnection) URI.create(base + path).toURL().openConnection(Proxy.NO_PROXY);
+    HttpCall.Answer answer;
     try {
-      c.setInstanceFollowRedirects(false);
-      c.setUseCaches(false);
-      c.setConnectTimeout(10_000);
-      c.setReadTimeout(30_000);
-      c.setRequestMethod(method);
-      c.setRequestProperty("Authorization", "Bearer " + token);
-      c.setRequestProperty("Accept", "application/json");
-      if (body != null) {
-        c.setDoOutput(true);
-        c.setRequestProperty("Content-Type", "application/json");
-        c.setFixedLengthStreamingMode(body.length);
-        try (OutputStream out = c.getOutputStream()) {
-          out.write(body);
-        }
-      }
-      int status = c.getResponseCode();
-      Map<String, String> fields;
-      try (InputStream in = status / 100 == 2 ? c.getInputStream() : c.getErrorStream()) {
-        fields = in == null ? Map.of() : fields(in.readNBytes(MAX_ANSWER_BYTES));
-      }
-      if (status / 100 != 2) {
-        String message = fields.get("message");
-        throw new Refused(status, (message == null ? "HTTP " + status : ApiClient.printable(message) + " (HTTP " + status + ")"));
-      }
-      return fields;
+      answer = HttpCall.send(method, URI.create(base + path), token, body, Duration.ofSeconds(10), Duration.ofSeconds(30));
     } catch (ConnectException e) {
       throw new Failures.CliException(Main.UNREACHABLE, "cannot reach Keyroom at " + base + "; is it running?");
     } catch (IOException e) {
       throw new Failures.CliException(Main.UNREACHABLE, "request to " + base + " failed: " + e.getClass().getSimpleName());
-    } finally {
-      c.disconnect();
     }
+    Map<String, String> fields = fields(answer.body());
+    if (!answer.ok()) {
+      String message = fields.get("message");
+      throw new Refused(answer.status(), message == null ? "HTTP " + answer.status()
+          : ApiClient.printable(message) + " (HTTP " + answer.status() + ")");
+    }
+    return fields;
   }
 
   /** The string fields of a JSON object (nested values skipped); empty when the body is not one. */

@@ -12,10 +12,7 @@ import picocli.CommandLine.Command;
     name = "keyroom",
     mixinStandardHelpOptions = true,
     version = "keyroom 0.1.0",
-    description = "Keyroom: encrypted credentials for AI employees, delivered by kind.",
-    subcommands = {ServeCommand.class, AdminCommand.class, SecretsCommand.class, RunCommand.class,
-        GitCredentialCommand.class, LoginCommand.class, LogoutCommand.class, WhoamiCommand.class, WorkroomsCommand.class,
-        SessionsCommand.class, UsersCommand.class, TokensCommand.class, AuditCommand.class})
+    description = "Keyroom: encrypted credentials for AI employees, delivered by kind.")
 public final class Main implements Runnable {
   public static final int FAILED = 1;
   public static final int USAGE = 2;
@@ -24,6 +21,35 @@ public final class Main implements Runnable {
   public static final int UNREACHABLE = 5;
   public static final int SESSION_ENDED = 6;
   public static final int CREDENTIAL_REVOKED = 7;
+
+  /**
+   * The commands' names, as each one's {@code @Command} gives it, in the order {@code --help} lists
+   * them. They are not the annotation's {@code subcommands}: picocli builds every listed command
+   * (reflection over each class, its options and subcommands) on each start, and a command line
+   * that names one needs only that one ({@link #commandLine(String)}).
+   */
+  static final java.util.List<String> COMMANDS = java.util.List.of("serve", "admin", "secrets", "run", "git-credential",
+      "login", "logout", "whoami", "workrooms", "sessions", "users", "tokens", "audit");
+
+  /** A new instance of the command {@code name}; a switch, not a table of lambdas, which would load every command. */
+  static Object command(String name) {
+    return switch (name) {
+      case "serve" -> new ServeCommand();
+      case "admin" -> new AdminCommand();
+      case "secrets" -> new SecretsCommand();
+      case "run" -> new RunCommand();
+      case "git-credential" -> new GitCredentialCommand();
+      case "login" -> new LoginCommand();
+      case "logout" -> new LogoutCommand();
+      case "whoami" -> new WhoamiCommand();
+      case "workrooms" -> new WorkroomsCommand();
+      case "sessions" -> new SessionsCommand();
+      case "users" -> new UsersCommand();
+      case "tokens" -> new TokensCommand();
+      case "audit" -> new AuditCommand();
+      default -> throw new IllegalArgumentException("no command " + name);
+    };
+  }
 
   public static void main(String[] args) {
     // git runs its credential helper for every fetch and push: answered without building the
@@ -36,12 +62,36 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code (tests call this directly). */
   public static int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setExecutionExceptionHandler(new Failures());
+    CommandLine cli = commandLine(args.length > 0 ? args[0] : null);
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> Failures.report(e, cmd.getErr()));
     cli.setParameterExceptionHandler(Main::usageError);
-    // `keyroom run git --version`: everything after the first word of the command belongs to it
-    cli.getSubcommands().get("run").setStopAtPositional(true);
     return cli.execute(args);
+  }
+
+  /** The whole command line: every command. */
+  static CommandLine commandLine() {
+    return commandLine(null);
+  }
+
+  /**
+   * The command line for arguments that start with {@code first}: only that command when it names
+   * one, every command otherwise ({@code --help}, a mistyped name: picocli lists or suggests them).
+   */
+  static CommandLine commandLine(String first) {
+    CommandLine cli = new CommandLine(new Main());
+    if (first != null && COMMANDS.contains(first)) {
+      cli.addSubcommand(command(first));
+    } else {
+      for (String name : COMMANDS) {
+        cli.addSubcommand(command(name));
+      }
+    }
+    CommandLine run = cli.getSubcommands().get("run");
+    if (run != null) {
+      // `keyroom run git --version`: everything after the first word of the command belongs to it
+      run.setStopAtPositional(true);
+    }
+    return cli;
   }
 
   /**
@@ -72,6 +122,6 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    new CommandLine(this).usage(System.out);
+    commandLine().usage(System.out);
   }
 }

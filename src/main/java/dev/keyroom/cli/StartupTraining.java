@@ -53,14 +53,23 @@ public final class StartupTraining {
   }
 
   private static void gitCredential(String url, PrintStream none) throws IOException {
+    // Main and its fast path, as `-jar` runs them
+    if (!Main.COMMANDS.contains("git-credential") || !GitCredentialCommand.isGitsCall("git-credential", "get")) {
+      throw new IllegalStateException("git's call is not recognised");
+    }
     GitCredentialExchange session = new GitCredentialExchange(RunCommand.SessionSettings.url(url), "kr_sess_startuptraining",
         SESSION);
-    GitCredentialCommand.answer(session, Map.of("protocol", "https", "host", "git.example"), none, none);
-    GitCredentialCommand.read(new java.io.BufferedReader(new java.io.StringReader("protocol=https\nhost=git.example\n\n")));
+    Map<String, String> request = GitCredentialCommand.read(new java.io.BufferedReader(new java.io.InputStreamReader(
+        new java.io.ByteArrayInputStream("protocol=https\nhost=git.example\n\n".getBytes(StandardCharsets.UTF_8)),
+        StandardCharsets.UTF_8)));
+    System.getenv("KEYROOM_SESSION_ID"); // the environment, as git-credential reads it (nothing is taken from it here)
+    GitCredentialCommand.answer(session, request, none, none);
+    // and a refusal (the stand-in knows no such session)
+    GitCredentialCommand.answer(new GitCredentialExchange(url, "kr_sess_startuptraining", "ses_unknown"), request, none, none);
   }
 
   private static void cli(String url, PrintStream none) {
-    usage(new CommandLine(new Main()));
+    usage(Main.commandLine());
     Main.run("--help");
     Main.run("whoami", "--no-such-option"); // the usage error path (reads no environment, no file)
     ApiClient api = new ApiClient(new Server.Target(Server.url(url), "kr_u_startuptraining", null));
@@ -76,7 +85,10 @@ public final class StartupTraining {
     command.getSubcommands().values().forEach(StartupTraining::usage);
   }
 
-  /** Answers each connection's one request with made-up JSON chosen by its path, then closes it. */
+  /**
+   * Answers each connection's first request with made-up JSON chosen by its path (HTTP/1.1 with a
+   * length, as Keyroom answers: the client takes the keep-alive path), then closes it.
+   */
   private static void serve(ServerSocket server) {
     while (!server.isClosed()) {
       try (Socket s = server.accept()) {
@@ -95,7 +107,7 @@ public final class StartupTraining {
         byte[] bytes = (body == null ? "{\"error\":\"not_found\",\"message\":\"none\"}" : body).getBytes(StandardCharsets.UTF_8);
         OutputStream o = s.getOutputStream();
         o.write(((body == null ? "HTTP/1.1 404 Not Found" : "HTTP/1.1 200 OK") + "\r\nContent-Type: application/json\r\n"
-            + "Content-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         o.write(bytes);
         o.flush();
       } catch (IOException | RuntimeException e) {
