@@ -4,17 +4,20 @@
 # The version comes from the JDK's `release` file (JAVA_VERSION="25.0.3"): no JVM is started just
 # to learn it (that cost as much as the command itself); only a JDK without the file is asked.
 
-# Sets $major to the feature version of the JDK at $1 (empty when it cannot be told).
+# Sets $major to the feature version of the JDK at $1 (empty when it cannot be told), and $jdk_id
+# to its path, runtime version and implementor (what ./keyroom's start-up cache is made for).
 keyroom_java_major() {
   major=""
+  jdk_id="$1"
   if [ -r "$1/release" ]; then
     while IFS= read -r keyroom_line || [ -n "$keyroom_line" ]; do
       case $keyroom_line in
         JAVA_VERSION=*)
           major=${keyroom_line#JAVA_VERSION=}
           major=${major#\"}
-          major=${major%%[!0-9]*}
-          break ;;
+          major=${major%%[!0-9]*} ;;
+        JAVA_RUNTIME_VERSION=*|IMPLEMENTOR=*)
+          jdk_id="$jdk_id ${keyroom_line#*=}" ;;
       esac
     done < "$1/release"
   fi

@@ -2,6 +2,7 @@ package dev.keyroom.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The {@code keyroom} command. Exit codes: 0 success, 1 the operation failed, 2 usage error,
@@ -68,28 +69,33 @@ public final class Main implements Runnable {
     return cli.execute(args);
   }
 
-  /** The whole command line: every command. */
+  /** The command line without a command named: every command listed by name and description. */
   static CommandLine commandLine() {
     return commandLine(null);
   }
 
   /**
-   * The command line for arguments that start with {@code first}: only that command when it names
-   * one, every command otherwise ({@code --help}, a mistyped name: picocli lists or suggests them).
+   * The command line for arguments that start with {@code first}: that command, built in full, when
+   * it names one; otherwise ({@code --help}, no command, a mistyped name) every command as a name
+   * and its description only — all picocli needs to list them or suggest one, at a fraction of the
+   * cost of building each with its options and subcommands.
    */
   static CommandLine commandLine(String first) {
     CommandLine cli = new CommandLine(new Main());
     if (first != null && COMMANDS.contains(first)) {
-      cli.addSubcommand(command(first));
+      CommandLine named = new CommandLine(command(first));
+      if (first.equals("run")) {
+        // `keyroom run git --version`: everything after the first word of the command belongs to it
+        named.setStopAtPositional(true);
+      }
+      cli.addSubcommand(first, named);
     } else {
       for (String name : COMMANDS) {
-        cli.addSubcommand(command(name));
+        Command about = command(name).getClass().getAnnotation(Command.class);
+        CommandSpec summary = CommandSpec.create().name(name);
+        summary.usageMessage().description(about.description());
+        cli.addSubcommand(name, new CommandLine(summary));
       }
-    }
-    CommandLine run = cli.getSubcommands().get("run");
-    if (run != null) {
-      // `keyroom run git --version`: everything after the first word of the command belongs to it
-      run.setStopAtPositional(true);
     }
     return cli;
   }

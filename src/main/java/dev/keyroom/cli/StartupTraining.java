@@ -69,7 +69,9 @@ public final class StartupTraining {
   }
 
   private static void cli(String url, PrintStream none) {
-    usage(Main.commandLine());
+    for (String name : Main.COMMANDS) {
+      usage(Main.commandLine(name));
+    }
     Main.run("--help");
     Main.run("whoami", "--no-such-option"); // the usage error path (reads no environment, no file)
     ApiClient api = new ApiClient(new Server.Target(Server.url(url), "kr_u_startuptraining", null));
