@@ -2,22 +2,20 @@ package dev.keyroom.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The one request {@code keyroom git-credential} makes: git's protocol, host, path and user name to
  * {@code POST /api/v1/sessions/{id}/git-credential} with the session token; the answer is the
  * credential, or a refusal with the server's status and message. It is made for every git
- * operation, so it uses what the JDK starts quickly — {@link HttpCall} and Jackson's streaming
- * parser, not {@link SessionClient}'s HTTP client and object mapper: no proxy, no redirect followed
+ * operation, so it uses what starts quickly — {@link HttpCall}, Jackson's generator for the
+ * request and {@link JsonStrings} for the answer, not {@link SessionClient}'s HTTP client and
+ * object mapper: no proxy, no redirect followed
  * (the token goes to the session's Keyroom URL and nowhere else), a 10 s connect and 30 s read
  * timeout.
  */
@@ -98,33 +96,12 @@ final class GitCredentialExchange {
     } catch (IOException e) {
       throw new Failures.CliException(Main.UNREACHABLE, "request to " + base + " failed: " + e.getClass().getSimpleName());
     }
-    Map<String, String> fields = fields(answer.body());
+    Map<String, String> fields = JsonStrings.of(answer.body());
     if (!answer.ok()) {
       String message = fields.get("message");
       throw new Refused(answer.status(), message == null ? "HTTP " + answer.status()
           : ApiClient.printable(message) + " (HTTP " + answer.status() + ")");
     }
     return fields;
-  }
-
-  /** The string fields of a JSON object (nested values skipped); empty when the body is not one. */
-  private static Map<String, String> fields(byte[] json) {
-    Map<String, String> out = new HashMap<>();
-    try (JsonParser p = JSON.createParser(json)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return Map.of();
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        if (p.nextToken() == JsonToken.VALUE_STRING) {
-          out.put(name, p.getText());
-        } else {
-          p.skipChildren();
-        }
-      }
-      return out;
-    } catch (IOException e) {
-      return Map.of(); // not JSON (a proxy's error page): the status says enough
-    }
   }
 }
