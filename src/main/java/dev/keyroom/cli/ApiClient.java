@@ -5,9 +5,6 @@ import dev.keyroom.api.Json;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
@@ -29,7 +26,6 @@ final class ApiClient {
 
   private final String base;
   private final String token;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   ApiClient(Server.Target target) {
     this.base = target.url().replaceAll("/+$", "");
@@ -50,28 +46,18 @@ final class ApiClient {
 
   JsonNode call(String method, String path, Object body, Duration timeout) {
     try {
-      HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
-          .header("Authorization", "Bearer " + token);
-      if (body != null) {
-        req.header("Content-Type", "application/json")
-            .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
-      } else {
-        req.method(method, HttpRequest.BodyPublishers.noBody());
+      byte[] json = body == null ? null : Json.MAPPER.writeValueAsBytes(body);
+      HttpCall.Answer res = HttpCall.send(method, URI.create(base + path), token, json, Duration.ofSeconds(5), timeout);
+      JsonNode answer = res.body().length == 0 ? null : parse(res.body());
+      if (!res.ok()) {
+        String message = answer != null && answer.has("message") ? printable(answer.get("message").asText()) : "HTTP " + res.status();
+        throw new Refused(res.status(), message + " (HTTP " + res.status() + ")");
       }
-      HttpResponse<byte[]> res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-      JsonNode json = res.body().length == 0 ? null : parse(res.body());
-      if (res.statusCode() >= 400) {
-        String message = json != null && json.has("message") ? printable(json.get("message").asText()) : "HTTP " + res.statusCode();
-        throw new Refused(res.statusCode(), message + " (HTTP " + res.statusCode() + ")");
-      }
-      return json;
+      return answer;
     } catch (ConnectException e) {
       throw new Failures.CliException(Main.UNREACHABLE, "cannot reach Keyroom at " + base + "; is it running? (set --url or KEYROOM_URL)");
     } catch (IOException e) {
       throw new Failures.CliException(Main.UNREACHABLE, "request to " + base + " failed: " + e.getClass().getSimpleName());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Failures.CliException(Main.FAILED, "interrupted");
     }
   }
 

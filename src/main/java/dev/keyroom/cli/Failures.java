@@ -4,13 +4,22 @@ import dev.keyroom.app.Config;
 import dev.keyroom.crypto.CryptoSetupException;
 import dev.keyroom.crypto.MasterKeyMismatchException;
 import dev.keyroom.error.KeyroomException;
-import picocli.CommandLine;
 
-/** Turns failures into one line a person can act on, and a distinct exit code. */
-final class Failures implements CommandLine.IExecutionExceptionHandler {
-  @Override
-  public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-    cmd.getErr().println("keyroom: " + message(e));
+/**
+ * Turns failures into one line a person can act on, and a distinct exit code: picocli's handler
+ * for a failed command ({@link Main#run}), and what {@code git-credential} uses without picocli.
+ */
+final class Failures {
+  private Failures() {}
+
+  /** Prints the failure on {@code err} and returns the exit code for it. */
+  static int report(Exception e, java.io.PrintWriter err) {
+    err.println("keyroom: " + message(e));
+    err.flush();
+    return exitCode(e);
+  }
+
+  private static int exitCode(Exception e) {
     if (e instanceof MasterKeyMismatchException || e instanceof CryptoSetupException) {
       return Main.KEY_PROBLEM;
     }

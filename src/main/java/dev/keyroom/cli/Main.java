@@ -2,6 +2,7 @@ package dev.keyroom.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The {@code keyroom} command. Exit codes: 0 success, 1 the operation failed, 2 usage error,
@@ -12,11 +13,7 @@ import picocli.CommandLine.Command;
     name = "keyroom",
     mixinStandardHelpOptions = true,
     version = "keyroom 0.1.0",
-    description = "Keyroom: encrypted credentials for AI employees, delivered by kind.",
-    subcommands = {ServeCommand.class, AdminCommand.class, SecretsCommand.class, RunCommand.class,
-        GitCredentialCommand.class, LoginCommand.class, LogoutCommand.class, WhoamiCommand.class, WorkroomsCommand.class,
-        SessionsCommand.class, UsersCommand.class, TokensCommand.class, AuditCommand.class, IntegrationsCommand.class,
-        UsageCommand.class})
+    description = "Keyroom: encrypted credentials for AI employees, delivered by kind.")
 public final class Main implements Runnable {
   public static final int FAILED = 1;
   public static final int USAGE = 2;
@@ -26,18 +23,83 @@ public final class Main implements Runnable {
   public static final int SESSION_ENDED = 6;
   public static final int CREDENTIAL_REVOKED = 7;
 
+  /**
+   * The commands' names, as each one's {@code @Command} gives it, in the order {@code --help} lists
+   * them. They are not the annotation's {@code subcommands}: picocli builds every listed command
+   * (reflection over each class, its options and subcommands) on each start, and a command line
+   * that names one needs only that one ({@link #commandLine(String)}).
+   */
+  static final java.util.List<String> COMMANDS = java.util.List.of("serve", "admin", "secrets", "run", "git-credential",
+      "login", "logout", "whoami", "workrooms", "sessions", "users", "tokens", "audit", "integrations", "usage");
+
+  /** A new instance of the command {@code name}; a switch, not a table of lambdas, which would load every command. */
+  static Object command(String name) {
+    return switch (name) {
+      case "serve" -> new ServeCommand();
+      case "admin" -> new AdminCommand();
+      case "secrets" -> new SecretsCommand();
+      case "run" -> new RunCommand();
+      case "git-credential" -> new GitCredentialCommand();
+      case "login" -> new LoginCommand();
+      case "logout" -> new LogoutCommand();
+      case "whoami" -> new WhoamiCommand();
+      case "workrooms" -> new WorkroomsCommand();
+      case "sessions" -> new SessionsCommand();
+      case "users" -> new UsersCommand();
+      case "tokens" -> new TokensCommand();
+      case "audit" -> new AuditCommand();
+      case "integrations" -> new IntegrationsCommand();
+      case "usage" -> new UsageCommand();
+      default -> throw new IllegalArgumentException("no command " + name);
+    };
+  }
+
   public static void main(String[] args) {
+    // git runs its credential helper for every fetch and push: answered without building the
+    // command line (every command's class and picocli's model of it), which costs more than the call
+    if (GitCredentialCommand.isGitsCall(args)) {
+      System.exit(GitCredentialCommand.fromGit(args[1]));
+    }
     System.exit(run(args));
   }
 
   /** Runs the command line and returns the exit code (tests call this directly). */
   public static int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setExecutionExceptionHandler(new Failures());
+    CommandLine cli = commandLine(args.length > 0 ? args[0] : null);
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> Failures.report(e, cmd.getErr()));
     cli.setParameterExceptionHandler(Main::usageError);
-    // `keyroom run git --version`: everything after the first word of the command belongs to it
-    cli.getSubcommands().get("run").setStopAtPositional(true);
     return cli.execute(args);
+  }
+
+  /** The command line without a command named: every command listed by name and description. */
+  static CommandLine commandLine() {
+    return commandLine(null);
+  }
+
+  /**
+   * The command line for arguments that start with {@code first}: that command, built in full, when
+   * it names one; otherwise ({@code --help}, no command, a mistyped name) every command as a name
+   * and its description only — all picocli needs to list them or suggest one, at a fraction of the
+   * cost of building each with its options and subcommands.
+   */
+  static CommandLine commandLine(String first) {
+    CommandLine cli = new CommandLine(new Main());
+    if (first != null && COMMANDS.contains(first)) {
+      CommandLine named = new CommandLine(command(first));
+      if (first.equals("run")) {
+        // `keyroom run git --version`: everything after the first word of the command belongs to it
+        named.setStopAtPositional(true);
+      }
+      cli.addSubcommand(first, named);
+    } else {
+      for (String name : COMMANDS) {
+        Command about = command(name).getClass().getAnnotation(Command.class);
+        CommandSpec summary = CommandSpec.create().name(name);
+        summary.usageMessage().description(about.description());
+        cli.addSubcommand(name, new CommandLine(summary));
+      }
+    }
+    return cli;
   }
 
   /**
@@ -68,6 +130,6 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    new CommandLine(this).usage(System.out);
+    commandLine().usage(System.out);
   }
 }

@@ -16,8 +16,6 @@ import picocli.CommandLine.Option;
 /** {@code keyroom serve}: runs the server until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run Keyroom (API, proxy, UI) on one port.")
 final class ServeCommand implements Runnable {
-  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
-
   @Mixin StoreOptions store;
 
   @Option(names = "--port", description = "TCP port (KEYROOM_PORT, default 8080)")
@@ -95,14 +93,17 @@ final class ServeCommand implements Runnable {
 
   @Override
   public void run() {
+    // The logger is taken here, not in a static field: picocli builds every command for each
+    // invocation, and a static one would start logging for `keyroom --help` and every CLI command.
+    Logger log = LoggerFactory.getLogger(ServeCommand.class);
     Config config = store.config(flags(), "info");
-    LOG.info("configuration: {}", config.describe());
+    log.info("configuration: {}", config.describe());
     Keyroom keyroom = Keyroom.open(config);
     bootstrap(keyroom, System.out);
     keyroom.startHttp();
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("shutting down");
+      log.info("shutting down");
       keyroom.close();
       stop.countDown();
     }, "keyroom-shutdown"));

@@ -94,17 +94,6 @@ final class SessionClient {
     send(request("/api/v1/sessions/" + sessionId()).DELETE());
   }
 
-  JsonNode gitCredential(String protocol, String host, String path, String username) throws IOException, InterruptedException {
-    var body = new java.util.LinkedHashMap<String, String>();
-    body.put("protocol", protocol);
-    body.put("host", host);
-    body.put("path", path);
-    body.put("username", username);
-    return json(send(request("/api/v1/sessions/" + sessionId() + "/git-credential")
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)))));
-  }
-
   /**
    * Follows the session's event stream until it ends; calls {@code onEvent} for each event.
    * Returns normally when the stream closes; throws {@link Refused} when the server refuses it

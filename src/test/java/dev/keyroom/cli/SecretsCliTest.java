@@ -79,7 +79,7 @@ class SecretsCliTest {
 
   @Test
   void noCommandLineOptionTakesAValue() {
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = Main.commandLine("secrets");
     CommandLine set = cli.getSubcommands().get("secrets").getSubcommands().get("set");
     assertThat(set.getCommandSpec().options()).extracting(OptionSpec::longestName)
         .containsExactlyInAnyOrder("--kind", "--name", "--value-file", "--url", "--profile", "--json", "--help", "--version");

@@ -15,7 +15,7 @@ class ServeFlagsTest {
 
   @Test
   void everySettingButSecretsIsAServeFlag() {
-    CommandLine serve = new CommandLine(new Main()).getSubcommands().get("serve");
+    CommandLine serve = Main.commandLine("serve").getSubcommands().get("serve");
     List<String> missing = Arrays.stream(Config.Setting.values())
         .filter(s -> !NEVER_A_FLAG.contains(s))
         .filter(s -> serve.getCommandSpec().findOption("--" + s.flag) == null)
@@ -26,7 +26,7 @@ class ServeFlagsTest {
 
   @Test
   void secretSettingsHaveNoFlag() {
-    CommandLine serve = new CommandLine(new Main()).getSubcommands().get("serve");
+    CommandLine serve = Main.commandLine("serve").getSubcommands().get("serve");
     for (Config.Setting s : NEVER_A_FLAG) {
       assertThat(serve.getCommandSpec().findOption("--" + s.flag)).as("--" + s.flag).isNull();
     }
@@ -54,7 +54,7 @@ class ServeFlagsTest {
     String[] all = new String[args.length + 1];
     all[0] = "serve";
     System.arraycopy(args, 0, all, 1, args.length);
-    CommandLine.ParseResult parsed = new CommandLine(new Main()).parseArgs(all);
+    CommandLine.ParseResult parsed = Main.commandLine("serve").parseArgs(all);
     return (ServeCommand) parsed.subcommand().commandSpec().userObject();
   }
 }
