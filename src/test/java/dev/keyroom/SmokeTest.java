@@ -15,10 +15,15 @@ class SmokeTest {
   void adminCreatesSecretAndSeesOnlyMetadata() {
     try (TestKeyroom k = TestKeyroom.sqlite(dir)) {
       Tenancy.Founded a = k.tenant("acme");
-      var res = k.post("/api/v1/secrets", a.adminToken().token(),
-          "{\"kind\":\"gemini\",\"name\":\"prod\",\"value\":\"canary-smoke-0123456789\"}");
+      var res =
+          k.post(
+              "/api/v1/secrets",
+              a.adminToken().token(),
+              "{\"kind\":\"gemini\",\"name\":\"prod\",\"value\":\"canary-smoke-0123456789\"}");
       assertThat(res.statusCode()).isEqualTo(201);
-      assertThat(res.body()).doesNotContain("canary-smoke-0123456789").contains("\"hint\":\"…6789\"");
+      assertThat(res.body())
+          .doesNotContain("canary-smoke-0123456789")
+          .contains("\"hint\":\"…6789\"");
     }
   }
 }

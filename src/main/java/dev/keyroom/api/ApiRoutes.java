@@ -10,9 +10,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Registers routes and remembers them (the OpenAPI test compares the two). Authenticated routes
- * get the caller's {@link Principal}; there is no way to register one that skips authentication
- * by accident.
+ * Registers routes and remembers them (the OpenAPI test compares the two). Authenticated routes get
+ * the caller's {@link Principal}; there is no way to register one that skips authentication by
+ * accident.
  */
 public final class ApiRoutes {
   /** A feature's routes. */
@@ -38,11 +38,25 @@ public final class ApiRoutes {
     this.authenticator = authenticator;
   }
 
-  public void get(String path, AuthedHandler h) { add(HandlerType.GET, path, h); }
-  public void post(String path, AuthedHandler h) { add(HandlerType.POST, path, h); }
-  public void put(String path, AuthedHandler h) { add(HandlerType.PUT, path, h); }
-  public void patch(String path, AuthedHandler h) { add(HandlerType.PATCH, path, h); }
-  public void delete(String path, AuthedHandler h) { add(HandlerType.DELETE, path, h); }
+  public void get(String path, AuthedHandler h) {
+    add(HandlerType.GET, path, h);
+  }
+
+  public void post(String path, AuthedHandler h) {
+    add(HandlerType.POST, path, h);
+  }
+
+  public void put(String path, AuthedHandler h) {
+    add(HandlerType.PUT, path, h);
+  }
+
+  public void patch(String path, AuthedHandler h) {
+    add(HandlerType.PATCH, path, h);
+  }
+
+  public void delete(String path, AuthedHandler h) {
+    add(HandlerType.DELETE, path, h);
+  }
 
   /** A route without bearer authentication (health, metrics, the OpenAPI document, the proxy). */
   public void unauthenticated(HandlerType method, String path, Handler h) {

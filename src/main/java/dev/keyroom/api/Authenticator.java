@@ -12,8 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * The one place every credential a caller presents is checked: user ({@code kr_u_}) and service
- * ({@code kr_s_}) API tokens, session tokens ({@code kr_sess_}) and placeholders
- * ({@code kr_ph_}, checked by the proxy, which reports its refusals here).
+ * ({@code kr_s_}) API tokens, session tokens ({@code kr_sess_}) and placeholders ({@code kr_ph_},
+ * checked by the proxy, which reports its refusals here).
  *
  * <p>Every failure counts in {@code keyroom_auth_failures_total} (by kind and reason) and against
  * the caller's address in the {@link FailedAuthLimiter}. Only failures are limited: a valid
@@ -23,7 +23,10 @@ import java.util.function.Supplier;
 public final class Authenticator {
   /** The kind of credential, as a metrics label. */
   public enum Kind {
-    API_TOKEN("api_token"), SESSION("session"), PLACEHOLDER("placeholder"), METRICS("metrics");
+    API_TOKEN("api_token"),
+    SESSION("session"),
+    PLACEHOLDER("placeholder"),
+    METRICS("metrics");
 
     final String label;
 
@@ -37,7 +40,8 @@ public final class Authenticator {
   private final FailedAuthLimiter limiter;
   private final Metrics metrics;
 
-  public Authenticator(ApiTokens tokens, Sessions sessions, FailedAuthLimiter limiter, Metrics metrics) {
+  public Authenticator(
+      ApiTokens tokens, Sessions sessions, FailedAuthLimiter limiter, Metrics metrics) {
     this.tokens = tokens;
     this.sessions = sessions;
     this.limiter = limiter;
@@ -49,8 +53,12 @@ public final class Authenticator {
   public Principal principal(Context ctx) {
     String token = bearer(ctx);
     if (token == null) {
-      throw refused(ctx, Kind.API_TOKEN, "missing",
-          new UnauthenticatedException("missing bearer token: send 'Authorization: Bearer <token>'"));
+      throw refused(
+          ctx,
+          Kind.API_TOKEN,
+          "missing",
+          new UnauthenticatedException(
+              "missing bearer token: send 'Authorization: Bearer <token>'"));
     }
     return verify(ctx, Kind.API_TOKEN, () -> tokens.authenticate(token));
   }
@@ -88,25 +96,34 @@ public final class Authenticator {
 
   /** The same as {@link #verify} for checks that return nothing (the proxy's placeholder check). */
   public void verify(Context ctx, Kind kind, Runnable check) {
-    verify(ctx, kind, () -> {
-      check.run();
-      return null;
-    });
+    verify(
+        ctx,
+        kind,
+        () -> {
+          check.run();
+          return null;
+        });
   }
 
-  private RuntimeException refused(Context ctx, Kind kind, String reason, UnauthenticatedException e) {
+  private RuntimeException refused(
+      Context ctx, Kind kind, String reason, UnauthenticatedException e) {
     String address = ctx.ip();
     metrics.increment("keyroom_auth_failures_total", "kind", kind.label, "reason", reason);
     long retry = limiter.retryAfterSeconds(address);
     limiter.failed(address);
     if (retry > 0) {
       ctx.header("Retry-After", Long.toString(retry));
-      return new RateLimitedException("too many failed sign-in attempts from this address; retry in " + retry
-          + " s (valid credentials are still accepted)");
+      return new RateLimitedException(
+          "too many failed sign-in attempts from this address; retry in "
+              + retry
+              + " s (valid credentials are still accepted)");
     }
     if (kind == Kind.API_TOKEN || kind == Kind.SESSION) {
-      ctx.header("WWW-Authenticate", "missing".equals(reason) ? "Bearer realm=\"keyroom\""
-          : "Bearer realm=\"keyroom\", error=\"invalid_token\"");
+      ctx.header(
+          "WWW-Authenticate",
+          "missing".equals(reason)
+              ? "Bearer realm=\"keyroom\""
+              : "Bearer realm=\"keyroom\", error=\"invalid_token\"");
     }
     return e;
   }

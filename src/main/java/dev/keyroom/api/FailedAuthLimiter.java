@@ -26,7 +26,8 @@ public final class FailedAuthLimiter {
   public void check(String key) {
     long retry = retryAfterSeconds(key);
     if (retry > 0) {
-      throw new RateLimitedException("too many failed sign-in attempts from this address; retry in " + retry + " s");
+      throw new RateLimitedException(
+          "too many failed sign-in attempts from this address; retry in " + retry + " s");
     }
   }
 
@@ -43,13 +44,15 @@ public final class FailedAuthLimiter {
   /** Records one failure of {@code key}. */
   public void failed(String key) {
     long now = clock.millis();
-    windows.compute(key, (k, w) -> {
-      if (w == null || now - w[0] >= windowMs) {
-        return new long[] {now, 1};
-      }
-      w[1]++;
-      return w;
-    });
+    windows.compute(
+        key,
+        (k, w) -> {
+          if (w == null || now - w[0] >= windowMs) {
+            return new long[] {now, 1};
+          }
+          w[1]++;
+          return w;
+        });
     if (windows.size() > 100_000) {
       windows.entrySet().removeIf(e -> now - e.getValue()[0] >= windowMs);
     }

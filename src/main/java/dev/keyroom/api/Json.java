@@ -26,29 +26,36 @@ import java.io.InputStream;
 import java.util.stream.Collectors;
 
 /**
- * Strict JSON in and out. Unknown fields, wrong types, trailing garbage and oversized bodies are
- * a 4xx whose message names the field and the rule — Jackson's own messages quote the offending
+ * Strict JSON in and out. Unknown fields, wrong types, trailing garbage and oversized bodies are a
+ * 4xx whose message names the field and the rule — Jackson's own messages quote the offending
  * input, which may be a secret, so they are never passed on.
  */
 public final class Json {
   /** Largest request body accepted anywhere in the API. */
   public static final int MAX_BODY_BYTES = 512 * 1024;
+
   /** How much of an oversize body is read and discarded so the client reliably sees the 413. */
   static final long DISCARD_LIMIT_BYTES = 8L * 1024 * 1024;
 
-  public static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-      .serializationInclusion(JsonInclude.Include.ALWAYS)
-      .build();
+  public static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .serializationInclusion(JsonInclude.Include.ALWAYS)
+          .build();
 
   static {
-    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build());
-    MAPPER.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail).setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    MAPPER
+        .getFactory()
+        .setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build());
+    MAPPER
+        .coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
   }
 
   private Json() {}
@@ -60,7 +67,8 @@ public final class Json {
 
   private static <T> T read(Context ctx, Class<T> type, boolean nullAllowed) {
     String contentType = ctx.contentType();
-    if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+    if (contentType == null
+        || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       throw new UnsupportedMediaTypeException("request body must be application/json");
     }
     byte[] body = readBounded(ctx);
@@ -74,8 +82,13 @@ public final class Json {
       }
       return value;
     } catch (UnrecognizedPropertyException e) {
-      throw new InvalidInputException(path(e), "unknown field; allowed fields are "
-          + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")));
+      throw new InvalidInputException(
+          path(e),
+          "unknown field; allowed fields are "
+              + e.getKnownPropertyIds().stream()
+                  .map(Object::toString)
+                  .sorted()
+                  .collect(Collectors.joining(", ")));
     } catch (InvalidNullException e) {
       throw new InvalidInputException(path(e), "must not be null");
     } catch (ValueInstantiationException e) {
@@ -86,12 +99,19 @@ public final class Json {
     } catch (MismatchedInputException e) {
       String p = path(e);
       if (p == null) {
-        throw new InvalidInputException(null, "request body must be a JSON object of the documented shape");
+        throw new InvalidInputException(
+            null, "request body must be a JSON object of the documented shape");
       }
-      throw new InvalidInputException(p, "has the wrong type; expected " + typeName(e.getTargetType()));
+      throw new InvalidInputException(
+          p, "has the wrong type; expected " + typeName(e.getTargetType()));
     } catch (JsonParseException e) {
-      throw new InvalidInputException(null, "request body is not valid JSON (line " + e.getLocation().getLineNr()
-          + ", column " + e.getLocation().getColumnNr() + ")");
+      throw new InvalidInputException(
+          null,
+          "request body is not valid JSON (line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr()
+              + ")");
     } catch (JsonMappingException e) {
       throw new InvalidInputException(path(e), "cannot be read as the documented type");
     } catch (IOException e) {
@@ -117,7 +137,8 @@ public final class Json {
     try {
       ctx.status(status).contentType("application/json").result(MAPPER.writeValueAsBytes(body));
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("response is not serialisable: " + e.getClass().getSimpleName());
+      throw new IllegalStateException(
+          "response is not serialisable: " + e.getClass().getSimpleName());
     }
   }
 
@@ -158,20 +179,23 @@ public final class Json {
     byte[] sink = new byte[64 * 1024];
     try {
       int n;
-      while (read < DISCARD_LIMIT_BYTES && (n = in.read(sink, 0, (int) Math.min(sink.length, DISCARD_LIMIT_BYTES - read))) >= 0) {
+      while (read < DISCARD_LIMIT_BYTES
+          && (n = in.read(sink, 0, (int) Math.min(sink.length, DISCARD_LIMIT_BYTES - read))) >= 0) {
         read += n;
       }
       if (read >= DISCARD_LIMIT_BYTES) {
         ctx.header("Connection", "close");
       }
     } catch (IOException e) {
-      ctx.header("Connection", "close"); // the client stopped sending; the 413 still goes out if it can
+      ctx.header(
+          "Connection", "close"); // the client stopped sending; the 413 still goes out if it can
     }
     return tooLarge();
   }
 
   private static PayloadTooLargeException tooLarge() {
-    return new PayloadTooLargeException("request body must be at most " + MAX_BODY_BYTES + " bytes");
+    return new PayloadTooLargeException(
+        "request body must be at most " + MAX_BODY_BYTES + " bytes");
   }
 
   private static String path(JsonMappingException e) {
@@ -193,7 +217,8 @@ public final class Json {
   private static String typeName(Class<?> t) {
     if (t == null) return "another type";
     if (t == String.class) return "a string";
-    if (t == Integer.class || t == int.class || t == Long.class || t == long.class) return "an integer";
+    if (t == Integer.class || t == int.class || t == Long.class || t == long.class)
+      return "an integer";
     if (t == Boolean.class || t == boolean.class) return "true or false";
     if (java.util.Collection.class.isAssignableFrom(t)) return "an array";
     if (t.isRecord() || java.util.Map.class.isAssignableFrom(t)) return "an object";

@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
 
 /**
- * Counters and gauges in the Prometheus text format. Labels carry routes, statuses, providers
- * and kinds — never tokens, values or ids chosen by callers.
+ * Counters and gauges in the Prometheus text format. Labels carry routes, statuses, providers and
+ * kinds — never tokens, values or ids chosen by callers.
  */
 public final class Metrics {
   private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
@@ -41,21 +41,33 @@ public final class Metrics {
   public String scrape() {
     StringBuilder out = new StringBuilder();
     Map<String, TreeMap<String, Long>> byName = new TreeMap<>();
-    counters.forEach((series, adder) -> {
-      int brace = series.indexOf('{');
-      String name = brace < 0 ? series : series.substring(0, brace);
-      byName.computeIfAbsent(name, k -> new TreeMap<>()).put(series, adder.sum());
-    });
-    byName.forEach((name, series) -> {
-      out.append("# HELP ").append(name).append(' ').append(help.getOrDefault(name, name)).append('\n');
-      out.append("# TYPE ").append(name).append(" counter\n");
-      series.forEach((s, v) -> out.append(s).append(' ').append(v).append('\n'));
-    });
-    new TreeMap<>(gauges).forEach((name, supplier) -> {
-      out.append("# HELP ").append(name).append(' ').append(help.getOrDefault(name, name)).append('\n');
-      out.append("# TYPE ").append(name).append(" gauge\n");
-      out.append(name).append(' ').append(supplier.getAsDouble()).append('\n');
-    });
+    counters.forEach(
+        (series, adder) -> {
+          int brace = series.indexOf('{');
+          String name = brace < 0 ? series : series.substring(0, brace);
+          byName.computeIfAbsent(name, k -> new TreeMap<>()).put(series, adder.sum());
+        });
+    byName.forEach(
+        (name, series) -> {
+          out.append("# HELP ")
+              .append(name)
+              .append(' ')
+              .append(help.getOrDefault(name, name))
+              .append('\n');
+          out.append("# TYPE ").append(name).append(" counter\n");
+          series.forEach((s, v) -> out.append(s).append(' ').append(v).append('\n'));
+        });
+    new TreeMap<>(gauges)
+        .forEach(
+            (name, supplier) -> {
+              out.append("# HELP ")
+                  .append(name)
+                  .append(' ')
+                  .append(help.getOrDefault(name, name))
+                  .append('\n');
+              out.append("# TYPE ").append(name).append(" gauge\n");
+              out.append(name).append(' ').append(supplier.getAsDouble()).append('\n');
+            });
     return out.toString();
   }
 
@@ -66,7 +78,10 @@ public final class Metrics {
     StringBuilder sb = new StringBuilder(name).append('{');
     for (int i = 0; i + 1 < labels.length; i += 2) {
       if (i > 0) sb.append(',');
-      sb.append(labels[i]).append("=\"").append(labels[i + 1].replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+      sb.append(labels[i])
+          .append("=\"")
+          .append(labels[i + 1].replace("\\", "\\\\").replace("\"", "\\\""))
+          .append('"');
     }
     return sb.append('}').toString();
   }

@@ -12,9 +12,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Every setting has a default, a command-line flag and an environment variable
- * {@code KEYROOM_<SETTING>}. Precedence: flag, then environment, then default. Secrets
- * (the database password, the metrics token) may come from a file via {@code KEYROOM_<SETTING>_FILE}, never only argv.
+ * Every setting has a default, a command-line flag and an environment variable {@code
+ * KEYROOM_<SETTING>}. Precedence: flag, then environment, then default. Secrets (the database
+ * password, the metrics token) may come from a file via {@code KEYROOM_<SETTING>_FILE}, never only
+ * argv.
  */
 public final class Config {
   /** A documented setting. */
@@ -22,31 +23,64 @@ public final class Config {
     PORT("port", "8080", "TCP port of the API, proxy and UI"),
     BIND("bind", "127.0.0.1", "address to listen on"),
     DATA_DIR("data-dir", "./data", "directory for the SQLite file and the local master keyset"),
-    DATABASE_URL("database-url", "", "JDBC URL; empty means jdbc:sqlite:<data-dir>/keyroom.db; or jdbc:postgresql://…"),
+    DATABASE_URL(
+        "database-url",
+        "",
+        "JDBC URL; empty means jdbc:sqlite:<data-dir>/keyroom.db; or jdbc:postgresql://…"),
     DATABASE_USER("database-user", "", "database user (PostgreSQL)"),
-    DATABASE_PASSWORD("database-password", "", "database password; prefer KEYROOM_DATABASE_PASSWORD_FILE"),
-    MASTER_KEY("master-key", "", "master key source: a Tink keyset file path; empty means <data-dir>/master-keyset.json"),
+    DATABASE_PASSWORD(
+        "database-password", "", "database password; prefer KEYROOM_DATABASE_PASSWORD_FILE"),
+    MASTER_KEY(
+        "master-key",
+        "",
+        "master key source: a Tink keyset file path; empty means <data-dir>/master-keyset.json"),
     LOG_LEVEL("log-level", "info", "log level: error, warn, info, debug"),
-    PUBLIC_URL("public-url", "", "URL workrooms use to reach Keyroom; empty means http://<bind>:<port>"),
+    PUBLIC_URL(
+        "public-url", "", "URL workrooms use to reach Keyroom; empty means http://<bind>:<port>"),
     PROXY_CONNECT_TIMEOUT("proxy-connect-timeout", "10s", "proxy: time to connect to an upstream"),
-    PROXY_READ_TIMEOUT("proxy-read-timeout", "300s", "proxy: longest silence from an upstream before 504"),
-    PROXY_GRANT_TTL("proxy-grant-ttl", "5s", "proxy: how long an authorised placeholder is remembered; revoke and"
-        + " session end drop it at once on this node; 0 checks every request"),
-    PROXY_MAX_CONCURRENT_PER_SESSION("proxy-max-concurrent-per-session", "64", "proxy: requests one session may have in"
-        + " flight at once; the next gets 429"),
-    PROXY_MAX_CONCURRENT_PER_TENANT("proxy-max-concurrent-per-tenant", "512", "proxy: requests one tenant's sessions may"
-        + " have in flight at once; the next gets 429"),
-    SESSION_EVENT_STREAMS_PER_SESSION("session-event-streams-per-session", "4", "event streams one session may hold open;"
-        + " the next gets 429"),
-    SESSION_EVENT_STREAMS_PER_TENANT("session-event-streams-per-tenant", "256", "event streams one tenant's sessions may"
-        + " hold open; the next gets 429"),
-    SESSION_MAX_LIFETIME("session-max-lifetime", "12h", "sessions end at the latest after this long"),
+    PROXY_READ_TIMEOUT(
+        "proxy-read-timeout", "300s", "proxy: longest silence from an upstream before 504"),
+    PROXY_GRANT_TTL(
+        "proxy-grant-ttl",
+        "5s",
+        "proxy: how long an authorised placeholder is remembered; revoke and"
+            + " session end drop it at once on this node; 0 checks every request"),
+    PROXY_MAX_CONCURRENT_PER_SESSION(
+        "proxy-max-concurrent-per-session",
+        "64",
+        "proxy: requests one session may have in" + " flight at once; the next gets 429"),
+    PROXY_MAX_CONCURRENT_PER_TENANT(
+        "proxy-max-concurrent-per-tenant",
+        "512",
+        "proxy: requests one tenant's sessions may" + " have in flight at once; the next gets 429"),
+    SESSION_EVENT_STREAMS_PER_SESSION(
+        "session-event-streams-per-session",
+        "4",
+        "event streams one session may hold open;" + " the next gets 429"),
+    SESSION_EVENT_STREAMS_PER_TENANT(
+        "session-event-streams-per-tenant",
+        "256",
+        "event streams one tenant's sessions may" + " hold open; the next gets 429"),
+    SESSION_MAX_LIFETIME(
+        "session-max-lifetime", "12h", "sessions end at the latest after this long"),
     SESSION_IDLE_TIMEOUT("session-idle-timeout", "2h", "sessions end after this long without use"),
-    OAUTH_REFRESH_AHEAD("oauth-refresh-ahead", "5m", "OAuth access tokens are refreshed this long before they expire"),
-    OAUTH_REFRESH_INTERVAL("oauth-refresh-interval", "60s", "how often the background refresher looks for expiring OAuth tokens; 0 turns it off"),
-    GIT_API_URL("git-api-url", "https://api.github.com", "base URL the git-token test calls (GET <url>/user)"),
-    METRICS_TOKEN("metrics-token", "", "bearer token /metrics requires; empty leaves /metrics open; a secret:"
-        + " KEYROOM_METRICS_TOKEN_FILE or KEYROOM_METRICS_TOKEN, never a flag");
+    OAUTH_REFRESH_AHEAD(
+        "oauth-refresh-ahead",
+        "5m",
+        "OAuth access tokens are refreshed this long before they expire"),
+    OAUTH_REFRESH_INTERVAL(
+        "oauth-refresh-interval",
+        "60s",
+        "how often the background refresher looks for expiring OAuth tokens; 0 turns it off"),
+    GIT_API_URL(
+        "git-api-url",
+        "https://api.github.com",
+        "base URL the git-token test calls (GET <url>/user)"),
+    METRICS_TOKEN(
+        "metrics-token",
+        "",
+        "bearer token /metrics requires; empty leaves /metrics open; a secret:"
+            + " KEYROOM_METRICS_TOKEN_FILE or KEYROOM_METRICS_TOKEN, never a flag");
 
     public final String flag;
     public final String defaultValue;
@@ -63,16 +97,30 @@ public final class Config {
     }
   }
 
-  /** Per-provider OAuth settings, {@code KEYROOM_OAUTH_<PROVIDER>_<FIELD>}; see {@link #oauth()}. */
-  public static final java.util.List<String> OAUTH_FIELDS = java.util.List.of("client-secret-file", "client-secret",
-      "client-id", "client-auth", "authorize-url", "token-url", "revocation-url", "userinfo-url", "issuer", "scopes",
-      "account-claim", "oidc");
+  /**
+   * Per-provider OAuth settings, {@code KEYROOM_OAUTH_<PROVIDER>_<FIELD>}; see {@link #oauth()}.
+   */
+  public static final java.util.List<String> OAUTH_FIELDS =
+      java.util.List.of(
+          "client-secret-file",
+          "client-secret",
+          "client-id",
+          "client-auth",
+          "authorize-url",
+          "token-url",
+          "revocation-url",
+          "userinfo-url",
+          "issuer",
+          "scopes",
+          "account-claim",
+          "oidc");
 
   private final Map<Setting, String> values;
   private final Map<String, String> upstreams;
   private final Map<String, String> oauth;
 
-  private Config(Map<Setting, String> values, Map<String, String> upstreams, Map<String, String> oauth) {
+  private Config(
+      Map<Setting, String> values, Map<String, String> upstreams, Map<String, String> oauth) {
     this.values = values;
     this.upstreams = upstreams;
     this.oauth = oauth;
@@ -92,53 +140,80 @@ public final class Config {
       values.put(s, v == null ? s.defaultValue : v);
     }
     Map<String, String> upstreams = new TreeMap<>();
-    env.forEach((k, v) -> {
-      if (k.startsWith("KEYROOM_UPSTREAM_") && !v.isBlank()) {
-        upstreams.put(k.substring("KEYROOM_UPSTREAM_".length()).toLowerCase(Locale.ROOT).replace('_', '-'), v.trim());
-      }
-    });
-    flags.forEach((k, v) -> {
-      if (k.startsWith("upstream-")) {
-        upstreams.put(k.substring("upstream-".length()), v.trim());
-      }
-    });
+    env.forEach(
+        (k, v) -> {
+          if (k.startsWith("KEYROOM_UPSTREAM_") && !v.isBlank()) {
+            upstreams.put(
+                k.substring("KEYROOM_UPSTREAM_".length())
+                    .toLowerCase(Locale.ROOT)
+                    .replace('_', '-'),
+                v.trim());
+          }
+        });
+    flags.forEach(
+        (k, v) -> {
+          if (k.startsWith("upstream-")) {
+            upstreams.put(k.substring("upstream-".length()), v.trim());
+          }
+        });
     return new Config(values, upstreams, oauthSettings(flags, env));
   }
 
   /**
-   * OAuth provider settings from {@code KEYROOM_OAUTH_<PROVIDER>_<FIELD>} (and flags
-   * {@code --oauth-<provider>-<field>}), keyed {@code provider.field}. A client secret comes from the
-   * environment or a file ({@code …_CLIENT_SECRET_FILE}) — never from a flag, which shows in {@code ps}.
+   * OAuth provider settings from {@code KEYROOM_OAUTH_<PROVIDER>_<FIELD>} (and flags {@code
+   * --oauth-<provider>-<field>}), keyed {@code provider.field}. A client secret comes from the
+   * environment or a file ({@code …_CLIENT_SECRET_FILE}) — never from a flag, which shows in {@code
+   * ps}.
    */
-  private static Map<String, String> oauthSettings(Map<String, String> flags, Map<String, String> env) {
+  private static Map<String, String> oauthSettings(
+      Map<String, String> flags, Map<String, String> env) {
     Map<String, String> out = new TreeMap<>();
-    env.forEach((k, v) -> {
-      if (k.startsWith("KEYROOM_OAUTH_") && !v.isBlank()) {
-        String rest = k.substring("KEYROOM_OAUTH_".length()).toLowerCase(Locale.ROOT).replace('_', '-');
-        oauthKey(rest).ifPresent(key -> out.put(key, v.trim()));
-      }
-    });
-    java.util.Set<String> named = java.util.Arrays.stream(Setting.values()).map(s -> s.flag)
-        .collect(java.util.stream.Collectors.toSet());
-    flags.forEach((k, v) -> {
-      if (k.startsWith("oauth-") && !named.contains(k)) {
-        String key = oauthKey(k.substring("oauth-".length())).orElseThrow(() -> new ConfigException(
-            "--" + k + " is not an OAuth setting; use --oauth-<provider>-<field> with field one of " + OAUTH_FIELDS));
-        if (key.endsWith(".client-secret") || key.endsWith(".client-secret-file")) {
-          throw new ConfigException("OAuth client secrets are never taken from the command line (--" + k
-              + "); set KEYROOM_OAUTH_<PROVIDER>_CLIENT_SECRET_FILE to a file holding it");
-        }
-        out.put(key, v.trim());
-      }
-    });
+    env.forEach(
+        (k, v) -> {
+          if (k.startsWith("KEYROOM_OAUTH_") && !v.isBlank()) {
+            String rest =
+                k.substring("KEYROOM_OAUTH_".length()).toLowerCase(Locale.ROOT).replace('_', '-');
+            oauthKey(rest).ifPresent(key -> out.put(key, v.trim()));
+          }
+        });
+    java.util.Set<String> named =
+        java.util.Arrays.stream(Setting.values())
+            .map(s -> s.flag)
+            .collect(java.util.stream.Collectors.toSet());
+    flags.forEach(
+        (k, v) -> {
+          if (k.startsWith("oauth-") && !named.contains(k)) {
+            String key =
+                oauthKey(k.substring("oauth-".length()))
+                    .orElseThrow(
+                        () ->
+                            new ConfigException(
+                                "--"
+                                    + k
+                                    + " is not an OAuth setting; use --oauth-<provider>-<field> with field one of "
+                                    + OAUTH_FIELDS));
+            if (key.endsWith(".client-secret") || key.endsWith(".client-secret-file")) {
+              throw new ConfigException(
+                  "OAuth client secrets are never taken from the command line (--"
+                      + k
+                      + "); set KEYROOM_OAUTH_<PROVIDER>_CLIENT_SECRET_FILE to a file holding it");
+            }
+            out.put(key, v.trim());
+          }
+        });
     for (String key : java.util.List.copyOf(out.keySet())) {
       if (key.endsWith(".client-secret-file")) {
         String provider = key.substring(0, key.indexOf('.'));
         try {
-          out.put(provider + ".client-secret", Files.readString(Path.of(out.remove(key)), StandardCharsets.UTF_8).strip());
+          out.put(
+              provider + ".client-secret",
+              Files.readString(Path.of(out.remove(key)), StandardCharsets.UTF_8).strip());
         } catch (IOException e) {
-          throw new ConfigException("cannot read KEYROOM_OAUTH_" + provider.toUpperCase(Locale.ROOT).replace('-', '_')
-              + "_CLIENT_SECRET_FILE: " + e.getClass().getSimpleName());
+          throw new ConfigException(
+              "cannot read KEYROOM_OAUTH_"
+                  + provider.toUpperCase(Locale.ROOT).replace('-', '_')
+                  + "_CLIENT_SECRET_FILE: "
+                  + e.getClass().getSimpleName());
         }
       }
     }
@@ -147,8 +222,12 @@ public final class Config {
 
   private static java.util.Optional<String> oauthKey(String providerAndField) {
     for (String field : OAUTH_FIELDS) {
-      if (providerAndField.endsWith("-" + field) && providerAndField.length() > field.length() + 1) {
-        return java.util.Optional.of(providerAndField.substring(0, providerAndField.length() - field.length() - 1) + "." + field);
+      if (providerAndField.endsWith("-" + field)
+          && providerAndField.length() > field.length() + 1) {
+        return java.util.Optional.of(
+            providerAndField.substring(0, providerAndField.length() - field.length() - 1)
+                + "."
+                + field);
       }
     }
     return java.util.Optional.empty();
@@ -171,7 +250,10 @@ public final class Config {
     return new Config(values, copy, oauth);
   }
 
-  /** A copy with one OAuth provider setting replaced (tests, embedded use); field as in {@link #OAUTH_FIELDS}. */
+  /**
+   * A copy with one OAuth provider setting replaced (tests, embedded use); field as in {@link
+   * #OAUTH_FIELDS}.
+   */
   public Config withOAuth(String provider, String field, String value) {
     if (!OAUTH_FIELDS.contains(field) || field.equals("client-secret-file")) {
       throw new ConfigException("unknown OAuth setting '" + field + "'");
@@ -181,7 +263,10 @@ public final class Config {
     return new Config(values, upstreams, copy);
   }
 
-  /** OAuth provider settings keyed {@code provider.field} (client secrets already read from their files). */
+  /**
+   * OAuth provider settings keyed {@code provider.field} (client secrets already read from their
+   * files).
+   */
   public Map<String, String> oauth() {
     return oauth;
   }
@@ -243,13 +328,17 @@ public final class Config {
   public Duration duration(Setting s) {
     String v = get(s).trim().toLowerCase(Locale.ROOT);
     try {
-      if (v.endsWith("ms")) return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-      if (v.endsWith("s")) return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
-      if (v.endsWith("m")) return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+      if (v.endsWith("ms"))
+        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+      if (v.endsWith("s"))
+        return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+      if (v.endsWith("m"))
+        return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
       if (v.endsWith("h")) return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
       return Duration.ofSeconds(Long.parseLong(v));
     } catch (NumberFormatException e) {
-      throw new ConfigException(s.flag + " must be a duration such as 500ms, 30s, 5m or 2h (" + s.envVar() + ")");
+      throw new ConfigException(
+          s.flag + " must be a duration such as 500ms, 30s, 5m or 2h (" + s.envVar() + ")");
     }
   }
 
@@ -262,7 +351,8 @@ public final class Config {
       }
       return v;
     } catch (NumberFormatException e) {
-      throw new ConfigException(s.flag + " must be a whole number of at least 1 (" + s.envVar() + ")");
+      throw new ConfigException(
+          s.flag + " must be a whole number of at least 1 (" + s.envVar() + ")");
     }
   }
 
@@ -283,9 +373,16 @@ public final class Config {
       }
       sb.append(s.flag).append('=').append(v).append(' ');
     }
-    upstreams.forEach((k, v) -> sb.append("upstream-").append(k).append('=').append(Redaction.jdbcUrl(v)).append(' '));
-    oauth.forEach((k, v) -> sb.append("oauth-").append(k.replace('.', '-')).append('=')
-        .append(k.endsWith(".client-secret") ? "***" : Redaction.jdbcUrl(v)).append(' '));
+    upstreams.forEach(
+        (k, v) ->
+            sb.append("upstream-").append(k).append('=').append(Redaction.jdbcUrl(v)).append(' '));
+    oauth.forEach(
+        (k, v) ->
+            sb.append("oauth-")
+                .append(k.replace('.', '-'))
+                .append('=')
+                .append(k.endsWith(".client-secret") ? "***" : Redaction.jdbcUrl(v))
+                .append(' '));
     return sb.toString().trim();
   }
 
@@ -293,7 +390,8 @@ public final class Config {
     try {
       return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
-      throw new ConfigException("cannot read " + s.envVar() + "_FILE (" + file + "): " + e.getClass().getSimpleName());
+      throw new ConfigException(
+          "cannot read " + s.envVar() + "_FILE (" + file + "): " + e.getClass().getSimpleName());
     }
   }
 

@@ -19,21 +19,21 @@ import dev.keyroom.oauth.OAuthEnvironment;
 import dev.keyroom.oauth.OAuthIntegrations;
 import dev.keyroom.oauth.OAuthProviders;
 import dev.keyroom.oauth.OAuthRoutes;
+import dev.keyroom.proxy.KeyTest;
+import dev.keyroom.proxy.KeyTestRoutes;
+import dev.keyroom.proxy.ProviderProxy;
+import dev.keyroom.proxy.ProxyRoutes;
 import dev.keyroom.session.ConsentRoutes;
 import dev.keyroom.session.DeliveryLedger;
-import dev.keyroom.session.IntegrationConsents;
 import dev.keyroom.session.EnvironmentContributors;
 import dev.keyroom.session.EventStreamLimits;
+import dev.keyroom.session.IntegrationConsents;
 import dev.keyroom.session.SessionEnvironment;
 import dev.keyroom.session.SessionEvents;
 import dev.keyroom.session.SessionPolicy;
 import dev.keyroom.session.SessionRevocation;
 import dev.keyroom.session.SessionRoutes;
 import dev.keyroom.session.SessionSweeper;
-import dev.keyroom.proxy.KeyTest;
-import dev.keyroom.proxy.KeyTestRoutes;
-import dev.keyroom.proxy.ProviderProxy;
-import dev.keyroom.proxy.ProxyRoutes;
 import dev.keyroom.session.Sessions;
 import dev.keyroom.session.WorkroomMembers;
 import dev.keyroom.session.WorkroomRoutes;
@@ -111,52 +111,95 @@ public final class Keyroom implements AutoCloseable {
     this.tenancy = new Tenancy(db, keys, audit, tokens, clock);
     this.skills = new Skills(db, catalog, audit, clock);
     this.vault = new Vault(db, keys, catalog, audit, skills, clock);
-    vault.refingerprint(); // fingerprints cleared by migration V7 are computed per home and owner before any use
+    vault.refingerprint(); // fingerprints cleared by migration V7 are computed per home and owner
+    // before any use
     WorkroomMembers workroomMembers = new WorkroomMembers(db, audit, clock);
-    this.workrooms = new Workrooms(db, catalog, vault, audit, clock, environmentContributors, workroomMembers);
-    this.sessions = new Sessions(db, keys, catalog, workrooms, audit, clock,
-        config.duration(Config.Setting.SESSION_MAX_LIFETIME), config.duration(Config.Setting.SESSION_IDLE_TIMEOUT),
-        new DeliveryLedger(db));
+    this.workrooms =
+        new Workrooms(db, catalog, vault, audit, clock, environmentContributors, workroomMembers);
+    this.sessions =
+        new Sessions(
+            db,
+            keys,
+            catalog,
+            workrooms,
+            audit,
+            clock,
+            config.duration(Config.Setting.SESSION_MAX_LIFETIME),
+            config.duration(Config.Setting.SESSION_IDLE_TIMEOUT),
+            new DeliveryLedger(db));
     this.sessionPolicy = new SessionPolicy(db, audit, clock);
     this.consents = new IntegrationConsents(db, workrooms, sessions, audit, clock);
-    this.sessionEnvironment = new SessionEnvironment(db, catalog, vault, workrooms, sessions, audit, environmentContributors,
-        consents, () -> config.publicUrl(http == null ? config.port() : http.port()), clock);
+    this.sessionEnvironment =
+        new SessionEnvironment(
+            db,
+            catalog,
+            vault,
+            workrooms,
+            sessions,
+            audit,
+            environmentContributors,
+            consents,
+            () -> config.publicUrl(http == null ? config.port() : http.port()),
+            clock);
     this.sessionSweeper = new SessionSweeper(sessions);
-    this.oauth = new OAuthIntegrations(db, keys, vault, audit, new OAuthProviders(catalog, config.oauth()), clock,
-        config.duration(Config.Setting.OAUTH_REFRESH_AHEAD), () -> config.publicUrl(http == null ? config.port() : http.port()));
+    this.oauth =
+        new OAuthIntegrations(
+            db,
+            keys,
+            vault,
+            audit,
+            new OAuthProviders(catalog, config.oauth()),
+            clock,
+            config.duration(Config.Setting.OAUTH_REFRESH_AHEAD),
+            () -> config.publicUrl(http == null ? config.port() : http.port()));
     environmentContributors.register(new OAuthEnvironment(catalog, vault, oauth));
     this.passwords = new Passwords(db, tenancy, audit, clock);
-    this.browserSessions = new BrowserSessions(db, tenancy, passwords, clock, Duration.ofHours(12), Duration.ofHours(2));
+    this.browserSessions =
+        new BrowserSessions(
+            db, tenancy, passwords, clock, Duration.ofHours(12), Duration.ofHours(2));
     reactToEnds(workroomMembers);
   }
 
   /**
-   * Every reaction to something ending, in one place. When a user is disabled, their live
-   * sessions and web sign-ins end in the same transaction; so do their sessions in a workroom
-   * they leave. When a session ends, its event streams
-   * hear it. When a credential is revoked, replaced or deleted, the live sessions holding a copy
-   * or a placeholder are told and ended (or asked to restart) and the revoker is told how many.
-   * The proxy's reactions are in {@link #proxyReactsToEnds}, wired when it is built.
+   * Every reaction to something ending, in one place. When a user is disabled, their live sessions
+   * and web sign-ins end in the same transaction; so do their sessions in a workroom they leave.
+   * When a session ends, its event streams hear it. When a credential is revoked, replaced or
+   * deleted, the live sessions holding a copy or a placeholder are told and ended (or asked to
+   * restart) and the revoker is told how many. The proxy's reactions are in {@link
+   * #proxyReactsToEnds}, wired when it is built.
    */
   private void reactToEnds(WorkroomMembers workroomMembers) {
-    // A user who leaves a workroom (removed, or the workroom deleted) loses its sessions and their consent
+    // A user who leaves a workroom (removed, or the workroom deleted) loses its sessions and their
+    // consent
     // for it in the same transaction: rejoining later does not bring the old consent back.
-    workroomMembers.onLeave((h, tenant, workroom, user, reason, actor) -> {
-      consents.forget(h, tenant, workroom, user);
-      return sessions.endLive(h, tenant, workroom, user, reason, actor);
-    });
-    tenancy.onAccessEnd((h, tenant, user, reason, actor) -> {
-      sessions.endAll(h, tenant, null, user, null, reason, actor);
-      browserSessions.closeAll(h, tenant, user);
-    });
-    sessions.onEnd(s -> sessionEvents.publish(s.id(), new SessionEvents.Event(SessionEvents.ENDED,
-        java.util.Map.of("sessionId", s.id().value(), "reason", s.endReason() == null ? "ended" : s.endReason()))));
-    vault.onChangeReport(new SessionRevocation(sessions, sessionEvents, sessionPolicy, vault, audit));
+    workroomMembers.onLeave(
+        (h, tenant, workroom, user, reason, actor) -> {
+          consents.forget(h, tenant, workroom, user);
+          return sessions.endLive(h, tenant, workroom, user, reason, actor);
+        });
+    tenancy.onAccessEnd(
+        (h, tenant, user, reason, actor) -> {
+          sessions.endAll(h, tenant, null, user, null, reason, actor);
+          browserSessions.closeAll(h, tenant, user);
+        });
+    sessions.onEnd(
+        s ->
+            sessionEvents.publish(
+                s.id(),
+                new SessionEvents.Event(
+                    SessionEvents.ENDED,
+                    java.util.Map.of(
+                        "sessionId",
+                        s.id().value(),
+                        "reason",
+                        s.endReason() == null ? "ended" : s.endReason()))));
+    vault.onChangeReport(
+        new SessionRevocation(sessions, sessionEvents, sessionPolicy, vault, audit));
   }
 
   /**
-   * When a session ends (for any reason: its launcher, expiry, a disabled user, a leaving member,
-   * a withdrawn consent, a revocation), the proxy forgets its grants and aborts its requests in
+   * When a session ends (for any reason: its launcher, expiry, a disabled user, a leaving member, a
+   * withdrawn consent, a revocation), the proxy forgets its grants and aborts its requests in
    * flight; when a credential is revoked, replaced or deleted, likewise for requests using it.
    */
   private void proxyReactsToEnds(ProviderProxy proxy) {
@@ -164,7 +207,9 @@ public final class Keyroom implements AutoCloseable {
     vault.onChange(c -> proxy.abortCredential(c.tenant(), c.credential()));
   }
 
-  /** Opens the store and keys. Refuses a wrong master key, or a missing one for an existing store. */
+  /**
+   * Opens the store and keys. Refuses a wrong master key, or a missing one for an existing store.
+   */
   public static Keyroom open(Config config) {
     return open(config, Clock.systemUTC());
   }
@@ -179,9 +224,11 @@ public final class Keyroom implements AutoCloseable {
       return LocalKeysetMasterKey.open(file);
     }
     if (MasterKeySentinel.exists(db)) {
-      throw new CryptoSetupException("this store was encrypted with a master key, but " + file
-          + " does not exist. Restore the keyset file (or set KEYROOM_MASTER_KEY to it); Keyroom will not"
-          + " create a new key for an existing store.");
+      throw new CryptoSetupException(
+          "this store was encrypted with a master key, but "
+              + file
+              + " does not exist. Restore the keyset file (or set KEYROOM_MASTER_KEY to it); Keyroom will not"
+              + " create a new key for an existing store.");
     }
     return LocalKeysetMasterKey.create(file);
   }
@@ -196,59 +243,188 @@ public final class Keyroom implements AutoCloseable {
     modules.add(new VaultRoutes(vault, skills));
     modules.add(new AuditRoutes(audit));
     modules.add(new WorkroomRoutes(workrooms));
-    modules.add(new SessionRoutes(sessions, workrooms, sessionEnvironment, sessionEvents,
-        new EventStreamLimits(config.positiveInt(Config.Setting.SESSION_EVENT_STREAMS_PER_SESSION),
-            config.positiveInt(Config.Setting.SESSION_EVENT_STREAMS_PER_TENANT)), sessionPolicy));
+    modules.add(
+        new SessionRoutes(
+            sessions,
+            workrooms,
+            sessionEnvironment,
+            sessionEvents,
+            new EventStreamLimits(
+                config.positiveInt(Config.Setting.SESSION_EVENT_STREAMS_PER_SESSION),
+                config.positiveInt(Config.Setting.SESSION_EVENT_STREAMS_PER_TENANT)),
+            sessionPolicy));
     modules.add(new ConsentRoutes(consents));
     modules.add(new UsageRoutes(new UsageStore(db), clock));
-    modules.add(new ProxyRoutes(proxy = new ProviderProxy(catalog, config.upstreams(), sessions, workrooms, vault,
-        usage = new UsageRecorder(db, new UsageStore(db), audit, vault, metrics, 10_000, Duration.ofMillis(250)), metrics,
-        clock, config.duration(Config.Setting.PROXY_CONNECT_TIMEOUT), config.duration(Config.Setting.PROXY_READ_TIMEOUT),
-        config.duration(Config.Setting.PROXY_GRANT_TTL), new ProviderProxy.Limits(config.positiveInt(
-            Config.Setting.PROXY_MAX_CONCURRENT_PER_SESSION), config.positiveInt(Config.Setting.PROXY_MAX_CONCURRENT_PER_TENANT)))));
+    modules.add(
+        new ProxyRoutes(
+            proxy =
+                new ProviderProxy(
+                    catalog,
+                    config.upstreams(),
+                    sessions,
+                    workrooms,
+                    vault,
+                    usage =
+                        new UsageRecorder(
+                            db,
+                            new UsageStore(db),
+                            audit,
+                            vault,
+                            metrics,
+                            10_000,
+                            Duration.ofMillis(250)),
+                    metrics,
+                    clock,
+                    config.duration(Config.Setting.PROXY_CONNECT_TIMEOUT),
+                    config.duration(Config.Setting.PROXY_READ_TIMEOUT),
+                    config.duration(Config.Setting.PROXY_GRANT_TTL),
+                    new ProviderProxy.Limits(
+                        config.positiveInt(Config.Setting.PROXY_MAX_CONCURRENT_PER_SESSION),
+                        config.positiveInt(Config.Setting.PROXY_MAX_CONCURRENT_PER_TENANT)))));
     proxyReactsToEnds(proxy);
     modules.add(new KeyTestRoutes(new KeyTest(catalog, vault, proxy, audit, clock)));
-    modules.add(new WebRoutes(new WebRoutes.Services(tenancy, passwords, browserSessions, audit, catalog, vault, skills,
-        workrooms, sessions, sessionPolicy, consents, oauth, new UsageStore(db), proxy,
-        config.get(Config.Setting.PUBLIC_URL).startsWith("https://"), clock, tokens, new Reveals(db, keys, clock),
-        () -> config.publicUrl(http == null ? config.port() : http.port()))));
-    modules.add(new OAuthRoutes(oauth, new GitTokenCheck(vault, oauth, config.get(Config.Setting.GIT_API_URL))));
-    Authenticator authenticator = new Authenticator(tokens, sessions, new FailedAuthLimiter(20, 60_000, clock), metrics);
+    modules.add(
+        new WebRoutes(
+            new WebRoutes.Services(
+                tenancy,
+                passwords,
+                browserSessions,
+                audit,
+                catalog,
+                vault,
+                skills,
+                workrooms,
+                sessions,
+                sessionPolicy,
+                consents,
+                oauth,
+                new UsageStore(db),
+                proxy,
+                config.get(Config.Setting.PUBLIC_URL).startsWith("https://"),
+                clock,
+                tokens,
+                new Reveals(db, keys, clock),
+                () -> config.publicUrl(http == null ? config.port() : http.port()))));
+    modules.add(
+        new OAuthRoutes(
+            oauth, new GitTokenCheck(vault, oauth, config.get(Config.Setting.GIT_API_URL))));
+    Authenticator authenticator =
+        new Authenticator(tokens, sessions, new FailedAuthLimiter(20, 60_000, clock), metrics);
     http = new HttpServer(config.bind(), config.port(), authenticator, metrics, modules).start();
     sessionSweeper.start(java.time.Duration.ofSeconds(1));
-    oauth.startBackgroundRefresh(config.duration(Config.Setting.OAUTH_REFRESH_INTERVAL),
+    oauth.startBackgroundRefresh(
+        config.duration(Config.Setting.OAUTH_REFRESH_INTERVAL),
         config.duration(Config.Setting.OAUTH_REFRESH_AHEAD));
     LOG.info("Keyroom serving on http://{}:{} ({})", config.bind(), http.port(), master.describe());
     return http;
   }
 
-  public Config config() { return config; }
-  public Clock clock() { return clock; }
-  public Database db() { return db; }
-  public MasterKey master() { return master; }
-  public TenantKeys keys() { return keys; }
-  public Catalog catalog() { return catalog; }
-  public AuditLog audit() { return audit; }
-  public ApiTokens tokens() { return tokens; }
-  public Tenancy tenancy() { return tenancy; }
-  public Skills skills() { return skills; }
-  public Vault vault() { return vault; }
-  public Workrooms workrooms() { return workrooms; }
-  public Sessions sessions() { return sessions; }
-  public OAuthIntegrations oauth() { return oauth; }
-  public Metrics metrics() { return metrics; }
-  /** Other features register their session environment variables here (e.g. OAuth access tokens). */
-  public EnvironmentContributors environmentContributors() { return environmentContributors; }
-  public SessionEnvironment sessionEnvironment() { return sessionEnvironment; }
-  public SessionEvents sessionEvents() { return sessionEvents; }
-  public SessionPolicy sessionPolicy() { return sessionPolicy; }
-  public SessionSweeper sessionSweeper() { return sessionSweeper; }
-  public IntegrationConsents consents() { return consents; }
-  public Passwords passwords() { return passwords; }
-  public BrowserSessions browserSessions() { return browserSessions; }
-  public HttpServer http() { return http; }
-  public ProviderProxy proxy() { return proxy; }
-  public UsageRecorder usage() { return usage; }
+  public Config config() {
+    return config;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public Database db() {
+    return db;
+  }
+
+  public MasterKey master() {
+    return master;
+  }
+
+  public TenantKeys keys() {
+    return keys;
+  }
+
+  public Catalog catalog() {
+    return catalog;
+  }
+
+  public AuditLog audit() {
+    return audit;
+  }
+
+  public ApiTokens tokens() {
+    return tokens;
+  }
+
+  public Tenancy tenancy() {
+    return tenancy;
+  }
+
+  public Skills skills() {
+    return skills;
+  }
+
+  public Vault vault() {
+    return vault;
+  }
+
+  public Workrooms workrooms() {
+    return workrooms;
+  }
+
+  public Sessions sessions() {
+    return sessions;
+  }
+
+  public OAuthIntegrations oauth() {
+    return oauth;
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  /**
+   * Other features register their session environment variables here (e.g. OAuth access tokens).
+   */
+  public EnvironmentContributors environmentContributors() {
+    return environmentContributors;
+  }
+
+  public SessionEnvironment sessionEnvironment() {
+    return sessionEnvironment;
+  }
+
+  public SessionEvents sessionEvents() {
+    return sessionEvents;
+  }
+
+  public SessionPolicy sessionPolicy() {
+    return sessionPolicy;
+  }
+
+  public SessionSweeper sessionSweeper() {
+    return sessionSweeper;
+  }
+
+  public IntegrationConsents consents() {
+    return consents;
+  }
+
+  public Passwords passwords() {
+    return passwords;
+  }
+
+  public BrowserSessions browserSessions() {
+    return browserSessions;
+  }
+
+  public HttpServer http() {
+    return http;
+  }
+
+  public ProviderProxy proxy() {
+    return proxy;
+  }
+
+  public UsageRecorder usage() {
+    return usage;
+  }
 
   @Override
   public void close() {

@@ -13,9 +13,20 @@ final class AuditChain {
 
   private AuditChain() {}
 
-  static String hash(String prevHash, String tenantId, long seq, long at, String actor, String action,
-      String targetType, String targetId, String outcome, String sessionId, String workroomId,
-      String skill, Map<String, String> detail) {
+  static String hash(
+      String prevHash,
+      String tenantId,
+      long seq,
+      long at,
+      String actor,
+      String action,
+      String targetType,
+      String targetId,
+      String outcome,
+      String sessionId,
+      String workroomId,
+      String skill,
+      Map<String, String> detail) {
     MessageDigest sha;
     try {
       sha = MessageDigest.getInstance("SHA-256");
@@ -43,8 +54,20 @@ final class AuditChain {
   }
 
   static String hash(AuditRecord r) {
-    return hash(r.prevHash(), r.tenantId(), r.seq(), r.at(), r.actor(), r.action(), r.targetType(),
-        r.targetId(), r.outcome(), r.sessionId(), r.workroomId(), r.skill(), r.detail());
+    return hash(
+        r.prevHash(),
+        r.tenantId(),
+        r.seq(),
+        r.at(),
+        r.actor(),
+        r.action(),
+        r.targetType(),
+        r.targetId(),
+        r.outcome(),
+        r.sessionId(),
+        r.workroomId(),
+        r.skill(),
+        r.detail());
   }
 
   private static void field(MessageDigest sha, String value) {

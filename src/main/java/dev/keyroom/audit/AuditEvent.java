@@ -5,8 +5,8 @@ import java.util.TreeMap;
 
 /**
  * Something that happened, to be appended to a tenant's audit chain. Names credentials by id and
- * fingerprint only; there is no field a value could go into except {@code detail}, and callers
- * put ids, kinds, counts and reasons there — never values.
+ * fingerprint only; there is no field a value could go into except {@code detail}, and callers put
+ * ids, kinds, counts and reasons there — never values.
  */
 public record AuditEvent(
     String actor,
@@ -32,20 +32,24 @@ public record AuditEvent(
   }
 
   public AuditEvent denied() {
-    return new AuditEvent(actor, action, targetType, targetId, "denied", sessionId, workroomId, skill, detail);
+    return new AuditEvent(
+        actor, action, targetType, targetId, "denied", sessionId, workroomId, skill, detail);
   }
 
   public AuditEvent outcome(String newOutcome) {
-    return new AuditEvent(actor, action, targetType, targetId, newOutcome, sessionId, workroomId, skill, detail);
+    return new AuditEvent(
+        actor, action, targetType, targetId, newOutcome, sessionId, workroomId, skill, detail);
   }
 
   public AuditEvent context(String session, String workroom, String skillName) {
-    return new AuditEvent(actor, action, targetType, targetId, outcome, session, workroom, skillName, detail);
+    return new AuditEvent(
+        actor, action, targetType, targetId, outcome, session, workroom, skillName, detail);
   }
 
   public AuditEvent with(String key, Object value) {
     TreeMap<String, String> d = new TreeMap<>(detail);
     d.put(key, String.valueOf(value));
-    return new AuditEvent(actor, action, targetType, targetId, outcome, sessionId, workroomId, skill, d);
+    return new AuditEvent(
+        actor, action, targetType, targetId, outcome, sessionId, workroomId, skill, d);
   }
 }

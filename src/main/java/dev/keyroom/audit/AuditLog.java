@@ -16,8 +16,8 @@ import org.jdbi.v3.core.Handle;
 
 /**
  * The tenant's append-only audit log. Each row carries the hash of the one before it, and the
- * tenant row carries the newest (sequence, hash), so an edited, deleted, reordered or truncated
- * row is detected by {@link #verify(TenantId)}.
+ * tenant row carries the newest (sequence, hash), so an edited, deleted, reordered or truncated row
+ * is detected by {@link #verify(TenantId)}.
  */
 public final class AuditLog {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,30 +34,58 @@ public final class AuditLog {
   /** Appends inside the caller's transaction, so the change and its record commit together. */
   public long append(Handle h, TenantId tenant, AuditEvent event) {
     if (!h.isInTransaction()) {
-      throw new IllegalStateException("audit rows are appended inside the transaction of the change");
+      throw new IllegalStateException(
+          "audit rows are appended inside the transaction of the change");
     }
-    Map<String, Object> head = h.createQuery(
-            "SELECT audit_seq, audit_head FROM tenants WHERE id = :t" + db.forNoKeyUpdate())
-        .bind("t", tenant.value()).mapToMap().findOne()
-        .orElseThrow(() -> new IllegalStateException("audit for unknown tenant " + tenant));
+    Map<String, Object> head =
+        h.createQuery(
+                "SELECT audit_seq, audit_head FROM tenants WHERE id = :t" + db.forNoKeyUpdate())
+            .bind("t", tenant.value())
+            .mapToMap()
+            .findOne()
+            .orElseThrow(() -> new IllegalStateException("audit for unknown tenant " + tenant));
     long seq = ((Number) head.get("audit_seq")).longValue() + 1;
     String prev = seq == 1 ? AuditChain.GENESIS : (String) head.get("audit_head");
     long at = clock.millis();
-    String hash = AuditChain.hash(prev, tenant.value(), seq, at, event.actor(), event.action(),
-        event.targetType(), event.targetId(), event.outcome(), event.sessionId(), event.workroomId(),
-        event.skill(), event.detail());
-    h.createUpdate("INSERT INTO audit_events (tenant_id, seq, at, actor, action, target_type, target_id,"
-            + " outcome, session_id, workroom_id, skill, detail, prev_hash, hash) VALUES (:t, :seq, :at,"
-            + " :actor, :action, :tt, :tid, :outcome, :session, :workroom, :skill, :detail, :prev, :hash)")
-        .bind("t", tenant.value()).bind("seq", seq).bind("at", at)
-        .bind("actor", event.actor()).bind("action", event.action())
-        .bind("tt", event.targetType()).bind("tid", event.targetId())
-        .bind("outcome", event.outcome()).bind("session", event.sessionId())
-        .bind("workroom", event.workroomId()).bind("skill", event.skill())
-        .bind("detail", toJson(event.detail())).bind("prev", prev).bind("hash", hash)
+    String hash =
+        AuditChain.hash(
+            prev,
+            tenant.value(),
+            seq,
+            at,
+            event.actor(),
+            event.action(),
+            event.targetType(),
+            event.targetId(),
+            event.outcome(),
+            event.sessionId(),
+            event.workroomId(),
+            event.skill(),
+            event.detail());
+    h.createUpdate(
+            "INSERT INTO audit_events (tenant_id, seq, at, actor, action, target_type, target_id,"
+                + " outcome, session_id, workroom_id, skill, detail, prev_hash, hash) VALUES (:t, :seq, :at,"
+                + " :actor, :action, :tt, :tid, :outcome, :session, :workroom, :skill, :detail, :prev, :hash)")
+        .bind("t", tenant.value())
+        .bind("seq", seq)
+        .bind("at", at)
+        .bind("actor", event.actor())
+        .bind("action", event.action())
+        .bind("tt", event.targetType())
+        .bind("tid", event.targetId())
+        .bind("outcome", event.outcome())
+        .bind("session", event.sessionId())
+        .bind("workroom", event.workroomId())
+        .bind("skill", event.skill())
+        .bind("detail", toJson(event.detail()))
+        .bind("prev", prev)
+        .bind("hash", hash)
         .execute();
     h.createUpdate("UPDATE tenants SET audit_seq = :seq, audit_head = :hash WHERE id = :t")
-        .bind("seq", seq).bind("hash", hash).bind("t", tenant.value()).execute();
+        .bind("seq", seq)
+        .bind("hash", hash)
+        .bind("t", tenant.value())
+        .execute();
     return seq;
   }
 
@@ -71,16 +99,26 @@ public final class AuditLog {
     if (events.isEmpty()) {
       return;
     }
-    db.jdbi().useTransaction(h -> {
-      for (AuditEvent e : events) {
-        append(h, tenant, e);
-      }
-    });
+    db.jdbi()
+        .useTransaction(
+            h -> {
+              for (AuditEvent e : events) {
+                append(h, tenant, e);
+              }
+            });
   }
 
   /** Filters for {@link #query}. Null means "any". Results are newest first. */
-  public record Filter(String actor, String action, String targetId, String sessionId,
-      String workroomId, Long from, Long to, Long beforeSeq, int limit) {
+  public record Filter(
+      String actor,
+      String action,
+      String targetId,
+      String sessionId,
+      String workroomId,
+      Long from,
+      Long to,
+      Long beforeSeq,
+      int limit) {
     Search search() {
       return new Search(actor, action, targetId, sessionId, workroomId, from, to);
     }
@@ -88,10 +126,16 @@ public final class AuditLog {
 
   /**
    * What {@link #page} lists: null means "any"; {@code action} is an exact action or a prefix
-   * ({@code secret} matches {@code secret.create}); {@code from} is inclusive, {@code to}
-   * exclusive (epoch milliseconds).
+   * ({@code secret} matches {@code secret.create}); {@code from} is inclusive, {@code to} exclusive
+   * (epoch milliseconds).
    */
-  public record Search(String actor, String action, String targetId, String sessionId, String workroomId, Long from,
+  public record Search(
+      String actor,
+      String action,
+      String targetId,
+      String sessionId,
+      String workroomId,
+      Long from,
       Long to) {
     public static final Search ANY = new Search(null, null, null, null, null, null, null);
   }
@@ -108,14 +152,18 @@ public final class AuditLog {
    * rows as stored.
    */
   public List<AuditRecord> query(TenantId tenant, Filter f) {
-    return page(tenant, f.search(), f.beforeSeq() == null ? Keyset.From.start() : Keyset.From.after(f.beforeSeq()), f.limit())
+    return page(
+            tenant,
+            f.search(),
+            f.beforeSeq() == null ? Keyset.From.start() : Keyset.From.after(f.beforeSeq()),
+            f.limit())
         .rows();
   }
 
   /**
    * One page of the tenant's rows, newest first, as {@link #query} shows them. The page starts at
-   * the newest row, or after a sequence number ({@code From.after(seq)}: older rows) or before
-   * one ({@code From.before(seq)}: newer rows).
+   * the newest row, or after a sequence number ({@code From.after(seq)}: older rows) or before one
+   * ({@code From.before(seq)}: newer rows).
    */
   public Page<AuditRecord> page(TenantId tenant, Search f, Keyset.From from, int size) {
     if (size < 1 || size > MAX_PAGE) {
@@ -129,74 +177,138 @@ public final class AuditLog {
     if (f.workroomId() != null) where.append(" AND workroom_id = :workroom");
     if (f.from() != null) where.append(" AND at >= :from");
     if (f.to() != null) where.append(" AND at < :to");
-    return db.jdbi().withHandle(h -> NEWEST_FIRST.page(h, "*", where.toString(), q -> {
-      q.bind("t", tenant.value());
-      if (f.actor() != null) q.bind("actor", f.actor());
-      if (f.action() != null) q.bind("action", f.action()).bind("actionPrefix", f.action().replace("%", "") + ".%");
-      if (f.targetId() != null) q.bind("target", f.targetId());
-      if (f.sessionId() != null) q.bind("session", f.sessionId());
-      if (f.workroomId() != null) q.bind("workroom", f.workroomId());
-      if (f.from() != null) q.bind("from", f.from());
-      if (f.to() != null) q.bind("to", f.to());
-    }, from, size, (rs, ctx) -> row(rs).withoutMemberFingerprints()));
+    return db.jdbi()
+        .withHandle(
+            h ->
+                NEWEST_FIRST.page(
+                    h,
+                    "*",
+                    where.toString(),
+                    q -> {
+                      q.bind("t", tenant.value());
+                      if (f.actor() != null) q.bind("actor", f.actor());
+                      if (f.action() != null)
+                        q.bind("action", f.action())
+                            .bind("actionPrefix", f.action().replace("%", "") + ".%");
+                      if (f.targetId() != null) q.bind("target", f.targetId());
+                      if (f.sessionId() != null) q.bind("session", f.sessionId());
+                      if (f.workroomId() != null) q.bind("workroom", f.workroomId());
+                      if (f.from() != null) q.bind("from", f.from());
+                      if (f.to() != null) q.bind("to", f.to());
+                    },
+                    from,
+                    size,
+                    (rs, ctx) -> row(rs).withoutMemberFingerprints()));
   }
 
   /** The result of walking a tenant's chain. {@code problem} is null when the chain is intact. */
   public record Verification(boolean intact, long rowsChecked, Long badSeq, String problem) {}
 
   public Verification verify(TenantId tenant) {
-    return db.jdbi().withHandle(h -> {
-      Map<String, Object> head = h.createQuery("SELECT audit_seq, audit_head FROM tenants WHERE id = :t")
-          .bind("t", tenant.value()).mapToMap().findOne().orElse(null);
-      if (head == null) {
-        return new Verification(false, 0, null, "tenant " + tenant + " does not exist");
-      }
-      long headSeq = ((Number) head.get("audit_seq")).longValue();
-      String headHash = (String) head.get("audit_head");
-      List<Verification> result = new ArrayList<>(1);
-      long[] expected = {1};
-      String[] prev = {AuditChain.GENESIS};
-      h.createQuery("SELECT * FROM audit_events WHERE tenant_id = :t ORDER BY seq")
-          .bind("t", tenant.value())
-          .map((rs, ctx) -> row(rs))
-          .useStream(rows -> rows.takeWhile(r -> result.isEmpty()).forEach(r -> {
-            if (r.seq() != expected[0]) {
-              result.add(new Verification(false, expected[0] - 1, expected[0], r.seq() > expected[0]
-                  ? "row " + expected[0] + " is missing (sequence jumps from " + (expected[0] - 1) + " to " + r.seq() + ")"
-                  : "row " + r.seq() + " appears out of order"));
-              return;
-            }
-            if (!r.prevHash().equals(prev[0])) {
-              result.add(new Verification(false, expected[0] - 1, r.seq(),
-                  "row " + r.seq() + " does not follow row " + (r.seq() - 1) + " (previous-hash mismatch: reordered or replaced)"));
-              return;
-            }
-            if (!AuditChain.hash(r).equals(r.hash())) {
-              result.add(new Verification(false, expected[0] - 1, r.seq(),
-                  "row " + r.seq() + " was edited (its content does not match its hash)"));
-              return;
-            }
-            prev[0] = r.hash();
-            expected[0]++;
-          }));
-      if (!result.isEmpty()) {
-        return result.get(0);
-      }
-      long checked = expected[0] - 1;
-      if (checked != headSeq || (headSeq > 0 && !prev[0].equals(headHash))) {
-        return new Verification(false, checked, checked + 1, "the chain ends at row " + checked
-            + " but the tenant's head says row " + headSeq + " (newest rows deleted or replaced)");
-      }
-      return new Verification(true, checked, null, null);
-    });
+    return db.jdbi()
+        .withHandle(
+            h -> {
+              Map<String, Object> head =
+                  h.createQuery("SELECT audit_seq, audit_head FROM tenants WHERE id = :t")
+                      .bind("t", tenant.value())
+                      .mapToMap()
+                      .findOne()
+                      .orElse(null);
+              if (head == null) {
+                return new Verification(false, 0, null, "tenant " + tenant + " does not exist");
+              }
+              long headSeq = ((Number) head.get("audit_seq")).longValue();
+              String headHash = (String) head.get("audit_head");
+              List<Verification> result = new ArrayList<>(1);
+              long[] expected = {1};
+              String[] prev = {AuditChain.GENESIS};
+              h.createQuery("SELECT * FROM audit_events WHERE tenant_id = :t ORDER BY seq")
+                  .bind("t", tenant.value())
+                  .map((rs, ctx) -> row(rs))
+                  .useStream(
+                      rows ->
+                          rows.takeWhile(r -> result.isEmpty())
+                              .forEach(
+                                  r -> {
+                                    if (r.seq() != expected[0]) {
+                                      result.add(
+                                          new Verification(
+                                              false,
+                                              expected[0] - 1,
+                                              expected[0],
+                                              r.seq() > expected[0]
+                                                  ? "row "
+                                                      + expected[0]
+                                                      + " is missing (sequence jumps from "
+                                                      + (expected[0] - 1)
+                                                      + " to "
+                                                      + r.seq()
+                                                      + ")"
+                                                  : "row " + r.seq() + " appears out of order"));
+                                      return;
+                                    }
+                                    if (!r.prevHash().equals(prev[0])) {
+                                      result.add(
+                                          new Verification(
+                                              false,
+                                              expected[0] - 1,
+                                              r.seq(),
+                                              "row "
+                                                  + r.seq()
+                                                  + " does not follow row "
+                                                  + (r.seq() - 1)
+                                                  + " (previous-hash mismatch: reordered or replaced)"));
+                                      return;
+                                    }
+                                    if (!AuditChain.hash(r).equals(r.hash())) {
+                                      result.add(
+                                          new Verification(
+                                              false,
+                                              expected[0] - 1,
+                                              r.seq(),
+                                              "row "
+                                                  + r.seq()
+                                                  + " was edited (its content does not match its hash)"));
+                                      return;
+                                    }
+                                    prev[0] = r.hash();
+                                    expected[0]++;
+                                  }));
+              if (!result.isEmpty()) {
+                return result.get(0);
+              }
+              long checked = expected[0] - 1;
+              if (checked != headSeq || (headSeq > 0 && !prev[0].equals(headHash))) {
+                return new Verification(
+                    false,
+                    checked,
+                    checked + 1,
+                    "the chain ends at row "
+                        + checked
+                        + " but the tenant's head says row "
+                        + headSeq
+                        + " (newest rows deleted or replaced)");
+              }
+              return new Verification(true, checked, null, null);
+            });
   }
 
   private static AuditRecord row(java.sql.ResultSet rs) throws java.sql.SQLException {
-    return new AuditRecord(rs.getString("tenant_id"), rs.getLong("seq"), rs.getLong("at"),
-        rs.getString("actor"), rs.getString("action"), rs.getString("target_type"),
-        rs.getString("target_id"), rs.getString("outcome"), rs.getString("session_id"),
-        rs.getString("workroom_id"), rs.getString("skill"), fromJson(rs.getString("detail")),
-        rs.getString("prev_hash"), rs.getString("hash"));
+    return new AuditRecord(
+        rs.getString("tenant_id"),
+        rs.getLong("seq"),
+        rs.getLong("at"),
+        rs.getString("actor"),
+        rs.getString("action"),
+        rs.getString("target_type"),
+        rs.getString("target_id"),
+        rs.getString("outcome"),
+        rs.getString("session_id"),
+        rs.getString("workroom_id"),
+        rs.getString("skill"),
+        fromJson(rs.getString("detail")),
+        rs.getString("prev_hash"),
+        rs.getString("hash"));
   }
 
   private static String toJson(Map<String, String> detail) {

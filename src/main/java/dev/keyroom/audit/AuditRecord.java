@@ -23,18 +23,33 @@ public record AuditRecord(
   private static final java.util.Set<String> MEMBER_ONLY = java.util.Set.of("fingerprint", "hint");
 
   /**
-   * This row as anyone but the credential's owner may see it: the fingerprint and hint of a
-   * user's integration (rows written before fingerprints were keyed per owner still hold them)
-   * are left out. The stored row, and so the hash chain, is unchanged.
+   * This row as anyone but the credential's owner may see it: the fingerprint and hint of a user's
+   * integration (rows written before fingerprints were keyed per owner still hold them) are left
+   * out. The stored row, and so the hash chain, is unchanged.
    */
   public AuditRecord withoutMemberFingerprints() {
-    if (action == null || !action.startsWith("integration.") || detail == null
+    if (action == null
+        || !action.startsWith("integration.")
+        || detail == null
         || detail.keySet().stream().noneMatch(MEMBER_ONLY::contains)) {
       return this;
     }
     Map<String, String> shown = new java.util.TreeMap<>(detail);
     shown.keySet().removeAll(MEMBER_ONLY);
-    return new AuditRecord(tenantId, seq, at, actor, action, targetType, targetId, outcome, sessionId, workroomId, skill,
-        java.util.Collections.unmodifiableMap(shown), prevHash, hash);
+    return new AuditRecord(
+        tenantId,
+        seq,
+        at,
+        actor,
+        action,
+        targetType,
+        targetId,
+        outcome,
+        sessionId,
+        workroomId,
+        skill,
+        java.util.Collections.unmodifiableMap(shown),
+        prevHash,
+        hash);
   }
 }

@@ -25,31 +25,48 @@ public final class AuditRoutes implements ApiRoutes.Module {
 
   @Override
   public void register(ApiRoutes r) {
-    r.get("/api/v1/audit", (ctx, p) -> {
-      p.requireAdmin("reading the audit log");
-      PageParams paging = PageParams.read(ctx, DEFAULT_LIMIT, AuditLog.MAX_PAGE);
-      Long from = longParam(ctx, "from");
-      Long to = longParam(ctx, "to");
-      if (from != null && to != null && to <= from) {
-        throw new InvalidInputException("to", "must be later than from (both epoch milliseconds; from inclusive, to exclusive)");
-      }
-      Page<AuditRecord> page = audit.page(p.tenant(), new AuditLog.Search(blank(ctx, "actor"), blank(ctx, "action"),
-          blank(ctx, "target"), blank(ctx, "session"), blank(ctx, "workroom"), from, to), start(paging), paging.limit());
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("events", page.rows());
-      body.put("next", page.hasNext() ? page.last().seq() : null);
-      body.put("prev", page.hasPrevious() ? page.first().seq() : null);
-      Json.write(ctx, 200, body);
-    });
-    r.get("/api/v1/audit/verify", (ctx, p) -> {
-      p.requireAdmin("verifying the audit log");
-      Json.write(ctx, 200, audit.verify(p.tenant()));
-    });
+    r.get(
+        "/api/v1/audit",
+        (ctx, p) -> {
+          p.requireAdmin("reading the audit log");
+          PageParams paging = PageParams.read(ctx, DEFAULT_LIMIT, AuditLog.MAX_PAGE);
+          Long from = longParam(ctx, "from");
+          Long to = longParam(ctx, "to");
+          if (from != null && to != null && to <= from) {
+            throw new InvalidInputException(
+                "to",
+                "must be later than from (both epoch milliseconds; from inclusive, to exclusive)");
+          }
+          Page<AuditRecord> page =
+              audit.page(
+                  p.tenant(),
+                  new AuditLog.Search(
+                      blank(ctx, "actor"),
+                      blank(ctx, "action"),
+                      blank(ctx, "target"),
+                      blank(ctx, "session"),
+                      blank(ctx, "workroom"),
+                      from,
+                      to),
+                  start(paging),
+                  paging.limit());
+          Map<String, Object> body = new LinkedHashMap<>();
+          body.put("events", page.rows());
+          body.put("next", page.hasNext() ? page.last().seq() : null);
+          body.put("prev", page.hasPrevious() ? page.first().seq() : null);
+          Json.write(ctx, 200, body);
+        });
+    r.get(
+        "/api/v1/audit/verify",
+        (ctx, p) -> {
+          p.requireAdmin("verifying the audit log");
+          Json.write(ctx, 200, audit.verify(p.tenant()));
+        });
   }
 
   /**
-   * Where a page of the newest-first log starts: {@code before=N} lists rows older than N (the
-   * next page), {@code after=N} rows newer than N (the previous page).
+   * Where a page of the newest-first log starts: {@code before=N} lists rows older than N (the next
+   * page), {@code after=N} rows newer than N (the previous page).
    */
   public static Keyset.From start(PageParams paging) {
     if (paging.before() != null) {

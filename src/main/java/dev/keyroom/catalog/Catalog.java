@@ -29,9 +29,8 @@ public final class Catalog {
       if (in == null) {
         throw new IllegalStateException("catalog/catalog.json is missing from the class path");
       }
-      ObjectMapper mapper = JsonMapper.builder()
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .build();
+      ObjectMapper mapper =
+          JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
       JsonNode root = mapper.readTree(in);
       Map<String, CredentialKind> kinds = new LinkedHashMap<>();
       for (JsonNode node : root.get("kinds")) {
@@ -57,8 +56,13 @@ public final class Catalog {
 
   /** The kind, or a 400 naming {@code field} and listing the known kinds. */
   public CredentialKind require(String id, String field) {
-    return find(id).orElseThrow(() -> new InvalidInputException(field,
-        "unknown credential kind; must be one of " + String.join(", ", kinds.keySet())));
+    return find(id)
+        .orElseThrow(
+            () ->
+                new InvalidInputException(
+                    field,
+                    "unknown credential kind; must be one of "
+                        + String.join(", ", kinds.keySet())));
   }
 
   public List<CredentialKind> proxied() {
@@ -87,22 +91,35 @@ public final class Catalog {
     CredentialKind toKind() {
       Delivery d = Delivery.fromWire(delivery);
       if (d == Delivery.PROXIED && proxy == null) {
-        throw new IllegalStateException("catalog kind '" + id + "' is proxied but has no proxy section");
+        throw new IllegalStateException(
+            "catalog kind '" + id + "' is proxied but has no proxy section");
       }
       if (d == Delivery.PROXIED && !proxy.upstream().startsWith("https://")) {
         throw new IllegalStateException("catalog kind '" + id + "' must have an https upstream");
       }
-      if (oauth != null && (oauth.provider() == null || !oauth.provider().matches("[a-z][a-z0-9-]{0,31}"))) {
-        throw new IllegalStateException("catalog kind '" + id + "' has an oauth section without a valid provider id");
+      if (oauth != null
+          && (oauth.provider() == null || !oauth.provider().matches("[a-z][a-z0-9-]{0,31}"))) {
+        throw new IllegalStateException(
+            "catalog kind '" + id + "' has an oauth section without a valid provider id");
       }
       if (git != null && (git.hosts() == null || git.hosts().isEmpty())) {
-        throw new IllegalStateException("catalog kind '" + id + "' has a git section without default hosts");
+        throw new IllegalStateException(
+            "catalog kind '" + id + "' has a git section without default hosts");
       }
-      // a proxied key and a git token (not an OAuth bundle, which is stored as JSON) travel in an HTTP header
+      // a proxied key and a git token (not an OAuth bundle, which is stored as JSON) travel in an
+      // HTTP header
       boolean headerBound = d == Delivery.PROXIED || (git != null && oauth == null);
-      return new CredentialKind(id, displayName, Home.fromWire(home), d, getKeyUrl,
-          sources == null ? List.of() : List.copyOf(sources), proxy,
-          env == null ? Map.of() : Map.copyOf(env), Boolean.TRUE.equals(nameIsEnvVar), oauth,
+      return new CredentialKind(
+          id,
+          displayName,
+          Home.fromWire(home),
+          d,
+          getKeyUrl,
+          sources == null ? List.of() : List.copyOf(sources),
+          proxy,
+          env == null ? Map.of() : Map.copyOf(env),
+          Boolean.TRUE.equals(nameIsEnvVar),
+          oauth,
           git == null ? null : new CredentialKind.GitSpec(List.copyOf(git.hosts())),
           CredentialKind.ValueFormat.fromWire(valueFormat, headerBound));
     }

@@ -10,8 +10,10 @@ import java.util.Map;
  * @param proxy for proxied kinds: upstream and header facts; null for injected kinds
  * @param env environment variable names: {@code keyVar}, {@code baseUrlVar}, {@code helper}, …
  * @param nameIsEnvVar true when the credential's name is the environment variable it becomes
- * @param oauth for kinds connected by an OAuth login: the provider's endpoints and defaults; else null
- * @param git for kinds whose value git may send: the hosts a new credential is bound to by default; else null
+ * @param oauth for kinds connected by an OAuth login: the provider's endpoints and defaults; else
+ *     null
+ * @param git for kinds whose value git may send: the hosts a new credential is bound to by default;
+ *     else null
  * @param valueFormat what a stored value may contain (see {@link ValueFormat})
  */
 public record CredentialKind(
@@ -50,7 +52,9 @@ public record CredentialKind(
       return switch (wire) {
         case "one-line" -> ONE_LINE;
         case "any" -> ANY;
-        default -> throw new IllegalStateException("unknown valueFormat '" + wire + "' (header, one-line or any)");
+        default ->
+            throw new IllegalStateException(
+                "unknown valueFormat '" + wire + "' (header, one-line or any)");
       };
     }
   }
@@ -77,7 +81,8 @@ public record CredentialKind(
 
   /**
    * How an OAuth provider is reached. Endpoints here are defaults an operator may override
-   * (settings {@code KEYROOM_OAUTH_<PROVIDER>_*}); the client id and secret are never in the catalog.
+   * (settings {@code KEYROOM_OAUTH_<PROVIDER>_*}); the client id and secret are never in the
+   * catalog.
    *
    * @param provider the provider's id in URLs and settings ({@code github}, {@code generic}, …)
    * @param oidc true when the provider speaks OpenID Connect (a nonce is sent and checked)

@@ -8,9 +8,9 @@ import java.net.URI;
 import java.time.Duration;
 
 /**
- * Keyroom's API with a user's (or the platform's) token. A refusal becomes a
- * {@link Failures.CliException} with the server's message and status (exit 1); an unreachable
- * server exit 5. Messages from the server are printed with control characters replaced.
+ * Keyroom's API with a user's (or the platform's) token. A refusal becomes a {@link
+ * Failures.CliException} with the server's message and status (exit 1); an unreachable server exit
+ * 5. Messages from the server are printed with control characters replaced.
  */
 final class ApiClient {
   /** The server refused the call; {@code status} is its HTTP status. */
@@ -47,17 +47,25 @@ final class ApiClient {
   JsonNode call(String method, String path, Object body, Duration timeout) {
     try {
       byte[] json = body == null ? null : Json.MAPPER.writeValueAsBytes(body);
-      HttpCall.Answer res = HttpCall.send(method, URI.create(base + path), token, json, Duration.ofSeconds(5), timeout);
+      HttpCall.Answer res =
+          HttpCall.send(
+              method, URI.create(base + path), token, json, Duration.ofSeconds(5), timeout);
       JsonNode answer = res.body().length == 0 ? null : parse(res.body());
       if (!res.ok()) {
-        String message = answer != null && answer.has("message") ? printable(answer.get("message").asText()) : "HTTP " + res.status();
+        String message =
+            answer != null && answer.has("message")
+                ? printable(answer.get("message").asText())
+                : "HTTP " + res.status();
         throw new Refused(res.status(), message + " (HTTP " + res.status() + ")");
       }
       return answer;
     } catch (ConnectException e) {
-      throw new Failures.CliException(Main.UNREACHABLE, "cannot reach Keyroom at " + base + "; is it running? (set --url or KEYROOM_URL)");
+      throw new Failures.CliException(
+          Main.UNREACHABLE,
+          "cannot reach Keyroom at " + base + "; is it running? (set --url or KEYROOM_URL)");
     } catch (IOException e) {
-      throw new Failures.CliException(Main.UNREACHABLE, "request to " + base + " failed: " + e.getClass().getSimpleName());
+      throw new Failures.CliException(
+          Main.UNREACHABLE, "request to " + base + " failed: " + e.getClass().getSimpleName());
     }
   }
 

@@ -18,15 +18,24 @@ final class CredentialViews {
     for (JsonNode c : credentials) {
       hosts |= c.hasNonNull("hosts");
     }
-    List<String> header = new ArrayList<>(List.of("KIND", "NAME", "ID", "VER", "STATUS", "HINT", "FINGERPRINT"));
+    List<String> header =
+        new ArrayList<>(List.of("KIND", "NAME", "ID", "VER", "STATUS", "HINT", "FINGERPRINT"));
     if (hosts) {
       header.add("HOSTS");
     }
     header.add("LAST USED");
     Table t = new Table(header.toArray(String[]::new));
     for (JsonNode c : credentials) {
-      List<String> row = new ArrayList<>(List.of(text(c, "kind"), text(c, "name"), text(c, "id"), text(c, "version"),
-          text(c, "status"), text(c, "hint"), text(c, "fingerprint")));
+      List<String> row =
+          new ArrayList<>(
+              List.of(
+                  text(c, "kind"),
+                  text(c, "name"),
+                  text(c, "id"),
+                  text(c, "version"),
+                  text(c, "status"),
+                  text(c, "hint"),
+                  text(c, "fingerprint")));
       if (hosts) {
         row.add(hosts(c));
       }
@@ -50,7 +59,12 @@ final class CredentialViews {
     System.out.println("last used:   " + lastUsed(c.get("lastUsed")));
     Table versions = new Table("  VERSION", "STATUS", "HINT", "FINGERPRINT", "CREATED", "REVOKED");
     for (JsonNode v : c.path("versions")) {
-      versions.row("  " + text(v, "version"), text(v, "status"), text(v, "hint"), text(v, "fingerprint"), time(v, "createdAt"),
+      versions.row(
+          "  " + text(v, "version"),
+          text(v, "status"),
+          text(v, "hint"),
+          text(v, "fingerprint"),
+          time(v, "createdAt"),
           time(v, "revokedAt"));
     }
     System.out.println("versions:");
@@ -58,8 +72,8 @@ final class CredentialViews {
   }
 
   /**
-   * What a change did to the live sessions holding the credential, from the API's
-   * {@code affectedSessions {count, action, sessions}}: "2 live sessions ended: ses_…, ses_…".
+   * What a change did to the live sessions holding the credential, from the API's {@code
+   * affectedSessions {count, action, sessions}}: "2 live sessions ended: ses_…, ses_…".
    */
   static String liveSessions(JsonNode res) {
     JsonNode a = res == null ? null : res.get("affectedSessions");
@@ -72,7 +86,8 @@ final class CredentialViews {
     }
     List<String> ids = new ArrayList<>();
     a.path("sessions").forEach(s -> ids.add(s.asText()));
-    String what = "restart-requested".equals(a.path("action").asText()) ? "asked to restart" : "ended";
+    String what =
+        "restart-requested".equals(a.path("action").asText()) ? "asked to restart" : "ended";
     return n + " live session" + (n == 1 ? "" : "s") + " " + what + ": " + String.join(", ", ids);
   }
 

@@ -9,12 +9,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One home of credentials as the CLI reaches it — the tenant's secrets ({@code /api/v1/secrets})
- * or your own integrations ({@code /api/v1/me/integrations}) — and the one resolver of what a
- * person types for a credential: an id ({@code cred_…}), a {@code NAME}, or {@code KIND/NAME}.
- * Names are unique per kind, so a bare name that several kinds use is refused (exit 2) with the
- * kinds listed; {@code --kind} or {@code KIND/NAME} says which. The API has no lookup by name: the
- * list is fetched once and matched here.
+ * One home of credentials as the CLI reaches it — the tenant's secrets ({@code /api/v1/secrets}) or
+ * your own integrations ({@code /api/v1/me/integrations}) — and the one resolver of what a person
+ * types for a credential: an id ({@code cred_…}), a {@code NAME}, or {@code KIND/NAME}. Names are
+ * unique per kind, so a bare name that several kinds use is refused (exit 2) with the kinds listed;
+ * {@code --kind} or {@code KIND/NAME} says which. The API has no lookup by name: the list is
+ * fetched once and matched here.
  */
 final class Credentials {
   /** A credential a person named: its id, and its kind and name when they are known. */
@@ -46,7 +46,8 @@ final class Credentials {
 
   /** Profile → Integrations: the caller's own. */
   static Credentials integrations(ServerOptions remote) {
-    return new Credentials(remote, "/api/v1/me/integrations", "integration", "keyroom integrations list");
+    return new Credentials(
+        remote, "/api/v1/me/integrations", "integration", "keyroom integrations list");
   }
 
   /** The API path of this home, e.g. {@code /api/v1/secrets}. */
@@ -79,13 +80,14 @@ final class Credentials {
 
   /**
    * The credential {@code typed} names. {@code kind} is {@code --kind} or the kind the context
-   * fixes (a workroom's {@code --tool gemini=…}), null when any kind will do; {@code field} is
-   * the argument or flag the errors name. Unknown: exit 1, naming the command that lists what
-   * exists. Ambiguous: exit 2, listing the kinds.
+   * fixes (a workroom's {@code --tool gemini=…}), null when any kind will do; {@code field} is the
+   * argument or flag the errors name. Unknown: exit 1, naming the command that lists what exists.
+   * Ambiguous: exit 2, listing the kinds.
    */
   Ref resolve(String field, String typed, String kind) {
     if (typed == null || typed.isBlank()) {
-      throw new Failures.CliException(Main.USAGE, field + ": is empty; give an id (cred_…), NAME or KIND/NAME");
+      throw new Failures.CliException(
+          Main.USAGE, field + ": is empty; give an id (cred_…), NAME or KIND/NAME");
     }
     String name = typed;
     String wanted = kind;
@@ -94,11 +96,20 @@ final class Credentials {
       String typedKind = typed.substring(0, slash);
       name = typed.substring(slash + 1);
       if (typedKind.isEmpty() || name.isEmpty()) {
-        throw new Failures.CliException(Main.USAGE, field + ": '" + typed + "' is not KIND/NAME (e.g. gemini/prod)");
+        throw new Failures.CliException(
+            Main.USAGE, field + ": '" + typed + "' is not KIND/NAME (e.g. gemini/prod)");
       }
       if (wanted != null && !wanted.equals(typedKind)) {
-        throw new Failures.CliException(Main.USAGE, field + ": '" + typed + "' names kind '" + typedKind
-            + "', but kind '" + wanted + "' is asked for here");
+        throw new Failures.CliException(
+            Main.USAGE,
+            field
+                + ": '"
+                + typed
+                + "' names kind '"
+                + typedKind
+                + "', but kind '"
+                + wanted
+                + "' is asked for here");
       }
       wanted = typedKind;
     } else if (Identifiers.hasShape(typed, CredentialId.PREFIX)) {
@@ -106,33 +117,71 @@ final class Credentials {
     }
     List<JsonNode> matches = new ArrayList<>();
     for (JsonNode c : list()) {
-      if (c.get("name").asText().equals(name) && (wanted == null || c.get("kind").asText().equals(wanted))) {
+      if (c.get("name").asText().equals(name)
+          && (wanted == null || c.get("kind").asText().equals(wanted))) {
         matches.add(c);
       }
     }
     if (matches.isEmpty()) {
-      throw new Failures.CliException(Main.FAILED, field + ": no " + noun + (wanted == null ? "" : " of kind '" + wanted + "'")
-          + " named '" + name + "' (see " + listCommand + ")");
+      throw new Failures.CliException(
+          Main.FAILED,
+          field
+              + ": no "
+              + noun
+              + (wanted == null ? "" : " of kind '" + wanted + "'")
+              + " named '"
+              + name
+              + "' (see "
+              + listCommand
+              + ")");
     }
     if (matches.size() == 1) {
       return ref(matches.get(0));
     }
     Set<String> kinds = new LinkedHashSet<>();
     List<String> ids = new ArrayList<>();
-    matches.forEach(c -> {
-      kinds.add(c.get("kind").asText());
-      ids.add(c.get("id").asText());
-    });
+    matches.forEach(
+        c -> {
+          kinds.add(c.get("kind").asText());
+          ids.add(c.get("id").asText());
+        });
     if (kinds.size() > 1) {
-      throw new Failures.CliException(Main.USAGE, field + ": " + kinds.size() + " " + noun + "s are named '" + name
-          + "', of kinds " + String.join(", ", kinds) + "; say which with --kind KIND or KIND/NAME (e.g. "
-          + kinds.iterator().next() + "/" + name + ")");
+      throw new Failures.CliException(
+          Main.USAGE,
+          field
+              + ": "
+              + kinds.size()
+              + " "
+              + noun
+              + "s are named '"
+              + name
+              + "', of kinds "
+              + String.join(", ", kinds)
+              + "; say which with --kind KIND or KIND/NAME (e.g. "
+              + kinds.iterator().next()
+              + "/"
+              + name
+              + ")");
     }
-    throw new Failures.CliException(Main.FAILED, field + ": " + ids.size() + " " + noun + "s of kind '" + kinds.iterator().next()
-        + "' are named '" + name + "'; give the id instead (" + String.join(", ", ids) + ")");
+    throw new Failures.CliException(
+        Main.FAILED,
+        field
+            + ": "
+            + ids.size()
+            + " "
+            + noun
+            + "s of kind '"
+            + kinds.iterator().next()
+            + "' are named '"
+            + name
+            + "'; give the id instead ("
+            + String.join(", ", ids)
+            + ")");
   }
 
-  /** An id is taken as it is; with a kind asked for, a listed credential of another kind is refused. */
+  /**
+   * An id is taken as it is; with a kind asked for, a listed credential of another kind is refused.
+   */
   private Ref byId(String field, String id, String kind) {
     if (kind == null) {
       return new Ref(id, null, null);
@@ -140,8 +189,16 @@ final class Credentials {
     for (JsonNode c : list()) {
       if (c.get("id").asText().equals(id)) {
         if (!c.get("kind").asText().equals(kind)) {
-          throw new Failures.CliException(Main.USAGE, field + ": " + id + " is of kind '" + c.get("kind").asText()
-              + "', but kind '" + kind + "' is asked for here");
+          throw new Failures.CliException(
+              Main.USAGE,
+              field
+                  + ": "
+                  + id
+                  + " is of kind '"
+                  + c.get("kind").asText()
+                  + "', but kind '"
+                  + kind
+                  + "' is asked for here");
         }
         return ref(c);
       }
@@ -149,7 +206,10 @@ final class Credentials {
     return new Ref(id, kind, null); // not listed: the server answers for it (404)
   }
 
-  /** The name of a credential id for display, or the id itself when it is not listed (or may not be). */
+  /**
+   * The name of a credential id for display, or the id itself when it is not listed (or may not
+   * be).
+   */
   String nameOf(String id) {
     if (unlisted) {
       return id;

@@ -6,8 +6,8 @@ import dev.keyroom.crypto.MasterKeyMismatchException;
 import dev.keyroom.error.KeyroomException;
 
 /**
- * Turns failures into one line a person can act on, and a distinct exit code: picocli's handler
- * for a failed command ({@link Main#run}), and what {@code git-credential} uses without picocli.
+ * Turns failures into one line a person can act on, and a distinct exit code: picocli's handler for
+ * a failed command ({@link Main#run}), and what {@code git-credential} uses without picocli.
  */
 final class Failures {
   private Failures() {}
@@ -33,7 +33,9 @@ final class Failures {
   }
 
   private static String message(Exception e) {
-    if (e instanceof KeyroomException || e instanceof CliException || e instanceof Config.ConfigException) {
+    if (e instanceof KeyroomException
+        || e instanceof CliException
+        || e instanceof Config.ConfigException) {
       return e.getMessage();
     }
     return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());

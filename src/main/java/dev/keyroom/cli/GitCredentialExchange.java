@@ -13,11 +13,10 @@ import java.util.Map;
  * The one request {@code keyroom git-credential} makes: git's protocol, host, path and user name to
  * {@code POST /api/v1/sessions/{id}/git-credential} with the session token; the answer is the
  * credential, or a refusal with the server's status and message. It is made for every git
- * operation, so it uses what starts quickly — {@link HttpCall}, Jackson's generator for the
- * request and {@link JsonStrings} for the answer, not {@link SessionClient}'s HTTP client and
- * object mapper: no proxy, no redirect followed
- * (the token goes to the session's Keyroom URL and nowhere else), a 10 s connect and 30 s read
- * timeout.
+ * operation, so it uses what starts quickly — {@link HttpCall}, Jackson's generator for the request
+ * and {@link JsonStrings} for the answer, not {@link SessionClient}'s HTTP client and object
+ * mapper: no proxy, no redirect followed (the token goes to the session's Keyroom URL and nowhere
+ * else), a 10 s connect and 30 s read timeout.
  */
 final class GitCredentialExchange {
   private static final JsonFactory JSON = new JsonFactory();
@@ -34,7 +33,9 @@ final class GitCredentialExchange {
     }
   }
 
-  /** The server refused ({@code status} is its HTTP status); the message is the server's, printable. */
+  /**
+   * The server refused ({@code status} is its HTTP status); the message is the server's, printable.
+   */
   static final class Refused extends RuntimeException {
     private static final long serialVersionUID = 1L;
     final int status;
@@ -65,7 +66,8 @@ final class GitCredentialExchange {
       g.writeStringField("username", username);
       g.writeEndObject();
     }
-    Map<String, String> answer = send("POST", "/api/v1/sessions/" + sessionId() + "/git-credential", body.toByteArray());
+    Map<String, String> answer =
+        send("POST", "/api/v1/sessions/" + sessionId() + "/git-credential", body.toByteArray());
     String user = answer.get("username");
     String password = answer.get("password");
     if (user == null || password == null) {
@@ -86,21 +88,36 @@ final class GitCredentialExchange {
     return sessionId;
   }
 
-  /** One request; a 2xx answer's top-level string fields, or {@link Refused} with the server's message. */
+  /**
+   * One request; a 2xx answer's top-level string fields, or {@link Refused} with the server's
+   * message.
+   */
   private Map<String, String> send(String method, String path, byte[] body) throws IOException {
     HttpCall.Answer answer;
     try {
-      answer = HttpCall.send(method, URI.create(base + path), token, body, Duration.ofSeconds(10), Duration.ofSeconds(30));
+      answer =
+          HttpCall.send(
+              method,
+              URI.create(base + path),
+              token,
+              body,
+              Duration.ofSeconds(10),
+              Duration.ofSeconds(30));
     } catch (ConnectException e) {
-      throw new Failures.CliException(Main.UNREACHABLE, "cannot reach Keyroom at " + base + "; is it running?");
+      throw new Failures.CliException(
+          Main.UNREACHABLE, "cannot reach Keyroom at " + base + "; is it running?");
     } catch (IOException e) {
-      throw new Failures.CliException(Main.UNREACHABLE, "request to " + base + " failed: " + e.getClass().getSimpleName());
+      throw new Failures.CliException(
+          Main.UNREACHABLE, "request to " + base + " failed: " + e.getClass().getSimpleName());
     }
     Map<String, String> fields = JsonStrings.of(answer.body());
     if (!answer.ok()) {
       String message = fields.get("message");
-      throw new Refused(answer.status(), message == null ? "HTTP " + answer.status()
-          : ApiClient.printable(message) + " (HTTP " + answer.status() + ")");
+      throw new Refused(
+          answer.status(),
+          message == null
+              ? "HTTP " + answer.status()
+              : ApiClient.printable(message) + " (HTTP " + answer.status() + ")");
     }
     return fields;
   }

@@ -12,12 +12,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * One request of the CLI to Keyroom, with a bearer token and an optional JSON body: the status
- * and the body of the answer. No proxy, no redirect followed — the token goes to the URL asked for
- * and nowhere else. It goes over {@link HttpURLConnection}, which the JDK starts in a fraction of
- * the time its {@link HttpClient} takes (a selector thread, and the default TLS context with its
- * trust store even for plain http); PATCH, which {@link HttpURLConnection} lacks, over
- * {@link HttpClient}. Commands run once per process, so nothing is kept between calls.
+ * One request of the CLI to Keyroom, with a bearer token and an optional JSON body: the status and
+ * the body of the answer. No proxy, no redirect followed — the token goes to the URL asked for and
+ * nowhere else. It goes over {@link HttpURLConnection}, which the JDK starts in a fraction of the
+ * time its {@link HttpClient} takes (a selector thread, and the default TLS context with its trust
+ * store even for plain http); PATCH, which {@link HttpURLConnection} lacks, over {@link
+ * HttpClient}. Commands run once per process, so nothing is kept between calls.
  */
 final class HttpCall {
   /** Largest answer read; the rest is cut off (the API's largest lists are far smaller). */
@@ -38,7 +38,8 @@ final class HttpCall {
 
   private HttpCall() {}
 
-  static Answer send(String method, URI uri, String token, byte[] json, Duration connectTimeout, Duration timeout)
+  static Answer send(
+      String method, URI uri, String token, byte[] json, Duration connectTimeout, Duration timeout)
       throws IOException {
     if (method.equals("PATCH")) {
       return Patch.send(uri, token, json, connectTimeout, timeout);
@@ -70,14 +71,22 @@ final class HttpCall {
     }
   }
 
-  /** PATCH over the JDK's HTTP client: loaded only by the commands that change a resource in part. */
+  /**
+   * PATCH over the JDK's HTTP client: loaded only by the commands that change a resource in part.
+   */
   private static final class Patch {
-    static Answer send(URI uri, String token, byte[] json, Duration connectTimeout, Duration timeout) throws IOException {
+    static Answer send(
+        URI uri, String token, byte[] json, Duration connectTimeout, Duration timeout)
+        throws IOException {
       HttpClient http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
-      HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(timeout).header("Authorization", "Bearer " + token)
-          .header("Accept", "application/json");
+      HttpRequest.Builder req =
+          HttpRequest.newBuilder(uri)
+              .timeout(timeout)
+              .header("Authorization", "Bearer " + token)
+              .header("Accept", "application/json");
       if (json != null) {
-        req.header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers.ofByteArray(json));
+        req.header("Content-Type", "application/json")
+            .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(json));
       } else {
         req.method("PATCH", HttpRequest.BodyPublishers.noBody());
       }

@@ -26,12 +26,19 @@ final class JsonStrings {
   static Map<String, String> of(byte[] json) {
     Map<String, String> members = new HashMap<>();
     try {
-      JsonStrings r = new JsonStrings(StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(json)).toString());
+      JsonStrings r =
+          new JsonStrings(
+              StandardCharsets.UTF_8
+                  .newDecoder()
+                  .decode(java.nio.ByteBuffer.wrap(json))
+                  .toString());
       r.space();
       r.object(members, 1);
       r.space();
       return r.i == r.s.length() ? members : Map.of();
-    } catch (IllegalArgumentException | IndexOutOfBoundsException | java.nio.charset.CharacterCodingException e) {
+    } catch (IllegalArgumentException
+        | IndexOutOfBoundsException
+        | java.nio.charset.CharacterCodingException e) {
       return Map.of(); // not JSON (a proxy's error page): the status says enough
     }
   }
@@ -193,7 +200,11 @@ final class JsonStrings {
   }
 
   private void space() {
-    while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n' || s.charAt(i) == '\r')) {
+    while (i < s.length()
+        && (s.charAt(i) == ' '
+            || s.charAt(i) == '\t'
+            || s.charAt(i) == '\n'
+            || s.charAt(i) == '\r')) {
       i++;
     }
   }

@@ -17,15 +17,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code keyroom run}: fetches the session environment, starts the command with it (the values
- * live only in the child's environment), forwards its output with every injected value masked,
- * and when the session ends, a credential it holds is revoked, or the command exits, ends every
- * process the command started (see {@link ProcessContainment}; TERM, then KILL after a grace period).
+ * {@code keyroom run}: fetches the session environment, starts the command with it (the values live
+ * only in the child's environment), forwards its output with every injected value masked, and when
+ * the session ends, a credential it holds is revoked, or the command exits, ends every process the
+ * command started (see {@link ProcessContainment}; TERM, then KILL after a grace period).
  */
 final class Launcher {
-  /** How the launcher was asked to run. {@code extraEnv} is applied before the session's variables. */
-  record Options(String url, String token, String sessionId, List<String> command, boolean endSessionOnExit,
-      Duration grace, Map<String, String> extraEnv, ProcessContainment.Mode containment) {
+  /**
+   * How the launcher was asked to run. {@code extraEnv} is applied before the session's variables.
+   */
+  record Options(
+      String url,
+      String token,
+      String sessionId,
+      List<String> command,
+      boolean endSessionOnExit,
+      Duration grace,
+      Map<String, String> extraEnv,
+      ProcessContainment.Mode containment) {
     @Override
     public String toString() {
       return "Options[url=" + url + ", command=" + command + ", token=[REDACTED]]";
@@ -49,9 +58,11 @@ final class Launcher {
   private final OutputStream out;
   private final PrintStream err;
   private final SessionClient client;
-  private final AtomicReference<CompletableFuture<Stop>> stop = new AtomicReference<>(new CompletableFuture<>());
-  private final ScheduledExecutorService quietFlush = Executors.newSingleThreadScheduledExecutor(r ->
-      Thread.ofPlatform().daemon().name("keyroom-output-flush").unstarted(r));
+  private final AtomicReference<CompletableFuture<Stop>> stop =
+      new AtomicReference<>(new CompletableFuture<>());
+  private final ScheduledExecutorService quietFlush =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().daemon().name("keyroom-output-flush").unstarted(r));
   private ProcessContainment containment;
   private Run current;
   private volatile boolean done;
@@ -67,15 +78,19 @@ final class Launcher {
   int run() throws IOException, InterruptedException {
     client.sessionId();
     CompletableFuture<Void> ready = new CompletableFuture<>();
-    Thread follower = Thread.ofVirtual().name("keyroom-session-events").start(() -> followEvents(ready));
+    Thread follower =
+        Thread.ofVirtual().name("keyroom-session-events").start(() -> followEvents(ready));
     try {
       ready.get(15, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       if (stop.get().isDone()) {
-        err.println("keyroom: the session is not live: " + (e.getCause() == null ? "timeout" : e.getCause().getMessage()));
+        err.println(
+            "keyroom: the session is not live: "
+                + (e.getCause() == null ? "timeout" : e.getCause().getMessage()));
         return Main.SESSION_ENDED;
       }
-      err.println("keyroom: cannot follow the session's events; revocation could not reach this run. Giving up.");
+      err.println(
+          "keyroom: cannot follow the session's events; revocation could not reach this run. Giving up.");
       return Main.UNREACHABLE;
     }
     try {
@@ -101,20 +116,27 @@ final class Launcher {
         containment.terminate(run.process, options.grace());
         run.drain();
         if (why != Stop.RESTART) {
-          err.println("keyroom: " + (why == Stop.ENDED ? "the session ended" : "a credential of this session was revoked")
-              + "; the command was stopped");
+          err.println(
+              "keyroom: "
+                  + (why == Stop.ENDED
+                      ? "the session ended"
+                      : "a credential of this session was revoked")
+                  + "; the command was stopped");
           return why.exitCode;
         }
-        err.println("keyroom: a credential of this session changed; restarting the command with a fresh environment");
+        err.println(
+            "keyroom: a credential of this session changed; restarting the command with a fresh environment");
         stop.set(new CompletableFuture<>());
       }
     } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException("launcher failed: " + e.getCause().getClass().getSimpleName());
+      throw new IllegalStateException(
+          "launcher failed: " + e.getCause().getClass().getSimpleName());
     } finally {
       done = true;
       follower.interrupt();
       if (current != null && current.process.isAlive()) {
-        containment.terminate(current.process, Duration.ZERO); // the launcher failed: nothing may outlive it
+        containment.terminate(
+            current.process, Duration.ZERO); // the launcher failed: nothing may outlive it
       }
       quietFlush.shutdown();
     }
@@ -154,21 +176,36 @@ final class Launcher {
     }
     childEnv.put(ProcessContainment.MARKER, containment.runId);
     if (!shortOnes.isEmpty()) {
-      err.println("keyroom: warning: not masking " + String.join(", ", shortOnes) + " in output (values under "
-          + OutputMasker.MIN_LENGTH + " characters would reveal themselves by where the mask appears)");
+      err.println(
+          "keyroom: warning: not masking "
+              + String.join(", ", shortOnes)
+              + " in output (values under "
+              + OutputMasker.MIN_LENGTH
+              + " characters would reveal themselves by where the mask appears)");
     }
     if (!partly.isEmpty()) {
-      err.println("keyroom: warning: lines under " + OutputMasker.MIN_LENGTH + " characters of " + String.join(", ", partly)
-          + " are not masked in output; the longer lines are");
+      err.println(
+          "keyroom: warning: lines under "
+              + OutputMasker.MIN_LENGTH
+              + " characters of "
+              + String.join(", ", partly)
+              + " are not masked in output; the longer lines are");
     }
     OutputMasker masker = new OutputMasker(secrets);
     pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
     Process p = pb.start();
     MaskedOutput stdout = new MaskedOutput(masker, out, quietFlush);
     MaskedOutput stderr = new MaskedOutput(masker, err, quietFlush);
-    List<Thread> pumps = List.of(
-        Thread.ofPlatform().daemon().name("keyroom-stdout").start(() -> stdout.pump(p.getInputStream())),
-        Thread.ofPlatform().daemon().name("keyroom-stderr").start(() -> stderr.pump(p.getErrorStream())));
+    List<Thread> pumps =
+        List.of(
+            Thread.ofPlatform()
+                .daemon()
+                .name("keyroom-stdout")
+                .start(() -> stdout.pump(p.getInputStream())),
+            Thread.ofPlatform()
+                .daemon()
+                .name("keyroom-stderr")
+                .start(() -> stderr.pump(p.getErrorStream())));
     return new Run(p, p.onExit().thenApply(Process::exitValue), pumps);
   }
 
@@ -193,15 +230,20 @@ final class Launcher {
     int failures = 0;
     while (!done) {
       try {
-        client.follow(e -> {
-          switch (e.type()) {
-            case "ready" -> ready.complete(null);
-            case "ended" -> stop.get().complete(Stop.ENDED);
-            case "revoked", "rotated" -> stop.get().complete(
-                e.data() != null && "restart".equals(e.data().path("action").asText()) ? Stop.RESTART : Stop.REVOKED);
-            default -> { }
-          }
-        });
+        client.follow(
+            e -> {
+              switch (e.type()) {
+                case "ready" -> ready.complete(null);
+                case "ended" -> stop.get().complete(Stop.ENDED);
+                case "revoked", "rotated" ->
+                    stop.get()
+                        .complete(
+                            e.data() != null && "restart".equals(e.data().path("action").asText())
+                                ? Stop.RESTART
+                                : Stop.REVOKED);
+                default -> {}
+              }
+            });
         failures = 0;
       } catch (SessionClient.Refused r) {
         if (r.status == 401 || r.status == 403 || r.status == 404) {

@@ -5,9 +5,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * The {@code keyroom} command. Exit codes: 0 success, 1 the operation failed, 2 usage error,
- * 3 audit chain broken, 4 key problem (wrong or missing master key), 5 server unreachable,
- * 6 the session ended while {@code run}'s command ran, 7 a credential of the session was revoked.
+ * The {@code keyroom} command. Exit codes: 0 success, 1 the operation failed, 2 usage error, 3
+ * audit chain broken, 4 key problem (wrong or missing master key), 5 server unreachable, 6 the
+ * session ended while {@code run}'s command ran, 7 a credential of the session was revoked.
  */
 @Command(
     name = "keyroom",
@@ -29,10 +29,28 @@ public final class Main implements Runnable {
    * (reflection over each class, its options and subcommands) on each start, and a command line
    * that names one needs only that one ({@link #commandLine(String)}).
    */
-  static final java.util.List<String> COMMANDS = java.util.List.of("serve", "admin", "secrets", "run", "git-credential",
-      "login", "logout", "whoami", "workrooms", "sessions", "users", "tokens", "audit", "integrations", "usage");
+  static final java.util.List<String> COMMANDS =
+      java.util.List.of(
+          "serve",
+          "admin",
+          "secrets",
+          "run",
+          "git-credential",
+          "login",
+          "logout",
+          "whoami",
+          "workrooms",
+          "sessions",
+          "users",
+          "tokens",
+          "audit",
+          "integrations",
+          "usage");
 
-  /** A new instance of the command {@code name}; a switch, not a table of lambdas, which would load every command. */
+  /**
+   * A new instance of the command {@code name}; a switch, not a table of lambdas, which would load
+   * every command.
+   */
   static Object command(String name) {
     return switch (name) {
       case "serve" -> new ServeCommand();
@@ -56,7 +74,8 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     // git runs its credential helper for every fetch and push: answered without building the
-    // command line (every command's class and picocli's model of it), which costs more than the call
+    // command line (every command's class and picocli's model of it), which costs more than the
+    // call
     if (GitCredentialCommand.isGitsCall(args)) {
       System.exit(GitCredentialCommand.fromGit(args[1]));
     }
@@ -110,12 +129,18 @@ public final class Main implements Runnable {
     CommandLine cmd = e.getCommandLine();
     String message = e.getMessage();
     if (e instanceof CommandLine.UnmatchedArgumentException u) {
-      java.util.List<String> options = u.getUnmatched().stream().filter(a -> a.startsWith("-"))
-          .map(a -> a.contains("=") ? a.substring(0, a.indexOf('=')) : a).toList();
-      message = (options.isEmpty() ? "unexpected argument" : "unknown option " + String.join(", ", options))
-          + (options.stream().anyMatch(Main::looksLikeAValueOption)
-              ? " (arguments are not shown; values are read from stdin or --value-file, never from the command line)"
-              : " (arguments are not shown)");
+      java.util.List<String> options =
+          u.getUnmatched().stream()
+              .filter(a -> a.startsWith("-"))
+              .map(a -> a.contains("=") ? a.substring(0, a.indexOf('=')) : a)
+              .toList();
+      message =
+          (options.isEmpty()
+                  ? "unexpected argument"
+                  : "unknown option " + String.join(", ", options))
+              + (options.stream().anyMatch(Main::looksLikeAValueOption)
+                  ? " (arguments are not shown; values are read from stdin or --value-file, never from the command line)"
+                  : " (arguments are not shown)");
     }
     cmd.getErr().println("keyroom: " + message);
     cmd.getErr().println("see: " + cmd.getCommandSpec().qualifiedName() + " --help");
@@ -125,7 +150,8 @@ public final class Main implements Runnable {
   /** An option someone might use to pass a secret on the command line, e.g. --value, --api-key. */
   static boolean looksLikeAValueOption(String option) {
     String o = option.toLowerCase(java.util.Locale.ROOT);
-    return java.util.List.of("value", "secret", "token", "password", "passwd", "key").stream().anyMatch(o::contains);
+    return java.util.List.of("value", "secret", "token", "password", "passwd", "key").stream()
+        .anyMatch(o::contains);
   }
 
   @Override

@@ -8,11 +8,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Forwards one output stream of the child to the launcher's own, masked. Bytes are forwarded as soon
- * as they are read, except a tail that could still become a masked form (a value written in two
- * pieces, or straddling a read); that tail is held until more output decides it, the stream ends, or
- * the child has been quiet for {@link #QUIET} — so a prompt without a newline is never held back
- * longer than that.
+ * Forwards one output stream of the child to the launcher's own, masked. Bytes are forwarded as
+ * soon as they are read, except a tail that could still become a masked form (a value written in
+ * two pieces, or straddling a read); that tail is held until more output decides it, the stream
+ * ends, or the child has been quiet for {@link #QUIET} — so a prompt without a newline is never
+ * held back longer than that.
  */
 final class MaskedOutput {
   static final Duration QUIET = Duration.ofMillis(300);

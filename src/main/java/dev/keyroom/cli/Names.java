@@ -5,10 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns the names people type into the ids the API takes: tenant secrets (through
- * {@link Credentials}, the one resolver of credential names), workrooms and users. An id of the
- * right shape is taken as it is. Each error names the flag, the rule and the command that lists
- * what exists; never a value.
+ * Turns the names people type into the ids the API takes: tenant secrets (through {@link
+ * Credentials}, the one resolver of credential names), workrooms and users. An id of the right
+ * shape is taken as it is. Each error names the flag, the rule and the command that lists what
+ * exists; never a value.
  */
 final class Names {
   private final ServerOptions remote;
@@ -21,7 +21,10 @@ final class Names {
     this.secrets = Credentials.secrets(remote);
   }
 
-  /** The id of the tenant secret of {@code kind} that {@code typed} names (NAME, KIND/NAME or an id). */
+  /**
+   * The id of the tenant secret of {@code kind} that {@code typed} names (NAME, KIND/NAME or an
+   * id).
+   */
   String secret(String flag, String kind, String typed) {
     return secrets.resolve(flag, typed, kind).id();
   }
@@ -62,7 +65,8 @@ final class Names {
     return users;
   }
 
-  private static String only(String flag, String what, String name, JsonNode list, String listCommand) {
+  private static String only(
+      String flag, String what, String name, JsonNode list, String listCommand) {
     List<String> ids = new ArrayList<>();
     for (JsonNode n : list) {
       if (n.get("name").asText().equals(name)) {
@@ -70,11 +74,22 @@ final class Names {
       }
     }
     if (ids.isEmpty()) {
-      throw new Failures.CliException(Main.FAILED, flag + ": no " + what + " named '" + name + "' (see " + listCommand + ")");
+      throw new Failures.CliException(
+          Main.FAILED, flag + ": no " + what + " named '" + name + "' (see " + listCommand + ")");
     }
     if (ids.size() > 1) {
-      throw new Failures.CliException(Main.FAILED, flag + ": " + ids.size() + " " + what + "s are named '" + name
-          + "'; names must be unique, so give the id instead (" + String.join(", ", ids) + ")");
+      throw new Failures.CliException(
+          Main.FAILED,
+          flag
+              + ": "
+              + ids.size()
+              + " "
+              + what
+              + "s are named '"
+              + name
+              + "'; names must be unique, so give the id instead ("
+              + String.join(", ", ids)
+              + ")");
     }
     return ids.get(0);
   }

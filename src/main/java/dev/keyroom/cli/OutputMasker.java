@@ -18,20 +18,20 @@ import java.util.regex.PatternSyntaxException;
  * <ul>
  *   <li>text: each character as itself (in any ASCII case, so upper- and lower-cased values too),
  *       percent-encoded ({@code %2F}/{@code %2f}, {@code +} for a space), as a JSON or JavaScript
- *       escape (backslash-u and four hex digits, {@code \/}, {@code \"}, {@code \\}) or a {@code \x2f} escape —
- *       mixed freely;
- *   <li>hex of the UTF-8 bytes, either case, bytes optionally separated by a space, a colon or a line
- *       break ({@code xxd -p} wraps at 60 columns);
- *   <li>base64, standard and URL-safe alphabets, at each of the three byte alignments inside a longer
- *       encoding, wrapped at any column ({@code \n} or {@code \r\n}).
+ *       escape (backslash-u and four hex digits, {@code \/}, {@code \"}, {@code \\}) or a {@code
+ *       \x2f} escape — mixed freely;
+ *   <li>hex of the UTF-8 bytes, either case, bytes optionally separated by a space, a colon or a
+ *       line break ({@code xxd -p} wraps at 60 columns);
+ *   <li>base64, standard and URL-safe alphabets, at each of the three byte alignments inside a
+ *       longer encoding, wrapped at any column ({@code \n} or {@code \r\n}).
  * </ul>
  *
- * Multi-line values are masked line by line. Values (and lines) under {@link #MIN_LENGTH} characters
- * are not masked: masking a short common string would reveal where it occurs.
+ * Multi-line values are masked line by line. Values (and lines) under {@link #MIN_LENGTH}
+ * characters are not masked: masking a short common string would reveal where it occurs.
  *
  * <p>Works on bytes read as ISO-8859-1, so any output (also binary) passes through unchanged except
- * for the masked spans. {@link Stream} masks output that arrives in pieces: it holds back only a tail
- * that could still become a match.
+ * for the masked spans. {@link Stream} masks output that arrives in pieces: it holds back only a
+ * tail that could still become a match.
  */
 final class OutputMasker {
   static final int MIN_LENGTH = 8;
@@ -42,6 +42,7 @@ final class OutputMasker {
 
   /** Indexed by the first character (ISO-8859-1) of a match: the forms that can start with it. */
   private final Pattern[] byFirst = new Pattern[256];
+
   private final boolean empty;
   private final int longestMatch;
 
@@ -70,19 +71,21 @@ final class OutputMasker {
     try {
       for (int c = 0; c < 256; c++) {
         if (!alternatives.get(c).isEmpty()) {
-          byFirst[c] = Pattern.compile(String.join("|", alternatives.get(c)), Pattern.CASE_INSENSITIVE);
+          byFirst[c] =
+              Pattern.compile(String.join("|", alternatives.get(c)), Pattern.CASE_INSENSITIVE);
         }
       }
     } catch (PatternSyntaxException e) { // its message would quote the pattern, that is the values
-      throw new IllegalStateException("output masking could not be prepared (" + e.getClass().getSimpleName() + ")");
+      throw new IllegalStateException(
+          "output masking could not be prepared (" + e.getClass().getSimpleName() + ")");
     }
     this.empty = pieces.isEmpty();
     this.longestMatch = longest;
   }
 
   /**
-   * A line in overlapping pieces of at most {@link #PIECE} characters, so that no expression grows with
-   * the value and every base64 character that straddles two pieces lies inside one of them.
+   * A line in overlapping pieces of at most {@link #PIECE} characters, so that no expression grows
+   * with the value and every base64 character that straddles two pieces lies inside one of them.
    */
   private static List<String> pieces(String line) {
     int[] cps = line.codePoints().toArray();
@@ -99,7 +102,10 @@ final class OutputMasker {
     }
   }
 
-  /** The lines of the values (without surrounding blanks, which programs often trim) long enough to mask. */
+  /**
+   * The lines of the values (without surrounding blanks, which programs often trim) long enough to
+   * mask.
+   */
   private static Set<String> masked(List<String> values) {
     Set<String> lines = new LinkedHashSet<>();
     for (String value : values) {
@@ -119,7 +125,8 @@ final class OutputMasker {
 
   /** True when {@code value} is masked, but some of its non-blank lines are too short to be. */
   static boolean partlyUnmasked(String value) {
-    return !tooShort(value) && value.lines().anyMatch(l -> !l.isBlank() && l.strip().length() < MIN_LENGTH);
+    return !tooShort(value)
+        && value.lines().anyMatch(l -> !l.isBlank() && l.strip().length() < MIN_LENGTH);
   }
 
   /** Masks one complete piece of output (bytes as ISO-8859-1 characters). */
@@ -130,7 +137,8 @@ final class OutputMasker {
   }
 
   byte[] mask(byte[] bytes, int len) {
-    return mask(new String(bytes, 0, len, StandardCharsets.ISO_8859_1)).getBytes(StandardCharsets.ISO_8859_1);
+    return mask(new String(bytes, 0, len, StandardCharsets.ISO_8859_1))
+        .getBytes(StandardCharsets.ISO_8859_1);
   }
 
   /** A new stream of output that arrives in pieces. */
@@ -139,8 +147,9 @@ final class OutputMasker {
   }
 
   /**
-   * Output that arrives in pieces: what cannot be part of a value is released at once, a tail that may
-   * still grow into a masked form is held until more output decides it or {@link #flush()} is called.
+   * Output that arrives in pieces: what cannot be part of a value is released at once, a tail that
+   * may still grow into a masked form is held until more output decides it or {@link #flush()} is
+   * called.
    */
   final class Stream {
     private final StringBuilder pending = new StringBuilder();
@@ -170,9 +179,9 @@ final class OutputMasker {
   }
 
   /**
-   * Appends {@code text} with every match masked to {@code out}, except (unless {@code last}) a tail
-   * that could be the start of a match; returns how many characters of {@code text} were consumed.
-   * Matches may overlap (pieces of one value do); overlapping ones are masked as one.
+   * Appends {@code text} with every match masked to {@code out}, except (unless {@code last}) a
+   * tail that could be the start of a match; returns how many characters of {@code text} were
+   * consumed. Matches may overlap (pieces of one value do); overlapping ones are masked as one.
    */
   private int process(CharSequence text, boolean last, StringBuilder out) {
     int len = text.length();
@@ -235,7 +244,10 @@ final class OutputMasker {
     }
   }
 
-  /** A regular expression for one form of one value, the characters it can start with, the longest text it matches. */
+  /**
+   * A regular expression for one form of one value, the characters it can start with, the longest
+   * text it matches.
+   */
   private record Form(String regex, String first, int maxLength) {}
 
   private static Form text(String line) {
@@ -290,7 +302,7 @@ final class OutputMasker {
       case '\t' -> forms.add("\\t");
       case '\b' -> forms.add("\\b");
       case '\f' -> forms.add("\\f");
-      default -> { }
+      default -> {}
     }
     return new ArrayList<>(forms);
   }
@@ -300,7 +312,10 @@ final class OutputMasker {
     for (int i = 0; i < utf8.length; i++) {
       regex.append(i == 0 ? "" : "(?:[ :]|\\r?\\n)?").append(hex2(utf8[i] & 0xff));
     }
-    return new Form(regex.append(')').toString(), bothCases(hex2(utf8[0] & 0xff).substring(0, 1)), 4 * utf8.length);
+    return new Form(
+        regex.append(')').toString(),
+        bothCases(hex2(utf8[0] & 0xff).substring(0, 1)),
+        4 * utf8.length);
   }
 
   /** The characters of the value's base64 at each alignment that only the value determines. */
@@ -318,7 +333,8 @@ final class OutputMasker {
       StringBuilder regex = new StringBuilder("(?-i:");
       for (int i = from; i < to; i++) {
         char c = std.charAt(i);
-        regex.append(i == from ? "" : LINE_BREAK)
+        regex
+            .append(i == from ? "" : LINE_BREAK)
             .append(c == '+' ? "[+-]" : c == '/' ? "[/_]" : String.valueOf(c));
       }
       char c = std.charAt(from);
@@ -331,12 +347,15 @@ final class OutputMasker {
   /** The characters, with each ASCII letter in both cases (the text and hex forms match either). */
   private static String bothCases(CharSequence chars) {
     StringBuilder b = new StringBuilder();
-    chars.chars().forEach(c -> {
-      b.append((char) c);
-      if (c < 0x80 && Character.isLetter(c)) {
-        b.append(Character.toUpperCase((char) c)).append(Character.toLowerCase((char) c));
-      }
-    });
+    chars
+        .chars()
+        .forEach(
+            c -> {
+              b.append((char) c);
+              if (c < 0x80 && Character.isLetter(c)) {
+                b.append(Character.toUpperCase((char) c)).append(Character.toLowerCase((char) c));
+              }
+            });
     return b.toString();
   }
 

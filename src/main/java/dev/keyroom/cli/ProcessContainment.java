@@ -18,40 +18,50 @@ import java.util.concurrent.TimeUnit;
 /**
  * Keeps everything the command starts inside one boundary the launcher can end completely.
  *
- * <p>{@link Kind#PID_NAMESPACE}: the command runs in a new PID namespace ({@code unshare --pid --fork
- * --kill-child} from util-linux) under a small shell that is the namespace's init. A process that
- * daemonises ({@code setsid}, double fork) is re-parented to that init, never out of the namespace,
- * and when the init dies the kernel kills every process in it. The init dies when the command exits,
- * when the launcher kills it, and when {@code unshare} dies ({@code --kill-child}); {@code unshare}
- * itself dies with the launcher ({@code setpriv --pdeathsig KILL}). Needs root or CAP_SYS_ADMIN, or
- * else unprivileged user namespaces ({@link Kind#USER_PID_NAMESPACE}, with the same user id mapped).
+ * <p>{@link Kind#PID_NAMESPACE}: the command runs in a new PID namespace ({@code unshare --pid
+ * --fork --kill-child} from util-linux) under a small shell that is the namespace's init. A process
+ * that daemonises ({@code setsid}, double fork) is re-parented to that init, never out of the
+ * namespace, and when the init dies the kernel kills every process in it. The init dies when the
+ * command exits, when the launcher kills it, and when {@code unshare} dies ({@code --kill-child});
+ * {@code unshare} itself dies with the launcher ({@code setpriv --pdeathsig KILL}). Needs root or
+ * CAP_SYS_ADMIN, or else unprivileged user namespaces ({@link Kind#USER_PID_NAMESPACE}, with the
+ * same user id mapped).
  *
- * <p>{@link Kind#PROCESS_GROUP} (the fallback where no namespace can be made): the command leads its
- * own process group ({@code setsid}); stopping signals the group and every descendant, then sweeps
- * {@code /proc} for any process whose environment still carries this run's marker variable, which
- * catches daemons that left the group but kept the environment they were given (and with it the
- * values). A process that replaces its environment while detaching escapes this mode.
+ * <p>{@link Kind#PROCESS_GROUP} (the fallback where no namespace can be made): the command leads
+ * its own process group ({@code setsid}); stopping signals the group and every descendant, then
+ * sweeps {@code /proc} for any process whose environment still carries this run's marker variable,
+ * which catches daemons that left the group but kept the environment they were given (and with it
+ * the values). A process that replaces its environment while detaching escapes this mode.
  */
 final class ProcessContainment {
   /** What the operator asked for. */
   enum Mode {
-    AUTO, PID_NAMESPACE, PROCESS_GROUP;
+    AUTO,
+    PID_NAMESPACE,
+    PROCESS_GROUP;
 
     static Mode parse(String v) {
       return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
         case "auto" -> AUTO;
         case "pid-namespace" -> PID_NAMESPACE;
         case "process-group" -> PROCESS_GROUP;
-        default -> throw new Failures.CliException(Main.USAGE, "--containment must be auto, pid-namespace or process-group");
+        default ->
+            throw new Failures.CliException(
+                Main.USAGE, "--containment must be auto, pid-namespace or process-group");
       };
     }
   }
 
   /** What this machine gave us. */
-  enum Kind { PID_NAMESPACE, USER_PID_NAMESPACE, PROCESS_GROUP }
+  enum Kind {
+    PID_NAMESPACE,
+    USER_PID_NAMESPACE,
+    PROCESS_GROUP
+  }
 
   /** The variable whose value marks every process of one run (it is not secret). */
   static final String MARKER = "KEYROOM_RUN_ID";
+
   private static final String INIT = "\"$@\"; exit $?";
 
   final Kind kind;
@@ -60,7 +70,8 @@ final class ProcessContainment {
   private final Optional<Path> setpriv;
   private final Optional<Path> setsid;
 
-  private ProcessContainment(Kind kind, Optional<Path> unshare, Optional<Path> setpriv, Optional<Path> setsid) {
+  private ProcessContainment(
+      Kind kind, Optional<Path> unshare, Optional<Path> setpriv, Optional<Path> setsid) {
     this.kind = kind;
     this.unshare = unshare;
     this.setpriv = setpriv;
@@ -70,7 +81,9 @@ final class ProcessContainment {
     this.runId = HexFormat.of().formatHex(id);
   }
 
-  /** Chooses the strongest containment this machine allows; refuses when a namespace was required. */
+  /**
+   * Chooses the strongest containment this machine allows; refuses when a namespace was required.
+   */
   static ProcessContainment choose(Mode mode, java.io.PrintStream err) {
     Optional<Path> unshare = executable("unshare");
     Optional<Path> setpriv = executable("setpriv");
@@ -83,14 +96,19 @@ final class ProcessContainment {
         return new ProcessContainment(Kind.USER_PID_NAMESPACE, unshare, setpriv, setsid);
       }
     }
-    String why = unshare.isEmpty() ? "unshare (util-linux) is not installed"
-        : "unshare could not create a PID namespace (needs root, CAP_SYS_ADMIN or unprivileged user namespaces)";
+    String why =
+        unshare.isEmpty()
+            ? "unshare (util-linux) is not installed"
+            : "unshare could not create a PID namespace (needs root, CAP_SYS_ADMIN or unprivileged user namespaces)";
     if (mode == Mode.PID_NAMESPACE) {
       throw new Failures.CliException(Main.FAILED, "--containment pid-namespace: " + why);
     }
     if (mode == Mode.AUTO) {
-      err.println("keyroom: warning: " + why + "; falling back to process-group containment: a process that detaches"
-          + " and replaces its environment can outlive the session");
+      err.println(
+          "keyroom: warning: "
+              + why
+              + "; falling back to process-group containment: a process that detaches"
+              + " and replaces its environment can outlive the session");
     }
     return new ProcessContainment(Kind.PROCESS_GROUP, unshare, setpriv, setsid);
   }
@@ -100,7 +118,11 @@ final class ProcessContainment {
     probe.addAll(extra);
     probe.addAll(List.of("--pid", "--fork", "--kill-child", "--", "true"));
     try {
-      Process p = new ProcessBuilder(probe).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder(probe)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (!p.waitFor(5, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return false;
@@ -120,7 +142,11 @@ final class ProcessContainment {
     if (path != null) {
       dirs.addAll(0, List.of(path.split(":")));
     }
-    return dirs.stream().filter(d -> !d.isEmpty()).map(d -> Path.of(d, name)).filter(Files::isExecutable).findFirst();
+    return dirs.stream()
+        .filter(d -> !d.isEmpty())
+        .map(d -> Path.of(d, name))
+        .filter(Files::isExecutable)
+        .findFirst();
   }
 
   /** The argv that runs {@code command} inside the boundary. */
@@ -136,22 +162,32 @@ final class ProcessContainment {
     if (kind == Kind.USER_PID_NAMESPACE) {
       argv.addAll(List.of("--user", "--map-current-user"));
     }
-    argv.addAll(List.of("--pid", "--fork", "--kill-child", "--", "/bin/sh", "-c", INIT, "keyroom-run"));
+    argv.addAll(
+        List.of("--pid", "--fork", "--kill-child", "--", "/bin/sh", "-c", INIT, "keyroom-run"));
     argv.addAll(command);
     return argv;
   }
 
-  /** TERM to everything of the run, KILL to whatever is left after {@code grace}; returns when all are gone. */
+  /**
+   * TERM to everything of the run, KILL to whatever is left after {@code grace}; returns when all
+   * are gone.
+   */
   void terminate(Process p, Duration grace) throws InterruptedException {
     if (kind == Kind.PROCESS_GROUP) {
       terminateGroup(p, grace);
       return;
     }
     Optional<ProcessHandle> init = p.children().findFirst();
-    // the init ignores TERM (a namespace's init gets only the signals it handles); its exit ends all
-    p.descendants().filter(h -> init.isEmpty() || h.pid() != init.get().pid()).forEach(ProcessHandle::destroy);
+    // the init ignores TERM (a namespace's init gets only the signals it handles); its exit ends
+    // all
+    p.descendants()
+        .filter(h -> init.isEmpty() || h.pid() != init.get().pid())
+        .forEach(ProcessHandle::destroy);
     if (!p.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-      init.ifPresent(ProcessHandle::destroyForcibly); // SIGKILL reaches an init from outside: the kernel ends the namespace
+      init.ifPresent(
+          ProcessHandle
+              ::destroyForcibly); // SIGKILL reaches an init from outside: the kernel ends the
+      // namespace
       p.destroyForcibly();
       p.waitFor(5, TimeUnit.SECONDS);
     }
@@ -191,11 +227,15 @@ final class ProcessContainment {
   List<ProcessHandle> marked() {
     byte[] needle = (MARKER + "=" + runId).getBytes(StandardCharsets.US_ASCII);
     List<ProcessHandle> found = new ArrayList<>();
-    try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), d -> d.getFileName().toString().matches("\\d+"))) {
+    try (DirectoryStream<Path> procs =
+        Files.newDirectoryStream(
+            Path.of("/proc"), d -> d.getFileName().toString().matches("\\d+"))) {
       for (Path proc : procs) {
         try {
           if (contains(Files.readAllBytes(proc.resolve("environ")), needle)) {
-            ProcessHandle.of(Long.parseLong(proc.getFileName().toString())).filter(Launcher::running).ifPresent(found::add);
+            ProcessHandle.of(Long.parseLong(proc.getFileName().toString()))
+                .filter(Launcher::running)
+                .ifPresent(found::add);
           }
         } catch (IOException e) {
           // the process ended, or its environment is not ours to read (then it is not ours either)
@@ -228,8 +268,11 @@ final class ProcessContainment {
 
   private static void signalGroup(long pgid, String signal) {
     try {
-      new ProcessBuilder("kill", "-s", signal, "--", "-" + pgid).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(2, TimeUnit.SECONDS);
+      new ProcessBuilder("kill", "-s", signal, "--", "-" + pgid)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start()
+          .waitFor(2, TimeUnit.SECONDS);
     } catch (IOException e) {
       // no kill(1): the processes are also stopped one by one
       return;

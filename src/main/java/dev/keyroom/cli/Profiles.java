@@ -19,22 +19,29 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The per-user configuration file of the CLI: one profile per Keyroom server, each holding its
- * URL and the API token {@code keyroom login} verified. The file is {@code KEYROOM_CONFIG}, else
- * {@code $XDG_CONFIG_HOME/keyroom/config.json}, else {@code ~/.config/keyroom/config.json}; it is
- * written 0600 in a 0700 directory, replaced atomically, and never printed.
+ * The per-user configuration file of the CLI: one profile per Keyroom server, each holding its URL
+ * and the API token {@code keyroom login} verified. The file is {@code KEYROOM_CONFIG}, else {@code
+ * $XDG_CONFIG_HOME/keyroom/config.json}, else {@code ~/.config/keyroom/config.json}; it is written
+ * 0600 in a 0700 directory, replaced atomically, and never printed.
  */
 final class Profiles {
   static final String DEFAULT = "default";
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
-  private static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> DIRECTORY =
+      PosixFilePermissions.fromString("rwx------");
 
   /** One server: its URL and, while logged in, its API token. */
   record Profile(String name, String url, String token) {
     @Override
     public String toString() {
-      return "Profile[name=" + name + ", url=" + url + ", token=" + (token == null ? "none" : "[REDACTED]") + "]";
+      return "Profile[name="
+          + name
+          + ", url="
+          + url
+          + ", token="
+          + (token == null ? "none" : "[REDACTED]")
+          + "]";
     }
   }
 
@@ -52,17 +59,23 @@ final class Profiles {
       return Path.of(explicit.trim());
     }
     String xdg = System.getenv("XDG_CONFIG_HOME");
-    Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg) : home().resolve(".config");
+    Path base =
+        xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()
+            ? Path.of(xdg)
+            : home().resolve(".config");
     return base.resolve("keyroom").resolve("config.json");
   }
 
   /**
    * {@code $HOME} as the shell means {@code ~}; the JVM's {@code user.home} (from the password
-   * database) only when HOME is unset or not absolute. A person who sets HOME gets their file there.
+   * database) only when HOME is unset or not absolute. A person who sets HOME gets their file
+   * there.
    */
   private static Path home() {
     String home = System.getenv("HOME");
-    return home != null && !home.isBlank() && Path.of(home).isAbsolute() ? Path.of(home) : Path.of(System.getProperty("user.home"));
+    return home != null && !home.isBlank() && Path.of(home).isAbsolute()
+        ? Path.of(home)
+        : Path.of(System.getProperty("user.home"));
   }
 
   /** The configuration file, or an empty one when it does not exist yet. */
@@ -75,11 +88,13 @@ final class Profiles {
       warnIfReadableByOthers(p);
       JsonNode n = Json.MAPPER.readTree(Files.readAllBytes(p));
       if (n == null || !n.isObject() || (n.has("profiles") && !n.get("profiles").isObject())) {
-        throw new Failures.CliException(Main.FAILED, p + ": not a Keyroom configuration file (expected {\"profiles\": {…}})");
+        throw new Failures.CliException(
+            Main.FAILED, p + ": not a Keyroom configuration file (expected {\"profiles\": {…}})");
       }
       return new Profiles(p, (ObjectNode) n);
     } catch (IOException e) {
-      throw new Failures.CliException(Main.FAILED, p + ": cannot be read (" + e.getClass().getSimpleName() + ")");
+      throw new Failures.CliException(
+          Main.FAILED, p + ": cannot be read (" + e.getClass().getSimpleName() + ")");
     }
   }
 
@@ -87,7 +102,9 @@ final class Profiles {
     return path;
   }
 
-  /** The profile to use: the flag, else KEYROOM_PROFILE, else the file's default, else "default". */
+  /**
+   * The profile to use: the flag, else KEYROOM_PROFILE, else the file's default, else "default".
+   */
   String chosen(String flag) {
     String name = flag != null ? flag : System.getenv("KEYROOM_PROFILE");
     if (name == null || name.isBlank()) {
@@ -95,7 +112,8 @@ final class Profiles {
     }
     name = name.trim();
     if (!NAME.matcher(name).matches()) {
-      throw new Failures.CliException(Main.USAGE,
+      throw new Failures.CliException(
+          Main.USAGE,
           "--profile: must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
     }
     return name;
@@ -111,8 +129,18 @@ final class Profiles {
 
   /** The named profile, or a failure listing the profiles there are. */
   Profile require(String name) {
-    return get(name).orElseThrow(() -> new Failures.CliException(Main.FAILED, "profile '" + name + "' does not exist in "
-        + path + (names().isEmpty() ? "; log in first: keyroom login URL" : "; profiles: " + String.join(", ", names()))));
+    return get(name)
+        .orElseThrow(
+            () ->
+                new Failures.CliException(
+                    Main.FAILED,
+                    "profile '"
+                        + name
+                        + "' does not exist in "
+                        + path
+                        + (names().isEmpty()
+                            ? "; log in first: keyroom login URL"
+                            : "; profiles: " + String.join(", ", names()))));
   }
 
   List<String> names() {
@@ -126,7 +154,8 @@ final class Profiles {
   }
 
   void put(String name, String url, String token, boolean makeDefault) {
-    ObjectNode profiles = root.has("profiles") ? (ObjectNode) root.get("profiles") : root.putObject("profiles");
+    ObjectNode profiles =
+        root.has("profiles") ? (ObjectNode) root.get("profiles") : root.putObject("profiles");
     ObjectNode p = profiles.putObject(name);
     p.put("url", url);
     if (token != null) {
@@ -155,7 +184,10 @@ final class Profiles {
           Files.createDirectories(dir);
         }
       }
-      FileAttribute<?>[] attrs = posix ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)} : new FileAttribute<?>[0];
+      FileAttribute<?>[] attrs =
+          posix
+              ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)}
+              : new FileAttribute<?>[0];
       Path tmp = Files.createTempFile(dir, ".config", ".tmp", attrs);
       try {
         Files.write(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
@@ -167,7 +199,8 @@ final class Profiles {
         Files.deleteIfExists(tmp);
       }
     } catch (IOException e) {
-      throw new Failures.CliException(Main.FAILED, path + ": cannot be written (" + e.getClass().getSimpleName() + ")");
+      throw new Failures.CliException(
+          Main.FAILED, path + ": cannot be written (" + e.getClass().getSimpleName() + ")");
     }
   }
 
@@ -183,8 +216,13 @@ final class Profiles {
     try {
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
       if (!FILE.containsAll(perms)) {
-        System.err.println("keyroom: warning: " + p + " holds API tokens and is mode " + PosixFilePermissions.toString(perms)
-            + "; make it private: chmod 600 " + p);
+        System.err.println(
+            "keyroom: warning: "
+                + p
+                + " holds API tokens and is mode "
+                + PosixFilePermissions.toString(perms)
+                + "; make it private: chmod 600 "
+                + p);
       }
     } catch (UnsupportedOperationException | IOException e) {
       // no POSIX permissions on this file system: nothing to check

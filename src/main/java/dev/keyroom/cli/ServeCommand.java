@@ -14,7 +14,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code keyroom serve}: runs the server until interrupted. */
-@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run Keyroom (API, proxy, UI) on one port.")
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Run Keyroom (API, proxy, UI) on one port.")
 final class ServeCommand implements Runnable {
   @Mixin StoreOptions store;
 
@@ -24,28 +27,42 @@ final class ServeCommand implements Runnable {
   @Option(names = "--bind", description = "listen address (KEYROOM_BIND, default 127.0.0.1)")
   String bind;
 
-  @Option(names = "--public-url", description = "URL workrooms use to reach Keyroom (KEYROOM_PUBLIC_URL)")
+  @Option(
+      names = "--public-url",
+      description = "URL workrooms use to reach Keyroom (KEYROOM_PUBLIC_URL)")
   String publicUrl;
 
-  @Option(names = "--proxy-connect-timeout", description = "e.g. 10s (KEYROOM_PROXY_CONNECT_TIMEOUT)")
+  @Option(
+      names = "--proxy-connect-timeout",
+      description = "e.g. 10s (KEYROOM_PROXY_CONNECT_TIMEOUT)")
   String proxyConnectTimeout;
 
   @Option(names = "--proxy-read-timeout", description = "e.g. 300s (KEYROOM_PROXY_READ_TIMEOUT)")
   String proxyReadTimeout;
 
-  @Option(names = "--proxy-grant-ttl", description = "e.g. 5s; 0 checks every request (KEYROOM_PROXY_GRANT_TTL)")
+  @Option(
+      names = "--proxy-grant-ttl",
+      description = "e.g. 5s; 0 checks every request (KEYROOM_PROXY_GRANT_TTL)")
   String proxyGrantTtl;
 
-  @Option(names = "--proxy-max-concurrent-per-session", description = "e.g. 64 (KEYROOM_PROXY_MAX_CONCURRENT_PER_SESSION)")
+  @Option(
+      names = "--proxy-max-concurrent-per-session",
+      description = "e.g. 64 (KEYROOM_PROXY_MAX_CONCURRENT_PER_SESSION)")
   String proxyMaxConcurrentPerSession;
 
-  @Option(names = "--proxy-max-concurrent-per-tenant", description = "e.g. 512 (KEYROOM_PROXY_MAX_CONCURRENT_PER_TENANT)")
+  @Option(
+      names = "--proxy-max-concurrent-per-tenant",
+      description = "e.g. 512 (KEYROOM_PROXY_MAX_CONCURRENT_PER_TENANT)")
   String proxyMaxConcurrentPerTenant;
 
-  @Option(names = "--session-event-streams-per-session", description = "e.g. 4 (KEYROOM_SESSION_EVENT_STREAMS_PER_SESSION)")
+  @Option(
+      names = "--session-event-streams-per-session",
+      description = "e.g. 4 (KEYROOM_SESSION_EVENT_STREAMS_PER_SESSION)")
   String sessionEventStreamsPerSession;
 
-  @Option(names = "--session-event-streams-per-tenant", description = "e.g. 256 (KEYROOM_SESSION_EVENT_STREAMS_PER_TENANT)")
+  @Option(
+      names = "--session-event-streams-per-tenant",
+      description = "e.g. 256 (KEYROOM_SESSION_EVENT_STREAMS_PER_TENANT)")
   String sessionEventStreamsPerTenant;
 
   @Option(names = "--session-max-lifetime", description = "e.g. 12h (KEYROOM_SESSION_MAX_LIFETIME)")
@@ -57,14 +74,21 @@ final class ServeCommand implements Runnable {
   @Option(names = "--oauth-refresh-ahead", description = "e.g. 5m (KEYROOM_OAUTH_REFRESH_AHEAD)")
   String oauthRefreshAhead;
 
-  @Option(names = "--oauth-refresh-interval", description = "e.g. 60s; 0 turns it off (KEYROOM_OAUTH_REFRESH_INTERVAL)")
+  @Option(
+      names = "--oauth-refresh-interval",
+      description = "e.g. 60s; 0 turns it off (KEYROOM_OAUTH_REFRESH_INTERVAL)")
   String oauthRefreshInterval;
 
-  @Option(names = "--git-api-url", description = "git host API for the git-token test (KEYROOM_GIT_API_URL)")
+  @Option(
+      names = "--git-api-url",
+      description = "git host API for the git-token test (KEYROOM_GIT_API_URL)")
   String gitApiUrl;
 
-  @Option(names = "--upstream", paramLabel = "PROVIDER=URL",
-      description = "override a provider's upstream base URL, repeatable (KEYROOM_UPSTREAM_<PROVIDER>)")
+  @Option(
+      names = "--upstream",
+      paramLabel = "PROVIDER=URL",
+      description =
+          "override a provider's upstream base URL, repeatable (KEYROOM_UPSTREAM_<PROVIDER>)")
   Map<String, String> upstreams;
 
   /** Every setting given on the command line, by flag name (store options included). */
@@ -76,16 +100,21 @@ final class ServeCommand implements Runnable {
     if (proxyConnectTimeout != null) extra.put("proxy-connect-timeout", proxyConnectTimeout);
     if (proxyReadTimeout != null) extra.put("proxy-read-timeout", proxyReadTimeout);
     if (proxyGrantTtl != null) extra.put("proxy-grant-ttl", proxyGrantTtl);
-    if (proxyMaxConcurrentPerSession != null) extra.put("proxy-max-concurrent-per-session", proxyMaxConcurrentPerSession);
-    if (proxyMaxConcurrentPerTenant != null) extra.put("proxy-max-concurrent-per-tenant", proxyMaxConcurrentPerTenant);
-    if (sessionEventStreamsPerSession != null) extra.put("session-event-streams-per-session", sessionEventStreamsPerSession);
-    if (sessionEventStreamsPerTenant != null) extra.put("session-event-streams-per-tenant", sessionEventStreamsPerTenant);
+    if (proxyMaxConcurrentPerSession != null)
+      extra.put("proxy-max-concurrent-per-session", proxyMaxConcurrentPerSession);
+    if (proxyMaxConcurrentPerTenant != null)
+      extra.put("proxy-max-concurrent-per-tenant", proxyMaxConcurrentPerTenant);
+    if (sessionEventStreamsPerSession != null)
+      extra.put("session-event-streams-per-session", sessionEventStreamsPerSession);
+    if (sessionEventStreamsPerTenant != null)
+      extra.put("session-event-streams-per-tenant", sessionEventStreamsPerTenant);
     if (sessionMaxLifetime != null) extra.put("session-max-lifetime", sessionMaxLifetime);
     if (sessionIdleTimeout != null) extra.put("session-idle-timeout", sessionIdleTimeout);
     if (oauthRefreshAhead != null) extra.put("oauth-refresh-ahead", oauthRefreshAhead);
     if (oauthRefreshInterval != null) extra.put("oauth-refresh-interval", oauthRefreshInterval);
     if (gitApiUrl != null) extra.put("git-api-url", gitApiUrl);
-    if (upstreams != null) upstreams.forEach((provider, url) -> extra.put("upstream-" + provider, url));
+    if (upstreams != null)
+      upstreams.forEach((provider, url) -> extra.put("upstream-" + provider, url));
     Map<String, String> all = store.flags();
     all.putAll(extra);
     return all;
@@ -102,11 +131,15 @@ final class ServeCommand implements Runnable {
     bootstrap(keyroom, System.out);
     keyroom.startHttp();
     CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("shutting down");
-      keyroom.close();
-      stop.countDown();
-    }, "keyroom-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("shutting down");
+                  keyroom.close();
+                  stop.countDown();
+                },
+                "keyroom-shutdown"));
     try {
       stop.await();
     } catch (InterruptedException e) {
@@ -129,11 +162,14 @@ final class ServeCommand implements Runnable {
     out.println();
     out.println("  " + f.adminToken().token());
     out.println();
-    out.println("Log the command line in with it: keyroom login   (paste the token at the prompt; it is not echoed)");
+    out.println(
+        "Log the command line in with it: keyroom login   (paste the token at the prompt; it is not echoed)");
     out.println();
-    String oneTime = new dev.keyroom.web.Passwords(keyroom.db(), tenancy, keyroom.audit(), keyroom.clock())
-        .setOneTime(f.tenant().id(), f.admin().id(), "system:first-start");
-    out.println("Web sign-in at /signin: organisation 'default', user 'admin', one-time password (shown once;");
+    String oneTime =
+        new dev.keyroom.web.Passwords(keyroom.db(), tenancy, keyroom.audit(), keyroom.clock())
+            .setOneTime(f.tenant().id(), f.admin().id(), "system:first-start");
+    out.println(
+        "Web sign-in at /signin: organisation 'default', user 'admin', one-time password (shown once;");
     out.println("you choose your own at the first sign-in):");
     out.println();
     out.println("  " + oneTime);

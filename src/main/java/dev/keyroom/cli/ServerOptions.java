@@ -3,12 +3,21 @@ package dev.keyroom.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Option;
 
-/** {@code --url} and {@code --profile} for commands that call a running Keyroom as a user (see {@link Server}). */
+/**
+ * {@code --url} and {@code --profile} for commands that call a running Keyroom as a user (see
+ * {@link Server}).
+ */
 class ServerOptions {
-  @Option(names = "--url", description = "Keyroom URL (default: KEYROOM_URL, else the profile's URL, else http://127.0.0.1:$KEYROOM_PORT)")
+  @Option(
+      names = "--url",
+      description =
+          "Keyroom URL (default: KEYROOM_URL, else the profile's URL, else http://127.0.0.1:$KEYROOM_PORT)")
   String url;
 
-  @Option(names = "--profile", description = "profile of the configuration file (default: KEYROOM_PROFILE, else the default profile)")
+  @Option(
+      names = "--profile",
+      description =
+          "profile of the configuration file (default: KEYROOM_PROFILE, else the default profile)")
   String profile;
 
   String base() {

@@ -27,13 +27,16 @@ final class SessionClient {
   }
 
   /**
-   * A credential the session's environment left out, and why (the server's words, printable):
-   * the variable when the server knows it, and the part of the workroom it came from.
+   * A credential the session's environment left out, and why (the server's words, printable): the
+   * variable when the server knows it, and the part of the workroom it came from.
    */
   record Skipped(String variable, String source, String reason) {
     /** "VAR (tools[1]): reason", or "tools[1]: reason" when the variable is not known. */
     String line() {
-      String why = source != null && reason.startsWith(source + ": ") ? reason.substring(source.length() + 2) : reason;
+      String why =
+          source != null && reason.startsWith(source + ": ")
+              ? reason.substring(source.length() + 2)
+              : reason;
       if (variable == null) {
         return (source == null ? "a credential" : source) + ": " + why;
       }
@@ -60,7 +63,8 @@ final class SessionClient {
 
   private final URI base;
   private final String token;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private String sessionId;
 
   SessionClient(String url, String token, String sessionId) {
@@ -81,11 +85,17 @@ final class SessionClient {
     JsonNode env = json(send(request("/api/v1/sessions/" + sessionId() + "/environment").GET()));
     List<Variable> out = new ArrayList<>();
     for (JsonNode v : env.get("variables")) {
-      out.add(new Variable(v.get("name").asText(), v.get("value").asText(), v.get("secret").asBoolean()));
+      out.add(
+          new Variable(
+              v.get("name").asText(), v.get("value").asText(), v.get("secret").asBoolean()));
     }
     List<Skipped> skipped = new ArrayList<>();
     for (JsonNode s : env.path("skipped")) {
-      skipped.add(new Skipped(text(s, "variable"), text(s, "source"), s.hasNonNull("reason") ? text(s, "reason") : "not delivered"));
+      skipped.add(
+          new Skipped(
+              text(s, "variable"),
+              text(s, "source"),
+              s.hasNonNull("reason") ? text(s, "reason") : "not delivered"));
     }
     return new Environment(out, skipped);
   }
@@ -95,25 +105,31 @@ final class SessionClient {
   }
 
   /**
-   * Follows the session's event stream until it ends; calls {@code onEvent} for each event.
-   * Returns normally when the stream closes; throws {@link Refused} when the server refuses it
-   * (the session has ended or the token is unknown).
+   * Follows the session's event stream until it ends; calls {@code onEvent} for each event. Returns
+   * normally when the stream closes; throws {@link Refused} when the server refuses it (the session
+   * has ended or the token is unknown).
    */
   void follow(Consumer<Event> onEvent) throws IOException, InterruptedException {
-    HttpRequest req = request("/api/v1/sessions/" + sessionId() + "/events").header("Accept", "text/event-stream").GET().build();
+    HttpRequest req =
+        request("/api/v1/sessions/" + sessionId() + "/events")
+            .header("Accept", "text/event-stream")
+            .GET()
+            .build();
     HttpResponse<InputStream> res = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
     if (res.statusCode() != 200) {
       String body = new String(res.body().readAllBytes(), StandardCharsets.UTF_8);
       throw new Refused(res.statusCode(), message(body, res.statusCode()));
     }
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
       String type = null;
       StringBuilder data = new StringBuilder();
       String line;
       while ((line = lines.readLine()) != null) {
         if (line.isEmpty()) {
           if (type != null) {
-            onEvent.accept(new Event(type, data.isEmpty() ? null : Json.MAPPER.readTree(data.toString())));
+            onEvent.accept(
+                new Event(type, data.isEmpty() ? null : Json.MAPPER.readTree(data.toString())));
           }
           type = null;
           data.setLength(0);
@@ -127,7 +143,9 @@ final class SessionClient {
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token);
+    return HttpRequest.newBuilder(base.resolve(path))
+        .timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + token);
   }
 
   private String send(HttpRequest.Builder b) throws IOException, InterruptedException {

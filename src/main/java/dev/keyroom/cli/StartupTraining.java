@@ -35,7 +35,8 @@ public final class StartupTraining {
     }
     PrintStream out = System.out;
     PrintStream err = System.err;
-    PrintStream none = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+    PrintStream none =
+        new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       Thread.ofPlatform().daemon().name("startup-training-server").start(() -> serve(server));
       String url = "http://127.0.0.1:" + server.getLocalPort();
@@ -54,18 +55,30 @@ public final class StartupTraining {
 
   private static void gitCredential(String url, PrintStream none) throws IOException {
     // Main and its fast path, as `-jar` runs them
-    if (!Main.COMMANDS.contains("git-credential") || !GitCredentialCommand.isGitsCall("git-credential", "get")) {
+    if (!Main.COMMANDS.contains("git-credential")
+        || !GitCredentialCommand.isGitsCall("git-credential", "get")) {
       throw new IllegalStateException("git's call is not recognised");
     }
-    GitCredentialExchange session = new GitCredentialExchange(RunCommand.SessionSettings.url(url), "kr_sess_startuptraining",
-        SESSION);
-    Map<String, String> request = GitCredentialCommand.read(new java.io.BufferedReader(new java.io.InputStreamReader(
-        new java.io.ByteArrayInputStream("protocol=https\nhost=git.example\n\n".getBytes(StandardCharsets.UTF_8)),
-        StandardCharsets.UTF_8)));
-    System.getenv("KEYROOM_SESSION_ID"); // the environment, as git-credential reads it (nothing is taken from it here)
+    GitCredentialExchange session =
+        new GitCredentialExchange(
+            RunCommand.SessionSettings.url(url), "kr_sess_startuptraining", SESSION);
+    Map<String, String> request =
+        GitCredentialCommand.read(
+            new java.io.BufferedReader(
+                new java.io.InputStreamReader(
+                    new java.io.ByteArrayInputStream(
+                        "protocol=https\nhost=git.example\n\n".getBytes(StandardCharsets.UTF_8)),
+                    StandardCharsets.UTF_8)));
+    System.getenv(
+        "KEYROOM_SESSION_ID"); // the environment, as git-credential reads it (nothing is taken from
+    // it here)
     GitCredentialCommand.answer(session, request, none, none);
     // and a refusal (the stand-in knows no such session)
-    GitCredentialCommand.answer(new GitCredentialExchange(url, "kr_sess_startuptraining", "ses_unknown"), request, none, none);
+    GitCredentialCommand.answer(
+        new GitCredentialExchange(url, "kr_sess_startuptraining", "ses_unknown"),
+        request,
+        none,
+        none);
   }
 
   private static void cli(String url, PrintStream none) {
@@ -78,7 +91,9 @@ public final class StartupTraining {
     Identity.of(api, null).print(none, false, "");
     Identity.of(api, null).print(none, true, "");
     for (var c : api.get("/api/v1/secrets").get("credentials")) {
-      none.printf("%-32s %s %s%n", c.get("id").asText(), RemoteCommand.text(c, "name"), RemoteCommand.time(c, "createdAt"));
+      none.printf(
+          "%-32s %s %s%n",
+          c.get("id").asText(), RemoteCommand.text(c, "name"), RemoteCommand.time(c, "createdAt"));
     }
   }
 
@@ -96,20 +111,34 @@ public final class StartupTraining {
       try (Socket s = server.accept()) {
         InputStream in = new BufferedInputStream(s.getInputStream());
         String head = head(in);
-        String path = head.isEmpty() ? "" : head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
+        String path =
+            head.isEmpty()
+                ? ""
+                : head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
         in.readNBytes(contentLength(head));
-        String body = switch (path) {
-          case "/api/v1/sessions/" + SESSION + "/git-credential" -> "{\"username\":\"x-access-token\",\"password\":\"none\"}";
-          case "/api/v1/me" -> "{\"tenantId\":\"ten_training\",\"kind\":\"user\",\"user\":{\"id\":\"usr_training\","
-              + "\"name\":\"training\",\"role\":\"member\"}}";
-          case "/api/v1/secrets" -> "{\"credentials\":[{\"id\":\"cred_training\",\"kind\":\"env\",\"name\":\"T\","
-              + "\"version\":1,\"status\":\"active\",\"createdAt\":0,\"lastUsed\":null}]}";
-          default -> null;
-        };
-        byte[] bytes = (body == null ? "{\"error\":\"not_found\",\"message\":\"none\"}" : body).getBytes(StandardCharsets.UTF_8);
+        String body =
+            switch (path) {
+              case "/api/v1/sessions/" + SESSION + "/git-credential" ->
+                  "{\"username\":\"x-access-token\",\"password\":\"none\"}";
+              case "/api/v1/me" ->
+                  "{\"tenantId\":\"ten_training\",\"kind\":\"user\",\"user\":{\"id\":\"usr_training\","
+                      + "\"name\":\"training\",\"role\":\"member\"}}";
+              case "/api/v1/secrets" ->
+                  "{\"credentials\":[{\"id\":\"cred_training\",\"kind\":\"env\",\"name\":\"T\","
+                      + "\"version\":1,\"status\":\"active\",\"createdAt\":0,\"lastUsed\":null}]}";
+              default -> null;
+            };
+        byte[] bytes =
+            (body == null ? "{\"error\":\"not_found\",\"message\":\"none\"}" : body)
+                .getBytes(StandardCharsets.UTF_8);
         OutputStream o = s.getOutputStream();
-        o.write(((body == null ? "HTTP/1.1 404 Not Found" : "HTTP/1.1 200 OK") + "\r\nContent-Type: application/json\r\n"
-            + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        o.write(
+            ((body == null ? "HTTP/1.1 404 Not Found" : "HTTP/1.1 200 OK")
+                    + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: "
+                    + bytes.length
+                    + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         o.write(bytes);
         o.flush();
       } catch (IOException | RuntimeException e) {

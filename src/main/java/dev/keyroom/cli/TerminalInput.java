@@ -30,8 +30,8 @@ final class TerminalInput {
 
   /**
    * On JDK 22 and later {@link System#console()} may return a console although input is piped;
-   * {@code Console.isTerminal()} (not in the Java 21 API this project compiles against) tells.
-   * On JDK 21 a console exists only for a terminal.
+   * {@code Console.isTerminal()} (not in the Java 21 API this project compiles against) tells. On
+   * JDK 21 a console exists only for a terminal.
    */
   private static boolean isTerminal(Console console) {
     try {

@@ -18,10 +18,14 @@ import picocli.CommandLine.Option;
  * workroom, user, key or skill, with names instead of ids. Admins see the tenant; a member their
  * own calls.
  */
-@Command(name = "usage", mixinStandardHelpOptions = true,
-    description = {"Show what proxied calls used: requests, errors, tokens, characters and credits, grouped by provider,"
-        + " workroom, user, key or skill (admins: the whole tenant; members: their own calls).",
-        "WHEN is a date (2026-11-01, midnight UTC), an instant (2026-11-01T08:00:00Z) or a time ago (30m, 12h, 7d)."})
+@Command(
+    name = "usage",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show what proxied calls used: requests, errors, tokens, characters and credits, grouped by provider,"
+          + " workroom, user, key or skill (admins: the whole tenant; members: their own calls).",
+      "WHEN is a date (2026-11-01, midnight UTC), an instant (2026-11-01T08:00:00Z) or a time ago (30m, 12h, 7d)."
+    })
 final class UsageCommand extends RemoteCommand {
   private static final Pattern AGO = Pattern.compile("(\\d{1,6})([mhdw])");
 
@@ -40,14 +44,23 @@ final class UsageCommand extends RemoteCommand {
     }
   }
 
-  @Option(names = "--group-by", paramLabel = "WHAT", defaultValue = "provider",
+  @Option(
+      names = "--group-by",
+      paramLabel = "WHAT",
+      defaultValue = "provider",
       description = "provider, workroom, user, key or skill (default: provider)")
   String groupBy;
 
-  @Option(names = "--since", paramLabel = "WHEN", description = "from this time on (default: 30 days before --until)")
+  @Option(
+      names = "--since",
+      paramLabel = "WHEN",
+      description = "from this time on (default: 30 days before --until)")
   String since;
 
-  @Option(names = "--until", paramLabel = "WHEN", description = "up to this time, exclusive (default: now)")
+  @Option(
+      names = "--until",
+      paramLabel = "WHEN",
+      description = "up to this time, exclusive (default: now)")
   String until;
 
   @Override
@@ -66,19 +79,43 @@ final class UsageCommand extends RemoteCommand {
     for (JsonNode row : res.get("rows")) {
       ((ObjectNode) row).put("name", label(row, names));
     }
-    emit(res, () -> {
-      System.out.println("usage from " + text(res, "from") + " to " + text(res, "to") + " by " + g.name().toLowerCase(Locale.ROOT)
-          + ("own".equals(text(res, "scope")) ? " (your own calls)" : " (the whole tenant)"));
-      Table t = new Table(g.name(), "REQUESTS", "ERRORS", "INPUT TOKENS", "OUTPUT TOKENS", "CHARACTERS", "CREDITS");
-      for (JsonNode r : res.get("rows")) {
-        t.row(r.get("name").asText(), text(r, "requests"), text(r, "errors"), text(r, "inputTokens"), text(r, "outputTokens"),
-            text(r, "characters"), credits(r.path("credits").asDouble()));
-      }
-      t.print();
-      if (res.get("rows").isEmpty()) {
-        System.out.println("(no proxied calls in this period)");
-      }
-    });
+    emit(
+        res,
+        () -> {
+          System.out.println(
+              "usage from "
+                  + text(res, "from")
+                  + " to "
+                  + text(res, "to")
+                  + " by "
+                  + g.name().toLowerCase(Locale.ROOT)
+                  + ("own".equals(text(res, "scope"))
+                      ? " (your own calls)"
+                      : " (the whole tenant)"));
+          Table t =
+              new Table(
+                  g.name(),
+                  "REQUESTS",
+                  "ERRORS",
+                  "INPUT TOKENS",
+                  "OUTPUT TOKENS",
+                  "CHARACTERS",
+                  "CREDITS");
+          for (JsonNode r : res.get("rows")) {
+            t.row(
+                r.get("name").asText(),
+                text(r, "requests"),
+                text(r, "errors"),
+                text(r, "inputTokens"),
+                text(r, "outputTokens"),
+                text(r, "characters"),
+                credits(r.path("credits").asDouble()));
+          }
+          t.print();
+          if (res.get("rows").isEmpty()) {
+            System.out.println("(no proxied calls in this period)");
+          }
+        });
     return 0;
   }
 
@@ -89,31 +126,41 @@ final class UsageCommand extends RemoteCommand {
         return g;
       }
     }
-    throw new Failures.CliException(Main.USAGE, "--group-by: must be provider, workroom, user, key or skill");
+    throw new Failures.CliException(
+        Main.USAGE, "--group-by: must be provider, workroom, user, key or skill");
   }
 
-  /** A time ago ("7d") as an instant; dates and instants go to the server as typed (it checks them). */
+  /**
+   * A time ago ("7d") as an instant; dates and instants go to the server as typed (it checks them).
+   */
   static String when(String flag, String raw, Instant now) {
     String v = raw.trim();
     Matcher m = AGO.matcher(v);
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));
-      Duration d = switch (m.group(2)) {
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        case "d" -> Duration.ofDays(n);
-        default -> Duration.ofDays(7 * n);
-      };
+      Duration d =
+          switch (m.group(2)) {
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ofDays(7 * n);
+          };
       return now.minus(d).toString();
     }
     if (!v.matches("[0-9TZ:.+-]{1,40}")) {
-      throw new Failures.CliException(Main.USAGE, flag + ": must be a date (2026-11-01), an instant (2026-11-01T08:00:00Z)"
-          + " or a time ago (30m, 12h, 7d, 2w)");
+      throw new Failures.CliException(
+          Main.USAGE,
+          flag
+              + ": must be a date (2026-11-01), an instant (2026-11-01T08:00:00Z)"
+              + " or a time ago (30m, 12h, 7d, 2w)");
     }
     return v;
   }
 
-  /** Names for the group's keys from the lists the caller may read; an id stays an id where no list answers. */
+  /**
+   * Names for the group's keys from the lists the caller may read; an id stays an id where no list
+   * answers.
+   */
   private Map<String, String> names(GroupBy g, JsonNode res) {
     Map<String, String> names = new HashMap<>();
     if (res.get("rows").isEmpty()) {
@@ -121,19 +168,29 @@ final class UsageCommand extends RemoteCommand {
     }
     try {
       switch (g) {
-        case WORKROOM -> call("GET", "/api/v1/workrooms", null).get("workrooms")
-            .forEach(w -> names.put(w.get("id").asText(), w.get("name").asText()));
+        case WORKROOM ->
+            call("GET", "/api/v1/workrooms", null)
+                .get("workrooms")
+                .forEach(w -> names.put(w.get("id").asText(), w.get("name").asText()));
         case USER -> {
           if ("own".equals(text(res, "scope"))) {
             JsonNode me = call("GET", "/api/v1/me", null).path("user");
             names.put(me.path("id").asText(), me.path("name").asText());
           } else {
-            call("GET", "/api/v1/users", null).get("users").forEach(u -> names.put(u.get("id").asText(), u.get("name").asText()));
+            call("GET", "/api/v1/users", null)
+                .get("users")
+                .forEach(u -> names.put(u.get("id").asText(), u.get("name").asText()));
           }
         }
-        case KEY -> call("GET", "/api/v1/secrets", null).get("credentials")
-            .forEach(c -> names.put(c.get("id").asText(), c.get("kind").asText() + "/" + c.get("name").asText()));
-        default -> { }
+        case KEY ->
+            call("GET", "/api/v1/secrets", null)
+                .get("credentials")
+                .forEach(
+                    c ->
+                        names.put(
+                            c.get("id").asText(),
+                            c.get("kind").asText() + "/" + c.get("name").asText()));
+        default -> {}
       }
     } catch (ApiClient.Refused e) {
       return names; // e.g. a member may not list tenant secrets: ids are shown

@@ -7,11 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where a secret value comes from on the command line: a file ({@code --value-file}), a prompt
- * that does not echo when a terminal is attached, or stdin unchanged — never an argument.
+ * Where a secret value comes from on the command line: a file ({@code --value-file}), a prompt that
+ * does not echo when a terminal is attached, or stdin unchanged — never an argument.
  */
 final class ValueInput {
-  /** A little more than the vault takes, so the server names the limit instead of the value being cut. */
+  /**
+   * A little more than the vault takes, so the server names the limit instead of the value being
+   * cut.
+   */
   private static final int MAX_READ = 64 * 1024 + 2;
 
   private ValueInput() {}
@@ -35,8 +38,12 @@ final class ValueInput {
     } catch (java.nio.file.NoSuchFileException e) {
       throw new Failures.CliException(Main.USAGE, "--value-file: no such file: " + valueFile);
     } catch (IOException e) {
-      throw new Failures.CliException(Main.FAILED, (valueFile != null ? "--value-file" : "stdin") + ": cannot be read ("
-          + e.getClass().getSimpleName() + ")");
+      throw new Failures.CliException(
+          Main.FAILED,
+          (valueFile != null ? "--value-file" : "stdin")
+              + ": cannot be read ("
+              + e.getClass().getSimpleName()
+              + ")");
     }
     String value = new String(raw, StandardCharsets.UTF_8);
     if (value.endsWith("\r\n")) {
@@ -45,7 +52,8 @@ final class ValueInput {
       value = value.substring(0, value.length() - 1);
     }
     if (value.isEmpty()) {
-      throw new Failures.CliException(Main.USAGE, "no value given: pipe it on stdin or use --value-file");
+      throw new Failures.CliException(
+          Main.USAGE, "no value given: pipe it on stdin or use --value-file");
     }
     return value;
   }

@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Master key held in a local Tink JSON keyset file with mode 0600. Created on first start when
- * the store is new; rotated by adding a new primary key to the same file (written atomically).
+ * Master key held in a local Tink JSON keyset file with mode 0600. Created on first start when the
+ * store is new; rotated by adding a new primary key to the same file (written atomically).
  */
 public final class LocalKeysetMasterKey implements MasterKey {
   private static final Logger LOG = LoggerFactory.getLogger(LocalKeysetMasterKey.class);
@@ -47,12 +47,16 @@ public final class LocalKeysetMasterKey implements MasterKey {
   public static LocalKeysetMasterKey create(Path file) {
     TinkSetup.ensure();
     if (Files.exists(file)) {
-      throw new CryptoSetupException("master key file " + file + " already exists; not overwriting it");
+      throw new CryptoSetupException(
+          "master key file " + file + " already exists; not overwriting it");
     }
     try {
       KeysetHandle handle = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
       write(file, handle);
-      LOG.info("created master key {} (key id {})", file, Integer.toUnsignedString(handle.getPrimary().getId()));
+      LOG.info(
+          "created master key {} (key id {})",
+          file,
+          Integer.toUnsignedString(handle.getPrimary().getId()));
       return new LocalKeysetMasterKey(file, handle);
     } catch (GeneralSecurityException e) {
       throw new CryptoSetupException("could not generate a master key: " + e.getMessage(), e);
@@ -94,8 +98,13 @@ public final class LocalKeysetMasterKey implements MasterKey {
   @Override
   public String describe() {
     KeysetHandle h = handle;
-    return "local keyset file " + file + " (" + h.size() + " key(s), primary key id "
-        + Integer.toUnsignedString(h.getPrimary().getId()) + ")";
+    return "local keyset file "
+        + file
+        + " ("
+        + h.size()
+        + " key(s), primary key id "
+        + Integer.toUnsignedString(h.getPrimary().getId())
+        + ")";
   }
 
   private void use(KeysetHandle h) {
@@ -113,14 +122,22 @@ public final class LocalKeysetMasterKey implements MasterKey {
     }
     try {
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-      if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
-        throw new CryptoSetupException("master key file " + file + " must be readable by its owner only "
-            + "(mode 0600, is " + PosixFilePermissions.toString(perms) + "); run: chmod 600 " + file);
+      if (perms.stream()
+          .anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+        throw new CryptoSetupException(
+            "master key file "
+                + file
+                + " must be readable by its owner only "
+                + "(mode 0600, is "
+                + PosixFilePermissions.toString(perms)
+                + "); run: chmod 600 "
+                + file);
       }
       String json = Files.readString(file, StandardCharsets.UTF_8);
       return TinkJsonProtoKeysetFormat.parseKeyset(json, InsecureSecretKeyAccess.get());
     } catch (IOException e) {
-      throw new CryptoSetupException("cannot read master key file " + file + ": " + e.getClass().getSimpleName(), e);
+      throw new CryptoSetupException(
+          "cannot read master key file " + file + ": " + e.getClass().getSimpleName(), e);
     } catch (GeneralSecurityException e) {
       throw new CryptoSetupException("master key file " + file + " is not a valid Tink keyset", e);
     }
@@ -130,15 +147,20 @@ public final class LocalKeysetMasterKey implements MasterKey {
     try {
       Path dir = file.toAbsolutePath().getParent();
       if (!Files.exists(dir)) {
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(
+            dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       }
-      String json = TinkJsonProtoKeysetFormat.serializeKeyset(handle, InsecureSecretKeyAccess.get());
-      Path tmp = Files.createTempFile(dir, ".master-keyset", ".tmp",
-          PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+      String json =
+          TinkJsonProtoKeysetFormat.serializeKeyset(handle, InsecureSecretKeyAccess.get());
+      Path tmp =
+          Files.createTempFile(
+              dir, ".master-keyset", ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
       try {
         Files.writeString(tmp, json, StandardCharsets.UTF_8);
         try {
-          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          Files.move(
+              tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
           Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         }
@@ -147,7 +169,8 @@ public final class LocalKeysetMasterKey implements MasterKey {
       }
       Files.setPosixFilePermissions(file, OWNER_ONLY);
     } catch (IOException e) {
-      throw new CryptoSetupException("cannot write master key file " + file + ": " + e.getMessage(), e);
+      throw new CryptoSetupException(
+          "cannot write master key file " + file + ": " + e.getMessage(), e);
     } catch (GeneralSecurityException e) {
       throw new CryptoSetupException("cannot serialize the master key", e);
     }

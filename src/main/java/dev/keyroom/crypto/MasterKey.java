@@ -3,8 +3,8 @@ package dev.keyroom.crypto;
 import com.google.crypto.tink.Aead;
 
 /**
- * The master key-encryption key. It only ever wraps tenant data keysets and the start-up
- * sentinel. The default lives in a local Tink keyset file; a KMS-backed one fits the same shape.
+ * The master key-encryption key. It only ever wraps tenant data keysets and the start-up sentinel.
+ * The default lives in a local Tink keyset file; a KMS-backed one fits the same shape.
  */
 public interface MasterKey {
 

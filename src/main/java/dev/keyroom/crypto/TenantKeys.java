@@ -86,11 +86,13 @@ public final class TenantKeys {
       try {
         return primitives(tenant).aead().decrypt(ciphertext, associatedData);
       } catch (GeneralSecurityException | KeysGoneException e) {
-        LOG.warn("decryption failed for {} of tenant {} ({} bytes)", what, tenant, ciphertext.length);
+        LOG.warn(
+            "decryption failed for {} of tenant {} ({} bytes)", what, tenant, ciphertext.length);
         throw new DecryptionFailedException("decryption failed for " + what);
       }
     } catch (KeysGoneException e) {
-      throw new DecryptionFailedException("decryption failed for " + what + ": the tenant's data key no longer exists");
+      throw new DecryptionFailedException(
+          "decryption failed for " + what + ": the tenant's data key no longer exists");
     }
   }
 
@@ -120,16 +122,26 @@ public final class TenantKeys {
 
   /** Adds a new primary data key for the tenant. Older keys keep decrypting. Returns its key id. */
   public long rotate(Handle h, TenantId tenant, long now) {
-    String wrapped = h.createQuery("SELECT aead_keyset FROM tenant_keys WHERE tenant_id = :t" + db.forUpdate())
-        .bind("t", tenant.value()).mapTo(String.class).findOne()
-        .orElseThrow(() -> new KeysGoneException(tenant));
+    String wrapped =
+        h.createQuery("SELECT aead_keyset FROM tenant_keys WHERE tenant_id = :t" + db.forUpdate())
+            .bind("t", tenant.value())
+            .mapTo(String.class)
+            .findOne()
+            .orElseThrow(() -> new KeysGoneException(tenant));
     try {
-      KeysetHandle rotated = KeysetHandle.newBuilder(unwrap(wrapped, tenant, "aead"))
-          .addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
-              .withRandomId().makePrimary())
-          .build();
-      h.createUpdate("UPDATE tenant_keys SET aead_keyset = :a, updated_at = :now WHERE tenant_id = :t")
-          .bind("a", wrap(rotated, tenant, "aead")).bind("now", now).bind("t", tenant.value()).execute();
+      KeysetHandle rotated =
+          KeysetHandle.newBuilder(unwrap(wrapped, tenant, "aead"))
+              .addEntry(
+                  KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
+                      .withRandomId()
+                      .makePrimary())
+              .build();
+      h.createUpdate(
+              "UPDATE tenant_keys SET aead_keyset = :a, updated_at = :now WHERE tenant_id = :t")
+          .bind("a", wrap(rotated, tenant, "aead"))
+          .bind("now", now)
+          .bind("t", tenant.value())
+          .execute();
       cache.remove(tenant);
       return Integer.toUnsignedLong(rotated.getPrimary().getId());
     } catch (GeneralSecurityException e) {
@@ -139,26 +151,46 @@ public final class TenantKeys {
 
   /** Re-wraps every tenant's keysets with the master key's current primary. Returns the count. */
   public int rewrapAll(long now) {
-    List<TenantId> tenants = db.jdbi().withHandle(h ->
-        h.createQuery("SELECT tenant_id FROM tenant_keys ORDER BY tenant_id").mapTo(String.class)
-            .map(TenantId::new).list());
+    List<TenantId> tenants =
+        db.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery("SELECT tenant_id FROM tenant_keys ORDER BY tenant_id")
+                        .mapTo(String.class)
+                        .map(TenantId::new)
+                        .list());
     int done = 0;
     for (TenantId tenant : tenants) {
-      db.jdbi().useTransaction(h -> {
-        var row = h.createQuery("SELECT aead_keyset, mac_keyset FROM tenant_keys WHERE tenant_id = :t" + db.forUpdate())
-            .bind("t", tenant.value()).mapToMap(String.class).findOne();
-        if (row.isEmpty()) {
-          return;
-        }
-        try {
-          String aead = wrap(unwrap(row.get().get("aead_keyset"), tenant, "aead"), tenant, "aead");
-          String mac = wrap(unwrap(row.get().get("mac_keyset"), tenant, "mac"), tenant, "mac");
-          h.createUpdate("UPDATE tenant_keys SET aead_keyset = :a, mac_keyset = :m, updated_at = :now WHERE tenant_id = :t")
-              .bind("a", aead).bind("m", mac).bind("now", now).bind("t", tenant.value()).execute();
-        } catch (GeneralSecurityException e) {
-          throw new CryptoSetupException("could not re-wrap the keys of tenant " + tenant, e);
-        }
-      });
+      db.jdbi()
+          .useTransaction(
+              h -> {
+                var row =
+                    h.createQuery(
+                            "SELECT aead_keyset, mac_keyset FROM tenant_keys WHERE tenant_id = :t"
+                                + db.forUpdate())
+                        .bind("t", tenant.value())
+                        .mapToMap(String.class)
+                        .findOne();
+                if (row.isEmpty()) {
+                  return;
+                }
+                try {
+                  String aead =
+                      wrap(unwrap(row.get().get("aead_keyset"), tenant, "aead"), tenant, "aead");
+                  String mac =
+                      wrap(unwrap(row.get().get("mac_keyset"), tenant, "mac"), tenant, "mac");
+                  h.createUpdate(
+                          "UPDATE tenant_keys SET aead_keyset = :a, mac_keyset = :m, updated_at = :now WHERE tenant_id = :t")
+                      .bind("a", aead)
+                      .bind("m", mac)
+                      .bind("now", now)
+                      .bind("t", tenant.value())
+                      .execute();
+                } catch (GeneralSecurityException e) {
+                  throw new CryptoSetupException(
+                      "could not re-wrap the keys of tenant " + tenant, e);
+                }
+              });
       done++;
     }
     cache.clear();
@@ -181,44 +213,62 @@ public final class TenantKeys {
   }
 
   private Primitives load(TenantId tenant) {
-    var row = db.jdbi().withHandle(h ->
-        h.createQuery("SELECT aead_keyset, mac_keyset FROM tenant_keys WHERE tenant_id = :t")
-            .bind("t", tenant.value()).mapToMap(String.class).findOne());
+    var row =
+        db.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT aead_keyset, mac_keyset FROM tenant_keys WHERE tenant_id = :t")
+                        .bind("t", tenant.value())
+                        .mapToMap(String.class)
+                        .findOne());
     if (row.isEmpty()) {
       throw new KeysGoneException(tenant);
     }
     try {
       return new Primitives(
-          unwrap(row.get().get("aead_keyset"), tenant, "aead").getPrimitive(RegistryConfiguration.get(), Aead.class),
-          unwrap(row.get().get("mac_keyset"), tenant, "mac").getPrimitive(RegistryConfiguration.get(), Mac.class));
+          unwrap(row.get().get("aead_keyset"), tenant, "aead")
+              .getPrimitive(RegistryConfiguration.get(), Aead.class),
+          unwrap(row.get().get("mac_keyset"), tenant, "mac")
+              .getPrimitive(RegistryConfiguration.get(), Mac.class));
     } catch (GeneralSecurityException e) {
       throw new CryptoSetupException("the data keys of tenant " + tenant + " cannot be used", e);
     }
   }
 
-  private String wrap(KeysetHandle keys, TenantId tenant, String purpose) throws GeneralSecurityException {
-    byte[] wrapped = TinkProtoKeysetFormat.serializeEncryptedKeyset(keys, master.aead(), wrapContext(tenant, purpose));
+  private String wrap(KeysetHandle keys, TenantId tenant, String purpose)
+      throws GeneralSecurityException {
+    byte[] wrapped =
+        TinkProtoKeysetFormat.serializeEncryptedKeyset(
+            keys, master.aead(), wrapContext(tenant, purpose));
     return B64.encodeToString(wrapped);
   }
 
-  private KeysetHandle unwrap(String wrapped, TenantId tenant, String purpose) throws GeneralSecurityException {
+  private KeysetHandle unwrap(String wrapped, TenantId tenant, String purpose)
+      throws GeneralSecurityException {
     byte[] bytes = B64D.decode(wrapped);
     try {
-      return TinkProtoKeysetFormat.parseEncryptedKeyset(bytes, master.aead(), wrapContext(tenant, purpose));
+      return TinkProtoKeysetFormat.parseEncryptedKeyset(
+          bytes, master.aead(), wrapContext(tenant, purpose));
     } catch (GeneralSecurityException e) {
       // The master key file may have been rotated by another process: re-read it once.
       master.reload();
       try {
-        return TinkProtoKeysetFormat.parseEncryptedKeyset(bytes, master.aead(), wrapContext(tenant, purpose));
+        return TinkProtoKeysetFormat.parseEncryptedKeyset(
+            bytes, master.aead(), wrapContext(tenant, purpose));
       } catch (GeneralSecurityException again) {
-        throw new CryptoSetupException("the master key cannot open the data keys of tenant " + tenant
-            + "; is KEYROOM_MASTER_KEY the key this store was created with?", again);
+        throw new CryptoSetupException(
+            "the master key cannot open the data keys of tenant "
+                + tenant
+                + "; is KEYROOM_MASTER_KEY the key this store was created with?",
+            again);
       }
     }
   }
 
   private static byte[] wrapContext(TenantId tenant, String purpose) {
-    return ("keyroom/tenant-keyset/" + purpose + "/" + tenant.value()).getBytes(StandardCharsets.UTF_8);
+    return ("keyroom/tenant-keyset/" + purpose + "/" + tenant.value())
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private static HmacParameters fingerprintParameters() throws GeneralSecurityException {

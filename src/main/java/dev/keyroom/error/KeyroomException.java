@@ -1,8 +1,8 @@
 package dev.keyroom.error;
 
 /**
- * Root of every Keyroom failure. Each subclass carries the HTTP status and a stable error code,
- * and a message that names fields, rules and ids — never a secret value.
+ * Root of every Keyroom failure. Each subclass carries the HTTP status and a stable error code, and
+ * a message that names fields, rules and ids — never a secret value.
  */
 public abstract class KeyroomException extends RuntimeException {
   private static final long serialVersionUID = 1L;

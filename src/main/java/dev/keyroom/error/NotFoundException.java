@@ -1,6 +1,9 @@
 package dev.keyroom.error;
 
-/** The resource does not exist, or belongs to someone the caller may not see (always the same answer). */
+/**
+ * The resource does not exist, or belongs to someone the caller may not see (always the same
+ * answer).
+ */
 public class NotFoundException extends KeyroomException {
   private static final long serialVersionUID = 1L;
 

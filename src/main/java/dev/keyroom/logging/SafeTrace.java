@@ -5,10 +5,10 @@ import ch.qos.logback.classic.spi.StackTraceElementProxy;
 import dev.keyroom.error.KeyroomException;
 
 /**
- * A stack trace fit for a log: class names and frames of every throwable in the cause chain, but
- * a message only for Keyroom's own failures (whose messages name ids and rules by design). JDK,
- * Jetty, Jackson or JDBC messages may quote a header, a body or a bound value — a key — so they
- * are never printed.
+ * A stack trace fit for a log: class names and frames of every throwable in the cause chain, but a
+ * message only for Keyroom's own failures (whose messages name ids and rules by design). JDK,
+ * Jetty, Jackson or JDBC messages may quote a header, a body or a bound value — a key — so they are
+ * never printed.
  */
 public final class SafeTrace {
   private static final int MAX_DEPTH = 8;
@@ -20,8 +20,14 @@ public final class SafeTrace {
   public static String of(Throwable t) {
     StringBuilder sb = new StringBuilder();
     Throwable cur = t;
-    for (int depth = 0; cur != null && depth < MAX_DEPTH; depth++, cur = cur.getCause() == cur ? null : cur.getCause()) {
-      head(sb, depth, cur.getClass().getName(), cur instanceof KeyroomException ? cur.getMessage() : null);
+    for (int depth = 0;
+        cur != null && depth < MAX_DEPTH;
+        depth++, cur = cur.getCause() == cur ? null : cur.getCause()) {
+      head(
+          sb,
+          depth,
+          cur.getClass().getName(),
+          cur instanceof KeyroomException ? cur.getMessage() : null);
       StackTraceElement[] frames = cur.getStackTrace();
       for (int i = 0; i < Math.min(frames.length, MAX_FRAMES); i++) {
         sb.append("\tat ").append(frames[i]).append('\n');
@@ -36,7 +42,11 @@ public final class SafeTrace {
     StringBuilder sb = new StringBuilder();
     IThrowableProxy cur = t;
     for (int depth = 0; cur != null && depth < MAX_DEPTH; depth++, cur = cur.getCause()) {
-      head(sb, depth, cur.getClassName(), isKeyroomFailure(cur.getClassName()) ? cur.getMessage() : null);
+      head(
+          sb,
+          depth,
+          cur.getClassName(),
+          isKeyroomFailure(cur.getClassName()) ? cur.getMessage() : null);
       StackTraceElementProxy[] frames = cur.getStackTraceElementProxyArray();
       for (int i = 0; i < Math.min(frames.length, MAX_FRAMES); i++) {
         sb.append('\t').append(frames[i].getSTEAsString()).append('\n');
@@ -51,7 +61,10 @@ public final class SafeTrace {
       sb.append("Caused by: ");
     }
     sb.append(className);
-    sb.append(message == null ? " (message withheld: it may quote request or credential data)" : ": " + message);
+    sb.append(
+        message == null
+            ? " (message withheld: it may quote request or credential data)"
+            : ": " + message);
     sb.append('\n');
   }
 
@@ -61,13 +74,17 @@ public final class SafeTrace {
     }
   }
 
-  /** A subclass of {@link KeyroomException}; a logged proxy carries only the class name, so it is loaded. */
+  /**
+   * A subclass of {@link KeyroomException}; a logged proxy carries only the class name, so it is
+   * loaded.
+   */
   private static boolean isKeyroomFailure(String className) {
     if (!className.startsWith("dev.keyroom.")) {
       return false;
     }
     try {
-      return KeyroomException.class.isAssignableFrom(Class.forName(className, false, SafeTrace.class.getClassLoader()));
+      return KeyroomException.class.isAssignableFrom(
+          Class.forName(className, false, SafeTrace.class.getClassLoader()));
     } catch (ClassNotFoundException | LinkageError e) {
       return false;
     }

@@ -20,9 +20,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * "Test this token": checks a user's git token (or OAuth login) against the git host's API
- * ({@code GET <git-api-url>/user}, the token in the Authorization header) and says which account
- * it belongs to. The base URL is a setting, never taken from the request.
+ * "Test this token": checks a user's git token (or OAuth login) against the git host's API ({@code
+ * GET <git-api-url>/user}, the token in the Authorization header) and says which account it belongs
+ * to. The base URL is a setting, never taken from the request.
  */
 public final class GitTokenCheck {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -33,8 +33,11 @@ public final class GitTokenCheck {
   private final Vault vault;
   private final OAuthIntegrations oauth;
   private final String apiUrl;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-      .followRedirects(HttpClient.Redirect.NEVER).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(10))
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
 
   public GitTokenCheck(Vault vault, OAuthIntegrations oauth, String apiUrl) {
     this.vault = vault;
@@ -54,27 +57,43 @@ public final class GitTokenCheck {
     } else if (oauth.isOAuthIntegration(tenant, user, id)) {
       OAuthProvider p = oauth.providers().forKind(info.kind());
       if (p == null || p.userinfoUrl() == null) {
-        throw new InvalidInputException("id", "provider of integration " + id + " has no userinfo endpoint to test against");
+        throw new InvalidInputException(
+            "id", "provider of integration " + id + " has no userinfo endpoint to test against");
       }
       token = oauth.freshAccessToken(tenant, user, id);
       url = p.userinfoUrl();
     } else {
-      throw new InvalidInputException("id", "a test call is available for git-token integrations and OAuth logins, not for kind '"
-          + info.kind() + "'");
+      throw new InvalidInputException(
+          "id",
+          "a test call is available for git-token integrations and OAuth logins, not for kind '"
+              + info.kind()
+              + "'");
     }
     try {
-      HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
-          .header("Authorization", CredentialHeader.value(id.value(), "Bearer {key}", token)).header("Accept", "application/json")
-          .header("User-Agent", "keyroom").GET().build();
+      HttpRequest req =
+          HttpRequest.newBuilder(URI.create(url))
+              .timeout(Duration.ofSeconds(20))
+              .header("Authorization", CredentialHeader.value(id.value(), "Bearer {key}", token))
+              .header("Accept", "application/json")
+              .header("User-Agent", "keyroom")
+              .GET()
+              .build();
       HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
       if (res.statusCode() == 200) {
         return new Result(true, 200, account(res.body()), "the token works");
       }
-      return new Result(false, res.statusCode(), null, res.statusCode() == 401 || res.statusCode() == 403
-          ? "the git host refused the token (" + res.statusCode() + "): it is wrong, expired or lacks access"
-          : "the git host answered " + res.statusCode());
+      return new Result(
+          false,
+          res.statusCode(),
+          null,
+          res.statusCode() == 401 || res.statusCode() == 403
+              ? "the git host refused the token ("
+                  + res.statusCode()
+                  + "): it is wrong, expired or lacks access"
+              : "the git host answered " + res.statusCode());
     } catch (IOException e) {
-      return new Result(false, 0, null, "the git host is unreachable (" + e.getClass().getSimpleName() + ")");
+      return new Result(
+          false, 0, null, "the git host is unreachable (" + e.getClass().getSimpleName() + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Result(false, 0, null, "interrupted");

@@ -9,8 +9,8 @@ import java.util.Base64;
 
 /**
  * Checks an OpenID Connect ID token received directly from the token endpoint over TLS: nonce,
- * audience, issuer and expiry (OpenID Connect Core §3.1.3.7; with the code flow, the TLS channel
- * to the token endpoint stands in for the signature check, item 6).
+ * audience, issuer and expiry (OpenID Connect Core §3.1.3.7; with the code flow, the TLS channel to
+ * the token endpoint stands in for the signature check, item 6).
  */
 final class IdTokenCheck {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -18,7 +18,8 @@ final class IdTokenCheck {
   private IdTokenCheck() {}
 
   /** Returns null when the token is acceptable, else the rule it breaks (no token content). */
-  static String problem(String idToken, String expectedNonce, String clientId, String issuer, long now) {
+  static String problem(
+      String idToken, String expectedNonce, String clientId, String issuer, long now) {
     if (idToken == null) {
       return "the provider returned no ID token";
     }
@@ -33,8 +34,11 @@ final class IdTokenCheck {
       return "the ID token's claims are not readable";
     }
     String nonce = claims.path("nonce").asText(null);
-    if (nonce == null || expectedNonce == null || !MessageDigest.isEqual(nonce.getBytes(StandardCharsets.UTF_8),
-        expectedNonce.getBytes(StandardCharsets.UTF_8))) {
+    if (nonce == null
+        || expectedNonce == null
+        || !MessageDigest.isEqual(
+            nonce.getBytes(StandardCharsets.UTF_8),
+            expectedNonce.getBytes(StandardCharsets.UTF_8))) {
       return "the ID token's nonce does not match this sign-in";
     }
     JsonNode aud = claims.path("aud");

@@ -36,7 +36,10 @@ record IntegrationState(
     return expiresAt == null || expiresAt - aheadMs > now;
   }
 
-  /** The status people see: healthy, expiring (will lapse and cannot be refreshed) or needs_reconnect. */
+  /**
+   * The status people see: healthy, expiring (will lapse and cannot be refreshed) or
+   * needs_reconnect.
+   */
   String shownStatus(long now) {
     if (needsReconnect()) {
       return NEEDS_RECONNECT;

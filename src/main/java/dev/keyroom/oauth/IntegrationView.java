@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * What the API shows of an OAuth integration: who it is connected as, its scopes, expiry, status
- * ({@code healthy}, {@code expiring}, {@code needs_reconnect}; {@code revoked} after a vault revoke) and last use. There is no token field.
+ * ({@code healthy}, {@code expiring}, {@code needs_reconnect}; {@code revoked} after a vault
+ * revoke) and last use. There is no token field.
  */
 public record IntegrationView(
     String id,

@@ -50,20 +50,30 @@ public final class OAuthEnvironment implements EnvironmentContributor {
       if (own == null) {
         own = vault.list(CredentialScope.integrationsOf(session.tenant(), session.user()));
       }
-      Optional<CredentialInfo> newest = own.stream()
-          .filter(c -> c.kind().equals(kind.get().id()) && c.isActive())
-          .filter(c -> oauth.isOAuthIntegration(session.tenant(), session.user(), new CredentialId(c.id())))
-          .max(Comparator.comparingLong(CredentialInfo::createdAt));
+      Optional<CredentialInfo> newest =
+          own.stream()
+              .filter(c -> c.kind().equals(kind.get().id()) && c.isActive())
+              .filter(
+                  c ->
+                      oauth.isOAuthIntegration(
+                          session.tenant(), session.user(), new CredentialId(c.id())))
+              .max(Comparator.comparingLong(CredentialInfo::createdAt));
       if (newest.isEmpty()) {
         continue;
       }
       CredentialId id = new CredentialId(newest.get().id());
       try {
         SecretValue token = oauth.freshAccessToken(session.tenant(), session.user(), id);
-        int version = vault.get(CredentialScope.integrationsOf(session.tenant(), session.user()), id).version();
-        out.add(new SessionVariable(kind.get().envVar("keyVar"), token, true, new SessionVariable.Source(id, version)));
+        int version =
+            vault
+                .get(CredentialScope.integrationsOf(session.tenant(), session.user()), id)
+                .version();
+        out.add(
+            new SessionVariable(
+                kind.get().envVar("keyVar"), token, true, new SessionVariable.Source(id, version)));
       } catch (KeyroomException e) {
-        LOG.warn("session {}: OAuth integration {} not delivered: {}", session.id(), id, e.getMessage());
+        LOG.warn(
+            "session {}: OAuth integration {} not delivered: {}", session.id(), id, e.getMessage());
       }
     }
     return out;

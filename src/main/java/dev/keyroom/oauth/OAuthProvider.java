@@ -35,9 +35,25 @@ public record OAuthProvider(
 
   /** What the API shows of a provider: no client secret, not even whether it is set. */
   public Map<String, Object> describe() {
-    return Map.of("provider", id, "kind", kind.id(), "displayName", kind.displayName(), "configured", configured(),
-        "oidc", oidc, "scopes", scopes, "revocation", revocationUrl != null,
-        "delivery", kind.delivery().wire(), "env", kind.env());
+    return Map.of(
+        "provider",
+        id,
+        "kind",
+        kind.id(),
+        "displayName",
+        kind.displayName(),
+        "configured",
+        configured(),
+        "oidc",
+        oidc,
+        "scopes",
+        scopes,
+        "revocation",
+        revocationUrl != null,
+        "delivery",
+        kind.delivery().wire(),
+        "env",
+        kind.env());
   }
 
   @Override

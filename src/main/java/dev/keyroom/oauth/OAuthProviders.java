@@ -30,28 +30,48 @@ public final class OAuthProviders {
       String secret = settings.get(p + ".client-secret");
       String scopes = settings.get(p + ".scopes");
       String oidc = settings.get(p + ".oidc");
-      String auth = settings.getOrDefault(p + ".client-auth", spec.clientAuth() == null ? "basic" : spec.clientAuth());
+      String auth =
+          settings.getOrDefault(
+              p + ".client-auth", spec.clientAuth() == null ? "basic" : spec.clientAuth());
       if (!auth.equals("basic") && !auth.equals("post")) {
-        throw new IllegalStateException("OAuth setting client-auth of provider " + p + " must be 'basic' or 'post'");
+        throw new IllegalStateException(
+            "OAuth setting client-auth of provider " + p + " must be 'basic' or 'post'");
       }
-      byId.put(p, new OAuthProvider(p, kind,
-          oidc == null ? spec.oidc() : Boolean.parseBoolean(oidc.toLowerCase(Locale.ROOT)),
-          settings.getOrDefault(p + ".issuer", spec.issuer()),
-          checkedUrl(p, "authorize-url", settings.getOrDefault(p + ".authorize-url", spec.authorizeUrl())),
-          checkedUrl(p, "token-url", settings.getOrDefault(p + ".token-url", spec.tokenUrl())),
-          checkedUrl(p, "revocation-url", settings.getOrDefault(p + ".revocation-url", spec.revocationUrl())),
-          checkedUrl(p, "userinfo-url", settings.getOrDefault(p + ".userinfo-url", spec.userinfoUrl())),
-          settings.getOrDefault(p + ".account-claim", spec.accountClaim()),
-          scopes == null ? (spec.scopes() == null ? List.of() : List.copyOf(spec.scopes()))
-              : Arrays.stream(scopes.split("[ ,]+")).filter(s -> !s.isBlank()).toList(),
-          auth,
-          spec.authorizeParams() == null ? Map.of() : Map.copyOf(spec.authorizeParams()),
-          settings.get(p + ".client-id"),
-          secret == null || secret.isEmpty() ? null : SecretValue.ofUtf8(secret)));
+      byId.put(
+          p,
+          new OAuthProvider(
+              p,
+              kind,
+              oidc == null ? spec.oidc() : Boolean.parseBoolean(oidc.toLowerCase(Locale.ROOT)),
+              settings.getOrDefault(p + ".issuer", spec.issuer()),
+              checkedUrl(
+                  p,
+                  "authorize-url",
+                  settings.getOrDefault(p + ".authorize-url", spec.authorizeUrl())),
+              checkedUrl(p, "token-url", settings.getOrDefault(p + ".token-url", spec.tokenUrl())),
+              checkedUrl(
+                  p,
+                  "revocation-url",
+                  settings.getOrDefault(p + ".revocation-url", spec.revocationUrl())),
+              checkedUrl(
+                  p,
+                  "userinfo-url",
+                  settings.getOrDefault(p + ".userinfo-url", spec.userinfoUrl())),
+              settings.getOrDefault(p + ".account-claim", spec.accountClaim()),
+              scopes == null
+                  ? (spec.scopes() == null ? List.of() : List.copyOf(spec.scopes()))
+                  : Arrays.stream(scopes.split("[ ,]+")).filter(s -> !s.isBlank()).toList(),
+              auth,
+              spec.authorizeParams() == null ? Map.of() : Map.copyOf(spec.authorizeParams()),
+              settings.get(p + ".client-id"),
+              secret == null || secret.isEmpty() ? null : SecretValue.ofUtf8(secret)));
     }
   }
 
-  /** Tokens and client secrets travel only over TLS; plain http is allowed for loopback hosts (local tests). */
+  /**
+   * Tokens and client secrets travel only over TLS; plain http is allowed for loopback hosts (local
+   * tests).
+   */
   static String checkedUrl(String provider, String setting, String url) {
     if (url == null || url.isBlank()) {
       return null;
@@ -60,17 +80,30 @@ public final class OAuthProviders {
     try {
       u = java.net.URI.create(url.trim());
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("OAuth setting " + setting + " of provider " + provider + " is not a URL");
+      throw new IllegalStateException(
+          "OAuth setting " + setting + " of provider " + provider + " is not a URL");
     }
     String host = u.getHost() == null ? "" : u.getHost();
-    boolean loopback = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1");
+    boolean loopback =
+        host.equals("localhost")
+            || host.equals("127.0.0.1")
+            || host.equals("[::1]")
+            || host.equals("::1");
     if (!"https".equals(u.getScheme()) && !("http".equals(u.getScheme()) && loopback)) {
-      throw new IllegalStateException("OAuth setting " + setting + " of provider " + provider
-          + " must be an https URL (plain http only for localhost)");
+      throw new IllegalStateException(
+          "OAuth setting "
+              + setting
+              + " of provider "
+              + provider
+              + " must be an https URL (plain http only for localhost)");
     }
     if (u.getRawUserInfo() != null || u.getRawFragment() != null) {
-      throw new IllegalStateException("OAuth setting " + setting + " of provider " + provider
-          + " must not carry user info or a fragment");
+      throw new IllegalStateException(
+          "OAuth setting "
+              + setting
+              + " of provider "
+              + provider
+              + " must not carry user info or a fragment");
     }
     return url.trim();
   }
@@ -83,12 +116,19 @@ public final class OAuthProviders {
   public OAuthProvider requireConfigured(String id) {
     OAuthProvider p = byId.get(id);
     if (p == null) {
-      throw new NotFoundException("no OAuth provider '" + id + "'; known providers: " + String.join(", ", byId.keySet()));
+      throw new NotFoundException(
+          "no OAuth provider '" + id + "'; known providers: " + String.join(", ", byId.keySet()));
     }
     if (!p.configured()) {
-      throw new InvalidInputException("provider", "OAuth provider '" + id + "' is not configured on this Keyroom: an operator"
-          + " must set KEYROOM_OAUTH_" + id.toUpperCase(Locale.ROOT).replace('-', '_') + "_CLIENT_ID (and the endpoints the"
-          + " catalog does not give)");
+      throw new InvalidInputException(
+          "provider",
+          "OAuth provider '"
+              + id
+              + "' is not configured on this Keyroom: an operator"
+              + " must set KEYROOM_OAUTH_"
+              + id.toUpperCase(Locale.ROOT).replace('-', '_')
+              + "_CLIENT_ID (and the endpoints the"
+              + " catalog does not give)");
     }
     return p;
   }

@@ -32,53 +32,91 @@ public final class OAuthRoutes implements ApiRoutes.Module {
 
   @Override
   public void register(ApiRoutes r) {
-    r.get("/api/v1/oauth/providers", (ctx, p) -> Json.write(ctx, 200, Map.of("providers", oauth.providers().describe())));
-    r.post(BASE + "/oauth/{provider}/start", (ctx, p) -> {
-      UserId user = user(p);
-      StartRequest req = Json.readOptional(ctx, StartRequest.class, new StartRequest(null, null, null, null));
-      OAuthIntegrations.Started s = oauth.start(p.tenant(), user, ctx.pathParam("provider"), req.name(), req.scopes(),
-          req.integrationId() == null ? null : CredentialId.parse(req.integrationId()), req.returnTo());
-      boolean secure = s.redirectUri().startsWith("https://");
-      ctx.res().addHeader("Set-Cookie", BINDING_COOKIE + "=" + s.browserBinding() + "; Path=/oauth/callback; Max-Age="
-          + OAuthIntegrations.SIGN_IN_TTL_MS / 1000 + "; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : ""));
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("provider", s.provider());
-      body.put("authorizationUrl", s.authorizationUrl());
-      body.put("redirectUri", s.redirectUri());
-      body.put("expiresAt", s.expiresAt());
-      Json.write(ctx, 201, body);
-    });
-    r.get(BASE + "/oauth/connections", (ctx, p) ->
-        Json.write(ctx, 200, Map.of("integrations", oauth.list(p.tenant(), user(p)))));
-    r.get(BASE + "/{id}/oauth", (ctx, p) -> {
-      UserId user = user(p);
-      Json.write(ctx, 200, oauth.view(p.tenant(), user, id(ctx)));
-    });
-    r.post(BASE + "/{id}/oauth/refresh", (ctx, p) -> {
-      UserId user = user(p);
-      Json.write(ctx, 200, oauth.refreshNow(p.tenant(), user, id(ctx)));
-    });
-    r.delete(BASE + "/{id}/oauth", (ctx, p) -> {
-      UserId user = user(p);
-      CredentialId id = id(ctx);
-      OAuthIntegrations.Revocation rev = oauth.disconnect(p.tenant(), user, id, p.auditName());
-      Json.write(ctx, 200, Map.of("deleted", true, "id", id.value(), "revocation", rev));
-    });
-    r.post(BASE + "/{id}/test", (ctx, p) -> {
-      UserId user = user(p);
-      Json.write(ctx, 200, gitCheck.test(p.tenant(), user, id(ctx)));
-    });
+    r.get(
+        "/api/v1/oauth/providers",
+        (ctx, p) -> Json.write(ctx, 200, Map.of("providers", oauth.providers().describe())));
+    r.post(
+        BASE + "/oauth/{provider}/start",
+        (ctx, p) -> {
+          UserId user = user(p);
+          StartRequest req =
+              Json.readOptional(ctx, StartRequest.class, new StartRequest(null, null, null, null));
+          OAuthIntegrations.Started s =
+              oauth.start(
+                  p.tenant(),
+                  user,
+                  ctx.pathParam("provider"),
+                  req.name(),
+                  req.scopes(),
+                  req.integrationId() == null ? null : CredentialId.parse(req.integrationId()),
+                  req.returnTo());
+          boolean secure = s.redirectUri().startsWith("https://");
+          ctx.res()
+              .addHeader(
+                  "Set-Cookie",
+                  BINDING_COOKIE
+                      + "="
+                      + s.browserBinding()
+                      + "; Path=/oauth/callback; Max-Age="
+                      + OAuthIntegrations.SIGN_IN_TTL_MS / 1000
+                      + "; HttpOnly; SameSite=Lax"
+                      + (secure ? "; Secure" : ""));
+          Map<String, Object> body = new LinkedHashMap<>();
+          body.put("provider", s.provider());
+          body.put("authorizationUrl", s.authorizationUrl());
+          body.put("redirectUri", s.redirectUri());
+          body.put("expiresAt", s.expiresAt());
+          Json.write(ctx, 201, body);
+        });
+    r.get(
+        BASE + "/oauth/connections",
+        (ctx, p) -> Json.write(ctx, 200, Map.of("integrations", oauth.list(p.tenant(), user(p)))));
+    r.get(
+        BASE + "/{id}/oauth",
+        (ctx, p) -> {
+          UserId user = user(p);
+          Json.write(ctx, 200, oauth.view(p.tenant(), user, id(ctx)));
+        });
+    r.post(
+        BASE + "/{id}/oauth/refresh",
+        (ctx, p) -> {
+          UserId user = user(p);
+          Json.write(ctx, 200, oauth.refreshNow(p.tenant(), user, id(ctx)));
+        });
+    r.delete(
+        BASE + "/{id}/oauth",
+        (ctx, p) -> {
+          UserId user = user(p);
+          CredentialId id = id(ctx);
+          OAuthIntegrations.Revocation rev = oauth.disconnect(p.tenant(), user, id, p.auditName());
+          Json.write(ctx, 200, Map.of("deleted", true, "id", id.value(), "revocation", rev));
+        });
+    r.post(
+        BASE + "/{id}/test",
+        (ctx, p) -> {
+          UserId user = user(p);
+          Json.write(ctx, 200, gitCheck.test(p.tenant(), user, id(ctx)));
+        });
     r.unauthenticated(HandlerType.GET, "/oauth/callback", this::callback);
   }
 
   private void callback(Context ctx) {
     ctx.header("Cache-Control", "no-store");
-    ctx.res().addHeader("Set-Cookie", BINDING_COOKIE + "=; Path=/oauth/callback; Max-Age=0; HttpOnly; SameSite=Lax");
+    ctx.res()
+        .addHeader(
+            "Set-Cookie",
+            BINDING_COOKIE + "=; Path=/oauth/callback; Max-Age=0; HttpOnly; SameSite=Lax");
     try {
-      OAuthIntegrations.Completed c = oauth.complete(ctx.queryParam("state"), ctx.queryParam("code"),
-          ctx.queryParam("error"), ctx.cookie(BINDING_COOKIE));
+      OAuthIntegrations.Completed c =
+          oauth.complete(
+              ctx.queryParam("state"),
+              ctx.queryParam("code"),
+              ctx.queryParam("error"),
+              ctx.cookie(BINDING_COOKIE));
       if (c.returnTo() != null) {
-        redirect(ctx, ReturnTo.with(c.returnTo(), "oauth=connected&integration=" + c.integration().id()));
+        redirect(
+            ctx,
+            ReturnTo.with(c.returnTo(), "oauth=connected&integration=" + c.integration().id()));
         return;
       }
       Json.write(ctx, 200, Map.of("connected", c.integration()));

@@ -30,12 +30,17 @@ public final class ProviderClient {
   private final Duration timeout;
 
   public ProviderClient(Duration connectTimeout, Duration timeout) {
-    this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(connectTimeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
     this.timeout = timeout;
   }
 
   /** Authorization code → tokens (RFC 6749 §4.1.3, with the PKCE verifier of RFC 7636 §4.5). */
-  public TokenResponse exchangeCode(OAuthProvider p, String code, String redirectUri, String verifier) {
+  public TokenResponse exchangeCode(
+      OAuthProvider p, String code, String redirectUri, String verifier) {
     Map<String, String> form = new LinkedHashMap<>();
     form.put("grant_type", "authorization_code");
     form.put("code", code);
@@ -65,10 +70,17 @@ public final class ProviderClient {
 
   /** The userinfo document (OpenID Connect userinfo, or a provider's "current user" API). */
   public JsonNode userinfo(OAuthProvider p, SecretValue accessToken) {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(p.userinfoUrl())).timeout(timeout)
-        .header("Authorization", dev.keyroom.api.CredentialHeader.value("the access token from provider " + p.id(),
-            "Bearer {key}", accessToken))
-        .header("Accept", "application/json").header("User-Agent", "keyroom").GET().build();
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(p.userinfoUrl()))
+            .timeout(timeout)
+            .header(
+                "Authorization",
+                dev.keyroom.api.CredentialHeader.value(
+                    "the access token from provider " + p.id(), "Bearer {key}", accessToken))
+            .header("Accept", "application/json")
+            .header("User-Agent", "keyroom")
+            .GET()
+            .build();
     HttpResponse<String> r = send(p, req, "userinfo");
     if (r.statusCode() != 200) {
       throw failure(p, "userinfo", r);
@@ -76,7 +88,9 @@ public final class ProviderClient {
     try {
       return MAPPER.readTree(r.body());
     } catch (IOException e) {
-      throw new ProviderException(ProviderException.Kind.REJECTED, "invalid_response",
+      throw new ProviderException(
+          ProviderException.Kind.REJECTED,
+          "invalid_response",
           "provider " + p.id() + ": userinfo endpoint answered with something that is not JSON");
     }
   }
@@ -90,26 +104,38 @@ public final class ProviderClient {
       body = null;
     }
     // Some providers (GitHub) answer errors with 200 and an "error" field.
-    if (r.statusCode() != 200 || body == null || body.hasNonNull("error") || !body.hasNonNull("access_token")) {
+    if (r.statusCode() != 200
+        || body == null
+        || body.hasNonNull("error")
+        || !body.hasNonNull("access_token")) {
       throw failure(p, "token", r);
     }
     String scope = body.path("scope").asText("");
-    return new TokenResponse(SecretValue.ofUtf8(body.get("access_token").asText()),
-        body.hasNonNull("refresh_token") ? SecretValue.ofUtf8(body.get("refresh_token").asText()) : null,
+    return new TokenResponse(
+        SecretValue.ofUtf8(body.get("access_token").asText()),
+        body.hasNonNull("refresh_token")
+            ? SecretValue.ofUtf8(body.get("refresh_token").asText())
+            : null,
         body.path("token_type").asText("Bearer"),
         body.hasNonNull("expires_in") ? body.get("expires_in").asLong() : null,
         scope.isBlank() ? List.of() : List.of(scope.trim().split("[ ,]+")),
         body.hasNonNull("id_token") ? body.get("id_token").asText() : null);
   }
 
-  private HttpResponse<String> post(OAuthProvider p, String url, Map<String, String> form, String endpoint) {
+  private HttpResponse<String> post(
+      OAuthProvider p, String url, Map<String, String> form, String endpoint) {
     Map<String, String> body = new LinkedHashMap<>(form);
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("Accept", "application/json").header("User-Agent", "keyroom");
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(timeout)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json")
+            .header("User-Agent", "keyroom");
     if (p.clientSecret() != null && p.clientAuth().equals("basic")) {
       String pair = enc(p.clientId()) + ":" + enc(p.clientSecret().revealUtf8());
-      b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+      b.header(
+          "Authorization",
+          "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
     } else {
       body.put("client_id", p.clientId());
       if (p.clientSecret() != null) {
@@ -117,7 +143,8 @@ public final class ProviderClient {
       }
     }
     StringBuilder sb = new StringBuilder();
-    body.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : "&").append(enc(k)).append('=').append(enc(v)));
+    body.forEach(
+        (k, v) -> sb.append(sb.isEmpty() ? "" : "&").append(enc(k)).append('=').append(enc(v)));
     return send(p, b.POST(HttpRequest.BodyPublishers.ofString(sb.toString())).build(), endpoint);
   }
 
@@ -125,35 +152,56 @@ public final class ProviderClient {
     try {
       return http.send(req, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new ProviderException(ProviderException.Kind.TRANSIENT, "unreachable",
-          "provider " + p.id() + ": " + endpoint + " endpoint unreachable (" + e.getClass().getSimpleName() + ")");
+      throw new ProviderException(
+          ProviderException.Kind.TRANSIENT,
+          "unreachable",
+          "provider "
+              + p.id()
+              + ": "
+              + endpoint
+              + " endpoint unreachable ("
+              + e.getClass().getSimpleName()
+              + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ProviderException(ProviderException.Kind.TRANSIENT, "interrupted",
+      throw new ProviderException(
+          ProviderException.Kind.TRANSIENT,
+          "interrupted",
           "provider " + p.id() + ": " + endpoint + " request interrupted");
     }
   }
 
-  private static ProviderException failure(OAuthProvider p, String endpoint, HttpResponse<String> r) {
+  private static ProviderException failure(
+      OAuthProvider p, String endpoint, HttpResponse<String> r) {
     int status = r.statusCode();
     String error = null;
     try {
       JsonNode n = MAPPER.readTree(r.body());
-      if (n != null && n.hasNonNull("error") && ERROR_CODE.matcher(n.get("error").asText()).matches()) {
+      if (n != null
+          && n.hasNonNull("error")
+          && ERROR_CODE.matcher(n.get("error").asText()).matches()) {
         error = n.get("error").asText();
       }
     } catch (IOException e) {
       error = null;
     }
     String prefix = "provider " + p.id() + ": " + endpoint + " endpoint answered " + status;
-    if (status >= 500 || status == 429 || "temporarily_unavailable".equals(error) || "server_error".equals(error)) {
-      return new ProviderException(ProviderException.Kind.TRANSIENT, error == null ? "http_" + status : error, prefix
-          + (error == null ? "" : " (" + error + ")"));
+    if (status >= 500
+        || status == 429
+        || "temporarily_unavailable".equals(error)
+        || "server_error".equals(error)) {
+      return new ProviderException(
+          ProviderException.Kind.TRANSIENT,
+          error == null ? "http_" + status : error,
+          prefix + (error == null ? "" : " (" + error + ")"));
     }
     if ("invalid_grant".equals(error)) {
-      return new ProviderException(ProviderException.Kind.INVALID_GRANT, error, prefix + " (invalid_grant)");
+      return new ProviderException(
+          ProviderException.Kind.INVALID_GRANT, error, prefix + " (invalid_grant)");
     }
-    return new ProviderException(ProviderException.Kind.REJECTED, error == null ? "http_" + status : error,
+    return new ProviderException(
+        ProviderException.Kind.REJECTED,
+        error == null ? "http_" + status : error,
         prefix + (error == null ? "" : " (" + error + ")"));
   }
 

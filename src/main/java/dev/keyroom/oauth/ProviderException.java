@@ -1,8 +1,8 @@
 package dev.keyroom.oauth;
 
 /**
- * A provider endpoint did not give what was asked. The message names the provider, the endpoint
- * and the OAuth error code — never a token, a code, a verifier or the provider's free text.
+ * A provider endpoint did not give what was asked. The message names the provider, the endpoint and
+ * the OAuth error code — never a token, a code, a verifier or the provider's free text.
  */
 public final class ProviderException extends RuntimeException {
   private static final long serialVersionUID = 1L;

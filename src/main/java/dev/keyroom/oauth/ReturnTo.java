@@ -11,12 +11,18 @@ final class ReturnTo {
     if (returnTo == null || returnTo.isEmpty()) {
       return null;
     }
-    boolean ok = returnTo.length() <= 512 && returnTo.startsWith("/") && !returnTo.startsWith("//")
-        && !returnTo.startsWith("/\\") && returnTo.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '\\')
-        && !returnTo.contains("#");
+    boolean ok =
+        returnTo.length() <= 512
+            && returnTo.startsWith("/")
+            && !returnTo.startsWith("//")
+            && !returnTo.startsWith("/\\")
+            && returnTo.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '\\')
+            && !returnTo.contains("#");
     if (!ok) {
-      throw new InvalidInputException("returnTo", "must be a path on this Keyroom starting with a single '/' (at most 512"
-          + " printable ASCII characters, no backslash, no fragment)");
+      throw new InvalidInputException(
+          "returnTo",
+          "must be a path on this Keyroom starting with a single '/' (at most 512"
+              + " printable ASCII characters, no backslash, no fragment)");
     }
     return returnTo;
   }

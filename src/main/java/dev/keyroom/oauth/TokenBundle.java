@@ -16,23 +16,39 @@ import java.util.List;
  * @param refreshToken null when the provider issued none
  * @param expiresAt epoch millis, or null when the provider gave no lifetime
  */
-public record TokenBundle(SecretValue accessToken, SecretValue refreshToken, String tokenType, Long expiresAt,
+public record TokenBundle(
+    SecretValue accessToken,
+    SecretValue refreshToken,
+    String tokenType,
+    Long expiresAt,
     List<String> scopes) {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  /** The bundle after a refresh: a rotated refresh token replaces the old one; otherwise the old one stays. */
+  /**
+   * The bundle after a refresh: a rotated refresh token replaces the old one; otherwise the old one
+   * stays.
+   */
   public TokenBundle refreshedWith(TokenResponse r, long now) {
-    return new TokenBundle(r.accessToken(), r.refreshToken() != null ? r.refreshToken() : refreshToken,
-        r.tokenType() == null ? tokenType : r.tokenType(), r.expiresAt(now),
+    return new TokenBundle(
+        r.accessToken(),
+        r.refreshToken() != null ? r.refreshToken() : refreshToken,
+        r.tokenType() == null ? tokenType : r.tokenType(),
+        r.expiresAt(now),
         r.scopes().isEmpty() ? scopes : r.scopes());
   }
 
   static TokenBundle from(TokenResponse r, long now, List<String> requested) {
-    return new TokenBundle(r.accessToken(), r.refreshToken(), r.tokenType(), r.expiresAt(now),
+    return new TokenBundle(
+        r.accessToken(),
+        r.refreshToken(),
+        r.tokenType(),
+        r.expiresAt(now),
         r.scopes().isEmpty() ? requested : r.scopes());
   }
 
-  /** The vault value. The last field is not secret, so the vault's hint shows nothing of a token. */
+  /**
+   * The vault value. The last field is not secret, so the vault's hint shows nothing of a token.
+   */
   SecretValue toSecret() {
     ObjectNode n = MAPPER.createObjectNode();
     n.put("access_token", accessToken.revealUtf8());
@@ -57,8 +73,11 @@ public record TokenBundle(SecretValue accessToken, SecretValue refreshToken, Str
     try {
       JsonNode n = MAPPER.readTree(bytes);
       String scope = n.path("scope").asText("");
-      return new TokenBundle(SecretValue.ofUtf8(n.path("access_token").asText()),
-          n.hasNonNull("refresh_token") ? SecretValue.ofUtf8(n.get("refresh_token").asText()) : null,
+      return new TokenBundle(
+          SecretValue.ofUtf8(n.path("access_token").asText()),
+          n.hasNonNull("refresh_token")
+              ? SecretValue.ofUtf8(n.get("refresh_token").asText())
+              : null,
           n.path("token_type").asText("Bearer"),
           n.hasNonNull("expires_at") ? n.get("expires_at").asLong() : null,
           scope.isBlank() ? List.of() : List.of(scope.trim().split(" +")));
@@ -71,6 +90,8 @@ public record TokenBundle(SecretValue accessToken, SecretValue refreshToken, Str
 
   @Override
   public String toString() {
-    return "TokenBundle[accessToken=[REDACTED], refreshToken=[REDACTED], expiresAt=" + expiresAt + "]";
+    return "TokenBundle[accessToken=[REDACTED], refreshToken=[REDACTED], expiresAt="
+        + expiresAt
+        + "]";
   }
 }

@@ -13,10 +13,10 @@ import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
 
 /**
- * Undoes an upstream's Content-Encoding, so the key scrubber and the usage meter read the bytes
- * the provider meant. The proxy asks for identity; an upstream that compresses anyway is decoded
- * as it streams (gzip, deflate with or without its zlib wrapper) and the body is sent on decoded.
- * Any other coding cannot be scrubbed and is never passed through.
+ * Undoes an upstream's Content-Encoding, so the key scrubber and the usage meter read the bytes the
+ * provider meant. The proxy asks for identity; an upstream that compresses anyway is decoded as it
+ * streams (gzip, deflate with or without its zlib wrapper) and the body is sent on decoded. Any
+ * other coding cannot be scrubbed and is never passed through.
  */
 final class ContentDecoding {
   private static final int BUFFER = 16 * 1024;
@@ -83,7 +83,8 @@ final class ContentDecoding {
           raw.unread(b1);
         }
         raw.unread(b0);
-        // RFC 9110 deflate is zlib-wrapped; some servers send raw deflate. The zlib header says which.
+        // RFC 9110 deflate is zlib-wrapped; some servers send raw deflate. The zlib header says
+        // which.
         boolean zlib = b1 >= 0 && (b0 & 0x0F) == 8 && ((b0 << 8) | b1) % 31 == 0;
         decoded = new InflaterInputStream(raw, new Inflater(!zlib), BUFFER);
       } else {

@@ -3,10 +3,10 @@ package dev.keyroom.proxy;
 import java.util.Arrays;
 
 /**
- * Masks the real key wherever an upstream echoes it back (error bodies that quote the request),
- * as bytes stream past. Each occurrence becomes the same number of {@code *}, so a declared
- * Content-Length stays true. Only a tail that could be the start of the key is held back until
- * the next chunk shows whether it is; an SSE event ending in a newline is never delayed.
+ * Masks the real key wherever an upstream echoes it back (error bodies that quote the request), as
+ * bytes stream past. Each occurrence becomes the same number of {@code *}, so a declared
+ * Content-Length stays true. Only a tail that could be the start of the key is held back until the
+ * next chunk shows whether it is; an SSE event ending in a newline is never delayed.
  */
 final class KeyScrubber {
   /** Shorter values would mask ordinary words in responses and reveal themselves by the gaps. */

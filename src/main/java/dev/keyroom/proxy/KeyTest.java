@@ -22,10 +22,10 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * "Test this key" for a tenant secret: the catalog's cheap call for its kind (e.g. list one
- * model), sent to the upstream the proxy is configured with, the key in the catalog's header
- * (never in the URL). Only the status and the time taken come back; the response body is
- * discarded unread. Every test is audited ({@code secret.test}).
+ * "Test this key" for a tenant secret: the catalog's cheap call for its kind (e.g. list one model),
+ * sent to the upstream the proxy is configured with, the key in the catalog's header (never in the
+ * URL). Only the status and the time taken come back; the response body is discarded unread. Every
+ * test is audited ({@code secret.test}).
  */
 public final class KeyTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -52,8 +52,17 @@ public final class KeyTest {
     }
   }
 
-  /** The outcome; {@code status} is the provider's HTTP status (0 when none came). The message never holds the key. */
-  public record Result(String credentialId, String kind, boolean ok, Outcome outcome, int status, long elapsedMs,
+  /**
+   * The outcome; {@code status} is the provider's HTTP status (0 when none came). The message never
+   * holds the key.
+   */
+  public record Result(
+      String credentialId,
+      String kind,
+      boolean ok,
+      Outcome outcome,
+      int status,
+      long elapsedMs,
       String message) {}
 
   private final Catalog catalog;
@@ -61,8 +70,11 @@ public final class KeyTest {
   private final ProviderProxy proxy;
   private final AuditLog audit;
   private final Clock clock;
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT)
-      .followRedirects(HttpClient.Redirect.NEVER).build();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .connectTimeout(TIMEOUT)
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
 
   public KeyTest(Catalog catalog, Vault vault, ProviderProxy proxy, AuditLog audit, Clock clock) {
     this.catalog = catalog;
@@ -79,7 +91,13 @@ public final class KeyTest {
     CredentialKind kind = catalog.require(c.kind(), "kind");
     String who = kind.displayName();
     if (!kind.isProxied() || kind.proxy().test() == null) {
-      return new Result(c.id(), c.kind(), false, Outcome.NO_TEST_CALL, 0, 0,
+      return new Result(
+          c.id(),
+          c.kind(),
+          false,
+          Outcome.NO_TEST_CALL,
+          0,
+          0,
           who + " has no test call; the key is checked when a session uses it.");
     }
     URI base = proxy.upstreams().get(kind.id());
@@ -92,13 +110,19 @@ public final class KeyTest {
     Outcome outcome;
     ResolvedCredential key = vault.resolve(scope, id, null);
     try {
-      HttpRequest req = HttpRequest.newBuilder(target).timeout(TIMEOUT)
-          .method(kind.proxy().test().method(), HttpRequest.BodyPublishers.noBody())
-          .header(kind.proxy().keyHeader(), CredentialHeader.value(c.id(), kind.proxy().keyFormat(), key.value()))
-          .build();
+      HttpRequest req =
+          HttpRequest.newBuilder(target)
+              .timeout(TIMEOUT)
+              .method(kind.proxy().test().method(), HttpRequest.BodyPublishers.noBody())
+              .header(
+                  kind.proxy().keyHeader(),
+                  CredentialHeader.value(c.id(), kind.proxy().keyFormat(), key.value()))
+              .build();
       status = client.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
-      outcome = status >= 200 && status < 300 ? Outcome.OK
-          : status == 401 || status == 403 ? Outcome.REFUSED : Outcome.UPSTREAM_ERROR;
+      outcome =
+          status >= 200 && status < 300
+              ? Outcome.OK
+              : status == 401 || status == 403 ? Outcome.REFUSED : Outcome.UPSTREAM_ERROR;
     } catch (HttpTimeoutException e) {
       outcome = Outcome.TIMEOUT;
     } catch (IOException e) {
@@ -110,16 +134,25 @@ public final class KeyTest {
       key.value().destroy();
     }
     long ms = clock.millis() - started;
-    audit.record(tenant, AuditEvent.of(actor, "secret.test").target("credential", c.id())
-        .with("kind", kind.id()).with("status", status).with("outcome", outcome.wire()));
-    String message = switch (outcome) {
-      case OK -> "Key works: " + who + " answered " + status + " in " + ms + " ms.";
-      case REFUSED -> who + " refused this key (" + status + "). Replace it with a valid key.";
-      case TIMEOUT -> who + " did not answer within " + TIMEOUT.toSeconds() + " s. Try again later.";
-      case UNREACHABLE -> "Could not reach " + who + " at " + base.getHost() + ". Check the network.";
-      case INTERRUPTED -> "The test was interrupted. Try again.";
-      default -> who + " answered " + status + "; the key may be fine but the provider had a problem.";
-    };
+    audit.record(
+        tenant,
+        AuditEvent.of(actor, "secret.test")
+            .target("credential", c.id())
+            .with("kind", kind.id())
+            .with("status", status)
+            .with("outcome", outcome.wire()));
+    String message =
+        switch (outcome) {
+          case OK -> "Key works: " + who + " answered " + status + " in " + ms + " ms.";
+          case REFUSED -> who + " refused this key (" + status + "). Replace it with a valid key.";
+          case TIMEOUT ->
+              who + " did not answer within " + TIMEOUT.toSeconds() + " s. Try again later.";
+          case UNREACHABLE ->
+              "Could not reach " + who + " at " + base.getHost() + ". Check the network.";
+          case INTERRUPTED -> "The test was interrupted. Try again.";
+          default ->
+              who + " answered " + status + "; the key may be fine but the provider had a problem.";
+        };
     return new Result(c.id(), c.kind(), outcome == Outcome.OK, outcome, status, ms, message);
   }
 }

@@ -53,9 +53,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The provider proxy: authenticates the placeholder, puts the tenant's real key on the request,
- * forwards it to the provider's configured upstream only, and streams both bodies through,
- * flushing every chunk (SSE events reach the client as they are sent). Usage is read from the
- * response as it passes and recorded off the request path.
+ * forwards it to the provider's configured upstream only, and streams both bodies through, flushing
+ * every chunk (SSE events reach the client as they are sent). Usage is read from the response as it
+ * passes and recorded off the request path.
  */
 public final class ProviderProxy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProviderProxy.class);
@@ -85,21 +85,40 @@ public final class ProviderProxy implements AutoCloseable {
   private final Duration readTimeout;
   private final HttpClient client;
 
-  public ProviderProxy(Catalog catalog, Map<String, String> upstreamOverrides, Sessions sessions, Workrooms workrooms,
-      Vault vault, UsageRecorder usage, Metrics metrics, Clock clock, Duration connectTimeout, Duration readTimeout,
-      Duration grantTtl, Limits limits) {
+  public ProviderProxy(
+      Catalog catalog,
+      Map<String, String> upstreamOverrides,
+      Sessions sessions,
+      Workrooms workrooms,
+      Vault vault,
+      UsageRecorder usage,
+      Metrics metrics,
+      Clock clock,
+      Duration connectTimeout,
+      Duration readTimeout,
+      Duration grantTtl,
+      Limits limits) {
     for (CredentialKind k : catalog.proxied()) {
       CredentialKind.ProxySpec spec = k.proxy();
       URI base = Upstreams.base(k.id(), upstreamOverrides.getOrDefault(k.id(), spec.upstream()));
       String sdkFormat = spec.sdkKeyFormat() == null ? "{key}" : spec.sdkKeyFormat();
-      providers.put(k.id(), new Provider(k, base,
-          new ProxyHeaders(spec.passthroughHeaders() == null ? java.util.List.of() : spec.passthroughHeaders(),
-              spec.keyHeader(), spec.sdkKeyHeader()),
-          sdkFormat.substring(0, Math.max(0, sdkFormat.indexOf("{key}")))));
+      providers.put(
+          k.id(),
+          new Provider(
+              k,
+              base,
+              new ProxyHeaders(
+                  spec.passthroughHeaders() == null
+                      ? java.util.List.of()
+                      : spec.passthroughHeaders(),
+                  spec.keyHeader(),
+                  spec.sdkKeyHeader()),
+              sdkFormat.substring(0, Math.max(0, sdkFormat.indexOf("{key}")))));
     }
     for (String p : upstreamOverrides.keySet()) {
       if (!providers.containsKey(p)) {
-        LOG.warn("upstream override for '{}' ignored: no proxied provider of that id in the catalog", p);
+        LOG.warn(
+            "upstream override for '{}' ignored: no proxied provider of that id in the catalog", p);
       }
     }
     this.grants = new ProxyGrants(sessions, workrooms, vault, clock, grantTtl);
@@ -111,8 +130,11 @@ public final class ProviderProxy implements AutoCloseable {
     this.readTimeout = readTimeout;
     this.client = Upstreams.client(connectTimeout);
     metrics.describe("keyroom_proxy_requests_total", "Proxied requests by provider and status");
-    metrics.describe("keyroom_proxy_aborted_total", "Proxied requests aborted because their session ended or their key changed");
-    metrics.gauge("keyroom_proxy_in_flight", "Proxied requests in flight on this node", exchanges::inFlight);
+    metrics.describe(
+        "keyroom_proxy_aborted_total",
+        "Proxied requests aborted because their session ended or their key changed");
+    metrics.gauge(
+        "keyroom_proxy_in_flight", "Proxied requests in flight on this node", exchanges::inFlight);
   }
 
   /** The upstream base URL each provider's requests go to. */
@@ -127,15 +149,21 @@ public final class ProviderProxy implements AutoCloseable {
     String providerId = ctx.pathParam("provider");
     Provider p = providers.get(providerId);
     if (p == null) {
-      throw new NotFoundException("unknown provider '" + providerId + "'; the proxy serves " + String.join(", ", providers.keySet()));
+      throw new NotFoundException(
+          "unknown provider '"
+              + providerId
+              + "'; the proxy serves "
+              + String.join(", ", providers.keySet()));
     }
     HttpServletRequest req = ctx.req();
     refuseAbsoluteForm(req);
     String path = ProxyTarget.forwardPath(req.getRequestURI(), providerId);
-    URI target = ProxyTarget.resolve(p.base(), path, ProxyTarget.forwardQuery(req.getQueryString()));
+    URI target =
+        ProxyTarget.resolve(p.base(), path, ProxyTarget.forwardQuery(req.getQueryString()));
     String skill = req.getHeader(SKILL_HEADER);
     if (skill != null && !SKILL.matcher(skill).matches()) {
-      throw new InvalidInputException(SKILL_HEADER, "must be a skill name: 1-64 lowercase letters, digits, '.', '_' or '-'");
+      throw new InvalidInputException(
+          SKILL_HEADER, "must be a skill name: 1-64 lowercase letters, digits, '.', '_' or '-'");
     }
     long generation = grants.generation();
     ProxyGrant grant = authorize(p, req, skill);
@@ -162,7 +190,12 @@ public final class ProviderProxy implements AutoCloseable {
     try {
       return grants.authorize(providerId, placeholder(p, req), skill);
     } catch (KeyroomException e) {
-      metrics.increment("keyroom_proxy_requests_total", "provider", providerId, "status", Integer.toString(e.status()));
+      metrics.increment(
+          "keyroom_proxy_requests_total",
+          "provider",
+          providerId,
+          "status",
+          Integer.toString(e.status()));
       if (e instanceof PlaceholderRefusedException refused) {
         denials.record(refused, providerId, placeholder(p, req));
       }
@@ -173,7 +206,11 @@ public final class ProviderProxy implements AutoCloseable {
   /** A place among the session's and tenant's requests in flight, or 429. */
   private ProxyExchanges.Exchange open(ProxyGrant grant, String providerId, Context ctx) {
     try {
-      return exchanges.open(grant, ServletContextRequest.getServletContextRequest(ctx.req()).getServletChannel().getEndPoint());
+      return exchanges.open(
+          grant,
+          ServletContextRequest.getServletContextRequest(ctx.req())
+              .getServletChannel()
+              .getEndPoint());
     } catch (RateLimitedException e) {
       metrics.increment("keyroom_proxy_requests_total", "provider", providerId, "status", "429");
       throw e;
@@ -190,7 +227,8 @@ public final class ProviderProxy implements AutoCloseable {
     HttpURI uri = ServletContextRequest.getServletContextRequest(req).getHttpURI();
     String host = req.getHeader("Host");
     if (host == null || uri.getHost() == null) {
-      throw new InvalidInputException("Host", "is required, and the request target must be a path (origin form)");
+      throw new InvalidInputException(
+          "Host", "is required, and the request target must be a path (origin form)");
     }
     HostPort hp;
     try {
@@ -202,33 +240,43 @@ public final class ProviderProxy implements AutoCloseable {
     int hostPort = hp.getPort() > 0 ? hp.getPort() : defaultPort;
     int uriPort = uri.getPort() > 0 ? uri.getPort() : defaultPort;
     if (!hp.getHost().equalsIgnoreCase(uri.getHost()) || hostPort != uriPort) {
-      throw new InvalidInputException("target", "absolute-form request targets are refused; send a path (origin form)");
+      throw new InvalidInputException(
+          "target", "absolute-form request targets are refused; send a path (origin form)");
     }
   }
 
   /**
-   * The placeholder from the header the provider's SDK sends its key in; failing that, from
-   * {@code Authorization: Bearer} (Anthropic's Java SDK sends a key that is not shaped like an
-   * Anthropic API key as a bearer token).
+   * The placeholder from the header the provider's SDK sends its key in; failing that, from {@code
+   * Authorization: Bearer} (Anthropic's Java SDK sends a key that is not shaped like an Anthropic
+   * API key as a bearer token).
    */
   private static String placeholder(Provider p, HttpServletRequest req) {
     String raw = req.getHeader(p.kind().proxy().sdkKeyHeader());
     String prefix = p.keyPrefix();
-    if (raw != null && !prefix.isEmpty() && raw.regionMatches(true, 0, prefix, 0, prefix.length())) {
+    if (raw != null
+        && !prefix.isEmpty()
+        && raw.regionMatches(true, 0, prefix, 0, prefix.length())) {
       raw = raw.substring(prefix.length());
     }
     if (raw != null && raw.trim().startsWith(dev.keyroom.session.Sessions.PLACEHOLDER_PREFIX)) {
       return raw.trim();
     }
     String bearer = req.getHeader("Authorization");
-    if (bearer != null && bearer.regionMatches(true, 0, "Bearer ", 0, 7)
+    if (bearer != null
+        && bearer.regionMatches(true, 0, "Bearer ", 0, 7)
         && bearer.substring(7).trim().startsWith(dev.keyroom.session.Sessions.PLACEHOLDER_PREFIX)) {
       return bearer.substring(7).trim();
     }
     return raw == null ? null : raw.trim();
   }
 
-  private void forward(Context ctx, Provider p, ProxyGrant grant, URI target, String path, long started,
+  private void forward(
+      Context ctx,
+      Provider p,
+      ProxyGrant grant,
+      URI target,
+      String path,
+      long started,
       ProxyExchanges.Exchange exchange) {
     HttpServletRequest req = ctx.req();
     CredentialKind.ProxySpec spec = p.kind().proxy();
@@ -237,28 +285,36 @@ public final class ProviderProxy implements AutoCloseable {
     KeyScrubber scrubber = new KeyScrubber(keyBytes);
     java.util.Arrays.fill(keyBytes, (byte) 0);
 
-    Request out = client.newRequest(target).method(method)
-        .idleTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .followRedirects(false);
-    Set<String> connection = ProxyHeaders.connectionTokens(Collections.list(req.getHeaders("Connection")));
-    out.headers(h -> {
-      h.remove(HttpHeader.USER_AGENT);
-      h.remove(HttpHeader.ACCEPT_ENCODING);
-      for (String name : Collections.list(req.getHeaderNames())) {
-        if (p.headers().forwardRequestHeader(name, connection)) {
-          for (String v : Collections.list(req.getHeaders(name))) {
-            if (!ProxyHeaders.carriesKeyroomToken(v)) {
-              h.add(name, v);
+    Request out =
+        client
+            .newRequest(target)
+            .method(method)
+            .idleTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
+            .followRedirects(false);
+    Set<String> connection =
+        ProxyHeaders.connectionTokens(Collections.list(req.getHeaders("Connection")));
+    out.headers(
+        h -> {
+          h.remove(HttpHeader.USER_AGENT);
+          h.remove(HttpHeader.ACCEPT_ENCODING);
+          for (String name : Collections.list(req.getHeaderNames())) {
+            if (p.headers().forwardRequestHeader(name, connection)) {
+              for (String v : Collections.list(req.getHeaders(name))) {
+                if (!ProxyHeaders.carriesKeyroomToken(v)) {
+                  h.add(name, v);
+                }
+              }
             }
           }
-        }
-      }
-      h.put(spec.keyHeader(), CredentialHeader.value(grant.credential().value(), spec.keyFormat(), grant.key()));
-      h.put(HttpHeader.ACCEPT_ENCODING, "identity");
-    });
+          h.put(
+              spec.keyHeader(),
+              CredentialHeader.value(grant.credential().value(), spec.keyFormat(), grant.key()));
+          h.put(HttpHeader.ACCEPT_ENCODING, "identity");
+        });
     long declared = req.getContentLengthLong();
     boolean hasBody = declared > 0 || req.getHeader("Transfer-Encoding") != null;
-    UpstreamBody body = hasBody ? new UpstreamBody(req.getContentType(), declared > 0 ? declared : -1) : null;
+    UpstreamBody body =
+        hasBody ? new UpstreamBody(req.getContentType(), declared > 0 ? declared : -1) : null;
     if (body != null) {
       out.body(body);
     }
@@ -276,7 +332,9 @@ public final class ProviderProxy implements AutoCloseable {
       resp = listener.get(readTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (exchange.abortedBecause() != null) {
-        throw o.failed(new ForbiddenException("the request was ended while in flight: " + exchange.abortedBecause()));
+        throw o.failed(
+            new ForbiddenException(
+                "the request was ended while in flight: " + exchange.abortedBecause()));
       }
       throw o.failed(Upstreams.failure(p.kind().id(), p.base(), e.getCause(), readTimeout));
     } catch (TimeoutException e) {
@@ -285,7 +343,9 @@ public final class ProviderProxy implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       out.abort(e);
-      throw o.failed(new BadGatewayException("the proxy was interrupted while waiting for the " + p.kind().id() + " upstream"));
+      throw o.failed(
+          new BadGatewayException(
+              "the proxy was interrupted while waiting for the " + p.kind().id() + " upstream"));
     } finally {
       exchange.awaitingAnswer(false);
     }
@@ -294,7 +354,8 @@ public final class ProviderProxy implements AutoCloseable {
   }
 
   /** Copies the client's body to the upstream as it arrives. False when the exchange is over. */
-  private boolean streamRequestBody(HttpServletRequest req, UpstreamBody body, Request out, Outcome o) {
+  private boolean streamRequestBody(
+      HttpServletRequest req, UpstreamBody body, Request out, Outcome o) {
     byte[] buf = new byte[BUFFER];
     OutputStream os = body.getOutputStream();
     try (InputStream in = req.getInputStream()) {
@@ -323,16 +384,28 @@ public final class ProviderProxy implements AutoCloseable {
     }
   }
 
-  private void streamResponse(HttpServletResponse res, Response resp, InputStreamResponseListener listener,
-      KeyScrubber scrubber, Request out, Outcome o) {
-    // The scrubber must read what it scrubs: decode what the upstream encoded anyway, refuse what cannot be.
-    List<String> codings = ContentDecoding.codings(resp.getHeaders().getValuesList(HttpHeader.CONTENT_ENCODING));
+  private void streamResponse(
+      HttpServletResponse res,
+      Response resp,
+      InputStreamResponseListener listener,
+      KeyScrubber scrubber,
+      Request out,
+      Outcome o) {
+    // The scrubber must read what it scrubs: decode what the upstream encoded anyway, refuse what
+    // cannot be.
+    List<String> codings =
+        ContentDecoding.codings(resp.getHeaders().getValuesList(HttpHeader.CONTENT_ENCODING));
     Optional<String> unsupported = ContentDecoding.unsupported(codings);
     if (unsupported.isPresent()) {
       out.abort(new IOException("unsupported content coding"));
-      throw o.failed(new BadGatewayException("the " + o.provider.kind().id() + " upstream answered with Content-Encoding '"
-          + unsupported.get() + "', which the proxy cannot decode to scrub the key (it asks for identity, and decodes"
-          + " gzip and deflate)"));
+      throw o.failed(
+          new BadGatewayException(
+              "the "
+                  + o.provider.kind().id()
+                  + " upstream answered with Content-Encoding '"
+                  + unsupported.get()
+                  + "', which the proxy cannot decode to scrub the key (it asks for identity, and decodes"
+                  + " gzip and deflate)"));
     }
     boolean decoding = !codings.isEmpty();
     res.setStatus(resp.getStatus());
@@ -342,8 +415,11 @@ public final class ProviderProxy implements AutoCloseable {
       res.setContentLengthLong(length);
     }
     res.setHeader("X-Accel-Buffering", "no");
-    UsageMeter meter = new UsageMeter(o.provider.kind().proxy().usage(), resp.getHeaders().get(HttpHeader.CONTENT_TYPE),
-        name -> resp.getHeaders().get(name));
+    UsageMeter meter =
+        new UsageMeter(
+            o.provider.kind().proxy().usage(),
+            resp.getHeaders().get(HttpHeader.CONTENT_TYPE),
+            name -> resp.getHeaders().get(name));
     byte[] buf = new byte[BUFFER];
     long sent = 0;
     try (InputStream in = ContentDecoding.decode(listener.getInputStream(), codings)) {
@@ -353,12 +429,21 @@ public final class ProviderProxy implements AutoCloseable {
         try {
           n = in.read(buf);
         } catch (IOException e) {
-          // The upstream broke off mid-response (or Keyroom ended the exchange): the client must see a
+          // The upstream broke off mid-response (or Keyroom ended the exchange): the client must
+          // see a
           // broken response, not a complete one.
           if (o.exchange.abortedBecause() != null) {
-            LOG.info("{} exchange aborted after {} bytes: {}", o.provider.kind().id(), sent, o.exchange.abortedBecause());
+            LOG.info(
+                "{} exchange aborted after {} bytes: {}",
+                o.provider.kind().id(),
+                sent,
+                o.exchange.abortedBecause());
           } else {
-            LOG.warn("{} upstream failed after {} bytes: {}", o.provider.kind().id(), sent, Upstreams.describe(e));
+            LOG.warn(
+                "{} upstream failed after {} bytes: {}",
+                o.provider.kind().id(),
+                sent,
+                Upstreams.describe(e));
           }
           abortClient(o.ctx, e);
           o.units = meter.finish();
@@ -419,7 +504,13 @@ public final class ProviderProxy implements AutoCloseable {
     dev.keyroom.usage.UsageUnits units = dev.keyroom.usage.UsageUnits.NONE;
     boolean recorded;
 
-    Outcome(Context ctx, Provider provider, ProxyGrant grant, String method, String path, long started,
+    Outcome(
+        Context ctx,
+        Provider provider,
+        ProxyGrant grant,
+        String method,
+        String path,
+        long started,
         ProxyExchanges.Exchange exchange) {
       this.exchange = exchange;
       this.ctx = ctx;
@@ -445,17 +536,37 @@ public final class ProviderProxy implements AutoCloseable {
         outcome = "aborted";
       }
       long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-      metrics.increment("keyroom_proxy_requests_total", "provider", provider.kind().id(), "status", Integer.toString(status));
-      usage.record(new UsageRecord(grant.session().tenant(), clock.millis(), grant.session().workroom().value(),
-          grant.session().id().value(), grant.session().user().value(), grant.skill(), provider.kind().id(),
-          grant.credential().value(), grant.version(), method, path, status, outcome, requestBytes, responseBytes,
-          latency, units));
+      metrics.increment(
+          "keyroom_proxy_requests_total",
+          "provider",
+          provider.kind().id(),
+          "status",
+          Integer.toString(status));
+      usage.record(
+          new UsageRecord(
+              grant.session().tenant(),
+              clock.millis(),
+              grant.session().workroom().value(),
+              grant.session().id().value(),
+              grant.session().user().value(),
+              grant.skill(),
+              provider.kind().id(),
+              grant.credential().value(),
+              grant.version(),
+              method,
+              path,
+              status,
+              outcome,
+              requestBytes,
+              responseBytes,
+              latency,
+              units));
     }
   }
 
   /**
-   * A session ended: its remembered grants are dropped and every request of it in flight is
-   * aborted (upstream request and client connection), before this returns.
+   * A session ended: its remembered grants are dropped and every request of it in flight is aborted
+   * (upstream request and client connection), before this returns.
    */
   public void abortSession(SessionId session) {
     grants.sessionEnded(session);
@@ -463,8 +574,8 @@ public final class ProviderProxy implements AutoCloseable {
   }
 
   /**
-   * A credential was revoked, replaced or deleted: grants using it are dropped and every request
-   * in flight with it is aborted, before this returns.
+   * A credential was revoked, replaced or deleted: grants using it are dropped and every request in
+   * flight with it is aborted, before this returns.
    */
   public void abortCredential(TenantId tenant, CredentialId credential) {
     grants.credentialChanged(tenant, credential);

@@ -11,9 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Audits refused proxy requests of known placeholders ({@code proxy.denied}): ended session,
  * another provider's route, tool not enabled, key revoked. Written through the usage recorder's
- * background writer, and at most once a minute per placeholder and reason, so a client retrying
- * an ended placeholder in a loop neither slows the proxy nor floods the audit log (every refusal
- * is still counted in {@code keyroom_proxy_requests_total}).
+ * background writer, and at most once a minute per placeholder and reason, so a client retrying an
+ * ended placeholder in a loop neither slows the proxy nor floods the audit log (every refusal is
+ * still counted in {@code keyroom_proxy_requests_total}).
  */
 final class ProxyDenials {
   static final long INTERVAL_MS = 60_000;
@@ -40,8 +40,14 @@ final class ProxyDenials {
       lastAudited.entrySet().removeIf(e -> now - e.getValue() >= INTERVAL_MS);
     }
     String session = refused.session().value();
-    usage.denied(refused.tenant(), AuditEvent.of("session:" + session, "proxy.denied").target("session", session)
-        .context(session, refused.workroom() == null ? null : refused.workroom().value(), null).denied()
-        .with("provider", provider).with("reason", refused.code()).with("message", refused.getMessage()));
+    usage.denied(
+        refused.tenant(),
+        AuditEvent.of("session:" + session, "proxy.denied")
+            .target("session", session)
+            .context(session, refused.workroom() == null ? null : refused.workroom().value(), null)
+            .denied()
+            .with("provider", provider)
+            .with("reason", refused.code())
+            .with("message", refused.getMessage()));
   }
 }

@@ -14,10 +14,10 @@ import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.io.EndPoint;
 
 /**
- * The proxy exchanges in flight on this node, by session and tenant. Caps how many one session
- * and one tenant may hold at once (the next is refused with 429 before it reaches the upstream),
- * and aborts a session's exchanges when the session ends or the credential they use changes, so
- * no stream outlives the end of what authorised it.
+ * The proxy exchanges in flight on this node, by session and tenant. Caps how many one session and
+ * one tenant may hold at once (the next is refused with 429 before it reaches the upstream), and
+ * aborts a session's exchanges when the session ends or the credential they use changes, so no
+ * stream outlives the end of what authorised it.
  */
 final class ProxyExchanges {
   private final ProviderProxy.Limits limits;
@@ -38,12 +38,16 @@ final class ProxyExchanges {
     synchronized (this) {
       Set<Exchange> mine = bySession.get(grant.session().id());
       if (mine != null && mine.size() >= limits.perSession()) {
-        throw new RateLimitedException("this session already has " + limits.perSession()
-            + " proxy requests in flight (proxy-max-concurrent-per-session); retry when one has finished");
+        throw new RateLimitedException(
+            "this session already has "
+                + limits.perSession()
+                + " proxy requests in flight (proxy-max-concurrent-per-session); retry when one has finished");
       }
       if (perTenant.getOrDefault(tenant, 0) >= limits.perTenant()) {
-        throw new RateLimitedException("this tenant already has " + limits.perTenant()
-            + " proxy requests in flight (proxy-max-concurrent-per-tenant); retry when one has finished");
+        throw new RateLimitedException(
+            "this tenant already has "
+                + limits.perTenant()
+                + " proxy requests in flight (proxy-max-concurrent-per-tenant); retry when one has finished");
       }
       bySession.computeIfAbsent(grant.session().id(), k -> new LinkedHashSet<>()).add(e);
       perTenant.merge(tenant, 1, Integer::sum);
@@ -68,7 +72,8 @@ final class ProxyExchanges {
     synchronized (this) {
       for (Set<Exchange> s : bySession.values()) {
         for (Exchange e : s) {
-          if (e.grant.credential().equals(credential) && e.grant.session().tenant().equals(tenant)) {
+          if (e.grant.credential().equals(credential)
+              && e.grant.session().tenant().equals(tenant)) {
             hit.add(e);
           }
         }
@@ -120,8 +125,8 @@ final class ProxyExchanges {
     }
 
     /**
-     * While true the request thread waits for the upstream's answer: an abort then fails that
-     * wait, and the thread answers the caller itself (403) instead of its connection being cut.
+     * While true the request thread waits for the upstream's answer: an abort then fails that wait,
+     * and the thread answers the caller itself (403) instead of its connection being cut.
      */
     synchronized void awaitingAnswer(boolean waiting) {
       awaitingAnswer = waiting;

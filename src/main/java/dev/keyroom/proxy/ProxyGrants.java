@@ -23,11 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Decides whether a placeholder may be used now, and opens the key it stands for. A grant is
- * remembered for a short time so a busy session does not decrypt on every call, but every
- * revoke, replace and delete of a credential and every session end drops the affected grants
- * synchronously, before the change's API call returns (the composition root routes both
- * notifications here through {@link ProviderProxy}): the very next request is checked afresh.
- * A grant computed while such a change happened is used once and not remembered.
+ * remembered for a short time so a busy session does not decrypt on every call, but every revoke,
+ * replace and delete of a credential and every session end drops the affected grants synchronously,
+ * before the change's API call returns (the composition root routes both notifications here through
+ * {@link ProviderProxy}): the very next request is checked afresh. A grant computed while such a
+ * change happened is used once and not remembered.
  */
 final class ProxyGrants {
   private record Key(String placeholderHash, String skill) {}
@@ -48,13 +48,22 @@ final class ProxyGrants {
     this.ttlMs = ttl.toMillis();
   }
 
-  /** 401 unknown or malformed placeholder; 403 wrong provider, session not live, tool not enabled, key revoked. */
+  /**
+   * 401 unknown or malformed placeholder; 403 wrong provider, session not live, tool not enabled,
+   * key revoked.
+   */
   ProxyGrant authorize(String provider, String placeholder, String skill) {
     long now = clock.millis();
-    Key key = placeholder == null ? null : new Key(TokenFormat.hash(placeholder), skill == null ? "" : skill);
+    Key key =
+        placeholder == null
+            ? null
+            : new Key(TokenFormat.hash(placeholder), skill == null ? "" : skill);
     if (key != null && ttlMs > 0) {
       ProxyGrant g = cache.get(key);
-      if (g != null && g.provider().equals(provider) && now - g.checkedAt() < ttlMs && now < g.session().expiresAt()) {
+      if (g != null
+          && g.provider().equals(provider)
+          && now - g.checkedAt() < ttlMs
+          && now < g.session().expiresAt()) {
         return g;
       }
     }
@@ -68,25 +77,35 @@ final class ProxyGrants {
     }
   }
 
-  private ProxyGrant grant(String provider, String skill, Key key, SessionInfo s, long now, long gen) {
+  private ProxyGrant grant(
+      String provider, String skill, Key key, SessionInfo s, long now, long gen) {
     Workroom room;
     try {
       room = workrooms.get(s.tenant(), s.workroom());
     } catch (NotFoundException e) {
       throw new ForbiddenException("the workroom of session " + s.id() + " no longer exists");
     }
-    Workroom.Tool tool = room.tools().stream().filter(t -> t.kind().equals(provider)).findFirst()
-        .orElseThrow(() -> new ForbiddenException("tool '" + provider + "' is not enabled for workroom " + room.id()));
+    Workroom.Tool tool =
+        room.tools().stream()
+            .filter(t -> t.kind().equals(provider))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new ForbiddenException(
+                        "tool '" + provider + "' is not enabled for workroom " + room.id()));
     if (tool.credential() == null) {
-      throw new ForbiddenException("tool '" + provider + "' has no tenant secret in workroom " + room.id());
+      throw new ForbiddenException(
+          "tool '" + provider + "' has no tenant secret in workroom " + room.id());
     }
     ResolvedCredential rc;
     try {
       rc = vault.resolve(CredentialScope.tenantSecrets(s.tenant()), tool.credential(), skill);
     } catch (NotFoundException e) {
-      throw new ForbiddenException("the secret serving tool '" + provider + "' in workroom " + room.id() + " was deleted");
+      throw new ForbiddenException(
+          "the secret serving tool '" + provider + "' in workroom " + room.id() + " was deleted");
     }
-    ProxyGrant grant = new ProxyGrant(s, provider, skill, tool.credential(), rc.info().version(), rc.value(), now);
+    ProxyGrant grant =
+        new ProxyGrant(s, provider, skill, tool.credential(), rc.info().version(), rc.value(), now);
     if (ttlMs > 0 && generation.get() == gen) {
       cache.put(key, grant);
       if (generation.get() != gen) {
@@ -96,10 +115,15 @@ final class ProxyGrants {
     return grant;
   }
 
-  /** Called (through the proxy, wired in the composition root) when a credential is revoked, replaced or deleted. */
+  /**
+   * Called (through the proxy, wired in the composition root) when a credential is revoked,
+   * replaced or deleted.
+   */
   void credentialChanged(TenantId tenant, CredentialId credential) {
     generation.incrementAndGet();
-    cache.values().removeIf(g -> g.credential().equals(credential) && g.session().tenant().equals(tenant));
+    cache
+        .values()
+        .removeIf(g -> g.credential().equals(credential) && g.session().tenant().equals(tenant));
   }
 
   /** Called (through the proxy, wired in the composition root) when a session ends. */

@@ -19,30 +19,85 @@ import org.eclipse.jetty.http.HttpHeader;
  */
 final class ProxyHeaders {
   /** RFC 9110 §7.6.1 connection-specific fields, plus fields the proxy sets itself. */
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
-      "transfer-encoding", "upgrade", "proxy-authorization", "proxy-authenticate", "host", "content-length", "expect",
-      "http2-settings");
-  /** Client-chosen routing hints: an upstream must never see a host or address the client picked. */
-  private static final Set<String> FORWARDING = Set.of("forwarded", "x-forwarded-for", "x-forwarded-host",
-      "x-forwarded-proto", "x-forwarded-port", "x-forwarded-prefix", "x-real-ip", "via", "x-original-url",
-      "x-rewrite-url", "x-http-method-override");
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade",
+          "proxy-authorization",
+          "proxy-authenticate",
+          "host",
+          "content-length",
+          "expect",
+          "http2-settings");
+
+  /**
+   * Client-chosen routing hints: an upstream must never see a host or address the client picked.
+   */
+  private static final Set<String> FORWARDING =
+      Set.of(
+          "forwarded",
+          "x-forwarded-for",
+          "x-forwarded-host",
+          "x-forwarded-proto",
+          "x-forwarded-port",
+          "x-forwarded-prefix",
+          "x-real-ip",
+          "via",
+          "x-original-url",
+          "x-rewrite-url",
+          "x-http-method-override");
+
   /** Any header whose name suggests a credential is dropped, unless the catalog passes it on. */
   private static final Pattern CREDENTIAL_NAME =
-      Pattern.compile("(?i).*(authorization|auth-token|api-key|apikey|api_key|cookie|token|secret|password|credential).*");
-  private static final Set<String> RESPONSE_DROPPED = Set.of("connection", "keep-alive", "proxy-connection", "te",
-      "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "content-length", "set-cookie", "set-cookie2",
-      "alt-svc", "server");
+      Pattern.compile(
+          "(?i).*(authorization|auth-token|api-key|apikey|api_key|cookie|token|secret|password|credential).*");
+
+  private static final Set<String> RESPONSE_DROPPED =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade",
+          "proxy-authenticate",
+          "content-length",
+          "set-cookie",
+          "set-cookie2",
+          "alt-svc",
+          "server");
+
   /** Cookies never cross the proxy in either direction, whatever the catalog passes through. */
-  private static final Set<String> COOKIES = Set.of("cookie", "cookie2", "set-cookie", "set-cookie2");
+  private static final Set<String> COOKIES =
+      Set.of("cookie", "cookie2", "set-cookie", "set-cookie2");
+
   /** Fields that describe the encoded bytes; dropped when the proxy sends the body decoded. */
-  private static final Set<String> OF_ENCODED_BODY = Set.of("content-encoding", "content-length", "content-md5",
-      "content-digest", "digest", "etag", "accept-ranges", "content-range");
-  /** Security headers every Keyroom response carries; an upstream's own values never replace them. */
-  private static final Set<String> KEYROOMS_OWN = Set.of("x-content-type-options", "x-frame-options", "referrer-policy",
-      "x-accel-buffering");
+  private static final Set<String> OF_ENCODED_BODY =
+      Set.of(
+          "content-encoding",
+          "content-length",
+          "content-md5",
+          "content-digest",
+          "digest",
+          "etag",
+          "accept-ranges",
+          "content-range");
+
+  /**
+   * Security headers every Keyroom response carries; an upstream's own values never replace them.
+   */
+  private static final Set<String> KEYROOMS_OWN =
+      Set.of("x-content-type-options", "x-frame-options", "referrer-policy", "x-accel-buffering");
 
   /** A Keyroom token (user, service, session, placeholder) anywhere in a value. */
-  private static final Pattern KEYROOM_TOKEN = Pattern.compile("(?i)(?<![a-z0-9])kr_(u|s|sess|ph)_[a-z0-9]");
+  private static final Pattern KEYROOM_TOKEN =
+      Pattern.compile("(?i)(?<![a-z0-9])kr_(u|s|sess|ph)_[a-z0-9]");
 
   private final Set<String> passthrough = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
   private final String keyHeader;
@@ -55,12 +110,15 @@ final class ProxyHeaders {
   }
 
   /**
-   * True when an inbound header may be forwarded. {@code connectionTokens} are the names the
-   * client listed in its own Connection header (also hop-by-hop).
+   * True when an inbound header may be forwarded. {@code connectionTokens} are the names the client
+   * listed in its own Connection header (also hop-by-hop).
    */
   boolean forwardRequestHeader(String name, Set<String> connectionTokens) {
     String n = name.toLowerCase(Locale.ROOT);
-    if (HOP_BY_HOP.contains(n) || FORWARDING.contains(n) || COOKIES.contains(n) || connectionTokens.contains(n)) {
+    if (HOP_BY_HOP.contains(n)
+        || FORWARDING.contains(n)
+        || COOKIES.contains(n)
+        || connectionTokens.contains(n)) {
       return false;
     }
     if (n.equalsIgnoreCase(keyHeader) || n.equalsIgnoreCase(sdkKeyHeader)) {
@@ -101,15 +159,18 @@ final class ProxyHeaders {
   /**
    * Copies the upstream's response headers that may cross, each value scrubbed of the key. The
    * first value of a name replaces what the server had set already (Date, the default
-   * Content-Type), so each reaches the client once; Keyroom's own security headers are kept.
-   * With {@code decoded}, fields describing the encoded body are left out.
+   * Content-Type), so each reaches the client once; Keyroom's own security headers are kept. With
+   * {@code decoded}, fields describing the encoded body are left out.
    */
-  static void copyResponseHeaders(HttpFields upstream, HttpServletResponse res, KeyScrubber scrubber, boolean decoded) {
+  static void copyResponseHeaders(
+      HttpFields upstream, HttpServletResponse res, KeyScrubber scrubber, boolean decoded) {
     Set<String> connection = connectionTokens(upstream.getValuesList(HttpHeader.CONNECTION));
     Set<String> seen = new HashSet<>();
     for (HttpField f : upstream) {
       String name = f.getName().toLowerCase(Locale.ROOT);
-      if (!forwardResponseHeader(name, connection) || (decoded && describesEncodedBody(name)) || keyroomsOwn(name)) {
+      if (!forwardResponseHeader(name, connection)
+          || (decoded && describesEncodedBody(name))
+          || keyroomsOwn(name)) {
         continue;
       }
       String value = scrubber.scrub(f.getValue());

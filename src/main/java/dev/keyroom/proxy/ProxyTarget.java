@@ -9,16 +9,17 @@ import java.util.Set;
 import java.util.StringJoiner;
 
 /**
- * Where a proxied request goes: always the provider's configured base URL plus a checked path.
- * The caller chooses a path under that base and nothing else — no other host, no escape upwards.
- * Works on the raw (still percent-encoded) request target, so an encoded trick is seen as sent.
+ * Where a proxied request goes: always the provider's configured base URL plus a checked path. The
+ * caller chooses a path under that base and nothing else — no other host, no escape upwards. Works
+ * on the raw (still percent-encoded) request target, so an encoded trick is seen as sent.
  */
 final class ProxyTarget {
   /**
    * Query parameters that carry keys (Gemini's {@code ?key=}); dropped, never forwarded or logged.
    * So is any parameter whose value holds a Keyroom token.
    */
-  private static final Set<String> KEY_PARAMS = Set.of("key", "api_key", "apikey", "api-key", "access_token");
+  private static final Set<String> KEY_PARAMS =
+      Set.of("key", "api_key", "apikey", "api-key", "access_token");
 
   private ProxyTarget() {}
 
@@ -49,7 +50,11 @@ final class ProxyTarget {
           throw refuse("the path has a malformed percent-encoding");
         }
         String hex = rest.substring(i + 1, i + 3).toLowerCase(Locale.ROOT);
-        if (hex.equals("2f") || hex.equals("5c") || hex.equals("2e") || hex.equals("25") || hex.equals("00")
+        if (hex.equals("2f")
+            || hex.equals("5c")
+            || hex.equals("2e")
+            || hex.equals("25")
+            || hex.equals("00")
             || !hex.matches("[0-9a-f]{2}")) {
           throw refuse("the path contains an encoded slash, backslash, dot or percent sign");
         }
@@ -86,7 +91,8 @@ final class ProxyTarget {
       } catch (IllegalArgumentException e) {
         throw refuse("the query has a malformed percent-encoding");
       }
-      if (!KEY_PARAMS.contains(decoded) && !ProxyHeaders.carriesKeyroomToken(decodedValue(pair, eq))) {
+      if (!KEY_PARAMS.contains(decoded)
+          && !ProxyHeaders.carriesKeyroomToken(decodedValue(pair, eq))) {
         kept.add(pair);
       }
     }
@@ -107,15 +113,23 @@ final class ProxyTarget {
   /** Base plus path plus query, checked to still point at the base's scheme, host and port. */
   static URI resolve(URI base, String path, String query) {
     String basePath = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
-    String target = base.getScheme() + "://" + base.getRawAuthority() + basePath + path + (query == null ? "" : "?" + query);
+    String target =
+        base.getScheme()
+            + "://"
+            + base.getRawAuthority()
+            + basePath
+            + path
+            + (query == null ? "" : "?" + query);
     URI uri;
     try {
       uri = URI.create(target);
     } catch (IllegalArgumentException e) {
       throw refuse("the path or query is not a valid URI");
     }
-    if (!base.getScheme().equals(uri.getScheme()) || !base.getRawAuthority().equals(uri.getRawAuthority())
-        || uri.getRawUserInfo() != null || !uri.getRawPath().startsWith(basePath + "/")) {
+    if (!base.getScheme().equals(uri.getScheme())
+        || !base.getRawAuthority().equals(uri.getRawAuthority())
+        || uri.getRawUserInfo() != null
+        || !uri.getRawPath().startsWith(basePath + "/")) {
       throw refuse("the request would leave the provider's upstream");
     }
     return uri;

@@ -23,21 +23,34 @@ final class Upstreams {
   private Upstreams() {}
 
   /**
-   * A provider's base URL: the catalog's https URL, or the configured override
-   * ({@code KEYROOM_UPSTREAM_<PROVIDER>}). Never taken from a request.
+   * A provider's base URL: the catalog's https URL, or the configured override ({@code
+   * KEYROOM_UPSTREAM_<PROVIDER>}). Never taken from a request.
    */
   static URI base(String provider, String url) {
     URI uri;
     try {
       uri = URI.create(url.trim());
     } catch (IllegalArgumentException e) {
-      throw new Config.ConfigException("upstream of '" + provider + "' is not a valid URL (KEYROOM_UPSTREAM_"
-          + provider.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + ")");
+      throw new Config.ConfigException(
+          "upstream of '"
+              + provider
+              + "' is not a valid URL (KEYROOM_UPSTREAM_"
+              + provider.toUpperCase(java.util.Locale.ROOT).replace('-', '_')
+              + ")");
     }
-    if (uri.getScheme() == null || !(uri.getScheme().equals("https") || uri.getScheme().equals("http"))
-        || uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      throw new Config.ConfigException("upstream of '" + provider + "' must be an http(s) URL with a host and no"
-          + " user, query or fragment (KEYROOM_UPSTREAM_" + provider.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + ")");
+    if (uri.getScheme() == null
+        || !(uri.getScheme().equals("https") || uri.getScheme().equals("http"))
+        || uri.getHost() == null
+        || uri.getRawUserInfo() != null
+        || uri.getRawQuery() != null
+        || uri.getRawFragment() != null) {
+      throw new Config.ConfigException(
+          "upstream of '"
+              + provider
+              + "' must be an http(s) URL with a host and no"
+              + " user, query or fragment (KEYROOM_UPSTREAM_"
+              + provider.toUpperCase(java.util.Locale.ROOT).replace('-', '_')
+              + ")");
     }
     return uri;
   }
@@ -54,14 +67,17 @@ final class Upstreams {
     c.setMaxConnectionsPerDestination(1024);
     c.setMaxRequestsQueuedPerDestination(8192);
     c.setIdleTimeout(60_000);
-    // No cookie store: one client serves every tenant, so a stored cookie would be replayed across them.
+    // No cookie store: one client serves every tenant, so a stored cookie would be replayed across
+    // them.
     c.setHttpCookieStore(new HttpCookieStore.Empty());
     try {
       c.start();
     } catch (Exception e) {
-      throw new IllegalStateException("cannot start the upstream HTTP client: " + e.getClass().getName(), e);
+      throw new IllegalStateException(
+          "cannot start the upstream HTTP client: " + e.getClass().getName(), e);
     }
-    // Both are filled in by start(). No transparent gzip: the proxy asks for identity so it can meter
+    // Both are filled in by start(). No transparent gzip: the proxy asks for identity so it can
+    // meter
     // usage and scrub the key. No client-side handling of 401, 407, redirects, 100-continue or
     // upgrades: the provider's answer goes to the caller as it is.
     c.getContentDecoderFactories().clear();
@@ -74,18 +90,28 @@ final class Upstreams {
   }
 
   /** A 502 or 504 naming the provider and host — never the path, query or any header. */
-  static KeyroomException failure(String provider, URI base, Throwable cause, Duration readTimeout) {
-    String where = "the " + provider + " upstream (" + base.getHost() + (base.getPort() > 0 ? ":" + base.getPort() : "") + ")";
+  static KeyroomException failure(
+      String provider, URI base, Throwable cause, Duration readTimeout) {
+    String where =
+        "the "
+            + provider
+            + " upstream ("
+            + base.getHost()
+            + (base.getPort() > 0 ? ":" + base.getPort() : "")
+            + ")";
     Throwable c = cause;
     for (int i = 0; c != null && i < 5; i++, c = c.getCause()) {
       if (c instanceof SocketTimeoutException) {
-        return new GatewayTimeoutException(where + " did not accept a connection in time (proxy-connect-timeout)");
+        return new GatewayTimeoutException(
+            where + " did not accept a connection in time (proxy-connect-timeout)");
       }
       if (c instanceof TimeoutException) {
-        return new GatewayTimeoutException(where + " sent nothing for " + readTimeout.toMillis() + " ms (proxy-read-timeout)");
+        return new GatewayTimeoutException(
+            where + " sent nothing for " + readTimeout.toMillis() + " ms (proxy-read-timeout)");
       }
       if (c instanceof ConnectException || c instanceof NoRouteToHostException) {
-        return new BadGatewayException("could not connect to " + where + ": connection refused or no route");
+        return new BadGatewayException(
+            "could not connect to " + where + ": connection refused or no route");
       }
       if (c instanceof UnknownHostException || c instanceof UnresolvedAddressException) {
         return new BadGatewayException("could not resolve the host of " + where);

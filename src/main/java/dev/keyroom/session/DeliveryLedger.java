@@ -15,8 +15,8 @@ import org.jdbi.v3.core.Handle;
 
 /**
  * The delivery ledger: which credential version went into which session, who fetched it and when,
- * and when the session's copy was wiped (the session ended). Revocation asks it which live
- * sessions hold a copy.
+ * and when the session's copy was wiped (the session ended). Revocation asks it which live sessions
+ * hold a copy.
  */
 public final class DeliveryLedger {
   /** Oldest first; deliveries of one retrieval share a time, so the id breaks the tie. */
@@ -35,16 +35,38 @@ public final class DeliveryLedger {
    * One delivery of one credential version into a session: its value, or ({@code form}
    * "placeholder") a placeholder standing for a proxied key.
    */
-  public record Delivery(String id, String sessionId, String credentialId, int version, List<String> variables,
-      String fetchedBy, long fetchedAt, Long wipedAt, String form) {}
+  public record Delivery(
+      String id,
+      String sessionId,
+      String credentialId,
+      int version,
+      List<String> variables,
+      String fetchedBy,
+      long fetchedAt,
+      Long wipedAt,
+      String form) {}
 
-  void record(Handle h, TenantId tenant, SessionId session, CredentialId credential, int version, List<String> variables,
-      String fetchedBy, long now) {
-    h.createUpdate("INSERT INTO session_deliveries (id, tenant_id, session_id, credential_id, version, variables, fetched_by,"
-            + " fetched_at) VALUES (:id, :t, :s, :c, :v, :vars, :by, :now)")
-        .bind("id", Identifiers.random("dlv")).bind("t", tenant.value()).bind("s", session.value())
-        .bind("c", credential.value()).bind("v", version).bind("vars", String.join(",", variables))
-        .bind("by", fetchedBy).bind("now", now).execute();
+  void record(
+      Handle h,
+      TenantId tenant,
+      SessionId session,
+      CredentialId credential,
+      int version,
+      List<String> variables,
+      String fetchedBy,
+      long now) {
+    h.createUpdate(
+            "INSERT INTO session_deliveries (id, tenant_id, session_id, credential_id, version, variables, fetched_by,"
+                + " fetched_at) VALUES (:id, :t, :s, :c, :v, :vars, :by, :now)")
+        .bind("id", Identifiers.random("dlv"))
+        .bind("t", tenant.value())
+        .bind("s", session.value())
+        .bind("c", credential.value())
+        .bind("v", version)
+        .bind("vars", String.join(",", variables))
+        .bind("by", fetchedBy)
+        .bind("now", now)
+        .execute();
   }
 
   /** What the session received: the value itself, or a placeholder standing for a proxied key. */
@@ -60,23 +82,45 @@ public final class DeliveryLedger {
   }
 
   /** Records several deliveries of one retrieval in one batch. */
-  void recordAll(Handle h, TenantId tenant, SessionId session, java.util.Map<SessionVariable.Source, List<String>> bySource,
-      Form form, String fetchedBy, long now) {
+  void recordAll(
+      Handle h,
+      TenantId tenant,
+      SessionId session,
+      java.util.Map<SessionVariable.Source, List<String>> bySource,
+      Form form,
+      String fetchedBy,
+      long now) {
     if (bySource.isEmpty()) {
       return;
     }
-    var batch = h.prepareBatch("INSERT INTO session_deliveries (id, tenant_id, session_id, credential_id, version, variables,"
-        + " fetched_by, fetched_at, delivery) VALUES (:id, :t, :s, :c, :v, :vars, :by, :now, :form)");
-    bySource.forEach((src, names) -> batch.bind("id", Identifiers.random("dlv")).bind("t", tenant.value())
-        .bind("s", session.value()).bind("c", src.credential().value()).bind("v", src.version())
-        .bind("vars", String.join(",", names)).bind("by", fetchedBy).bind("now", now).bind("form", form.wire).add());
+    var batch =
+        h.prepareBatch(
+            "INSERT INTO session_deliveries (id, tenant_id, session_id, credential_id, version, variables,"
+                + " fetched_by, fetched_at, delivery) VALUES (:id, :t, :s, :c, :v, :vars, :by, :now, :form)");
+    bySource.forEach(
+        (src, names) ->
+            batch
+                .bind("id", Identifiers.random("dlv"))
+                .bind("t", tenant.value())
+                .bind("s", session.value())
+                .bind("c", src.credential().value())
+                .bind("v", src.version())
+                .bind("vars", String.join(",", names))
+                .bind("by", fetchedBy)
+                .bind("now", now)
+                .bind("form", form.wire)
+                .add());
     batch.execute();
   }
 
   /** Marks every copy the session holds as wiped; returns how many deliveries that covered. */
   int wipe(Handle h, TenantId tenant, SessionId session, long now) {
-    return h.createUpdate("UPDATE session_deliveries SET wiped_at = :now WHERE tenant_id = :t AND session_id = :s AND wiped_at IS NULL")
-        .bind("now", now).bind("t", tenant.value()).bind("s", session.value()).execute();
+    return h.createUpdate(
+            "UPDATE session_deliveries SET wiped_at = :now WHERE tenant_id = :t AND session_id = :s AND wiped_at IS NULL")
+        .bind("now", now)
+        .bind("t", tenant.value())
+        .bind("s", session.value())
+        .execute();
   }
 
   /**
@@ -87,8 +131,17 @@ public final class DeliveryLedger {
     if (size < 1 || size > MAX_PAGE) {
       throw new IllegalArgumentException("a page of deliveries holds 1 to " + MAX_PAGE + " rows");
     }
-    return db.jdbi().withHandle(h -> OLDEST_FIRST.page(h, "*", "FROM session_deliveries WHERE tenant_id = :t AND session_id = :s",
-        q -> q.bind("t", tenant.value()).bind("s", session.value()), from, size, (rs, ctx) -> delivery(rs)));
+    return db.jdbi()
+        .withHandle(
+            h ->
+                OLDEST_FIRST.page(
+                    h,
+                    "*",
+                    "FROM session_deliveries WHERE tenant_id = :t AND session_id = :s",
+                    q -> q.bind("t", tenant.value()).bind("s", session.value()),
+                    from,
+                    size,
+                    (rs, ctx) -> delivery(rs)));
   }
 
   /** Where the page after {@code d} starts. */
@@ -118,46 +171,74 @@ public final class DeliveryLedger {
 
   private Delivery cursor(TenantId tenant, SessionId session, String parameter, String raw) {
     if (!Identifiers.hasShape(raw, "dlv")) {
-      throw new InvalidInputException(parameter, "must be the id of a delivery (dlv_…), as the previous page gave it");
+      throw new InvalidInputException(
+          parameter, "must be the id of a delivery (dlv_…), as the previous page gave it");
     }
-    return find(tenant, session, raw).orElseThrow(() -> new InvalidInputException(parameter,
-        "names no delivery of this session; start again from the first page"));
+    return find(tenant, session, raw)
+        .orElseThrow(
+            () ->
+                new InvalidInputException(
+                    parameter,
+                    "names no delivery of this session; start again from the first page"));
   }
 
   /** The delivery of this session with this id, to page next to it; empty when there is none. */
   public Optional<Delivery> find(TenantId tenant, SessionId session, String deliveryId) {
-    return db.jdbi().withHandle(h -> h.createQuery("SELECT * FROM session_deliveries WHERE tenant_id = :t AND session_id = :s"
-            + " AND id = :id")
-        .bind("t", tenant.value()).bind("s", session.value()).bind("id", deliveryId)
-        .map((rs, ctx) -> delivery(rs))
-        .findOne());
+    return db.jdbi()
+        .withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT * FROM session_deliveries WHERE tenant_id = :t AND session_id = :s"
+                            + " AND id = :id")
+                    .bind("t", tenant.value())
+                    .bind("s", session.value())
+                    .bind("id", deliveryId)
+                    .map((rs, ctx) -> delivery(rs))
+                    .findOne());
   }
 
   private static Delivery delivery(java.sql.ResultSet rs) throws java.sql.SQLException {
-    return new Delivery(rs.getString("id"), rs.getString("session_id"), rs.getString("credential_id"), rs.getInt("version"),
-        List.of(rs.getString("variables").split(",")), rs.getString("fetched_by"), rs.getLong("fetched_at"),
-        Rows.nullableLong(rs, "wiped_at"), rs.getString("delivery"));
+    return new Delivery(
+        rs.getString("id"),
+        rs.getString("session_id"),
+        rs.getString("credential_id"),
+        rs.getInt("version"),
+        List.of(rs.getString("variables").split(",")),
+        rs.getString("fetched_by"),
+        rs.getLong("fetched_at"),
+        Rows.nullableLong(rs, "wiped_at"),
+        rs.getString("delivery"));
   }
 
   /**
-   * Sessions holding an unwiped copy (or placeholder) of the credential: of versions below
-   * {@code belowVersion} when it is not null (rotation), of exactly {@code version} when that is
-   * not null, else of any.
+   * Sessions holding an unwiped copy (or placeholder) of the credential: of versions below {@code
+   * belowVersion} when it is not null (rotation), of exactly {@code version} when that is not null,
+   * else of any.
    */
-  public List<SessionId> holders(TenantId tenant, CredentialId credential, Integer version, Integer belowVersion) {
+  public List<SessionId> holders(
+      TenantId tenant, CredentialId credential, Integer version, Integer belowVersion) {
     return holders(tenant, credential, version, belowVersion, null);
   }
 
   /** {@link #holders} of deliveries in one {@code form} only (null: either). */
-  public List<SessionId> holders(TenantId tenant, CredentialId credential, Integer version, Integer belowVersion,
-      Form form) {
-    String which = (version != null ? " AND version = :v" : belowVersion != null ? " AND version < :v" : "")
-        + (form != null ? " AND delivery = :form" : "");
-    return db.jdbi().withHandle(h -> h.createQuery("SELECT DISTINCT session_id FROM session_deliveries WHERE tenant_id = :t"
-            + " AND credential_id = :c AND wiped_at IS NULL" + which)
-        .bind("t", tenant.value()).bind("c", credential.value())
-        .bind("v", version != null ? version : belowVersion != null ? belowVersion : 0)
-        .bind("form", form == null ? null : form.wire)
-        .mapTo(String.class).map(SessionId::new).list());
+  public List<SessionId> holders(
+      TenantId tenant, CredentialId credential, Integer version, Integer belowVersion, Form form) {
+    String which =
+        (version != null ? " AND version = :v" : belowVersion != null ? " AND version < :v" : "")
+            + (form != null ? " AND delivery = :form" : "");
+    return db.jdbi()
+        .withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT DISTINCT session_id FROM session_deliveries WHERE tenant_id = :t"
+                            + " AND credential_id = :c AND wiped_at IS NULL"
+                            + which)
+                    .bind("t", tenant.value())
+                    .bind("c", credential.value())
+                    .bind("v", version != null ? version : belowVersion != null ? belowVersion : 0)
+                    .bind("form", form == null ? null : form.wire)
+                    .mapTo(String.class)
+                    .map(SessionId::new)
+                    .list());
   }
 }

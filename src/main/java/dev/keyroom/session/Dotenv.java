@@ -3,9 +3,9 @@ package dev.keyroom.session;
 import java.util.List;
 
 /**
- * The dotenv text form of an environment, one variable per line. Values are single-quoted
- * (literal in the common dotenv readers: no escapes, no {@code $} expansion); a value holding a
- * single quote or a line break is double-quoted with {@code \\ \" \n \r \$} escapes.
+ * The dotenv text form of an environment, one variable per line. Values are single-quoted (literal
+ * in the common dotenv readers: no escapes, no {@code $} expansion); a value holding a single quote
+ * or a line break is double-quoted with {@code \\ \" \n \r \$} escapes.
  */
 final class Dotenv {
   private Dotenv() {}

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Adds variables to a session's environment from another feature (for example OAuth
- * integrations: a fresh access token of the session's user). Registered with
- * {@link EnvironmentContributors}; Keyroom wires the implementations.
+ * Adds variables to a session's environment from another feature (for example OAuth integrations: a
+ * fresh access token of the session's user). Registered with {@link EnvironmentContributors};
+ * Keyroom wires the implementations.
  *
  * <p>Rules a contributor must keep: deliver only the session user's own integrations (or tenant
  * secrets the workroom enables); name every credential version in {@link SessionVariable#source()}

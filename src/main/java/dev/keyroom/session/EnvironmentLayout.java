@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which environment variable each part of a workroom's configuration produces. Used twice: when
- * a workroom is configured (two parts naming the same variable is a 409 then) and when a
- * session's environment is built.
+ * Which environment variable each part of a workroom's configuration produces. Used twice: when a
+ * workroom is configured (two parts naming the same variable is a 409 then) and when a session's
+ * environment is built.
  */
 final class EnvironmentLayout {
   static final String KEYROOM_URL = "KEYROOM_URL";
@@ -31,14 +31,24 @@ final class EnvironmentLayout {
   static final Set<String> DATABASE_PROTOCOLS = Set.of("postgres", "mysql");
   static final Set<String> PROTOCOLS = Set.of("postgres", "mysql", "http", "https", "ssh", "tcp");
 
-  /** Git configuration that makes git over https ask {@code keyroom git-credential} and store nothing. */
+  /**
+   * Git configuration that makes git over https ask {@code keyroom git-credential} and store
+   * nothing.
+   */
   static final Map<String, String> GIT_CONFIG = gitConfig();
 
   private EnvironmentLayout() {}
 
-  /** Names every part of the workroom sets, each with the request field that sets it; 409 on a clash. */
-  static Map<String, String> check(Catalog catalog, List<Workroom.Tool> tools, Map<CredentialId, String> envSecretNames,
-      Workroom.Network network, Set<String> contributorNames) {
+  /**
+   * Names every part of the workroom sets, each with the request field that sets it; 409 on a
+   * clash.
+   */
+  static Map<String, String> check(
+      Catalog catalog,
+      List<Workroom.Tool> tools,
+      Map<CredentialId, String> envSecretNames,
+      Workroom.Network network,
+      Set<String> contributorNames) {
     Map<String, String> owners = new LinkedHashMap<>();
     for (String reserved : List.of(KEYROOM_URL, KEYROOM_SESSION_ID, KEYROOM_SESSION_TOKEN)) {
       owners.put(reserved, "Keyroom itself");
@@ -51,7 +61,10 @@ final class EnvironmentLayout {
       }
     }
     if (network.tailscale() != null) {
-      claim(owners, catalog.require(TAILSCALE_KIND, "network.tailscaleSecretId").envVar("keyVar"), "network.tailscaleSecretId");
+      claim(
+          owners,
+          catalog.require(TAILSCALE_KIND, "network.tailscaleSecretId").envVar("keyVar"),
+          "network.tailscaleSecretId");
     }
     boolean pgDefaults = pgDefaults(network);
     for (int i = 0; i < network.endpoints().size(); i++) {
@@ -68,8 +81,13 @@ final class EnvironmentLayout {
   private static void claim(Map<String, String> owners, String name, String field) {
     String before = owners.putIfAbsent(name, field);
     if (before != null) {
-      throw new ConflictException(field + ": would set the environment variable " + name + ", which " + before
-          + " already sets; rename one of them");
+      throw new ConflictException(
+          field
+              + ": would set the environment variable "
+              + name
+              + ", which "
+              + before
+              + " already sets; rename one of them");
     }
   }
 
@@ -108,16 +126,25 @@ final class EnvironmentLayout {
    * ORDERS_DB_HOST, … for databases and ORDERS_URL, ORDERS_HOST, … otherwise. {@code password} is
    * null when the endpoint has no password secret. Values that contain the password are secret.
    */
-  static Map<String, Value> endpointVariables(Workroom.Endpoint e, String password, boolean pgDefaults) {
+  static Map<String, Value> endpointVariables(
+      Workroom.Endpoint e, String password, boolean pgDefaults) {
     String p = prefix(e.name());
     Map<String, Value> out = new LinkedHashMap<>();
     String port = Integer.toString(e.port());
     if (DATABASE_PROTOCOLS.contains(e.protocol())) {
       String scheme = "postgres".equals(e.protocol()) ? "postgresql" : "mysql";
       String db = e.database() == null ? "" : e.database();
-      String userInfo = e.user() == null ? "" : enc(e.user()) + (password == null ? "" : ":" + enc(password)) + "@";
-      out.put(p + "_DB_URL", new Value(scheme + "://" + userInfo + e.host() + ":" + port + "/" + enc(db), password != null));
-      out.put(p + "_JDBC_URL", new Value("jdbc:" + scheme + "://" + e.host() + ":" + port + "/" + enc(db), false));
+      String userInfo =
+          e.user() == null
+              ? ""
+              : enc(e.user()) + (password == null ? "" : ":" + enc(password)) + "@";
+      out.put(
+          p + "_DB_URL",
+          new Value(
+              scheme + "://" + userInfo + e.host() + ":" + port + "/" + enc(db), password != null));
+      out.put(
+          p + "_JDBC_URL",
+          new Value("jdbc:" + scheme + "://" + e.host() + ":" + port + "/" + enc(db), false));
       out.put(p + "_DB_HOST", new Value(e.host(), false));
       out.put(p + "_DB_PORT", new Value(port, false));
       if (e.user() != null) {
@@ -176,7 +203,8 @@ final class EnvironmentLayout {
 
   private static Map<String, String> gitConfig() {
     Map<String, String> m = new LinkedHashMap<>();
-    // An empty helper first resets any helper configured elsewhere (credential-store would write the token to disk).
+    // An empty helper first resets any helper configured elsewhere (credential-store would write
+    // the token to disk).
     m.put("GIT_CONFIG_COUNT", "2");
     m.put("GIT_CONFIG_KEY_0", "credential.helper");
     m.put("GIT_CONFIG_VALUE_0", "");

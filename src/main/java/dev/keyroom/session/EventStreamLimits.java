@@ -5,8 +5,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Caps the event streams held open at once, per session and per tenant: each open stream holds a
- * thread and re-reads its session every few seconds, so an unbounded number is a way to exhaust
- * the node. A stream over a cap gets 429 naming the cap; a closed stream gives its place back.
+ * thread and re-reads its session every few seconds, so an unbounded number is a way to exhaust the
+ * node. A stream over a cap gets 429 naming the cap; a closed stream gives its place back.
  */
 public final class EventStreamLimits {
   private final int perSession;
@@ -32,13 +32,19 @@ public final class EventStreamLimits {
     String s = "s:" + session.id().value();
     String t = "t:" + session.tenant().value();
     if (!increment(s, perSession)) {
-      throw new RateLimitedException("this session already has " + perSession + " event streams open"
-          + " (KEYROOM_SESSION_EVENT_STREAMS_PER_SESSION); close one first");
+      throw new RateLimitedException(
+          "this session already has "
+              + perSession
+              + " event streams open"
+              + " (KEYROOM_SESSION_EVENT_STREAMS_PER_SESSION); close one first");
     }
     if (!increment(t, perTenant)) {
       decrement(s);
-      throw new RateLimitedException("this tenant's sessions already have " + perTenant + " event streams open"
-          + " (KEYROOM_SESSION_EVENT_STREAMS_PER_TENANT); close one first");
+      throw new RateLimitedException(
+          "this tenant's sessions already have "
+              + perTenant
+              + " event streams open"
+              + " (KEYROOM_SESSION_EVENT_STREAMS_PER_TENANT); close one first");
     }
     return new Place() {
       private boolean closed;
@@ -61,14 +67,16 @@ public final class EventStreamLimits {
 
   private boolean increment(String key, int cap) {
     boolean[] taken = {false};
-    open.compute(key, (k, n) -> {
-      int now = n == null ? 0 : n;
-      if (now >= cap) {
-        return n;
-      }
-      taken[0] = true;
-      return now + 1;
-    });
+    open.compute(
+        key,
+        (k, n) -> {
+          int now = n == null ? 0 : n;
+          if (now >= cap) {
+            return n;
+          }
+          taken[0] = true;
+          return now + 1;
+        });
     return taken[0];
   }
 

@@ -15,7 +15,8 @@ public class PlaceholderRefusedException extends ForbiddenException {
   private final transient SessionId session;
   private final transient WorkroomId workroom;
 
-  public PlaceholderRefusedException(ForbiddenException cause, TenantId tenant, SessionId session, WorkroomId workroom) {
+  public PlaceholderRefusedException(
+      ForbiddenException cause, TenantId tenant, SessionId session, WorkroomId workroom) {
     super(cause.getMessage(), cause);
     this.code = cause.code();
     this.tenant = tenant;

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Serves {@code GET /api/v1/sessions/{id}/events} as server-sent events. Each event is written
- * and flushed at once. The stream also re-reads the session every few seconds (an end recorded on
+ * Serves {@code GET /api/v1/sessions/{id}/events} as server-sent events. Each event is written and
+ * flushed at once. The stream also re-reads the session every few seconds (an end recorded on
  * another node, or expiry) and sends a keep-alive comment, which counts as use of the session.
  */
 final class SessionEventStream {
@@ -44,7 +44,11 @@ final class SessionEventStream {
     res.setHeader("X-Accel-Buffering", "no");
     OutputStream out = res.getOutputStream();
     try (SessionEvents.Subscription sub = events.subscribe(session.id())) {
-      write(out, new SessionEvents.Event("ready", Map.of("sessionId", session.id().value(), "expiresAt", session.expiresAt())));
+      write(
+          out,
+          new SessionEvents.Event(
+              "ready",
+              Map.of("sessionId", session.id().value(), "expiresAt", session.expiresAt())));
       long lastCheck = System.currentTimeMillis();
       while (!events.isClosed()) {
         SessionEvents.Event e = sub.queue().poll(250, TimeUnit.MILLISECONDS);

@@ -8,12 +8,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * Tells a session's launchers what happened to it: {@code ended}, {@code revoked} (which
- * credential) and {@code rotated}. In-memory, per node; event streams also re-check the store
- * every few seconds so an end recorded by another node arrives too.
+ * credential) and {@code rotated}. In-memory, per node; event streams also re-check the store every
+ * few seconds so an end recorded by another node arrives too.
  */
 public final class SessionEvents {
   /** Event names. */
   public static final String ENDED = "ended";
+
   public static final String REVOKED = "revoked";
   public static final String ROTATED = "rotated";
 

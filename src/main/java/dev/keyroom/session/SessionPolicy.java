@@ -43,21 +43,44 @@ public final class SessionPolicy {
   }
 
   public OnRevoke onRevoke(TenantId tenant) {
-    return db.jdbi().withHandle(h -> h.createQuery("SELECT on_revoke FROM session_policies WHERE tenant_id = :t")
-        .bind("t", tenant.value()).mapTo(String.class).findOne()).map(v -> OnRevoke.parse(v, "onRevoke")).orElse(OnRevoke.END);
+    return db.jdbi()
+        .withHandle(
+            h ->
+                h.createQuery("SELECT on_revoke FROM session_policies WHERE tenant_id = :t")
+                    .bind("t", tenant.value())
+                    .mapTo(String.class)
+                    .findOne())
+        .map(v -> OnRevoke.parse(v, "onRevoke"))
+        .orElse(OnRevoke.END);
   }
 
   public OnRevoke set(TenantId tenant, OnRevoke value, String actor) {
     long now = clock.millis();
-    db.jdbi().useTransaction(h -> {
-      int updated = h.createUpdate("UPDATE session_policies SET on_revoke = :v, updated_at = :now WHERE tenant_id = :t")
-          .bind("v", value.wire).bind("now", now).bind("t", tenant.value()).execute();
-      if (updated == 0) {
-        h.createUpdate("INSERT INTO session_policies (tenant_id, on_revoke, updated_at) VALUES (:t, :v, :now)")
-            .bind("t", tenant.value()).bind("v", value.wire).bind("now", now).execute();
-      }
-      audit.append(h, tenant, AuditEvent.of(actor, "session.policy").target("tenant", tenant.value()).with("onRevoke", value.wire));
-    });
+    db.jdbi()
+        .useTransaction(
+            h -> {
+              int updated =
+                  h.createUpdate(
+                          "UPDATE session_policies SET on_revoke = :v, updated_at = :now WHERE tenant_id = :t")
+                      .bind("v", value.wire)
+                      .bind("now", now)
+                      .bind("t", tenant.value())
+                      .execute();
+              if (updated == 0) {
+                h.createUpdate(
+                        "INSERT INTO session_policies (tenant_id, on_revoke, updated_at) VALUES (:t, :v, :now)")
+                    .bind("t", tenant.value())
+                    .bind("v", value.wire)
+                    .bind("now", now)
+                    .execute();
+              }
+              audit.append(
+                  h,
+                  tenant,
+                  AuditEvent.of(actor, "session.policy")
+                      .target("tenant", tenant.value())
+                      .with("onRevoke", value.wire));
+            });
     return value;
   }
 }

@@ -31,7 +31,8 @@ public final class SessionRevocation implements Function<CredentialChange, Affec
   private final Vault vault;
   private final AuditLog audit;
 
-  public SessionRevocation(Sessions sessions, SessionEvents events, SessionPolicy policy, Vault vault, AuditLog audit) {
+  public SessionRevocation(
+      Sessions sessions, SessionEvents events, SessionPolicy policy, Vault vault, AuditLog audit) {
     this.sessions = sessions;
     this.events = events;
     this.policy = policy;
@@ -43,12 +44,16 @@ public final class SessionRevocation implements Function<CredentialChange, Affec
   public AffectedSessions apply(CredentialChange change) {
     List<SessionId> holders = holders(change);
     SessionPolicy.OnRevoke onRevoke = policy.onRevoke(change.tenant());
-    String event = change.type() == CredentialChange.Type.REPLACED ? SessionEvents.ROTATED : SessionEvents.REVOKED;
-    String reason = switch (change.type()) {
-      case REVOKED -> "credential revoked";
-      case REPLACED -> "credential rotated";
-      case DELETED -> "credential deleted";
-    };
+    String event =
+        change.type() == CredentialChange.Type.REPLACED
+            ? SessionEvents.ROTATED
+            : SessionEvents.REVOKED;
+    String reason =
+        switch (change.type()) {
+          case REVOKED -> "credential revoked";
+          case REPLACED -> "credential rotated";
+          case DELETED -> "credential deleted";
+        };
     List<String> reached = new ArrayList<>();
     for (SessionId id : holders) {
       SessionInfo s;
@@ -74,30 +79,59 @@ public final class SessionRevocation implements Function<CredentialChange, Affec
       reached.add(id.value());
     }
     if (!reached.isEmpty()) {
-      audit.record(change.tenant(), AuditEvent.of(change.actor(), "session.revocation").target("credential", change.credential().value())
-          .with("change", change.type().name().toLowerCase(java.util.Locale.ROOT)).with("version", change.version())
-          .with("policy", onRevoke.wire).with("sessions", String.join(",", reached)).with("count", reached.size()));
-      LOG.info("{} of credential {} reached {} live session(s) (policy {})", change.type(), change.credential(),
-          reached.size(), onRevoke.wire);
+      audit.record(
+          change.tenant(),
+          AuditEvent.of(change.actor(), "session.revocation")
+              .target("credential", change.credential().value())
+              .with("change", change.type().name().toLowerCase(java.util.Locale.ROOT))
+              .with("version", change.version())
+              .with("policy", onRevoke.wire)
+              .with("sessions", String.join(",", reached))
+              .with("count", reached.size()));
+      LOG.info(
+          "{} of credential {} reached {} live session(s) (policy {})",
+          change.type(),
+          change.credential(),
+          reached.size(),
+          onRevoke.wire);
     }
-    return new AffectedSessions(onRevoke == SessionPolicy.OnRevoke.END ? AffectedSessions.Action.ENDED
-        : AffectedSessions.Action.RESTART_REQUESTED, reached);
+    return new AffectedSessions(
+        onRevoke == SessionPolicy.OnRevoke.END
+            ? AffectedSessions.Action.ENDED
+            : AffectedSessions.Action.RESTART_REQUESTED,
+        reached);
   }
 
   private List<SessionId> holders(CredentialChange change) {
     DeliveryLedger ledger = sessions.ledger();
     return switch (change.type()) {
       case DELETED -> ledger.holders(change.tenant(), change.credential(), null, null);
-      case REPLACED -> ledger.holders(change.tenant(), change.credential(), null, change.version(), DeliveryLedger.Form.VALUE);
+      case REPLACED ->
+          ledger.holders(
+              change.tenant(),
+              change.credential(),
+              null,
+              change.version(),
+              DeliveryLedger.Form.VALUE);
       case REVOKED -> {
         if (wholeCredentialRevoked(change)) {
           yield ledger.holders(change.tenant(), change.credential(), null, null);
         }
-        List<SessionId> ids = new ArrayList<>(
-            ledger.holders(change.tenant(), change.credential(), change.version(), null, DeliveryLedger.Form.VALUE));
+        List<SessionId> ids =
+            new ArrayList<>(
+                ledger.holders(
+                    change.tenant(),
+                    change.credential(),
+                    change.version(),
+                    null,
+                    DeliveryLedger.Form.VALUE));
         if (currentVersionRevoked(change)) { // placeholders stand for whatever version is current
-          ledger.holders(change.tenant(), change.credential(), null, null, DeliveryLedger.Form.PLACEHOLDER).stream()
-              .filter(id -> !ids.contains(id)).forEach(ids::add);
+          ledger
+              .holders(
+                  change.tenant(), change.credential(), null, null, DeliveryLedger.Form.PLACEHOLDER)
+              .stream()
+              .filter(id -> !ids.contains(id))
+              .forEach(ids::add);
         }
         yield ids;
       }

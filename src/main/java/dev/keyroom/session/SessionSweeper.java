@@ -8,25 +8,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ends sessions past their maximum lifetime or idle timeout, so expiry, like an explicit end,
- * wipes the ledger, writes the audit and tells the launcher.
+ * Ends sessions past their maximum lifetime or idle timeout, so expiry, like an explicit end, wipes
+ * the ledger, writes the audit and tells the launcher.
  */
 public final class SessionSweeper implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionSweeper.class);
 
   private final Sessions sessions;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "keyroom-session-sweeper");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "keyroom-session-sweeper");
+            t.setDaemon(true);
+            return t;
+          });
 
   public SessionSweeper(Sessions sessions) {
     this.sessions = sessions;
   }
 
   public SessionSweeper start(Duration every) {
-    timer.scheduleWithFixedDelay(this::sweepSafely, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(
+        this::sweepSafely, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 

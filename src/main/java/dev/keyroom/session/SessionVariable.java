@@ -5,8 +5,8 @@ import dev.keyroom.vault.CredentialId;
 
 /**
  * One variable of a session's environment. {@code secret} variables are masked by the launcher;
- * {@code source} names the credential version it came from (null for derived values such as
- * base URLs), which is what the delivery ledger records.
+ * {@code source} names the credential version it came from (null for derived values such as base
+ * URLs), which is what the delivery ledger records.
  */
 public record SessionVariable(String name, SecretValue value, boolean secret, Source source) {
 

@@ -26,15 +26,17 @@ import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Sessions: a {@code kr_sess_} token for the launcher and a {@code kr_ph_<provider>_}
- * placeholder per enabled proxied tool. Ending a session refuses its token and placeholders at
- * once.
+ * Sessions: a {@code kr_sess_} token for the launcher and a {@code kr_ph_<provider>_} placeholder
+ * per enabled proxied tool. Ending a session refuses its token and placeholders at once.
  */
 public final class Sessions {
   public static final String PLACEHOLDER_PREFIX = "kr_ph_";
-  private static final Pattern PLACEHOLDER = Pattern.compile("kr_ph_([a-z0-9-]{1,32})_([A-Za-z0-9_-]{43})");
+  private static final Pattern PLACEHOLDER =
+      Pattern.compile("kr_ph_([a-z0-9-]{1,32})_([A-Za-z0-9_-]{43})");
+
   /** Last-seen times are written at most this often per session (idle timeout bookkeeping). */
   private static final long SEEN_WRITE_INTERVAL_MS = 10_000;
+
   /** A session row with its user's status: a disabled user's session is never live. */
   private static final String SELECT_SESSION =
       "SELECT s.*, u.status AS user_status FROM sessions s JOIN users u ON u.id = s.user_id";
@@ -50,13 +52,37 @@ public final class Sessions {
   private final DeliveryLedger ledger;
   private final List<Consumer<SessionInfo>> endListeners = new CopyOnWriteArrayList<>();
 
-  public Sessions(Database db, TenantKeys keys, Catalog catalog, Workrooms workrooms, AuditLog audit, Clock clock,
-      Duration maxLifetime, Duration idleTimeout) {
-    this(db, keys, catalog, workrooms, audit, clock, maxLifetime, idleTimeout, new DeliveryLedger(db));
+  public Sessions(
+      Database db,
+      TenantKeys keys,
+      Catalog catalog,
+      Workrooms workrooms,
+      AuditLog audit,
+      Clock clock,
+      Duration maxLifetime,
+      Duration idleTimeout) {
+    this(
+        db,
+        keys,
+        catalog,
+        workrooms,
+        audit,
+        clock,
+        maxLifetime,
+        idleTimeout,
+        new DeliveryLedger(db));
   }
 
-  public Sessions(Database db, TenantKeys keys, Catalog catalog, Workrooms workrooms, AuditLog audit, Clock clock,
-      Duration maxLifetime, Duration idleTimeout, DeliveryLedger ledger) {
+  public Sessions(
+      Database db,
+      TenantKeys keys,
+      Catalog catalog,
+      Workrooms workrooms,
+      AuditLog audit,
+      Clock clock,
+      Duration maxLifetime,
+      Duration idleTimeout,
+      DeliveryLedger ledger) {
     this.ledger = ledger;
     this.db = db;
     this.keys = keys;
@@ -85,63 +111,119 @@ public final class Sessions {
    * Starts a session for {@code user}: {@code by} says whether the user started it themselves or
    * the platform did on their behalf (which limits what of theirs reaches it).
    */
-  public Started start(TenantId tenant, WorkroomId workroomId, UserId user, StartedBy by, String actor) {
+  public Started start(
+      TenantId tenant, WorkroomId workroomId, UserId user, StartedBy by, String actor) {
     long now = clock.millis();
     SessionId id = SessionId.generate();
     String token = TokenFormat.generate(TokenFormat.SESSION);
-    return db.jdbi().inTransaction(h -> {
-      Workroom workroom = workrooms.find(h, tenant, workroomId).orElseThrow(() -> new NotFoundException("no workroom with that id"));
-      String status = h.createQuery("SELECT status FROM users WHERE tenant_id = :t AND id = :u")
-          .bind("t", tenant.value()).bind("u", user.value()).mapTo(String.class).findOne()
-          .orElseThrow(() -> new NotFoundException("no user with that id in this tenant"));
-      if (!"active".equals(status)) {
-        throw new ForbiddenException("user " + user + " is disabled; a disabled user cannot start sessions");
-      }
-      // Only a member of the workroom receives its secrets, whoever starts the session for them.
-      workrooms.members().requireMember(h, tenant, workroomId, user);
-      byte[] tokenCt = keys.encrypt(tenant, token.getBytes(StandardCharsets.UTF_8), tokenContext(id));
-      h.createUpdate("INSERT INTO sessions (id, tenant_id, workroom_id, user_id, token_hash, token_ciphertext, started_at,"
-              + " expires_at, idle_timeout_ms, last_seen_at, started_by)"
-              + " VALUES (:id, :t, :w, :u, :hash, :ct, :now, :exp, :idle, :now, :by)")
-          .bind("id", id.value()).bind("t", tenant.value()).bind("w", workroomId.value()).bind("u", user.value())
-          .bind("hash", TokenFormat.hash(token)).bind("ct", Base64.getEncoder().encodeToString(tokenCt))
-          .bind("now", now).bind("exp", now + maxLifetime.toMillis())
-          .bind("idle", idleTimeout.toMillis()).bind("by", by.wire).execute();
-      for (Workroom.Tool tool : workroom.tools()) {
-        Optional<CredentialKind> kind = catalog.find(tool.kind());
-        if (kind.isPresent() && kind.get().isProxied()) {
-          issuePlaceholder(h, tenant, id, kind.get().id(), now);
-        }
-      }
-      audit.append(h, tenant, AuditEvent.of(actor, "session.start").target("session", id.value())
-          .context(id.value(), workroomId.value(), null).with("user", user.value()).with("startedBy", by.wire));
-      return new Started(get(h, tenant, id).orElseThrow(), token);
-    });
+    return db.jdbi()
+        .inTransaction(
+            h -> {
+              Workroom workroom =
+                  workrooms
+                      .find(h, tenant, workroomId)
+                      .orElseThrow(() -> new NotFoundException("no workroom with that id"));
+              String status =
+                  h.createQuery("SELECT status FROM users WHERE tenant_id = :t AND id = :u")
+                      .bind("t", tenant.value())
+                      .bind("u", user.value())
+                      .mapTo(String.class)
+                      .findOne()
+                      .orElseThrow(
+                          () -> new NotFoundException("no user with that id in this tenant"));
+              if (!"active".equals(status)) {
+                throw new ForbiddenException(
+                    "user " + user + " is disabled; a disabled user cannot start sessions");
+              }
+              // Only a member of the workroom receives its secrets, whoever starts the session for
+              // them.
+              workrooms.members().requireMember(h, tenant, workroomId, user);
+              byte[] tokenCt =
+                  keys.encrypt(tenant, token.getBytes(StandardCharsets.UTF_8), tokenContext(id));
+              h.createUpdate(
+                      "INSERT INTO sessions (id, tenant_id, workroom_id, user_id, token_hash, token_ciphertext, started_at,"
+                          + " expires_at, idle_timeout_ms, last_seen_at, started_by)"
+                          + " VALUES (:id, :t, :w, :u, :hash, :ct, :now, :exp, :idle, :now, :by)")
+                  .bind("id", id.value())
+                  .bind("t", tenant.value())
+                  .bind("w", workroomId.value())
+                  .bind("u", user.value())
+                  .bind("hash", TokenFormat.hash(token))
+                  .bind("ct", Base64.getEncoder().encodeToString(tokenCt))
+                  .bind("now", now)
+                  .bind("exp", now + maxLifetime.toMillis())
+                  .bind("idle", idleTimeout.toMillis())
+                  .bind("by", by.wire)
+                  .execute();
+              for (Workroom.Tool tool : workroom.tools()) {
+                Optional<CredentialKind> kind = catalog.find(tool.kind());
+                if (kind.isPresent() && kind.get().isProxied()) {
+                  issuePlaceholder(h, tenant, id, kind.get().id(), now);
+                }
+              }
+              audit.append(
+                  h,
+                  tenant,
+                  AuditEvent.of(actor, "session.start")
+                      .target("session", id.value())
+                      .context(id.value(), workroomId.value(), null)
+                      .with("user", user.value())
+                      .with("startedBy", by.wire));
+              return new Started(get(h, tenant, id).orElseThrow(), token);
+            });
   }
 
-  /** The session token (decrypted for the environment the platform fetches with its service token). */
+  /**
+   * The session token (decrypted for the environment the platform fetches with its service token).
+   */
   public String token(TenantId tenant, SessionId session) {
-    String ct = db.jdbi().withHandle(h -> h.createQuery("SELECT token_ciphertext FROM sessions WHERE tenant_id = :t AND id = :s")
-        .bind("t", tenant.value()).bind("s", session.value()).mapTo(String.class).findOne())
-        .orElseThrow(() -> new NotFoundException("no session with that id"));
-    return new String(keys.decrypt(tenant, Base64.getDecoder().decode(ct), tokenContext(session), "token of session " + session),
+    String ct =
+        db.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT token_ciphertext FROM sessions WHERE tenant_id = :t AND id = :s")
+                        .bind("t", tenant.value())
+                        .bind("s", session.value())
+                        .mapTo(String.class)
+                        .findOne())
+            .orElseThrow(() -> new NotFoundException("no session with that id"));
+    return new String(
+        keys.decrypt(
+            tenant,
+            Base64.getDecoder().decode(ct),
+            tokenContext(session),
+            "token of session " + session),
         StandardCharsets.UTF_8);
   }
 
   /** Live sessions past their lifetime or idle timeout, for the sweeper to end. */
   public List<SessionInfo> overdue() {
     long now = clock.millis();
-    return db.jdbi().withHandle(h -> h.createQuery(SELECT_SESSION + " WHERE s.ended_at IS NULL"
-            + " AND (s.expires_at <= :now OR s.last_seen_at + s.idle_timeout_ms <= :now)")
-        .bind("now", now).map((rs, ctx) -> row(rs)).list());
+    return db.jdbi()
+        .withHandle(
+            h ->
+                h.createQuery(
+                        SELECT_SESSION
+                            + " WHERE s.ended_at IS NULL"
+                            + " AND (s.expires_at <= :now OR s.last_seen_at + s.idle_timeout_ms <= :now)")
+                    .bind("now", now)
+                    .map((rs, ctx) -> row(rs))
+                    .list());
   }
 
   /** Records use of a live session (an open event stream counts), at most every few seconds. */
   public void touch(SessionInfo s) {
     long now = clock.millis();
     if (now - s.lastSeenAt() >= SEEN_WRITE_INTERVAL_MS) {
-      db.jdbi().useHandle(h -> h.createUpdate("UPDATE sessions SET last_seen_at = :now WHERE id = :id AND last_seen_at < :now")
-          .bind("now", now).bind("id", s.id().value()).execute());
+      db.jdbi()
+          .useHandle(
+              h ->
+                  h.createUpdate(
+                          "UPDATE sessions SET last_seen_at = :now WHERE id = :id AND last_seen_at < :now")
+                      .bind("now", now)
+                      .bind("id", s.id().value())
+                      .execute());
     }
   }
 
@@ -151,16 +233,27 @@ public final class Sessions {
 
   /** The session's placeholders by provider (decrypted for the environment). */
   public Map<String, String> placeholders(TenantId tenant, SessionId session) {
-    return db.jdbi().withHandle(h -> {
-      Map<String, String> out = new TreeMap<>();
-      h.createQuery("SELECT provider, ciphertext FROM session_placeholders WHERE tenant_id = :t AND session_id = :s")
-          .bind("t", tenant.value()).bind("s", session.value()).mapToMap(String.class).forEach(r -> {
-            byte[] plain = keys.decrypt(tenant, Base64.getDecoder().decode(r.get("ciphertext")),
-                placeholderContext(session, r.get("provider")), "placeholder of session " + session);
-            out.put(r.get("provider"), new String(plain, StandardCharsets.UTF_8));
-          });
-      return out;
-    });
+    return db.jdbi()
+        .withHandle(
+            h -> {
+              Map<String, String> out = new TreeMap<>();
+              h.createQuery(
+                      "SELECT provider, ciphertext FROM session_placeholders WHERE tenant_id = :t AND session_id = :s")
+                  .bind("t", tenant.value())
+                  .bind("s", session.value())
+                  .mapToMap(String.class)
+                  .forEach(
+                      r -> {
+                        byte[] plain =
+                            keys.decrypt(
+                                tenant,
+                                Base64.getDecoder().decode(r.get("ciphertext")),
+                                placeholderContext(session, r.get("provider")),
+                                "placeholder of session " + session);
+                        out.put(r.get("provider"), new String(plain, StandardCharsets.UTF_8));
+                      });
+              return out;
+            });
   }
 
   /**
@@ -169,13 +262,24 @@ public final class Sessions {
    */
   public PlaceholderGrant authenticatePlaceholder(String provider, String placeholder) {
     if (placeholder == null || !PLACEHOLDER.matcher(placeholder).matches()) {
-      throw new UnauthenticatedException("missing or malformed placeholder; expected kr_ph_" + provider + "_…"
-          + " in the header the provider's SDK sends its key in");
+      throw new UnauthenticatedException(
+          "missing or malformed placeholder; expected kr_ph_"
+              + provider
+              + "_…"
+              + " in the header the provider's SDK sends its key in");
     }
-    Optional<Map<String, Object>> row = db.jdbi().withHandle(h -> h.createQuery(
-            "SELECT placeholder_hash, session_id, tenant_id, provider FROM session_placeholders WHERE placeholder_hash = :hash")
-        .bind("hash", TokenFormat.hash(placeholder)).mapToMap().findOne());
-    if (row.isEmpty() || !TokenFormat.sameHash((String) row.get().get("placeholder_hash"), TokenFormat.hash(placeholder))) {
+    Optional<Map<String, Object>> row =
+        db.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT placeholder_hash, session_id, tenant_id, provider FROM session_placeholders WHERE placeholder_hash = :hash")
+                        .bind("hash", TokenFormat.hash(placeholder))
+                        .mapToMap()
+                        .findOne());
+    if (row.isEmpty()
+        || !TokenFormat.sameHash(
+            (String) row.get().get("placeholder_hash"), TokenFormat.hash(placeholder))) {
       throw new UnauthenticatedException("placeholder is not known to Keyroom");
     }
     String issuedFor = (String) row.get().get("provider");
@@ -183,11 +287,16 @@ public final class Sessions {
     SessionId sessionId = new SessionId((String) row.get().get("session_id"));
     try {
       if (!issuedFor.equals(provider)) {
-        throw new ForbiddenException("this placeholder was issued for provider '" + issuedFor + "', not '" + provider + "'");
+        throw new ForbiddenException(
+            "this placeholder was issued for provider '" + issuedFor + "', not '" + provider + "'");
       }
       return new PlaceholderGrant(requireLive(tenant, sessionId), provider);
     } catch (ForbiddenException e) {
-      WorkroomId workroom = db.jdbi().withHandle(h -> get(h, tenant, sessionId)).map(SessionInfo::workroom).orElse(null);
+      WorkroomId workroom =
+          db.jdbi()
+              .withHandle(h -> get(h, tenant, sessionId))
+              .map(SessionInfo::workroom)
+              .orElse(null);
       throw new PlaceholderRefusedException(e, tenant, sessionId, workroom);
     }
   }
@@ -198,13 +307,21 @@ public final class Sessions {
       throw new UnauthenticatedException("malformed session token; expected kr_sess_…");
     }
     String hash = TokenFormat.hash(token);
-    Optional<Map<String, Object>> row = db.jdbi().withHandle(h -> h.createQuery(
-            "SELECT id, tenant_id, token_hash FROM sessions WHERE token_hash = :hash")
-        .bind("hash", hash).mapToMap().findOne());
+    Optional<Map<String, Object>> row =
+        db.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT id, tenant_id, token_hash FROM sessions WHERE token_hash = :hash")
+                        .bind("hash", hash)
+                        .mapToMap()
+                        .findOne());
     if (row.isEmpty() || !TokenFormat.sameHash((String) row.get().get("token_hash"), hash)) {
       throw new UnauthenticatedException("session token is not known to Keyroom");
     }
-    return requireLive(new TenantId((String) row.get().get("tenant_id")), new SessionId((String) row.get().get("id")));
+    return requireLive(
+        new TenantId((String) row.get().get("tenant_id")),
+        new SessionId((String) row.get().get("id")));
   }
 
   /** Checks that the session is live (not ended, expired or idle too long); 403 otherwise. */
@@ -213,27 +330,45 @@ public final class Sessions {
   }
 
   public SessionInfo get(TenantId tenant, SessionId id) {
-    return db.jdbi().withHandle(h -> get(h, tenant, id)).orElseThrow(() -> new NotFoundException("no session with that id"));
+    return db.jdbi()
+        .withHandle(h -> get(h, tenant, id))
+        .orElseThrow(() -> new NotFoundException("no session with that id"));
   }
 
   public List<SessionInfo> live(TenantId tenant, WorkroomId workroom) {
     workrooms.get(tenant, workroom); // another tenant's (or no) workroom is 404, not an empty list
     long now = clock.millis();
-    return db.jdbi().withHandle(h -> h.createQuery(SELECT_SESSION + " WHERE s.tenant_id = :t AND s.workroom_id = :w AND s.ended_at IS NULL")
-        .bind("t", tenant.value()).bind("w", workroom.value()).map((rs, ctx) -> row(rs)).list())
-        .stream().filter(s -> s.isLive(now)).toList();
+    return db
+        .jdbi()
+        .withHandle(
+            h ->
+                h.createQuery(
+                        SELECT_SESSION
+                            + " WHERE s.tenant_id = :t AND s.workroom_id = :w AND s.ended_at IS NULL")
+                    .bind("t", tenant.value())
+                    .bind("w", workroom.value())
+                    .map((rs, ctx) -> row(rs))
+                    .list())
+        .stream()
+        .filter(s -> s.isLive(now))
+        .toList();
   }
 
   /** Ends a session: token and placeholders are refused from now on. Idempotent. */
   public SessionInfo end(TenantId tenant, SessionId id, String reason, String actor) {
     long now = clock.millis();
-    Ended ended = db.jdbi().inTransaction(h -> {
-      SessionInfo s = get(h, tenant, id).orElseThrow(() -> new NotFoundException("no session with that id"));
-      if (s.endedAt() != null) {
-        return new Ended(s, false);
-      }
-      return new Ended(endIn(h, s, reason, actor, now), true);
-    });
+    Ended ended =
+        db.jdbi()
+            .inTransaction(
+                h -> {
+                  SessionInfo s =
+                      get(h, tenant, id)
+                          .orElseThrow(() -> new NotFoundException("no session with that id"));
+                  if (s.endedAt() != null) {
+                    return new Ended(s, false);
+                  }
+                  return new Ended(endIn(h, s, reason, actor, now), true);
+                });
     if (ended.now()) {
       announce(ended.session());
     }
@@ -243,20 +378,33 @@ public final class Sessions {
   private record Ended(SessionInfo session, boolean now) {}
 
   /**
-   * Ends, inside the caller's transaction, every session not yet ended of {@code user} (of
-   * everyone when null), only in {@code onlyIn} and only those started {@code onlyBy} when those
-   * are not null: disabling a user, leaving a workroom, withdrawing consent. End listeners hear of
-   * them once the transaction commits.
+   * Ends, inside the caller's transaction, every session not yet ended of {@code user} (of everyone
+   * when null), only in {@code onlyIn} and only those started {@code onlyBy} when those are not
+   * null: disabling a user, leaving a workroom, withdrawing consent. End listeners hear of them
+   * once the transaction commits.
    */
-  public List<SessionInfo> endAll(Handle h, TenantId tenant, WorkroomId onlyIn, UserId user, StartedBy onlyBy,
-      String reason, String actor) {
+  public List<SessionInfo> endAll(
+      Handle h,
+      TenantId tenant,
+      WorkroomId onlyIn,
+      UserId user,
+      StartedBy onlyBy,
+      String reason,
+      String actor) {
     long now = clock.millis();
-    List<SessionInfo> open = h.createQuery(SELECT_SESSION + " WHERE s.tenant_id = :t AND s.ended_at IS NULL"
-            + (user == null ? "" : " AND s.user_id = :u") + (onlyIn == null ? "" : " AND s.workroom_id = :w")
-            + (onlyBy == null ? "" : " AND s.started_by = :by"))
-        .bind("t", tenant.value()).bind("u", user == null ? null : user.value())
-        .bind("w", onlyIn == null ? null : onlyIn.value()).bind("by", onlyBy == null ? null : onlyBy.wire)
-        .map((rs, ctx) -> row(rs)).list();
+    List<SessionInfo> open =
+        h.createQuery(
+                SELECT_SESSION
+                    + " WHERE s.tenant_id = :t AND s.ended_at IS NULL"
+                    + (user == null ? "" : " AND s.user_id = :u")
+                    + (onlyIn == null ? "" : " AND s.workroom_id = :w")
+                    + (onlyBy == null ? "" : " AND s.started_by = :by"))
+            .bind("t", tenant.value())
+            .bind("u", user == null ? null : user.value())
+            .bind("w", onlyIn == null ? null : onlyIn.value())
+            .bind("by", onlyBy == null ? null : onlyBy.wire)
+            .map((rs, ctx) -> row(rs))
+            .list();
     List<SessionInfo> ended = open.stream().map(s -> endIn(h, s, reason, actor, now)).toList();
     h.afterCommit(() -> ended.forEach(this::announce));
     return ended;
@@ -266,22 +414,38 @@ public final class Sessions {
    * Ends, inside the caller's transaction, every session of the workroom not yet ended (of one
    * user, or of everyone when {@code user} is null). End listeners hear of them once it commits.
    */
-  public List<SessionId> endLive(Handle h, TenantId tenant, WorkroomId workroom, UserId user, String reason, String actor) {
-    return endAll(h, tenant, workroom, user, null, reason, actor).stream().map(SessionInfo::id).toList();
+  public List<SessionId> endLive(
+      Handle h, TenantId tenant, WorkroomId workroom, UserId user, String reason, String actor) {
+    return endAll(h, tenant, workroom, user, null, reason, actor).stream()
+        .map(SessionInfo::id)
+        .toList();
   }
 
   private SessionInfo endIn(Handle h, SessionInfo s, String reason, String actor, long now) {
     TenantId tenant = s.tenant();
     SessionId id = s.id();
-    h.createUpdate("UPDATE sessions SET ended_at = :now, end_reason = :r WHERE tenant_id = :t AND id = :id AND ended_at IS NULL")
-        .bind("now", now).bind("r", reason).bind("t", tenant.value()).bind("id", id.value()).execute();
+    h.createUpdate(
+            "UPDATE sessions SET ended_at = :now, end_reason = :r WHERE tenant_id = :t AND id = :id AND ended_at IS NULL")
+        .bind("now", now)
+        .bind("r", reason)
+        .bind("t", tenant.value())
+        .bind("id", id.value())
+        .execute();
     int wiped = ledger.wipe(h, tenant, id, now);
-    audit.append(h, tenant, AuditEvent.of(actor, "session.end").target("session", id.value())
-        .context(id.value(), s.workroom().value(), null).with("reason", reason).with("deliveriesWiped", wiped));
+    audit.append(
+        h,
+        tenant,
+        AuditEvent.of(actor, "session.end")
+            .target("session", id.value())
+            .context(id.value(), s.workroom().value(), null)
+            .with("reason", reason)
+            .with("deliveriesWiped", wiped));
     return get(h, tenant, id).orElseThrow();
   }
 
-  /** Tells every end listener (event streams, proxy caches and exchanges) that this session ended. */
+  /**
+   * Tells every end listener (event streams, proxy caches and exchanges) that this session ended.
+   */
   private void announce(SessionInfo s) {
     for (Consumer<SessionInfo> l : endListeners) {
       l.accept(s);
@@ -307,13 +471,24 @@ public final class Sessions {
     return s;
   }
 
-  private void issuePlaceholder(Handle h, TenantId tenant, SessionId session, String provider, long now) {
+  private void issuePlaceholder(
+      Handle h, TenantId tenant, SessionId session, String provider, long now) {
     String placeholder = PLACEHOLDER_PREFIX + provider + "_" + TokenFormat.generate("");
-    byte[] ct = keys.encrypt(tenant, placeholder.getBytes(StandardCharsets.UTF_8), placeholderContext(session, provider));
-    h.createUpdate("INSERT INTO session_placeholders (placeholder_hash, session_id, tenant_id, provider, ciphertext, created_at)"
-            + " VALUES (:hash, :s, :t, :p, :c, :now)")
-        .bind("hash", TokenFormat.hash(placeholder)).bind("s", session.value()).bind("t", tenant.value())
-        .bind("p", provider).bind("c", Base64.getEncoder().encodeToString(ct)).bind("now", now).execute();
+    byte[] ct =
+        keys.encrypt(
+            tenant,
+            placeholder.getBytes(StandardCharsets.UTF_8),
+            placeholderContext(session, provider));
+    h.createUpdate(
+            "INSERT INTO session_placeholders (placeholder_hash, session_id, tenant_id, provider, ciphertext, created_at)"
+                + " VALUES (:hash, :s, :t, :p, :c, :now)")
+        .bind("hash", TokenFormat.hash(placeholder))
+        .bind("s", session.value())
+        .bind("t", tenant.value())
+        .bind("p", provider)
+        .bind("c", Base64.getEncoder().encodeToString(ct))
+        .bind("now", now)
+        .execute();
   }
 
   private static byte[] tokenContext(SessionId session) {
@@ -321,19 +496,31 @@ public final class Sessions {
   }
 
   private static byte[] placeholderContext(SessionId session, String provider) {
-    return ("keyroom/placeholder/" + session.value() + "/" + provider).getBytes(StandardCharsets.UTF_8);
+    return ("keyroom/placeholder/" + session.value() + "/" + provider)
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private static Optional<SessionInfo> get(Handle h, TenantId tenant, SessionId id) {
     return h.createQuery(SELECT_SESSION + " WHERE s.tenant_id = :t AND s.id = :id")
-        .bind("t", tenant.value()).bind("id", id.value()).map((rs, ctx) -> row(rs)).findOne();
+        .bind("t", tenant.value())
+        .bind("id", id.value())
+        .map((rs, ctx) -> row(rs))
+        .findOne();
   }
 
   private static SessionInfo row(java.sql.ResultSet rs) throws java.sql.SQLException {
-    return new SessionInfo(new SessionId(rs.getString("id")), new TenantId(rs.getString("tenant_id")),
-        new WorkroomId(rs.getString("workroom_id")), new UserId(rs.getString("user_id")), rs.getLong("started_at"),
-        rs.getLong("expires_at"), rs.getLong("idle_timeout_ms"), rs.getLong("last_seen_at"),
-        dev.keyroom.store.Rows.nullableLong(rs, "ended_at"), rs.getString("end_reason"),
-        StartedBy.fromWire(rs.getString("started_by")), "active".equals(rs.getString("user_status")));
+    return new SessionInfo(
+        new SessionId(rs.getString("id")),
+        new TenantId(rs.getString("tenant_id")),
+        new WorkroomId(rs.getString("workroom_id")),
+        new UserId(rs.getString("user_id")),
+        rs.getLong("started_at"),
+        rs.getLong("expires_at"),
+        rs.getLong("idle_timeout_ms"),
+        rs.getLong("last_seen_at"),
+        dev.keyroom.store.Rows.nullableLong(rs, "ended_at"),
+        rs.getString("end_reason"),
+        StartedBy.fromWire(rs.getString("started_by")),
+        "active".equals(rs.getString("user_status")));
   }
 }

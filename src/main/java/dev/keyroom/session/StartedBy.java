@@ -2,8 +2,8 @@ package dev.keyroom.session;
 
 /**
  * Who started a session: the user themselves, or the platform's service identity on the user's
- * behalf. A user's own integrations reach a platform-started session only with that user's
- * recorded consent for the workroom ({@link IntegrationConsents}).
+ * behalf. A user's own integrations reach a platform-started session only with that user's recorded
+ * consent for the workroom ({@link IntegrationConsents}).
  */
 public enum StartedBy {
   SELF("self"),

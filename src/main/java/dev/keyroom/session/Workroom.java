@@ -6,7 +6,13 @@ import java.util.List;
 import java.util.Optional;
 
 /** A tenant's workroom: the tools it enables ("Connect your tools") and its network access. */
-public record Workroom(WorkroomId id, TenantId tenant, String name, List<Tool> tools, Network network, long createdAt,
+public record Workroom(
+    WorkroomId id,
+    TenantId tenant,
+    String name,
+    List<Tool> tools,
+    Network network,
+    long createdAt,
     long updatedAt) {
 
   public Workroom {
@@ -15,7 +21,13 @@ public record Workroom(WorkroomId id, TenantId tenant, String name, List<Tool> t
   }
 
   /** A workroom without network access (the shape of the first release). */
-  public Workroom(WorkroomId id, TenantId tenant, String name, List<Tool> tools, long createdAt, long updatedAt) {
+  public Workroom(
+      WorkroomId id,
+      TenantId tenant,
+      String name,
+      List<Tool> tools,
+      long createdAt,
+      long updatedAt) {
     this(id, tenant, name, tools, Network.NONE, createdAt, updatedAt);
   }
 
@@ -38,7 +50,13 @@ public record Workroom(WorkroomId id, TenantId tenant, String name, List<Tool> t
    * A private endpoint the AI employee may reach. {@code password} is a tenant secret of kind
    * database-password (may be null), with the database {@code user} and {@code database} name.
    */
-  public record Endpoint(String name, String host, int port, String protocol, CredentialId password, String user,
+  public record Endpoint(
+      String name,
+      String host,
+      int port,
+      String protocol,
+      CredentialId password,
+      String user,
       String database) {}
 
   /** The first tool of this kind. */

@@ -31,8 +31,14 @@ public final class Workrooms {
   private final Clock clock;
   private final WorkroomMembers members;
 
-  public Workrooms(Database db, Catalog catalog, Vault vault, AuditLog audit, Clock clock,
-      EnvironmentContributors contributors, WorkroomMembers members) {
+  public Workrooms(
+      Database db,
+      Catalog catalog,
+      Vault vault,
+      AuditLog audit,
+      Clock clock,
+      EnvironmentContributors contributors,
+      WorkroomMembers members) {
     this.db = db;
     this.catalog = catalog;
     this.checks = new WorkroomChecks(catalog, vault, contributors);
@@ -45,7 +51,10 @@ public final class Workrooms {
    * A workroom's configuration as an admin writes it. In an update, null parts stay as they are;
    * {@code members}, when given, is the whole member list.
    */
-  public record Spec(String name, List<Workroom.Tool> tools, Workroom.Network network,
+  public record Spec(
+      String name,
+      List<Workroom.Tool> tools,
+      Workroom.Network network,
       List<WorkroomMembers.UserRef> members) {
     public Spec(String name, List<Workroom.Tool> tools, Workroom.Network network) {
       this(name, tools, network, null);
@@ -60,7 +69,10 @@ public final class Workrooms {
     return members;
   }
 
-  /** Refuses (403) unless {@code user} is a member of the workroom; see {@link WorkroomMembers#requireMember}. */
+  /**
+   * Refuses (403) unless {@code user} is a member of the workroom; see {@link
+   * WorkroomMembers#requireMember}.
+   */
   public void requireMember(Handle h, TenantId tenant, WorkroomId workroom, UserId user) {
     members.requireMember(h, tenant, workroom, user);
   }
@@ -78,32 +90,42 @@ public final class Workrooms {
     WorkroomId id = WorkroomId.generate();
     checks.check(tenant, new Workroom(id, tenant, spec.name(), spec.tools(), network, 0, 0));
     long now = clock.millis();
-    return db.jdbi().inTransaction(h -> {
-      requireFreeName(h, tenant, spec.name(), null);
-      h.createUpdate("INSERT INTO workrooms (id, tenant_id, name, created_at, updated_at, tailscale_credential_id)"
-              + " VALUES (:id, :t, :n, :now, :now, :ts)")
-          .bind("id", id.value()).bind("t", tenant.value()).bind("n", spec.name()).bind("now", now)
-          .bind("ts", network.tailscale() == null ? null : network.tailscale().value()).execute();
-      writeTools(h, tenant, id, spec.tools());
-      writeEndpoints(h, tenant, id, network.endpoints());
-      Workroom created = find(h, tenant, id).orElseThrow();
-      audit.append(h, tenant, describe(AuditEvent.of(actor, "workroom.create"), created));
-      if (spec.members() != null) {
-        members.replace(h, tenant, id, spec.members(), actor);
-      }
-      return created;
-    });
+    return db.jdbi()
+        .inTransaction(
+            h -> {
+              requireFreeName(h, tenant, spec.name(), null);
+              h.createUpdate(
+                      "INSERT INTO workrooms (id, tenant_id, name, created_at, updated_at, tailscale_credential_id)"
+                          + " VALUES (:id, :t, :n, :now, :now, :ts)")
+                  .bind("id", id.value())
+                  .bind("t", tenant.value())
+                  .bind("n", spec.name())
+                  .bind("now", now)
+                  .bind("ts", network.tailscale() == null ? null : network.tailscale().value())
+                  .execute();
+              writeTools(h, tenant, id, spec.tools());
+              writeEndpoints(h, tenant, id, network.endpoints());
+              Workroom created = find(h, tenant, id).orElseThrow();
+              audit.append(h, tenant, describe(AuditEvent.of(actor, "workroom.create"), created));
+              if (spec.members() != null) {
+                members.replace(h, tenant, id, spec.members(), actor);
+              }
+              return created;
+            });
   }
 
   /** Replaces the workroom's tools. */
-  public Workroom setTools(TenantId tenant, WorkroomId id, List<Workroom.Tool> tools, String actor) {
+  public Workroom setTools(
+      TenantId tenant, WorkroomId id, List<Workroom.Tool> tools, String actor) {
     if (tools == null) {
       throw new InvalidInputException("tools", "is required (may be empty)");
     }
     return update(tenant, id, new Spec(null, tools, null), actor);
   }
 
-  /** Changes name, tools and/or network access; the whole result is checked before it is written. */
+  /**
+   * Changes name, tools and/or network access; the whole result is checked before it is written.
+   */
   public Workroom update(TenantId tenant, WorkroomId id, Spec spec, String actor) {
     return change(tenant, id, spec, actor).workroom();
   }
@@ -117,44 +139,83 @@ public final class Workrooms {
       checkName(spec.name());
     }
     Workroom before = get(tenant, id);
-    Workroom after = new Workroom(id, tenant, spec.name() == null ? before.name() : spec.name(),
-        spec.tools() == null ? before.tools() : spec.tools(), spec.network() == null ? before.network() : spec.network(),
-        before.createdAt(), before.updatedAt());
+    Workroom after =
+        new Workroom(
+            id,
+            tenant,
+            spec.name() == null ? before.name() : spec.name(),
+            spec.tools() == null ? before.tools() : spec.tools(),
+            spec.network() == null ? before.network() : spec.network(),
+            before.createdAt(),
+            before.updatedAt());
     checks.check(tenant, after);
-    return db.jdbi().inTransaction(h -> {
-      find(h, tenant, id).orElseThrow(() -> new NotFoundException("no workroom with that id"));
-      requireFreeName(h, tenant, after.name(), id);
-      h.createUpdate("UPDATE workrooms SET name = :n, tailscale_credential_id = :ts, updated_at = :now WHERE id = :w AND tenant_id = :t")
-          .bind("n", after.name()).bind("ts", after.network().tailscale() == null ? null : after.network().tailscale().value())
-          .bind("now", clock.millis()).bind("w", id.value()).bind("t", tenant.value()).execute();
-      h.createUpdate("DELETE FROM workroom_tools WHERE workroom_id = :w AND tenant_id = :t")
-          .bind("w", id.value()).bind("t", tenant.value()).execute();
-      h.createUpdate("DELETE FROM workroom_endpoints WHERE workroom_id = :w AND tenant_id = :t")
-          .bind("w", id.value()).bind("t", tenant.value()).execute();
-      writeTools(h, tenant, id, after.tools());
-      writeEndpoints(h, tenant, id, after.network().endpoints());
-      Workroom updated = find(h, tenant, id).orElseThrow();
-      audit.append(h, tenant, describe(AuditEvent.of(actor, "workroom.update"), updated));
-      WorkroomMembers.EndedSessions ended = spec.members() == null ? WorkroomMembers.EndedSessions.NONE
-          : members.replace(h, tenant, id, spec.members(), actor).ended();
-      return new Changed(updated, ended);
-    });
+    return db.jdbi()
+        .inTransaction(
+            h -> {
+              find(h, tenant, id)
+                  .orElseThrow(() -> new NotFoundException("no workroom with that id"));
+              requireFreeName(h, tenant, after.name(), id);
+              h.createUpdate(
+                      "UPDATE workrooms SET name = :n, tailscale_credential_id = :ts, updated_at = :now WHERE id = :w AND tenant_id = :t")
+                  .bind("n", after.name())
+                  .bind(
+                      "ts",
+                      after.network().tailscale() == null
+                          ? null
+                          : after.network().tailscale().value())
+                  .bind("now", clock.millis())
+                  .bind("w", id.value())
+                  .bind("t", tenant.value())
+                  .execute();
+              h.createUpdate("DELETE FROM workroom_tools WHERE workroom_id = :w AND tenant_id = :t")
+                  .bind("w", id.value())
+                  .bind("t", tenant.value())
+                  .execute();
+              h.createUpdate(
+                      "DELETE FROM workroom_endpoints WHERE workroom_id = :w AND tenant_id = :t")
+                  .bind("w", id.value())
+                  .bind("t", tenant.value())
+                  .execute();
+              writeTools(h, tenant, id, after.tools());
+              writeEndpoints(h, tenant, id, after.network().endpoints());
+              Workroom updated = find(h, tenant, id).orElseThrow();
+              audit.append(h, tenant, describe(AuditEvent.of(actor, "workroom.update"), updated));
+              WorkroomMembers.EndedSessions ended =
+                  spec.members() == null
+                      ? WorkroomMembers.EndedSessions.NONE
+                      : members.replace(h, tenant, id, spec.members(), actor).ended();
+              return new Changed(updated, ended);
+            });
   }
 
   /** Deletes the workroom and ends its live sessions, in one transaction; says which ended. */
   public WorkroomMembers.EndedSessions delete(TenantId tenant, WorkroomId id, String actor) {
-    return db.jdbi().inTransaction(h -> {
-      find(h, tenant, id).orElseThrow(() -> new NotFoundException("no workroom with that id"));
-      WorkroomMembers.EndedSessions ended = members.endAll(h, tenant, id, "workroom deleted", actor);
-      h.createUpdate("DELETE FROM workrooms WHERE id = :w AND tenant_id = :t").bind("w", id.value()).bind("t", tenant.value()).execute();
-      audit.append(h, tenant, AuditEvent.of(actor, "workroom.delete").target("workroom", id.value()).context(null, id.value(), null)
-          .with("sessionsEnded", ended.count()));
-      return ended;
-    });
+    return db.jdbi()
+        .inTransaction(
+            h -> {
+              find(h, tenant, id)
+                  .orElseThrow(() -> new NotFoundException("no workroom with that id"));
+              WorkroomMembers.EndedSessions ended =
+                  members.endAll(h, tenant, id, "workroom deleted", actor);
+              h.createUpdate("DELETE FROM workrooms WHERE id = :w AND tenant_id = :t")
+                  .bind("w", id.value())
+                  .bind("t", tenant.value())
+                  .execute();
+              audit.append(
+                  h,
+                  tenant,
+                  AuditEvent.of(actor, "workroom.delete")
+                      .target("workroom", id.value())
+                      .context(null, id.value(), null)
+                      .with("sessionsEnded", ended.count()));
+              return ended;
+            });
   }
 
   public Workroom get(TenantId tenant, WorkroomId id) {
-    return db.jdbi().withHandle(h -> find(h, tenant, id)).orElseThrow(() -> new NotFoundException("no workroom with that id"));
+    return db.jdbi()
+        .withHandle(h -> find(h, tenant, id))
+        .orElseThrow(() -> new NotFoundException("no workroom with that id"));
   }
 
   /**
@@ -170,9 +231,18 @@ public final class Workrooms {
   }
 
   public List<Workroom> list(TenantId tenant) {
-    return db.jdbi().withHandle(h -> h.createQuery("SELECT id FROM workrooms WHERE tenant_id = :t ORDER BY name")
-        .bind("t", tenant.value()).mapTo(String.class).map(WorkroomId::new).list()
-        .stream().map(w -> find(h, tenant, w).orElseThrow()).toList());
+    return db.jdbi()
+        .withHandle(
+            h ->
+                h
+                    .createQuery("SELECT id FROM workrooms WHERE tenant_id = :t ORDER BY name")
+                    .bind("t", tenant.value())
+                    .mapTo(String.class)
+                    .map(WorkroomId::new)
+                    .list()
+                    .stream()
+                    .map(w -> find(h, tenant, w).orElseThrow())
+                    .toList());
   }
 
   /** The workrooms {@code viewer} may see (see {@link #get(TenantId, WorkroomId, Viewer)}). */
@@ -193,77 +263,151 @@ public final class Workrooms {
 
   public Optional<Workroom> find(Handle h, TenantId tenant, WorkroomId id) {
     return h.createQuery("SELECT * FROM workrooms WHERE tenant_id = :t AND id = :id")
-        .bind("t", tenant.value()).bind("id", id.value())
-        .map((rs, ctx) -> new Workroom(new WorkroomId(rs.getString("id")), tenant, rs.getString("name"), List.of(),
-            new Workroom.Network(rs.getString("tailscale_credential_id") == null ? null
-                : new CredentialId(rs.getString("tailscale_credential_id")), List.of()),
-            rs.getLong("created_at"), rs.getLong("updated_at")))
+        .bind("t", tenant.value())
+        .bind("id", id.value())
+        .map(
+            (rs, ctx) ->
+                new Workroom(
+                    new WorkroomId(rs.getString("id")),
+                    tenant,
+                    rs.getString("name"),
+                    List.of(),
+                    new Workroom.Network(
+                        rs.getString("tailscale_credential_id") == null
+                            ? null
+                            : new CredentialId(rs.getString("tailscale_credential_id")),
+                        List.of()),
+                    rs.getLong("created_at"),
+                    rs.getLong("updated_at")))
         .findOne()
-        .map(w -> new Workroom(w.id(), w.tenant(), w.name(), tools(h, tenant, w.id()),
-            new Workroom.Network(w.network().tailscale(), endpoints(h, tenant, w.id())), w.createdAt(), w.updatedAt()));
+        .map(
+            w ->
+                new Workroom(
+                    w.id(),
+                    w.tenant(),
+                    w.name(),
+                    tools(h, tenant, w.id()),
+                    new Workroom.Network(w.network().tailscale(), endpoints(h, tenant, w.id())),
+                    w.createdAt(),
+                    w.updatedAt()));
   }
 
   private static List<Workroom.Tool> tools(Handle h, TenantId tenant, WorkroomId id) {
-    return h.createQuery("SELECT kind, credential_id FROM workroom_tools WHERE workroom_id = :w AND tenant_id = :t ORDER BY position, kind")
-        .bind("w", id.value()).bind("t", tenant.value())
-        .map((rs, ctx) -> new Workroom.Tool(rs.getString("kind"),
-            rs.getString("credential_id") == null ? null : new CredentialId(rs.getString("credential_id"))))
+    return h.createQuery(
+            "SELECT kind, credential_id FROM workroom_tools WHERE workroom_id = :w AND tenant_id = :t ORDER BY position, kind")
+        .bind("w", id.value())
+        .bind("t", tenant.value())
+        .map(
+            (rs, ctx) ->
+                new Workroom.Tool(
+                    rs.getString("kind"),
+                    rs.getString("credential_id") == null
+                        ? null
+                        : new CredentialId(rs.getString("credential_id"))))
         .list();
   }
 
   private static List<Workroom.Endpoint> endpoints(Handle h, TenantId tenant, WorkroomId id) {
-    return h.createQuery("SELECT * FROM workroom_endpoints WHERE workroom_id = :w AND tenant_id = :t ORDER BY position")
-        .bind("w", id.value()).bind("t", tenant.value())
-        .map((rs, ctx) -> new Workroom.Endpoint(rs.getString("name"), rs.getString("host"), rs.getInt("port"),
-            rs.getString("protocol"), rs.getString("credential_id") == null ? null : new CredentialId(rs.getString("credential_id")),
-            rs.getString("db_user"), rs.getString("db_name")))
+    return h.createQuery(
+            "SELECT * FROM workroom_endpoints WHERE workroom_id = :w AND tenant_id = :t ORDER BY position")
+        .bind("w", id.value())
+        .bind("t", tenant.value())
+        .map(
+            (rs, ctx) ->
+                new Workroom.Endpoint(
+                    rs.getString("name"),
+                    rs.getString("host"),
+                    rs.getInt("port"),
+                    rs.getString("protocol"),
+                    rs.getString("credential_id") == null
+                        ? null
+                        : new CredentialId(rs.getString("credential_id")),
+                    rs.getString("db_user"),
+                    rs.getString("db_name")))
         .list();
   }
 
-  private static void writeTools(Handle h, TenantId tenant, WorkroomId id, List<Workroom.Tool> tools) {
+  private static void writeTools(
+      Handle h, TenantId tenant, WorkroomId id, List<Workroom.Tool> tools) {
     int position = 0;
     for (Workroom.Tool t : tools) {
       String credential = t.credential() == null ? null : t.credential().value();
-      h.createUpdate("INSERT INTO workroom_tools (workroom_id, tenant_id, kind, slot, credential_id, position)"
-              + " VALUES (:w, :t, :k, :slot, :c, :pos)")
-          .bind("w", id.value()).bind("t", tenant.value()).bind("k", t.kind()).bind("slot", credential == null ? "" : credential)
-          .bind("c", credential).bind("pos", position++).execute();
+      h.createUpdate(
+              "INSERT INTO workroom_tools (workroom_id, tenant_id, kind, slot, credential_id, position)"
+                  + " VALUES (:w, :t, :k, :slot, :c, :pos)")
+          .bind("w", id.value())
+          .bind("t", tenant.value())
+          .bind("k", t.kind())
+          .bind("slot", credential == null ? "" : credential)
+          .bind("c", credential)
+          .bind("pos", position++)
+          .execute();
     }
   }
 
-  private static void writeEndpoints(Handle h, TenantId tenant, WorkroomId id, List<Workroom.Endpoint> endpoints) {
+  private static void writeEndpoints(
+      Handle h, TenantId tenant, WorkroomId id, List<Workroom.Endpoint> endpoints) {
     int position = 0;
     for (Workroom.Endpoint e : endpoints) {
-      h.createUpdate("INSERT INTO workroom_endpoints (workroom_id, tenant_id, name, host, port, protocol, credential_id,"
-              + " db_user, db_name, position) VALUES (:w, :t, :n, :host, :port, :proto, :c, :u, :d, :pos)")
-          .bind("w", id.value()).bind("t", tenant.value()).bind("n", e.name()).bind("host", e.host()).bind("port", e.port())
-          .bind("proto", e.protocol()).bind("c", e.password() == null ? null : e.password().value())
-          .bind("u", e.user()).bind("d", e.database()).bind("pos", position++).execute();
+      h.createUpdate(
+              "INSERT INTO workroom_endpoints (workroom_id, tenant_id, name, host, port, protocol, credential_id,"
+                  + " db_user, db_name, position) VALUES (:w, :t, :n, :host, :port, :proto, :c, :u, :d, :pos)")
+          .bind("w", id.value())
+          .bind("t", tenant.value())
+          .bind("n", e.name())
+          .bind("host", e.host())
+          .bind("port", e.port())
+          .bind("proto", e.protocol())
+          .bind("c", e.password() == null ? null : e.password().value())
+          .bind("u", e.user())
+          .bind("d", e.database())
+          .bind("pos", position++)
+          .execute();
     }
   }
 
   private static void requireFreeName(Handle h, TenantId tenant, String name, WorkroomId except) {
-    if (h.createQuery("SELECT COUNT(*) FROM workrooms WHERE tenant_id = :t AND name = :n AND id <> :id")
-        .bind("t", tenant.value()).bind("n", name).bind("id", except == null ? "" : except.value())
-        .mapTo(Integer.class).one() > 0) {
+    if (h.createQuery(
+                "SELECT COUNT(*) FROM workrooms WHERE tenant_id = :t AND name = :n AND id <> :id")
+            .bind("t", tenant.value())
+            .bind("n", name)
+            .bind("id", except == null ? "" : except.value())
+            .mapTo(Integer.class)
+            .one()
+        > 0) {
       throw new ConflictException("name: a workroom named '" + name + "' already exists");
     }
   }
 
   private static void checkName(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new InvalidInputException("name", "must be 1-64 characters of letters, digits, space, '.', '_' or '-'");
+      throw new InvalidInputException(
+          "name", "must be 1-64 characters of letters, digits, space, '.', '_' or '-'");
     }
   }
 
   private static AuditEvent describe(AuditEvent e, Workroom w) {
-    return e.target("workroom", w.id().value()).context(null, w.id().value(), null)
+    return e.target("workroom", w.id().value())
+        .context(null, w.id().value(), null)
         .with("name", w.name())
-        .with("tools", String.join(",", w.tools().stream().map(t -> t.kind()
-            + (t.credential() == null ? "" : ":" + t.credential().value())).toList()))
-        .with("tailscale", w.network().tailscale() == null ? "none" : w.network().tailscale().value())
-        .with("endpoints", String.join(",", w.network().endpoints().stream()
-            .map(p -> p.name() + "=" + p.protocol() + "://" + p.host() + ":" + p.port()).toList()));
+        .with(
+            "tools",
+            String.join(
+                ",",
+                w.tools().stream()
+                    .map(
+                        t ->
+                            t.kind() + (t.credential() == null ? "" : ":" + t.credential().value()))
+                    .toList()))
+        .with(
+            "tailscale", w.network().tailscale() == null ? "none" : w.network().tailscale().value())
+        .with(
+            "endpoints",
+            String.join(
+                ",",
+                w.network().endpoints().stream()
+                    .map(p -> p.name() + "=" + p.protocol() + "://" + p.host() + ":" + p.port())
+                    .toList()));
   }
 
   Map<String, String> variableOwners(TenantId tenant, Workroom w) {

@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The store: one connection pool, Flyway migrations and a Jdbi whose exceptions never render
- * bound values. SQLite (a file) for one node, PostgreSQL for many.
+ * The store: one connection pool, Flyway migrations and a Jdbi whose exceptions never render bound
+ * values. SQLite (a file) for one node, PostgreSQL for many.
  */
 public final class Database implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
@@ -88,8 +88,10 @@ public final class Database implements AutoCloseable {
    * table on SQLite and alters a constraint on PostgreSQL).
    */
   public static String[] migrations(Dialect dialect) {
-    return new String[] {"classpath:db/migration",
-        dialect == Dialect.SQLITE ? "classpath:db/sqlite" : "classpath:db/postgresql"};
+    return new String[] {
+      "classpath:db/migration",
+      dialect == Dialect.SQLITE ? "classpath:db/sqlite" : "classpath:db/postgresql"
+    };
   }
 
   static Dialect dialectOf(String jdbcUrl) {
@@ -115,14 +117,17 @@ public final class Database implements AutoCloseable {
     Path path = Path.of(file).toAbsolutePath();
     try {
       if (!Files.exists(path.getParent())) {
-        Files.createDirectories(path.getParent(),
+        Files.createDirectories(
+            path.getParent(),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       }
       if (!Files.exists(path)) {
         Files.createFile(
-            path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            path,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       } else {
-        Files.setPosixFilePermissions(path, Set.copyOf(PosixFilePermissions.fromString("rw-------")));
+        Files.setPosixFilePermissions(
+            path, Set.copyOf(PosixFilePermissions.fromString("rw-------")));
       }
     } catch (IOException | UnsupportedOperationException e) {
       throw new StoreException("cannot prepare the SQLite file " + path + ": " + e.getMessage(), e);

@@ -31,14 +31,16 @@ public final class Keyset {
     return new Keyset(List.of(columns), false);
   }
 
-  /** A list ordered by these columns, largest first (newest first); together they must be unique. */
+  /**
+   * A list ordered by these columns, largest first (newest first); together they must be unique.
+   */
   public static Keyset descending(String... columns) {
     return new Keyset(List.of(columns), true);
   }
 
   /**
-   * Where a page starts: at the start of the list ({@code key} null), or just after or just
-   * before the row with {@code key} in list order.
+   * Where a page starts: at the start of the list ({@code key} null), or just after or just before
+   * the row with {@code key} in list order.
    */
   public record From(List<Object> key, boolean forward) {
     public static From start() {
@@ -59,13 +61,19 @@ public final class Keyset {
   }
 
   /**
-   * Reads one page of at most {@code size} rows: {@code SELECT <columns> <fromWhere>}, where
-   * {@code fromWhere} is {@code FROM … WHERE <filters>} ({@code WHERE 1 = 1} when there are none)
-   * and {@code binder} binds its parameters.
-   * Whether rows lie beyond either end of the page is exact: one more row is read in the page's
-   * direction, and one row is looked for on the other side of the starting key.
+   * Reads one page of at most {@code size} rows: {@code SELECT <columns> <fromWhere>}, where {@code
+   * fromWhere} is {@code FROM … WHERE <filters>} ({@code WHERE 1 = 1} when there are none) and
+   * {@code binder} binds its parameters. Whether rows lie beyond either end of the page is exact:
+   * one more row is read in the page's direction, and one row is looked for on the other side of
+   * the starting key.
    */
-  public <T> Page<T> page(Handle h, String columns, String fromWhere, Consumer<Query> binder, From from, int size,
+  public <T> Page<T> page(
+      Handle h,
+      String columns,
+      String fromWhere,
+      Consumer<Query> binder,
+      From from,
+      int size,
       RowMapper<T> mapper) {
     if (size < 1) {
       throw new IllegalArgumentException("a page holds at least one row");
@@ -100,11 +108,17 @@ public final class Keyset {
     return q.mapTo(Integer.class).findOne().isPresent();
   }
 
-  /** Rows after ({@code forward}) or before the key in list order; {@code inclusive} also the key's row. */
+  /**
+   * Rows after ({@code forward}) or before the key in list order; {@code inclusive} also the key's
+   * row.
+   */
   private String compare(boolean forward, boolean inclusive) {
     boolean greater = forward != descending;
     String op = (greater ? ">" : "<") + (inclusive ? "=" : "");
-    String keys = IntStream.range(0, columns.size()).mapToObj(i -> ":keysetKey" + i).collect(Collectors.joining(", "));
+    String keys =
+        IntStream.range(0, columns.size())
+            .mapToObj(i -> ":keysetKey" + i)
+            .collect(Collectors.joining(", "));
     return "(" + String.join(", ", columns) + ") " + op + " (" + keys + ")";
   }
 
@@ -118,7 +132,8 @@ public final class Keyset {
       return;
     }
     if (key.size() != columns.size()) {
-      throw new IllegalArgumentException("a key of " + columns + " has " + columns.size() + " parts, not " + key.size());
+      throw new IllegalArgumentException(
+          "a key of " + columns + " has " + columns.size() + " parts, not " + key.size());
     }
     for (int i = 0; i < key.size(); i++) {
       q.bind("keysetKey" + i, key.get(i));

@@ -10,7 +10,9 @@ public final class Redaction {
 
   private Redaction() {}
 
-  /** A JDBC or HTTP URL with passwords in the query and in the user-info replaced by {@code ***}. */
+  /**
+   * A JDBC or HTTP URL with passwords in the query and in the user-info replaced by {@code ***}.
+   */
   public static String jdbcUrl(String url) {
     if (url == null) {
       return null;

@@ -14,7 +14,8 @@ public final class UniqueKeys {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLException s) {
         String message = String.valueOf(s.getMessage());
-        if ("23505".equals(s.getSQLState()) || message.contains("SQLITE_CONSTRAINT_UNIQUE")
+        if ("23505".equals(s.getSQLState())
+            || message.contains("SQLITE_CONSTRAINT_UNIQUE")
             || message.contains("SQLITE_CONSTRAINT_PRIMARYKEY")) {
           return true;
         }

@@ -34,7 +34,8 @@ public record Principal(TenantId tenant, UserId user, Role role, TokenId token, 
 
   public UserId requireUser(String what) {
     if (service || user == null) {
-      throw new ForbiddenException(what + " is for users; the service token acts on behalf of a named user");
+      throw new ForbiddenException(
+          what + " is for users; the service token acts on behalf of a named user");
     }
     return user;
   }

@@ -9,9 +9,9 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
- * Recognisable bearer tokens: {@code kr_u_…} user API tokens, {@code kr_s_…} service tokens,
- * {@code kr_sess_…} session tokens, {@code kr_ph_<provider>_…} placeholders. Each carries 256
- * random bits (base64url, 43 characters) and is stored only as its SHA-256.
+ * Recognisable bearer tokens: {@code kr_u_…} user API tokens, {@code kr_s_…} service tokens, {@code
+ * kr_sess_…} session tokens, {@code kr_ph_<provider>_…} placeholders. Each carries 256 random bits
+ * (base64url, 43 characters) and is stored only as its SHA-256.
  */
 public final class TokenFormat {
   public static final String USER = "kr_u_";
@@ -31,14 +31,17 @@ public final class TokenFormat {
 
   /** True when {@code token} is prefix + 43 base64url characters. */
   public static boolean isWellFormed(String token, String prefix) {
-    return token != null && token.startsWith(prefix) && token.length() == prefix.length() + 43
+    return token != null
+        && token.startsWith(prefix)
+        && token.length() == prefix.length() + 43
         && BODY.matcher(token.substring(prefix.length())).matches();
   }
 
   /** SHA-256 of the token, hex. The token has 256 bits of entropy, so no salt is needed. */
   public static String hash(String token) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -47,7 +50,9 @@ public final class TokenFormat {
 
   /** Constant-time comparison of two hex hashes. */
   public static boolean sameHash(String a, String b) {
-    return a != null && b != null
-        && MessageDigest.isEqual(a.getBytes(StandardCharsets.US_ASCII), b.getBytes(StandardCharsets.US_ASCII));
+    return a != null
+        && b != null
+        && MessageDigest.isEqual(
+            a.getBytes(StandardCharsets.US_ASCII), b.getBytes(StandardCharsets.US_ASCII));
   }
 }

@@ -13,14 +13,19 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
- * Finds usage fields in a JSON document as its bytes stream past, without holding the document:
- * a non-blocking parser is fed chunk by chunk and only the wanted fields' values (a few hundred
+ * Finds usage fields in a JSON document as its bytes stream past, without holding the document: a
+ * non-blocking parser is fed chunk by chunk and only the wanted fields' values (a few hundred
  * bytes) are kept. A response of any size is metered in constant memory.
  */
 final class JsonUsageScanner {
   static final Set<String> WANTED = Set.of("usage", "usageMetadata", "creditsUsed", "credits_used");
-  /** Usage blocks sit near the top: {@code usage}, {@code message.usage}, {@code data.metadata.creditsUsed}. */
+
+  /**
+   * Usage blocks sit near the top: {@code usage}, {@code message.usage}, {@code
+   * data.metadata.creditsUsed}.
+   */
   private static final int MAX_DEPTH = 3;
+
   private static final JsonFactory FACTORY = new JsonFactory();
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -107,7 +112,9 @@ final class JsonUsageScanner {
       depth++;
     } else if (t.isStructEnd()) {
       depth--;
-    } else if (t == JsonToken.FIELD_NAME && depth <= MAX_DEPTH && WANTED.contains(parser.currentName())) {
+    } else if (t == JsonToken.FIELD_NAME
+        && depth <= MAX_DEPTH
+        && WANTED.contains(parser.currentName())) {
       pendingName = parser.currentName();
     }
   }

@@ -6,10 +6,10 @@ import java.util.Locale;
 import java.util.function.Function;
 
 /**
- * Reads usage from one response as it streams to the client. The same code path serves a plain
- * JSON body and an SSE stream: each SSE event's JSON goes through the same scanner as a whole
- * body, so the final event of a stream (OpenAI's usage chunk, Anthropic's {@code message_delta},
- * Gemini's last {@code usageMetadata}) is counted exactly like a non-streamed response.
+ * Reads usage from one response as it streams to the client. The same code path serves a plain JSON
+ * body and an SSE stream: each SSE event's JSON goes through the same scanner as a whole body, so
+ * the final event of a stream (OpenAI's usage chunk, Anthropic's {@code message_delta}, Gemini's
+ * last {@code usageMetadata}) is counted exactly like a non-streamed response.
  */
 public final class UsageMeter {
   /** Longest SSE line kept for parsing; longer lines (big base64 payloads) carry no usage. */
@@ -23,10 +23,15 @@ public final class UsageMeter {
   private boolean lineTooLong;
   private StringBuilder eventData;
 
-  private enum Mode { JSON, SSE, NONE }
+  private enum Mode {
+    JSON,
+    SSE,
+    NONE
+  }
 
   /**
-   * @param style the catalog's usage style of the provider (e.g. {@code openai}, {@code elevenlabs})
+   * @param style the catalog's usage style of the provider (e.g. {@code openai}, {@code
+   *     elevenlabs})
    * @param contentType the response's content type
    * @param header looks up a response header (case-insensitive)
    */
@@ -47,7 +52,8 @@ public final class UsageMeter {
         tally.absorbCharacters(Math.round(chars != null ? chars : cost));
       }
       if (cost != null) {
-        tally.absorbCredits(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.numberNode(cost));
+        tally.absorbCredits(
+            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.numberNode(cost));
       }
     }
   }
@@ -57,7 +63,7 @@ public final class UsageMeter {
     switch (mode) {
       case JSON -> body.feed(b, off, len);
       case SSE -> feedSse(b, off, len);
-      case NONE -> { }
+      case NONE -> {}
     }
   }
 
@@ -76,7 +82,7 @@ public final class UsageMeter {
     switch (name) {
       case "usage", "usageMetadata" -> tally.absorbTokens(value);
       case "creditsUsed", "credits_used" -> tally.absorbCredits(value);
-      default -> { }
+      default -> {}
     }
   }
 

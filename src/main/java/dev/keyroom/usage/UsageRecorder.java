@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Records proxied requests off the request path: a bounded queue drained by one writer thread in
  * batches. Each batch writes the usage rows, appends one audit event per use (per tenant, in one
- * transaction) and updates each credential's "last used". {@link #close()} drains everything
- * still queued, so an orderly shutdown loses nothing.
+ * transaction) and updates each credential's "last used". {@link #close()} drains everything still
+ * queued, so an orderly shutdown loses nothing.
  */
 public final class UsageRecorder implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(UsageRecorder.class);
@@ -42,7 +42,13 @@ public final class UsageRecorder implements AutoCloseable {
   private final Thread writer;
   private volatile boolean closing;
 
-  public UsageRecorder(Database db, UsageStore store, AuditLog audit, Vault vault, Metrics metrics, int capacity,
+  public UsageRecorder(
+      Database db,
+      UsageStore store,
+      AuditLog audit,
+      Vault vault,
+      Metrics metrics,
+      int capacity,
       Duration offerWait) {
     this.db = db;
     this.store = store;
@@ -51,8 +57,10 @@ public final class UsageRecorder implements AutoCloseable {
     this.metrics = metrics;
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.offerWait = offerWait;
-    metrics.describe("keyroom_usage_recorded_total", "Proxied requests recorded in usage and audit");
-    metrics.describe("keyroom_usage_dropped_total", "Usage records dropped because the queue stayed full");
+    metrics.describe(
+        "keyroom_usage_recorded_total", "Proxied requests recorded in usage and audit");
+    metrics.describe(
+        "keyroom_usage_dropped_total", "Usage records dropped because the queue stayed full");
     metrics.gauge("keyroom_usage_queue_depth", "Usage records waiting to be written", queue::size);
     this.writer = Thread.ofPlatform().name("keyroom-usage").daemon(true).unstarted(this::run);
     writer.start();
@@ -78,7 +86,10 @@ public final class UsageRecorder implements AutoCloseable {
     }
     if (!queued) {
       metrics.increment("keyroom_usage_dropped_total");
-      LOG.warn("usage record dropped for tenant {} ({})", e.tenant(), closing ? "recorder closed" : "queue full");
+      LOG.warn(
+          "usage record dropped for tenant {} ({})",
+          e.tenant(),
+          closing ? "recorder closed" : "queue full");
     }
   }
 
@@ -126,24 +137,47 @@ public final class UsageRecorder implements AutoCloseable {
         events.computeIfAbsent(e.tenant(), t -> new ArrayList<>()).add(e.denial());
       }
     }
-    groups.forEach((g, list) -> events.computeIfAbsent(g.tenant(), t -> new ArrayList<>()).add(auditOf(g, list)));
+    groups.forEach(
+        (g, list) ->
+            events.computeIfAbsent(g.tenant(), t -> new ArrayList<>()).add(auditOf(g, list)));
     if (!uses.isEmpty()) {
       db.jdbi().useTransaction(h -> store.insertAll(h, uses));
     }
     events.forEach(audit::recordAll);
     for (UsageRecord u : lastUse.values()) {
-      vault.recordUse(u.tenant(), new CredentialId(u.credentialId()),
-          new CredentialInfo.LastUsed(u.at(), u.sessionId(), u.workroomId(), u.skill(), u.userId()));
+      vault.recordUse(
+          u.tenant(),
+          new CredentialId(u.credentialId()),
+          new CredentialInfo.LastUsed(
+              u.at(), u.sessionId(), u.workroomId(), u.skill(), u.userId()));
     }
     metrics.add("keyroom_usage_recorded_total", uses.size());
   }
 
-  /** Uses that one audit event stands for: same caller, key, provider and outcome within one batch. */
-  private record UseGroup(TenantId tenant, String userId, String sessionId, String workroomId, String skill,
-      String credentialId, int version, String provider, String outcome) {
+  /**
+   * Uses that one audit event stands for: same caller, key, provider and outcome within one batch.
+   */
+  private record UseGroup(
+      TenantId tenant,
+      String userId,
+      String sessionId,
+      String workroomId,
+      String skill,
+      String credentialId,
+      int version,
+      String provider,
+      String outcome) {
     static UseGroup of(UsageRecord u) {
-      return new UseGroup(u.tenant(), u.userId(), u.sessionId(), u.workroomId(), u.skill(), u.credentialId(),
-          u.credentialVersion(), u.provider(), u.outcome());
+      return new UseGroup(
+          u.tenant(),
+          u.userId(),
+          u.sessionId(),
+          u.workroomId(),
+          u.skill(),
+          u.credentialId(),
+          u.credentialVersion(),
+          u.provider(),
+          u.outcome());
     }
   }
 
@@ -158,12 +192,18 @@ public final class UsageRecorder implements AutoCloseable {
       statuses.merge(u.status(), 1, Integer::sum);
     }
     StringBuilder s = new StringBuilder();
-    statuses.forEach((status, n) -> s.append(s.isEmpty() ? "" : ",").append(status).append(':').append(n));
-    return AuditEvent.of("user:" + g.userId(), "proxy.use").target("credential", g.credentialId())
+    statuses.forEach(
+        (status, n) -> s.append(s.isEmpty() ? "" : ",").append(status).append(':').append(n));
+    return AuditEvent.of("user:" + g.userId(), "proxy.use")
+        .target("credential", g.credentialId())
         .context(g.sessionId(), g.workroomId(), g.skill())
         .outcome(g.outcome())
-        .with("provider", g.provider()).with("version", g.version()).with("requests", uses.size())
-        .with("statuses", s.toString()).with("first", uses.get(0).at()).with("last", uses.get(uses.size() - 1).at());
+        .with("provider", g.provider())
+        .with("version", g.version())
+        .with("requests", uses.size())
+        .with("statuses", s.toString())
+        .with("first", uses.get(0).at())
+        .with("last", uses.get(uses.size() - 1).at());
   }
 
   /** Stops accepting, writes everything still queued, and waits for the writer (at most 30 s). */

@@ -35,23 +35,25 @@ public final class UsageRoutes implements ApiRoutes.Module {
 
   @Override
   public void register(ApiRoutes r) {
-    r.get("/api/v1/usage", (ctx, p) -> {
-      long to = time(ctx.queryParam("to"), "to", clock.millis());
-      long from = time(ctx.queryParam("from"), "from", to - DEFAULT_WINDOW.toMillis());
-      if (from >= to) {
-        throw new InvalidInputException("from", "must be before 'to'");
-      }
-      UsageStore.GroupBy groupBy = groupBy(ctx.queryParam("groupBy"));
-      UserId only = onlyUser(p);
-      List<UsageStore.Totals> rows = store.totals(p.tenant(), from, to, groupBy, only);
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("from", Instant.ofEpochMilli(from).toString());
-      body.put("to", Instant.ofEpochMilli(to).toString());
-      body.put("groupBy", groupBy.wire());
-      body.put("scope", only == null ? "tenant" : "own");
-      body.put("rows", rows);
-      Json.write(ctx, 200, body);
-    });
+    r.get(
+        "/api/v1/usage",
+        (ctx, p) -> {
+          long to = time(ctx.queryParam("to"), "to", clock.millis());
+          long from = time(ctx.queryParam("from"), "from", to - DEFAULT_WINDOW.toMillis());
+          if (from >= to) {
+            throw new InvalidInputException("from", "must be before 'to'");
+          }
+          UsageStore.GroupBy groupBy = groupBy(ctx.queryParam("groupBy"));
+          UserId only = onlyUser(p);
+          List<UsageStore.Totals> rows = store.totals(p.tenant(), from, to, groupBy, only);
+          Map<String, Object> body = new LinkedHashMap<>();
+          body.put("from", Instant.ofEpochMilli(from).toString());
+          body.put("to", Instant.ofEpochMilli(to).toString());
+          body.put("groupBy", groupBy.wire());
+          body.put("scope", only == null ? "tenant" : "own");
+          body.put("rows", rows);
+          Json.write(ctx, 200, body);
+        });
   }
 
   private static UserId onlyUser(Principal p) {
@@ -67,11 +69,17 @@ public final class UsageRoutes implements ApiRoutes.Module {
         return g;
       }
     }
-    throw new InvalidInputException("groupBy", "must be one of " + Arrays.stream(UsageStore.GroupBy.values())
-        .map(UsageStore.GroupBy::wire).collect(Collectors.joining(", ")));
+    throw new InvalidInputException(
+        "groupBy",
+        "must be one of "
+            + Arrays.stream(UsageStore.GroupBy.values())
+                .map(UsageStore.GroupBy::wire)
+                .collect(Collectors.joining(", ")));
   }
 
-  /** An ISO-8601 instant (2026-11-27T08:00:00Z), a date (2026-11-27, midnight UTC) or epoch millis. */
+  /**
+   * An ISO-8601 instant (2026-11-27T08:00:00Z), a date (2026-11-27, midnight UTC) or epoch millis.
+   */
   private static long time(String raw, String field, long fallback) {
     if (raw == null || raw.isBlank()) {
       return fallback;
@@ -86,8 +94,10 @@ public final class UsageRoutes implements ApiRoutes.Module {
       }
       return Instant.parse(v).toEpochMilli();
     } catch (DateTimeParseException | NumberFormatException e) {
-      throw new InvalidInputException(field, "must be an ISO-8601 instant such as 2026-11-27T08:00:00Z, a date such as"
-          + " 2026-11-27, or epoch milliseconds");
+      throw new InvalidInputException(
+          field,
+          "must be an ISO-8601 instant such as 2026-11-27T08:00:00Z, a date such as"
+              + " 2026-11-27, or epoch milliseconds");
     }
   }
 }

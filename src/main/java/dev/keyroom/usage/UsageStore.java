@@ -32,13 +32,38 @@ public final class UsageStore {
   }
 
   /** Totals of one group. {@code key} is null for rows without that dimension (no skill named). */
-  public record Totals(String key, long requests, long errors, long inputTokens, long outputTokens, long totalTokens,
-      long characters, double credits, long requestBytes, long responseBytes) {}
+  public record Totals(
+      String key,
+      long requests,
+      long errors,
+      long inputTokens,
+      long outputTokens,
+      long totalTokens,
+      long characters,
+      double credits,
+      long requestBytes,
+      long responseBytes) {}
 
   /** One proxied request, as the per-request detail shows it (paths carry no query string). */
-  public record Request(long at, String provider, String workroomId, String sessionId, String userId, String skill,
-      String credentialId, Integer credentialVersion, String method, String path, int status, String outcome,
-      long latencyMs, long requestBytes, long responseBytes, Long inputTokens, Long outputTokens, Long characters,
+  public record Request(
+      long at,
+      String provider,
+      String workroomId,
+      String sessionId,
+      String userId,
+      String skill,
+      String credentialId,
+      Integer credentialVersion,
+      String method,
+      String path,
+      int status,
+      String outcome,
+      long latencyMs,
+      long requestBytes,
+      long responseBytes,
+      Long inputTokens,
+      Long outputTokens,
+      Long characters,
       Double credits) {}
 
   private final Database db;
@@ -48,19 +73,37 @@ public final class UsageStore {
   }
 
   void insertAll(Handle h, List<UsageRecord> records) {
-    PreparedBatch batch = h.prepareBatch("INSERT INTO usage_records (id, tenant_id, at, workroom_id, session_id, user_id,"
-        + " skill, provider, credential_id, credential_version, method, path, status, outcome, request_bytes,"
-        + " response_bytes, latency_ms, input_tokens, output_tokens, total_tokens, characters, credits) VALUES (:id, :t,"
-        + " :at, :w, :s, :u, :skill, :p, :c, :v, :m, :path, :status, :outcome, :rq, :rs, :lat, :in, :out, :tot, :ch, :cr)");
+    PreparedBatch batch =
+        h.prepareBatch(
+            "INSERT INTO usage_records (id, tenant_id, at, workroom_id, session_id, user_id,"
+                + " skill, provider, credential_id, credential_version, method, path, status, outcome, request_bytes,"
+                + " response_bytes, latency_ms, input_tokens, output_tokens, total_tokens, characters, credits) VALUES (:id, :t,"
+                + " :at, :w, :s, :u, :skill, :p, :c, :v, :m, :path, :status, :outcome, :rq, :rs, :lat, :in, :out, :tot, :ch, :cr)");
     for (UsageRecord r : records) {
       UsageUnits u = r.units();
-      batch.bind("id", Identifiers.random("use")).bind("t", r.tenant().value()).bind("at", r.at())
-          .bind("w", r.workroomId()).bind("s", r.sessionId()).bind("u", r.userId()).bind("skill", r.skill())
-          .bind("p", r.provider()).bind("c", r.credentialId()).bind("v", r.credentialVersion())
-          .bind("m", r.method()).bind("path", r.path()).bind("status", r.status()).bind("outcome", r.outcome())
-          .bind("rq", r.requestBytes()).bind("rs", r.responseBytes()).bind("lat", r.latencyMs())
-          .bind("in", u.inputTokens()).bind("out", u.outputTokens()).bind("tot", u.totalTokens())
-          .bind("ch", u.characters()).bind("cr", u.credits())
+      batch
+          .bind("id", Identifiers.random("use"))
+          .bind("t", r.tenant().value())
+          .bind("at", r.at())
+          .bind("w", r.workroomId())
+          .bind("s", r.sessionId())
+          .bind("u", r.userId())
+          .bind("skill", r.skill())
+          .bind("p", r.provider())
+          .bind("c", r.credentialId())
+          .bind("v", r.credentialVersion())
+          .bind("m", r.method())
+          .bind("path", r.path())
+          .bind("status", r.status())
+          .bind("outcome", r.outcome())
+          .bind("rq", r.requestBytes())
+          .bind("rs", r.responseBytes())
+          .bind("lat", r.latencyMs())
+          .bind("in", u.inputTokens())
+          .bind("out", u.outputTokens())
+          .bind("tot", u.totalTokens())
+          .bind("ch", u.characters())
+          .bind("cr", u.credits())
           .add();
     }
     batch.execute();
@@ -70,48 +113,95 @@ public final class UsageStore {
    * The newest requests of one group in {@code [from, to)}: those whose {@code groupBy} column
    * equals {@code key}, or is empty when {@code key} is null. At most {@code limit}, newest first.
    */
-  public List<Request> requests(TenantId tenant, long from, long to, GroupBy groupBy, String key, int limit) {
-    String sql = "SELECT * FROM usage_records WHERE tenant_id = :t AND at >= :from AND at < :to AND "
-        + (key == null ? groupBy.column + " IS NULL" : groupBy.column + " = :k")
-        + " ORDER BY at DESC, id LIMIT :limit";
-    return db.jdbi().withHandle(h -> {
-      var q = h.createQuery(sql).bind("t", tenant.value()).bind("from", from).bind("to", to).bind("limit", limit);
-      if (key != null) {
-        q.bind("k", key);
-      }
-      return q.map((rs, ctx) -> new Request(rs.getLong("at"), rs.getString("provider"), rs.getString("workroom_id"),
-          rs.getString("session_id"), rs.getString("user_id"), rs.getString("skill"), rs.getString("credential_id"),
-          rs.getObject("credential_version") == null ? null : rs.getInt("credential_version"), rs.getString("method"),
-          rs.getString("path"), rs.getInt("status"), rs.getString("outcome"), rs.getLong("latency_ms"),
-          rs.getLong("request_bytes"), rs.getLong("response_bytes"), Rows.nullableLong(rs, "input_tokens"),
-          Rows.nullableLong(rs, "output_tokens"), Rows.nullableLong(rs, "characters"),
-          rs.getObject("credits") == null ? null : rs.getDouble("credits"))).list();
-    });
+  public List<Request> requests(
+      TenantId tenant, long from, long to, GroupBy groupBy, String key, int limit) {
+    String sql =
+        "SELECT * FROM usage_records WHERE tenant_id = :t AND at >= :from AND at < :to AND "
+            + (key == null ? groupBy.column + " IS NULL" : groupBy.column + " = :k")
+            + " ORDER BY at DESC, id LIMIT :limit";
+    return db.jdbi()
+        .withHandle(
+            h -> {
+              var q =
+                  h.createQuery(sql)
+                      .bind("t", tenant.value())
+                      .bind("from", from)
+                      .bind("to", to)
+                      .bind("limit", limit);
+              if (key != null) {
+                q.bind("k", key);
+              }
+              return q.map(
+                      (rs, ctx) ->
+                          new Request(
+                              rs.getLong("at"),
+                              rs.getString("provider"),
+                              rs.getString("workroom_id"),
+                              rs.getString("session_id"),
+                              rs.getString("user_id"),
+                              rs.getString("skill"),
+                              rs.getString("credential_id"),
+                              rs.getObject("credential_version") == null
+                                  ? null
+                                  : rs.getInt("credential_version"),
+                              rs.getString("method"),
+                              rs.getString("path"),
+                              rs.getInt("status"),
+                              rs.getString("outcome"),
+                              rs.getLong("latency_ms"),
+                              rs.getLong("request_bytes"),
+                              rs.getLong("response_bytes"),
+                              Rows.nullableLong(rs, "input_tokens"),
+                              Rows.nullableLong(rs, "output_tokens"),
+                              Rows.nullableLong(rs, "characters"),
+                              rs.getObject("credits") == null ? null : rs.getDouble("credits")))
+                  .list();
+            });
   }
 
   /**
    * Totals per group for {@code [from, to)}. When {@code onlyUser} is set, only that user's
    * requests count (a member sees their own usage; admins and the platform see the tenant's).
    */
-  public List<Totals> totals(TenantId tenant, long from, long to, GroupBy groupBy, UserId onlyUser) {
+  public List<Totals> totals(
+      TenantId tenant, long from, long to, GroupBy groupBy, UserId onlyUser) {
     String col = groupBy.column;
-    String sql = "SELECT " + col + " AS k, COUNT(*) AS requests,"
-        + " SUM(CASE WHEN outcome = 'ok' THEN 0 ELSE 1 END) AS errors,"
-        + " COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens,"
-        + " COALESCE(SUM(total_tokens), 0) AS total_tokens, COALESCE(SUM(characters), 0) AS characters,"
-        + " COALESCE(SUM(credits), 0) AS credits, COALESCE(SUM(request_bytes), 0) AS request_bytes,"
-        + " COALESCE(SUM(response_bytes), 0) AS response_bytes"
-        + " FROM usage_records WHERE tenant_id = :t AND at >= :from AND at < :to"
-        + (onlyUser == null ? "" : " AND user_id = :u")
-        + " GROUP BY " + col + " ORDER BY requests DESC, k";
-    return db.jdbi().withHandle(h -> {
-      var q = h.createQuery(sql).bind("t", tenant.value()).bind("from", from).bind("to", to);
-      if (onlyUser != null) {
-        q.bind("u", onlyUser.value());
-      }
-      return q.map((rs, ctx) -> new Totals(rs.getString("k"), rs.getLong("requests"), rs.getLong("errors"),
-          rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("total_tokens"), rs.getLong("characters"),
-          rs.getDouble("credits"), rs.getLong("request_bytes"), rs.getLong("response_bytes"))).list();
-    });
+    String sql =
+        "SELECT "
+            + col
+            + " AS k, COUNT(*) AS requests,"
+            + " SUM(CASE WHEN outcome = 'ok' THEN 0 ELSE 1 END) AS errors,"
+            + " COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens,"
+            + " COALESCE(SUM(total_tokens), 0) AS total_tokens, COALESCE(SUM(characters), 0) AS characters,"
+            + " COALESCE(SUM(credits), 0) AS credits, COALESCE(SUM(request_bytes), 0) AS request_bytes,"
+            + " COALESCE(SUM(response_bytes), 0) AS response_bytes"
+            + " FROM usage_records WHERE tenant_id = :t AND at >= :from AND at < :to"
+            + (onlyUser == null ? "" : " AND user_id = :u")
+            + " GROUP BY "
+            + col
+            + " ORDER BY requests DESC, k";
+    return db.jdbi()
+        .withHandle(
+            h -> {
+              var q =
+                  h.createQuery(sql).bind("t", tenant.value()).bind("from", from).bind("to", to);
+              if (onlyUser != null) {
+                q.bind("u", onlyUser.value());
+              }
+              return q.map(
+                      (rs, ctx) ->
+                          new Totals(
+                              rs.getString("k"),
+                              rs.getLong("requests"),
+                              rs.getLong("errors"),
+                              rs.getLong("input_tokens"),
+                              rs.getLong("output_tokens"),
+                              rs.getLong("total_tokens"),
+                              rs.getLong("characters"),
+                              rs.getDouble("credits"),
+                              rs.getLong("request_bytes"),
+                              rs.getLong("response_bytes")))
+                  .list();
+            });
   }
 }

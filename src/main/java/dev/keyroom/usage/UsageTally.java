@@ -21,7 +21,8 @@ final class UsageTally {
       return;
     }
     input = max(input, first(usage, "prompt_tokens", "input_tokens", "promptTokenCount"));
-    output = max(output, first(usage, "completion_tokens", "output_tokens", "candidatesTokenCount"));
+    output =
+        max(output, first(usage, "completion_tokens", "output_tokens", "candidatesTokenCount"));
     thoughts = max(thoughts, first(usage, "thoughtsTokenCount"));
     total = max(total, first(usage, "total_tokens", "totalTokenCount"));
   }
@@ -37,7 +38,8 @@ final class UsageTally {
   }
 
   UsageUnits units() {
-    Long out = output == null ? thoughts : thoughts == null ? output : Long.valueOf(output + thoughts);
+    Long out =
+        output == null ? thoughts : thoughts == null ? output : Long.valueOf(output + thoughts);
     Long sum = total;
     if (sum == null && (input != null || out != null)) {
       sum = (input == null ? 0 : input) + (out == null ? 0 : out);

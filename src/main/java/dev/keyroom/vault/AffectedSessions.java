@@ -44,8 +44,11 @@ public record AffectedSessions(Action action, List<String> sessionIds) {
     }
     List<String> ids = new ArrayList<>(sessionIds);
     other.sessionIds.stream().filter(id -> !ids.contains(id)).forEach(ids::add);
-    return new AffectedSessions(action == Action.ENDED && other.action == Action.ENDED ? Action.ENDED
-        : Action.RESTART_REQUESTED, ids);
+    return new AffectedSessions(
+        action == Action.ENDED && other.action == Action.ENDED
+            ? Action.ENDED
+            : Action.RESTART_REQUESTED,
+        ids);
   }
 
   /** The wire form: {@code {"count": n, "action": "ended", "sessions": [...]}}. */

@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * version and kind. A ciphertext copied to another row, tenant, home or version fails to open.
  * Length-prefixed, so no two different tuples encode to the same bytes.
  */
-public record CredentialAad(TenantId tenant, Home home, UserId owner, CredentialId credential, int version, String kind) {
+public record CredentialAad(
+    TenantId tenant, Home home, UserId owner, CredentialId credential, int version, String kind) {
 
   public byte[] encode() {
     ByteArrayOutputStream out = new ByteArrayOutputStream(160);

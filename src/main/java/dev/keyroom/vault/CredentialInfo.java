@@ -4,9 +4,9 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /**
- * What Keyroom shows of a credential: metadata, a masked hint and a keyed fingerprint. There is
- * no field for the value. {@code hosts} are the git hosts a git credential may be handed to (null
- * for kinds git never receives).
+ * What Keyroom shows of a credential: metadata, a masked hint and a keyed fingerprint. There is no
+ * field for the value. {@code hosts} are the git hosts a git credential may be handed to (null for
+ * kinds git never receives).
  */
 public record CredentialInfo(
     String id,
@@ -25,10 +25,17 @@ public record CredentialInfo(
     List<VersionInfo> versions) {
 
   /** When and by whom the credential was last used (filled by the proxy and sessions). */
-  public record LastUsed(long at, String sessionId, String workroomId, String skill, String userId) {}
+  public record LastUsed(
+      long at, String sessionId, String workroomId, String skill, String userId) {}
 
   /** One version of the value. */
-  public record VersionInfo(int version, String status, String hint, String fingerprint, long createdAt, Long revokedAt) {}
+  public record VersionInfo(
+      int version,
+      String status,
+      String hint,
+      String fingerprint,
+      long createdAt,
+      Long revokedAt) {}
 
   @JsonIgnore
   public boolean isActive() {

@@ -7,15 +7,16 @@ import java.util.Objects;
 
 /**
  * The only way to reach credentials: a tenant plus a home, and for integrations the owning user.
- * Every query of the vault is bound to one scope, so a credential of another tenant or another
- * user is simply not there.
+ * Every query of the vault is bound to one scope, so a credential of another tenant or another user
+ * is simply not there.
  */
 public record CredentialScope(TenantId tenant, Home home, UserId owner) {
   public CredentialScope {
     Objects.requireNonNull(tenant, "tenant");
     Objects.requireNonNull(home, "home");
     if ((home == Home.USER) != (owner != null)) {
-      throw new IllegalArgumentException("user integrations have an owner; tenant secrets have none");
+      throw new IllegalArgumentException(
+          "user integrations have an owner; tenant secrets have none");
     }
   }
 

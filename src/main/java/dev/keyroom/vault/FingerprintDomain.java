@@ -7,11 +7,11 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Whose fingerprints can be compared: one tenant, one home, one owner. The encoding is prefixed
- * to the value under the tenant's fingerprint key, so the same value stored by a member and by an
+ * Whose fingerprints can be compared: one tenant, one home, one owner. The encoding is prefixed to
+ * the value under the tenant's fingerprint key, so the same value stored by a member and by an
  * admin (or by two members) has unrelated fingerprints, and an admin cannot confirm a guess of a
- * member's secret by storing the guess and comparing. Length-prefixed, so no two different
- * tuples encode to the same bytes.
+ * member's secret by storing the guess and comparing. Length-prefixed, so no two different tuples
+ * encode to the same bytes.
  */
 public record FingerprintDomain(TenantId tenant, Home home, UserId owner) {
 

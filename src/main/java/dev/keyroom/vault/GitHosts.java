@@ -20,20 +20,26 @@ import java.util.regex.Pattern;
 public final class GitHosts {
   public static final int MAX_HOSTS = 16;
   private static final String LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
-  private static final Pattern ENTRY = Pattern.compile(
-      "(" + LABEL + "(?:\\." + LABEL + ")*|\\[[0-9a-f:.]{2,45}\\])(?::([0-9]{1,5}))?");
-  private static final String RULE = "each host is a name or IP address with an optional :port (1-65535),"
-      + " e.g. github.com or git.example.com:8443; no wildcards, schemes, paths or user names";
+  private static final Pattern ENTRY =
+      Pattern.compile(
+          "(" + LABEL + "(?:\\." + LABEL + ")*|\\[[0-9a-f:.]{2,45}\\])(?::([0-9]{1,5}))?");
+  private static final String RULE =
+      "each host is a name or IP address with an optional :port (1-65535),"
+          + " e.g. github.com or git.example.com:8443; no wildcards, schemes, paths or user names";
 
   private GitHosts() {}
 
-  /** Checks and normalises (lower case, no duplicates) hosts an owner chose; 400 naming {@code field}. */
+  /**
+   * Checks and normalises (lower case, no duplicates) hosts an owner chose; 400 naming {@code
+   * field}.
+   */
   public static List<String> parse(List<String> hosts, String field) {
     if (hosts == null || hosts.isEmpty()) {
       throw new InvalidInputException(field, "must name at least one git host (" + RULE + ")");
     }
     if (hosts.size() > MAX_HOSTS) {
-      throw new InvalidInputException(field, "must name at most " + MAX_HOSTS + " hosts (got " + hosts.size() + ")");
+      throw new InvalidInputException(
+          field, "must name at most " + MAX_HOSTS + " hosts (got " + hosts.size() + ")");
     }
     Set<String> out = new LinkedHashSet<>();
     for (int i = 0; i < hosts.size(); i++) {
@@ -54,8 +60,9 @@ public final class GitHosts {
   static List<String> forKind(CredentialKind kind, List<String> chosen) {
     if (!kind.isGit()) {
       if (chosen != null) {
-        throw new InvalidInputException("hosts", "kind '" + kind.id() + "' is not handed to git; only git credentials"
-            + " have hosts");
+        throw new InvalidInputException(
+            "hosts",
+            "kind '" + kind.id() + "' is not handed to git; only git credentials" + " have hosts");
       }
       return null;
     }

@@ -6,6 +6,10 @@ import dev.keyroom.crypto.SecretValue;
 public record ResolvedCredential(CredentialInfo info, SecretValue value) {
   @Override
   public String toString() {
-    return "ResolvedCredential[id=" + info.id() + ", version=" + info.version() + ", value=[REDACTED]]";
+    return "ResolvedCredential[id="
+        + info.id()
+        + ", version="
+        + info.version()
+        + ", value=[REDACTED]]";
   }
 }

@@ -9,14 +9,16 @@ import java.util.Map;
 
 /** The UI's stylesheet, script and icon, served from the jar (no CDN). */
 final class Assets {
-  private static final Map<String, String> FILES = Map.of(
-      "keyroom.css", "text/css; charset=utf-8",
-      "keyroom.js", "text/javascript; charset=utf-8",
-      "favicon.svg", "image/svg+xml");
+  private static final Map<String, String> FILES =
+      Map.of(
+          "keyroom.css", "text/css; charset=utf-8",
+          "keyroom.js", "text/javascript; charset=utf-8",
+          "favicon.svg", "image/svg+xml");
   private final Map<String, byte[]> bodies;
 
   Assets() {
-    this.bodies = FILES.keySet().stream().collect(java.util.stream.Collectors.toMap(f -> f, Assets::read));
+    this.bodies =
+        FILES.keySet().stream().collect(java.util.stream.Collectors.toMap(f -> f, Assets::read));
   }
 
   void register(WebRouter router) {

@@ -31,11 +31,13 @@ import java.util.stream.Collectors;
 public final class AuditPages {
   /** Rows on a page unless the address asks for another number (at most {@link #MAX_PAGE}). */
   static final int PAGE = 50;
+
   static final int MAX_PAGE = 200;
   private static final String TO_BEFORE_FROM = "must not be before from";
 
   /** The filters as the form holds them. */
-  public record Filters(String actor, String action, String credential, String workroom, String from, String to) {
+  public record Filters(
+      String actor, String action, String credential, String workroom, String from, String to) {
     Map<String, String> query() {
       Map<String, String> q = new LinkedHashMap<>();
       q.put("actor", actor);
@@ -67,11 +69,26 @@ public final class AuditPages {
   }
 
   private void show(Context ctx, WebUser user) {
-    Filters f = new Filters(q(ctx, "actor"), q(ctx, "action"), q(ctx, "credential"), q(ctx, "workroom"), q(ctx, "from"), q(ctx, "to"));
+    Filters f =
+        new Filters(
+            q(ctx, "actor"),
+            q(ctx, "action"),
+            q(ctx, "credential"),
+            q(ctx, "workroom"),
+            q(ctx, "from"),
+            q(ctx, "to"));
     List<User> users = tenancy.users(user.tenant());
     List<Workroom> rooms = workrooms.list(user.tenant());
-    String actor = f.actor() == null ? null : f.actor().contains(":") ? f.actor()
-        : users.stream().filter(u -> u.name().equals(f.actor())).findFirst().map(u -> "user:" + u.id().value()).orElse(f.actor());
+    String actor =
+        f.actor() == null
+            ? null
+            : f.actor().contains(":")
+                ? f.actor()
+                : users.stream()
+                    .filter(u -> u.name().equals(f.actor()))
+                    .findFirst()
+                    .map(u -> "user:" + u.id().value())
+                    .orElse(f.actor());
     String error = null;
     Page<AuditRecord> page = new Page<>(List.of(), false, false);
     Pager pager = Pager.NONE;
@@ -82,18 +99,29 @@ public final class AuditPages {
       if (from != null && to != null && to <= from) {
         throw new InvalidInputException("to", TO_BEFORE_FROM);
       }
-      page = audit.page(user.tenant(), new AuditLog.Search(actor, f.action(), f.credential(), null, f.workroom(), from, to),
-          AuditRoutes.start(paging), paging.limit());
+      page =
+          audit.page(
+              user.tenant(),
+              new AuditLog.Search(actor, f.action(), f.credential(), null, f.workroom(), from, to),
+              AuditRoutes.start(paging),
+              paging.limit());
       Map<String, String> query = f.query();
       if (paging.limit() != PAGE) {
         query.put("limit", Integer.toString(paging.limit()));
       }
-      pager = Pager.of("/audit", query, "after", page.hasPrevious() ? Long.toString(page.first().seq()) : null,
-          "before", page.hasNext() ? Long.toString(page.last().seq()) : null);
+      pager =
+          Pager.of(
+              "/audit",
+              query,
+              "after",
+              page.hasPrevious() ? Long.toString(page.first().seq()) : null,
+              "before",
+              page.hasNext() ? Long.toString(page.last().seq()) : null);
     } catch (InvalidInputException e) {
       error = explain(e);
     }
-    Map<String, String> names = users.stream().collect(Collectors.toMap(u -> "user:" + u.id().value(), User::name));
+    Map<String, String> names =
+        users.stream().collect(Collectors.toMap(u -> "user:" + u.id().value(), User::name));
     Map<String, String> targets = new HashMap<>();
     users.forEach(u -> targets.put(u.id().value(), u.name()));
     rooms.forEach(w -> targets.put(w.id().value(), w.name()));
@@ -113,13 +141,20 @@ public final class AuditPages {
     router.render(ctx, user, error == null ? 200 : 400, "audit.jte", "Audit", "audit", m);
   }
 
-  /** Start of the day ({@code plusDays} 0) or of the next day (1, so "to" includes its day), UTC; null when not given. */
+  /**
+   * Start of the day ({@code plusDays} 0) or of the next day (1, so "to" includes its day), UTC;
+   * null when not given.
+   */
   private static Long day(String field, String value, int plusDays) {
     if (value == null) {
       return null;
     }
     try {
-      return LocalDate.parse(value).plusDays(plusDays).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+      return LocalDate.parse(value)
+          .plusDays(plusDays)
+          .atStartOfDay(ZoneOffset.UTC)
+          .toInstant()
+          .toEpochMilli();
     } catch (DateTimeParseException e) {
       throw new InvalidInputException(field, "must be a date like 2026-01-31");
     }
@@ -130,11 +165,14 @@ public final class AuditPages {
     String field = e.field() == null ? "" : e.field();
     return switch (field) {
       case "limit" -> "Rows per page must be a whole number from 1 to " + MAX_PAGE + ".";
-      case "before", "after" -> "This page link is not valid: use the Previous and Next links, or start again from the newest"
-          + " events.";
+      case "before", "after" ->
+          "This page link is not valid: use the Previous and Next links, or start again from the newest"
+              + " events.";
       case "from" -> "The From date must look like 2026-01-31.";
-      case "to" -> e.getMessage().endsWith(TO_BEFORE_FROM) ? "The To date is before the From date: nothing can match."
-          : "The To date must look like 2026-01-31.";
+      case "to" ->
+          e.getMessage().endsWith(TO_BEFORE_FROM)
+              ? "The To date is before the From date: nothing can match."
+              : "The To date must look like 2026-01-31.";
       default -> e.getMessage();
     };
   }

@@ -28,7 +28,13 @@ public final class BrowserSessions {
   private final Duration lifetime;
   private final Duration idle;
 
-  public BrowserSessions(Database db, Tenancy tenancy, Passwords passwords, Clock clock, Duration lifetime, Duration idle) {
+  public BrowserSessions(
+      Database db,
+      Tenancy tenancy,
+      Passwords passwords,
+      Clock clock,
+      Duration lifetime,
+      Duration idle) {
     this.db = db;
     this.tenancy = tenancy;
     this.passwords = passwords;
@@ -41,10 +47,19 @@ public final class BrowserSessions {
   public String open(TenantId tenant, UserId user, String method) {
     String token = TokenFormat.generate(PREFIX);
     long now = clock.millis();
-    db.jdbi().useHandle(h -> h.createUpdate("INSERT INTO web_sessions (id_hash, tenant_id, user_id, method, created_at,"
-            + " last_seen_at, expires_at) VALUES (:h, :t, :u, :m, :now, :now, :exp)")
-        .bind("h", TokenFormat.hash(token)).bind("t", tenant.value()).bind("u", user.value()).bind("m", method)
-        .bind("now", now).bind("exp", now + lifetime.toMillis()).execute());
+    db.jdbi()
+        .useHandle(
+            h ->
+                h.createUpdate(
+                        "INSERT INTO web_sessions (id_hash, tenant_id, user_id, method, created_at,"
+                            + " last_seen_at, expires_at) VALUES (:h, :t, :u, :m, :now, :now, :exp)")
+                    .bind("h", TokenFormat.hash(token))
+                    .bind("t", tenant.value())
+                    .bind("u", user.value())
+                    .bind("m", method)
+                    .bind("now", now)
+                    .bind("exp", now + lifetime.toMillis())
+                    .execute());
     return token;
   }
 
@@ -55,14 +70,21 @@ public final class BrowserSessions {
     }
     String hash = TokenFormat.hash(token);
     long now = clock.millis();
-    Optional<Map<String, Object>> row = db.jdbi().withHandle(h -> h.createQuery(
-            "SELECT id_hash, tenant_id, user_id, last_seen_at, expires_at FROM web_sessions WHERE id_hash = :h")
-        .bind("h", hash).mapToMap().findOne());
+    Optional<Map<String, Object>> row =
+        db.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT id_hash, tenant_id, user_id, last_seen_at, expires_at FROM web_sessions WHERE id_hash = :h")
+                        .bind("h", hash)
+                        .mapToMap()
+                        .findOne());
     if (row.isEmpty() || !TokenFormat.sameHash((String) row.get().get("id_hash"), hash)) {
       return Optional.empty();
     }
     long lastSeen = ((Number) row.get().get("last_seen_at")).longValue();
-    if (now >= ((Number) row.get().get("expires_at")).longValue() || now - lastSeen >= idle.toMillis()) {
+    if (now >= ((Number) row.get().get("expires_at")).longValue()
+        || now - lastSeen >= idle.toMillis()) {
       close(token);
       return Optional.empty();
     }
@@ -72,38 +94,70 @@ public final class BrowserSessions {
       return Optional.empty();
     }
     if (now - lastSeen > 30_000) {
-      db.jdbi().useHandle(h -> h.createUpdate("UPDATE web_sessions SET last_seen_at = :now WHERE id_hash = :h")
-          .bind("now", now).bind("h", hash).execute());
+      db.jdbi()
+          .useHandle(
+              h ->
+                  h.createUpdate("UPDATE web_sessions SET last_seen_at = :now WHERE id_hash = :h")
+                      .bind("now", now)
+                      .bind("h", hash)
+                      .execute());
     }
-    String tenantName = tenancy.tenants().stream().filter(t -> t.id().equals(tenant)).findFirst()
-        .map(t -> t.name()).orElse("?");
-    return Optional.of(new WebUser(tenant, tenantName, user.id(), user.name(), user.role(), csrfFor(token),
-        passwords.mustChange(tenant, user.id())));
+    String tenantName =
+        tenancy.tenants().stream()
+            .filter(t -> t.id().equals(tenant))
+            .findFirst()
+            .map(t -> t.name())
+            .orElse("?");
+    return Optional.of(
+        new WebUser(
+            tenant,
+            tenantName,
+            user.id(),
+            user.name(),
+            user.role(),
+            csrfFor(token),
+            passwords.mustChange(tenant, user.id())));
   }
 
   public void close(String token) {
     if (token == null) {
       return;
     }
-    db.jdbi().useHandle(h -> h.createUpdate("DELETE FROM web_sessions WHERE id_hash = :h").bind("h", TokenFormat.hash(token)).execute());
+    db.jdbi()
+        .useHandle(
+            h ->
+                h.createUpdate("DELETE FROM web_sessions WHERE id_hash = :h")
+                    .bind("h", TokenFormat.hash(token))
+                    .execute());
   }
 
   /** Ends every other browser session of a user (after a password change). */
   public void closeOthers(TenantId tenant, UserId user, String keepToken) {
-    db.jdbi().useHandle(h -> h.createUpdate("DELETE FROM web_sessions WHERE tenant_id = :t AND user_id = :u AND id_hash <> :keep")
-        .bind("t", tenant.value()).bind("u", user.value()).bind("keep", TokenFormat.hash(keepToken)).execute());
+    db.jdbi()
+        .useHandle(
+            h ->
+                h.createUpdate(
+                        "DELETE FROM web_sessions WHERE tenant_id = :t AND user_id = :u AND id_hash <> :keep")
+                    .bind("t", tenant.value())
+                    .bind("u", user.value())
+                    .bind("keep", TokenFormat.hash(keepToken))
+                    .execute());
   }
 
   /** Ends every web sign-in of a user inside the caller's transaction (the user was disabled). */
   public int closeAll(org.jdbi.v3.core.Handle h, TenantId tenant, UserId user) {
     return h.createUpdate("DELETE FROM web_sessions WHERE tenant_id = :t AND user_id = :u")
-        .bind("t", tenant.value()).bind("u", user.value()).execute();
+        .bind("t", tenant.value())
+        .bind("u", user.value())
+        .execute();
   }
 
   /** The CSRF token of a session: a one-way function of its cookie value. */
   static String csrfFor(String token) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(("keyroom/csrf/" + token).getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("SHA-256")
+              .digest(("keyroom/csrf/" + token).getBytes(StandardCharsets.UTF_8));
       return Base64.getUrlEncoder().withoutPadding().encodeToString(d);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is unavailable", e);

@@ -4,7 +4,10 @@ import dev.keyroom.proxy.KeyTest;
 import dev.keyroom.vault.CredentialId;
 import dev.keyroom.vault.CredentialInfo;
 
-/** "Test key" on Config → Secrets: the catalog's cheap call for the kind ({@link KeyTest}, shared with the API). */
+/**
+ * "Test key" on Config → Secrets: the catalog's cheap call for the kind ({@link KeyTest}, shared
+ * with the API).
+ */
 final class CatalogKeyTest implements KeyTester {
   private final KeyTest keyTest;
 

@@ -6,7 +6,8 @@ import java.time.format.DateTimeFormatter;
 
 /** How times, kinds and amounts read on a page. */
 public final class Display {
-  private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter UTC =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
   private Display() {}
 
@@ -30,8 +31,10 @@ public final class Display {
 
   /** Up to two letters standing for a provider: "Google Gemini" → "GG", "OpenAI" → "OA". */
   public static String initials(String displayName) {
-    String[] words = java.util.Arrays.stream(displayName.replaceAll("\\(.*?\\)", " ").trim().split("\\s+"))
-        .filter(w -> !w.isEmpty() && Character.isLetter(w.charAt(0))).toArray(String[]::new);
+    String[] words =
+        java.util.Arrays.stream(displayName.replaceAll("\\(.*?\\)", " ").trim().split("\\s+"))
+            .filter(w -> !w.isEmpty() && Character.isLetter(w.charAt(0)))
+            .toArray(String[]::new);
     if (words.length == 0) {
       return "?";
     }

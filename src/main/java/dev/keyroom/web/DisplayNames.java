@@ -28,7 +28,13 @@ final class DisplayNames {
   private final Map<String, String> keys = new HashMap<>();
   private final Set<String> skills;
 
-  private DisplayNames(Catalog catalog, Workrooms rooms, Tenancy tenancy, Vault vault, Skills skillList, TenantId tenant) {
+  private DisplayNames(
+      Catalog catalog,
+      Workrooms rooms,
+      Tenancy tenancy,
+      Vault vault,
+      Skills skillList,
+      TenantId tenant) {
     for (CredentialKind k : catalog.kinds()) {
       providers.put(k.id(), k.displayName());
     }
@@ -45,7 +51,13 @@ final class DisplayNames {
   }
 
   /** The names of everything in the tenant, read once for one page. */
-  static DisplayNames of(TenantId tenant, Catalog catalog, Workrooms workrooms, Tenancy tenancy, Vault vault, Skills skills) {
+  static DisplayNames of(
+      TenantId tenant,
+      Catalog catalog,
+      Workrooms workrooms,
+      Tenancy tenancy,
+      Vault vault,
+      Skills skills) {
     return new DisplayNames(catalog, workrooms, tenancy, vault, skills, tenant);
   }
 

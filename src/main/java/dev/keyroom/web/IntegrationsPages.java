@@ -6,14 +6,14 @@ import dev.keyroom.crypto.SecretValue;
 import dev.keyroom.error.ConflictException;
 import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.error.PayloadTooLargeException;
+import dev.keyroom.oauth.IntegrationView;
+import dev.keyroom.session.IntegrationConsents;
+import dev.keyroom.session.WorkroomId;
+import dev.keyroom.session.Workrooms;
 import dev.keyroom.vault.CredentialId;
 import dev.keyroom.vault.CredentialInfo;
 import dev.keyroom.vault.CredentialScope;
 import dev.keyroom.vault.Vault;
-import dev.keyroom.session.IntegrationConsents;
-import dev.keyroom.session.WorkroomId;
-import dev.keyroom.session.Workrooms;
-import dev.keyroom.oauth.IntegrationView;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -22,7 +22,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** Profile → Integrations: a person's own git tokens and personal secrets. Only that person sees them. */
+/**
+ * Profile → Integrations: a person's own git tokens and personal secrets. Only that person sees
+ * them.
+ */
 public final class IntegrationsPages {
   private final WebRouter router;
   private final Vault vault;
@@ -32,8 +35,14 @@ public final class IntegrationsPages {
   private final Workrooms workrooms;
   private final IntegrationConsents consents;
 
-  IntegrationsPages(WebRouter router, Vault vault, Catalog catalog, Workrooms workrooms, IntegrationConsents consents,
-      Clock clock, OAuthConnections oauth) {
+  IntegrationsPages(
+      WebRouter router,
+      Vault vault,
+      Catalog catalog,
+      Workrooms workrooms,
+      IntegrationConsents consents,
+      Clock clock,
+      OAuthConnections oauth) {
     this.router = router;
     this.vault = vault;
     this.catalog = catalog;
@@ -44,7 +53,10 @@ public final class IntegrationsPages {
   }
 
   void register() {
-    router.page("/profile/integrations", WebRouter.Access.MEMBER, (ctx, u) -> show(ctx, u, 200, null, "", "", ""));
+    router.page(
+        "/profile/integrations",
+        WebRouter.Access.MEMBER,
+        (ctx, u) -> show(ctx, u, 200, null, "", "", ""));
     router.action("/profile/integrations", WebRouter.Access.MEMBER, this::add);
     router.action("/profile/integrations/{id}/replace", WebRouter.Access.MEMBER, this::replace);
     router.action("/profile/integrations/{id}/hosts", WebRouter.Access.MEMBER, this::hosts);
@@ -53,11 +65,15 @@ public final class IntegrationsPages {
     oauth.register();
   }
 
-  private void show(Context ctx, WebUser user, int status, String error, String kind, String name, String hosts) {
+  private void show(
+      Context ctx, WebUser user, int status, String error, String kind, String name, String hosts) {
     List<IntegrationView> connections = oauth.connections(user);
-    Set<String> oauthIds = connections.stream().map(IntegrationView::id).collect(Collectors.toSet());
-    List<CredentialInfo> mine = vault.list(CredentialScope.integrationsOf(user.tenant(), user.id())).stream()
-        .filter(c -> !oauthIds.contains(c.id())).toList();
+    Set<String> oauthIds =
+        connections.stream().map(IntegrationView::id).collect(Collectors.toSet());
+    List<CredentialInfo> mine =
+        vault.list(CredentialScope.integrationsOf(user.tenant(), user.id())).stream()
+            .filter(c -> !oauthIds.contains(c.id()))
+            .toList();
     String savedId = ctx.queryParam("saved");
     Map<String, String> outcome = oauth.outcome(ctx, connections);
     Map<String, Object> m = new LinkedHashMap<>();
@@ -67,28 +83,47 @@ public final class IntegrationsPages {
     m.put("oauthOk", outcome.get("ok"));
     m.put("oauthError", outcome.get("error"));
     m.put("disconnected", "disconnected".equals(ctx.queryParam("done")));
-    m.put("kinds", catalog.kinds().stream().filter(k -> k.home() == Home.USER && !k.isOAuth()).map(SecretsPages::option).toList());
-    m.put("saved", savedId == null ? null : mine.stream().filter(c -> c.id().equals(savedId)).findFirst().orElse(null));
+    m.put(
+        "kinds",
+        catalog.kinds().stream()
+            .filter(k -> k.home() == Home.USER && !k.isOAuth())
+            .map(SecretsPages::option)
+            .toList());
+    m.put(
+        "saved",
+        savedId == null
+            ? null
+            : mine.stream().filter(c -> c.id().equals(savedId)).findFirst().orElse(null));
     m.put("deleted", "deleted".equals(ctx.queryParam("done")));
     m.put("error", error);
     m.put("formKind", kind);
     m.put("formName", name);
     m.put("formHosts", hosts);
-    m.put("gitKinds", catalog.kinds().stream().filter(k -> k.home() == Home.USER && k.isGit() && !k.isOAuth())
-        .map(k -> k.id() + " (default " + String.join(", ", k.git().hosts()) + ")").toList());
+    m.put(
+        "gitKinds",
+        catalog.kinds().stream()
+            .filter(k -> k.home() == Home.USER && k.isGit() && !k.isOAuth())
+            .map(k -> k.id() + " (default " + String.join(", ", k.git().hosts()) + ")")
+            .toList());
     m.put("now", clock.millis());
     m.put("consents", consentRows(user));
     router.render(ctx, user, status, "integrations.jte", "Integrations", "integrations", m);
   }
 
-  /** A workroom and whether the platform's sessions for this person there get their integrations. */
+  /**
+   * A workroom and whether the platform's sessions for this person there get their integrations.
+   */
   public record ConsentRow(String workroomId, String workroomName, Long grantedAt) {}
 
   private List<ConsentRow> consentRows(WebUser user) {
-    Map<String, Long> granted = consents.list(user.tenant(), user.id()).stream()
-        .collect(Collectors.toMap(c -> c.workroomId().value(), IntegrationConsents.Consent::grantedAt));
+    Map<String, Long> granted =
+        consents.list(user.tenant(), user.id()).stream()
+            .collect(
+                Collectors.toMap(
+                    c -> c.workroomId().value(), IntegrationConsents.Consent::grantedAt));
     return workrooms.list(user.tenant(), new Workrooms.Viewer(user.id(), false)).stream()
-        .map(w -> new ConsentRow(w.id().value(), w.name(), granted.get(w.id().value()))).toList();
+        .map(w -> new ConsentRow(w.id().value(), w.name(), granted.get(w.id().value())))
+        .toList();
   }
 
   private void consent(Context ctx, WebUser user) {
@@ -113,11 +148,23 @@ public final class IntegrationsPages {
       if (value == null || value.isEmpty()) {
         throw new InvalidInputException("value", "paste the token's value");
       }
-      CredentialInfo c = vault.create(CredentialScope.integrationsOf(user.tenant(), user.id()), kind, name,
-          SecretValue.ofUtf8(value.strip()), hostList(hosts), user.auditName());
+      CredentialInfo c =
+          vault.create(
+              CredentialScope.integrationsOf(user.tenant(), user.id()),
+              kind,
+              name,
+              SecretValue.ofUtf8(value.strip()),
+              hostList(hosts),
+              user.auditName());
       ctx.redirect("/profile/integrations?saved=" + c.id());
     } catch (InvalidInputException | ConflictException | PayloadTooLargeException e) {
-      show(ctx, user, e.status(), e.getMessage(), kind == null ? "" : kind, name == null ? "" : name,
+      show(
+          ctx,
+          user,
+          e.status(),
+          e.getMessage(),
+          kind == null ? "" : kind,
+          name == null ? "" : name,
           hosts == null ? "" : hosts);
     }
   }
@@ -127,9 +174,15 @@ public final class IntegrationsPages {
     String value = ctx.formParam("value");
     try {
       if (value == null || value.isEmpty()) {
-        throw new InvalidInputException("value", "paste the new value to replace the token (the field starts empty on purpose)");
+        throw new InvalidInputException(
+            "value",
+            "paste the new value to replace the token (the field starts empty on purpose)");
       }
-      vault.replace(CredentialScope.integrationsOf(user.tenant(), user.id()), id, SecretValue.ofUtf8(value.strip()), user.auditName());
+      vault.replace(
+          CredentialScope.integrationsOf(user.tenant(), user.id()),
+          id,
+          SecretValue.ofUtf8(value.strip()),
+          user.auditName());
       ctx.redirect("/profile/integrations?saved=" + id.value());
     } catch (InvalidInputException | ConflictException e) {
       show(ctx, user, e.status(), e.getMessage(), "", "", "");
@@ -142,7 +195,10 @@ public final class IntegrationsPages {
     String hosts = ctx.formParam("hosts");
     try {
       List<String> list = hostList(hosts);
-      vault.setHosts(CredentialScope.integrationsOf(user.tenant(), user.id()), id, list == null ? List.of() : list,
+      vault.setHosts(
+          CredentialScope.integrationsOf(user.tenant(), user.id()),
+          id,
+          list == null ? List.of() : list,
           user.auditName());
       ctx.redirect("/profile/integrations?saved=" + id.value());
     } catch (InvalidInputException e) {
@@ -150,7 +206,10 @@ public final class IntegrationsPages {
     }
   }
 
-  /** "github.com, git.example.com:8443" as a list; null when the field is empty (the kind's default). */
+  /**
+   * "github.com, git.example.com:8443" as a list; null when the field is empty (the kind's
+   * default).
+   */
   static List<String> hostList(String field) {
     if (field == null || field.isBlank()) {
       return null;
@@ -159,7 +218,9 @@ public final class IntegrationsPages {
   }
 
   private void delete(Context ctx, WebUser user) {
-    vault.delete(CredentialScope.integrationsOf(user.tenant(), user.id()), CredentialId.parse(ctx.pathParam("id")),
+    vault.delete(
+        CredentialScope.integrationsOf(user.tenant(), user.id()),
+        CredentialId.parse(ctx.pathParam("id")),
         user.auditName());
     ctx.redirect("/profile/integrations?done=deleted");
   }

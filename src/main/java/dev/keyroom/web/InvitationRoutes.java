@@ -20,16 +20,18 @@ public final class InvitationRoutes implements ApiRoutes.Module {
 
   @Override
   public void register(ApiRoutes r) {
-    r.post("/api/v1/users/{id}/one-time-password", (ctx, p) -> {
-      UserId id = UserId.parse(ctx.pathParam("id"));
-      p.requireAdmin("issuing a one-time password");
-      String password = passwords.issueInvitation(p.tenant(), id, p.auditName());
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("userId", id.value());
-      out.put("oneTimePassword", password);
-      out.put("note", "shown once; the user chooses their own password at the first sign-in");
-      ctx.header("Cache-Control", "no-store");
-      Json.write(ctx, 201, out);
-    });
+    r.post(
+        "/api/v1/users/{id}/one-time-password",
+        (ctx, p) -> {
+          UserId id = UserId.parse(ctx.pathParam("id"));
+          p.requireAdmin("issuing a one-time password");
+          String password = passwords.issueInvitation(p.tenant(), id, p.auditName());
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("userId", id.value());
+          out.put("oneTimePassword", password);
+          out.put("note", "shown once; the user chooses their own password at the first sign-in");
+          ctx.header("Cache-Control", "no-store");
+          Json.write(ctx, 201, out);
+        });
   }
 }

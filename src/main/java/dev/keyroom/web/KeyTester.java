@@ -2,7 +2,10 @@ package dev.keyroom.web;
 
 import dev.keyroom.vault.CredentialInfo;
 
-/** Runs a kind's cheap "test this key" call (the catalog's test call, through the proxy's machinery). */
+/**
+ * Runs a kind's cheap "test this key" call (the catalog's test call, through the proxy's
+ * machinery).
+ */
 @FunctionalInterface
 public interface KeyTester {
   /** The outcome shown inline next to the key. {@code message} never holds the key. */
@@ -20,7 +23,10 @@ public interface KeyTester {
     return new KeyTester() {
       @Override
       public Result test(WebUser user, CredentialInfo c) {
-        return new Result(c.id(), false, "Testing keys needs the provider proxy, which this build does not include.");
+        return new Result(
+            c.id(),
+            false,
+            "Testing keys needs the provider proxy, which this build does not include.");
       }
 
       @Override

@@ -6,19 +6,20 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
- * The fields of a form that failed validation, to show it again as it was filled in — without
- * the secret fields, which always come back empty.
+ * The fields of a form that failed validation, to show it again as it was filled in — without the
+ * secret fields, which always come back empty.
  */
 public record Posted(Map<String, String> fields) {
   public static final Posted EMPTY = new Posted(Map.of());
 
   static Posted of(Map<String, List<String>> form, Predicate<String> isSecret) {
     Map<String, String> kept = new TreeMap<>();
-    form.forEach((k, v) -> {
-      if (!isSecret.test(k) && !k.equals(WebRouter.CSRF_FIELD) && !v.isEmpty()) {
-        kept.put(k, v.get(0));
-      }
-    });
+    form.forEach(
+        (k, v) -> {
+          if (!isSecret.test(k) && !k.equals(WebRouter.CSRF_FIELD) && !v.isEmpty()) {
+            kept.put(k, v.get(0));
+          }
+        });
     return new Posted(kept);
   }
 

@@ -45,12 +45,15 @@ public final class Reveals {
     }
   }
 
-  private static final String INSERT = "INSERT INTO web_reveals (id, browser_session, tenant_id, kind, subject_id,"
-      + " ciphertext, expires_at) VALUES (:id, :b, :t, :k, :s, :ct, :exp)";
-  private static final String FIND = "SELECT id, ciphertext, expires_at FROM web_reveals WHERE browser_session = :b"
-      + " AND tenant_id = :t AND kind = :k AND subject_id = :s ORDER BY expires_at DESC";
-  private static final String DELETE_MATCHING = "DELETE FROM web_reveals WHERE browser_session = :b AND tenant_id = :t"
-      + " AND kind = :k AND subject_id = :s";
+  private static final String INSERT =
+      "INSERT INTO web_reveals (id, browser_session, tenant_id, kind, subject_id,"
+          + " ciphertext, expires_at) VALUES (:id, :b, :t, :k, :s, :ct, :exp)";
+  private static final String FIND =
+      "SELECT id, ciphertext, expires_at FROM web_reveals WHERE browser_session = :b"
+          + " AND tenant_id = :t AND kind = :k AND subject_id = :s ORDER BY expires_at DESC";
+  private static final String DELETE_MATCHING =
+      "DELETE FROM web_reveals WHERE browser_session = :b AND tenant_id = :t"
+          + " AND kind = :k AND subject_id = :s";
   private static final String DELETE_EXPIRED = "DELETE FROM web_reveals WHERE expires_at <= :now";
 
   private final Database db;
@@ -68,17 +71,28 @@ public final class Reveals {
     return TokenFormat.hash(cookieValue);
   }
 
-  /** Keeps {@code value} for the next page of this browser session; replaces an unshown one for the same subject. */
+  /**
+   * Keeps {@code value} for the next page of this browser session; replaces an unshown one for the
+   * same subject.
+   */
   void keep(String browserSession, TenantId tenant, Kind kind, String subject, String value) {
     String id = Identifiers.random("rev");
     long now = clock.millis();
-    byte[] ct = keys.encrypt(tenant, value.getBytes(StandardCharsets.UTF_8), context(browserSession, kind, subject));
-    db.jdbi().useTransaction(h -> {
-      h.createUpdate(DELETE_EXPIRED).bind("now", now).execute();
-      bindKey(h.createUpdate(DELETE_MATCHING), browserSession, tenant, kind, subject).execute();
-      bindKey(h.createUpdate(INSERT), browserSession, tenant, kind, subject).bind("id", id)
-          .bind("ct", Base64.getEncoder().encodeToString(ct)).bind("exp", now + TTL.toMillis()).execute();
-    });
+    byte[] ct =
+        keys.encrypt(
+            tenant, value.getBytes(StandardCharsets.UTF_8), context(browserSession, kind, subject));
+    db.jdbi()
+        .useTransaction(
+            h -> {
+              h.createUpdate(DELETE_EXPIRED).bind("now", now).execute();
+              bindKey(h.createUpdate(DELETE_MATCHING), browserSession, tenant, kind, subject)
+                  .execute();
+              bindKey(h.createUpdate(INSERT), browserSession, tenant, kind, subject)
+                  .bind("id", id)
+                  .bind("ct", Base64.getEncoder().encodeToString(ct))
+                  .bind("exp", now + TTL.toMillis())
+                  .execute();
+            });
   }
 
   /**
@@ -87,26 +101,54 @@ public final class Reveals {
    */
   Optional<Revealed> take(String browserSession, TenantId tenant, Kind kind, String subject) {
     long now = clock.millis();
-    Optional<Map<String, Object>> row = db.jdbi().inTransaction(h -> {
-      Optional<Map<String, Object>> found = bindKey(h.createQuery(FIND), browserSession, tenant, kind, subject)
-          .mapToMap().findFirst();
-      if (found.isEmpty()) {
-        return found;
-      }
-      // Whoever deletes the rows shows the value; a concurrent request deleting nothing shows nothing.
-      int deleted = bindKey(h.createUpdate(DELETE_MATCHING), browserSession, tenant, kind, subject).execute();
-      return deleted == 0 || ((Number) found.get().get("expires_at")).longValue() <= now ? Optional.empty() : found;
-    });
-    return row.map(r -> new Revealed(new String(keys.decrypt(tenant, Base64.getDecoder().decode((String) r.get("ciphertext")),
-        context(browserSession, kind, subject), "a value shown once"), StandardCharsets.UTF_8)));
+    Optional<Map<String, Object>> row =
+        db.jdbi()
+            .inTransaction(
+                h -> {
+                  Optional<Map<String, Object>> found =
+                      bindKey(h.createQuery(FIND), browserSession, tenant, kind, subject)
+                          .mapToMap()
+                          .findFirst();
+                  if (found.isEmpty()) {
+                    return found;
+                  }
+                  // Whoever deletes the rows shows the value; a concurrent request deleting nothing
+                  // shows nothing.
+                  int deleted =
+                      bindKey(
+                              h.createUpdate(DELETE_MATCHING),
+                              browserSession,
+                              tenant,
+                              kind,
+                              subject)
+                          .execute();
+                  return deleted == 0 || ((Number) found.get().get("expires_at")).longValue() <= now
+                      ? Optional.empty()
+                      : found;
+                });
+    return row.map(
+        r ->
+            new Revealed(
+                new String(
+                    keys.decrypt(
+                        tenant,
+                        Base64.getDecoder().decode((String) r.get("ciphertext")),
+                        context(browserSession, kind, subject),
+                        "a value shown once"),
+                    StandardCharsets.UTF_8)));
   }
 
-  private static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bindKey(T statement, String browserSession,
-      TenantId tenant, Kind kind, String subject) {
-    return statement.bind("b", browserSession).bind("t", tenant.value()).bind("k", kind.wire).bind("s", subject);
+  private static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bindKey(
+      T statement, String browserSession, TenantId tenant, Kind kind, String subject) {
+    return statement
+        .bind("b", browserSession)
+        .bind("t", tenant.value())
+        .bind("k", kind.wire)
+        .bind("s", subject);
   }
 
   private static byte[] context(String browserSession, Kind kind, String subject) {
-    return ("keyroom/web-reveal/" + kind.wire + "/" + subject + "/" + browserSession).getBytes(StandardCharsets.UTF_8);
+    return ("keyroom/web-reveal/" + kind.wire + "/" + subject + "/" + browserSession)
+        .getBytes(StandardCharsets.UTF_8);
   }
 }

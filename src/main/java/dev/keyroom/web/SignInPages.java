@@ -15,8 +15,8 @@ import java.util.Optional;
 
 /**
  * Sign-in with organisation, user name and password; sign-out; changing one's password. A
- * pre-session cookie guards the sign-in form against cross-site posts (login CSRF). Failed
- * attempts are limited per address and per account.
+ * pre-session cookie guards the sign-in form against cross-site posts (login CSRF). Failed attempts
+ * are limited per address and per account.
  */
 final class SignInPages {
   static final String PRE_COOKIE = "keyroom_signin";
@@ -31,8 +31,15 @@ final class SignInPages {
   private final boolean secureCookies;
   private final dev.keyroom.tenancy.Tenancy tenancy;
 
-  SignInPages(WebRouter router, Passwords passwords, BrowserSessions sessions, AuditLog audit,
-      FailedAuthLimiter byAddress, FailedAuthLimiter byAccount, boolean secureCookies, dev.keyroom.tenancy.Tenancy tenancy) {
+  SignInPages(
+      WebRouter router,
+      Passwords passwords,
+      BrowserSessions sessions,
+      AuditLog audit,
+      FailedAuthLimiter byAddress,
+      FailedAuthLimiter byAccount,
+      boolean secureCookies,
+      dev.keyroom.tenancy.Tenancy tenancy) {
     this.router = router;
     this.passwords = passwords;
     this.sessions = sessions;
@@ -47,7 +54,10 @@ final class SignInPages {
     router.open(HandlerType.GET, "/signin", this::form);
     router.open(HandlerType.POST, "/signin", this::signIn);
     router.open(HandlerType.POST, "/signout", this::signOut);
-    router.page("/profile/password", WebRouter.Access.MEMBER, (ctx, user) -> passwordForm(ctx, user, null, 200));
+    router.page(
+        "/profile/password",
+        WebRouter.Access.MEMBER,
+        (ctx, user) -> passwordForm(ctx, user, null, 200));
     router.action("/profile/password", WebRouter.Access.MEMBER, this::changePassword);
   }
 
@@ -59,7 +69,10 @@ final class SignInPages {
     showForm(ctx, 200, null, "", "");
   }
 
-  /** The organisation's name when this Keyroom serves exactly one (a single-organisation install), else "". */
+  /**
+   * The organisation's name when this Keyroom serves exactly one (a single-organisation install),
+   * else "".
+   */
   private String onlyTenant() {
     var all = tenancy.tenants();
     return all.size() == 1 ? all.get(0).name() : "";
@@ -72,17 +85,27 @@ final class SignInPages {
     m.put("error", error);
     m.put("tenant", tenant.isEmpty() ? onlyTenant() : tenant);
     m.put("name", name);
-    m.put("next", safeNext(ctx.queryParam("next") != null ? ctx.queryParam("next") : ctx.formParam("next")));
+    m.put(
+        "next",
+        safeNext(ctx.queryParam("next") != null ? ctx.queryParam("next") : ctx.formParam("next")));
     m.put("formToken", BrowserSessions.csrfFor(pre));
     router.render(ctx, null, status, "signin.jte", "Sign in", "", m);
   }
 
   private void signIn(Context ctx) {
     String pre = ctx.cookie(PRE_COOKIE);
-    String tenant = Optional.ofNullable(ctx.formParam("tenant")).orElse("").trim().toLowerCase(Locale.ROOT);
+    String tenant =
+        Optional.ofNullable(ctx.formParam("tenant")).orElse("").trim().toLowerCase(Locale.ROOT);
     String name = Optional.ofNullable(ctx.formParam("name")).orElse("").trim();
-    if (pre == null || !WebRouter.sameToken(BrowserSessions.csrfFor(pre), ctx.formParam(WebRouter.CSRF_FIELD))) {
-      showForm(ctx, 403, "This sign-in form expired or did not come from this site. Please try again.", tenant, name);
+    if (pre == null
+        || !WebRouter.sameToken(
+            BrowserSessions.csrfFor(pre), ctx.formParam(WebRouter.CSRF_FIELD))) {
+      showForm(
+          ctx,
+          403,
+          "This sign-in form expired or did not come from this site. Please try again.",
+          tenant,
+          name);
       return;
     }
     String account = tenant + "/" + name;
@@ -103,14 +126,21 @@ final class SignInPages {
         tooMany(ctx, addressRetry, tenant, name);
         return;
       }
-      showForm(ctx, 401, "That organisation, user name and password do not match an account. Check them and try again.",
-          tenant, name);
+      showForm(
+          ctx,
+          401,
+          "That organisation, user name and password do not match an account. Check them and try again.",
+          tenant,
+          name);
       return;
     }
     Passwords.Account a = found.get();
     String token = sessions.open(a.tenant().id(), a.user().id(), "password");
-    audit.record(a.tenant().id(), AuditEvent.of("user:" + a.user().id().value(), "user.signin")
-        .target("user", a.user().id().value()).with("method", "password"));
+    audit.record(
+        a.tenant().id(),
+        AuditEvent.of("user:" + a.user().id().value(), "user.signin")
+            .target("user", a.user().id().value())
+            .with("method", "password"));
     ctx.removeCookie(PRE_COOKIE, "/");
     ctx.cookie(cookie(WebRouter.SESSION_COOKIE, token, SESSION_SECONDS));
     ctx.redirect(a.mustChange() ? "/profile/password" : safeNext(ctx.formParam("next")));
@@ -124,7 +154,8 @@ final class SignInPages {
   private void signOut(Context ctx) {
     String token = ctx.cookie(WebRouter.SESSION_COOKIE);
     Optional<WebUser> user = sessions.find(token);
-    if (user.isPresent() && WebRouter.sameToken(user.get().csrf(), ctx.formParam(WebRouter.CSRF_FIELD))) {
+    if (user.isPresent()
+        && WebRouter.sameToken(user.get().csrf(), ctx.formParam(WebRouter.CSRF_FIELD))) {
       sessions.close(token);
       ctx.removeCookie(WebRouter.SESSION_COOKIE, "/");
       ctx.redirect("/signin");
@@ -134,7 +165,11 @@ final class SignInPages {
       ctx.redirect("/signin");
       return;
     }
-    router.error(ctx, user.get(), 403, "Sign-out needs the page's security token. Reload the page and try again.");
+    router.error(
+        ctx,
+        user.get(),
+        403,
+        "Sign-out needs the page's security token. Reload the page and try again.");
   }
 
   private void passwordForm(Context ctx, WebUser user, String error, int status) {
@@ -158,7 +193,11 @@ final class SignInPages {
       return;
     }
     if (next.codePointCount(0, next.length()) < Passwords.MIN_LENGTH) {
-      passwordForm(ctx, user, "The new password must be at least " + Passwords.MIN_LENGTH + " characters.", 400);
+      passwordForm(
+          ctx,
+          user,
+          "The new password must be at least " + Passwords.MIN_LENGTH + " characters.",
+          400);
       return;
     }
     passwords.set(user.tenant(), user.id(), next, false, user.auditName());
@@ -172,8 +211,13 @@ final class SignInPages {
 
   /** Only local paths: never another site (open redirect), never a protocol-relative URL. */
   static String safeNext(String next) {
-    if (next == null || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\") || next.length() > 200
-        || next.startsWith("/signin") || !next.matches("[A-Za-z0-9/_.?=&%-]*")) {
+    if (next == null
+        || !next.startsWith("/")
+        || next.startsWith("//")
+        || next.startsWith("/\\")
+        || next.length() > 200
+        || next.startsWith("/signin")
+        || !next.matches("[A-Za-z0-9/_.?=&%-]*")) {
       return "/";
     }
     return next;

@@ -13,9 +13,9 @@ import java.util.function.Supplier;
 
 /**
  * Profile → API tokens: a person's own {@code kr_u_} tokens for the CLI and scripts — list, create
- * (the token is shown once, on the page the form leads to), revoke. As in the API
- * ({@code /api/v1/me/tokens}) everyone manages only their own; nobody, admins included, lists or
- * revokes another person's tokens (disabling the person ends them all).
+ * (the token is shown once, on the page the form leads to), revoke. As in the API ({@code
+ * /api/v1/me/tokens}) everyone manages only their own; nobody, admins included, lists or revokes
+ * another person's tokens (disabling the person ends them all).
  */
 public final class TokensPages {
   /** A token created by the post that led here: {@code token} is null once it has been shown. */
@@ -27,7 +27,12 @@ public final class TokensPages {
   private final Supplier<String> publicUrl;
   private final Clock clock;
 
-  TokensPages(WebRouter router, ApiTokens tokens, Reveals reveals, Supplier<String> publicUrl, Clock clock) {
+  TokensPages(
+      WebRouter router,
+      ApiTokens tokens,
+      Reveals reveals,
+      Supplier<String> publicUrl,
+      Clock clock) {
     this.router = router;
     this.tokens = tokens;
     this.reveals = reveals;
@@ -36,7 +41,8 @@ public final class TokensPages {
   }
 
   void register() {
-    router.page("/profile/tokens", WebRouter.Access.MEMBER, (ctx, u) -> show(ctx, u, 200, null, ""));
+    router.page(
+        "/profile/tokens", WebRouter.Access.MEMBER, (ctx, u) -> show(ctx, u, 200, null, ""));
     router.action("/profile/tokens", WebRouter.Access.MEMBER, this::create);
     router.action("/profile/tokens/{id}/revoke", WebRouter.Access.MEMBER, this::revoke);
   }
@@ -49,16 +55,31 @@ public final class TokensPages {
       TokenId id = TokenId.parse(createdId);
       Optional<ApiTokens.TokenInfo> info = mine.stream().filter(t -> t.id().equals(id)).findFirst();
       if (info.isPresent()) {
-        created = new Created(info.get(), reveals.take(Reveals.browserSession(ctx.cookie(WebRouter.SESSION_COOKIE)),
-            user.tenant(), Reveals.Kind.API_TOKEN, id.value()).orElse(null));
+        created =
+            new Created(
+                info.get(),
+                reveals
+                    .take(
+                        Reveals.browserSession(ctx.cookie(WebRouter.SESSION_COOKIE)),
+                        user.tenant(),
+                        Reveals.Kind.API_TOKEN,
+                        id.value())
+                    .orElse(null));
       }
     }
     String revoked = ctx.queryParam("revoked");
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("tokens", mine);
     m.put("created", created);
-    m.put("revoked", revoked == null ? null : mine.stream().filter(t -> t.id().value().equals(revoked)).findFirst()
-        .map(ApiTokens.TokenInfo::name).orElse(null));
+    m.put(
+        "revoked",
+        revoked == null
+            ? null
+            : mine.stream()
+                .filter(t -> t.id().value().equals(revoked))
+                .findFirst()
+                .map(ApiTokens.TokenInfo::name)
+                .orElse(null));
     m.put("error", error);
     m.put("formName", formName);
     m.put("loginCommand", "keyroom login " + Shell.quote(publicUrl.get()));
@@ -75,8 +96,12 @@ public final class TokensPages {
       show(ctx, user, e.status(), e.getMessage(), name == null ? "" : name);
       return;
     }
-    reveals.keep(Reveals.browserSession(ctx.cookie(WebRouter.SESSION_COOKIE)), user.tenant(), Reveals.Kind.API_TOKEN,
-        issued.id().value(), issued.token());
+    reveals.keep(
+        Reveals.browserSession(ctx.cookie(WebRouter.SESSION_COOKIE)),
+        user.tenant(),
+        Reveals.Kind.API_TOKEN,
+        issued.id().value(),
+        issued.token());
     ctx.redirect("/profile/tokens?created=" + issued.id().value());
   }
 

@@ -26,15 +26,16 @@ import java.util.function.Supplier;
 
 /**
  * Users (admins): the tenant's people with role, status and last sign-in; invite one (a one-time
- * password shown once), a new one-time password for an account nobody has used yet, change a
- * role, disable someone (through {@link Tenancy#disable}, which ends their tokens, web sign-ins and
- * live sessions in one transaction); and the platform's service tokens (list, revoke). The rules
- * are the API's: the services refuse what the API refuses (the last active admin, a one-time
- * password for an account in use).
+ * password shown once), a new one-time password for an account nobody has used yet, change a role,
+ * disable someone (through {@link Tenancy#disable}, which ends their tokens, web sign-ins and live
+ * sessions in one transaction); and the platform's service tokens (list, revoke). The rules are the
+ * API's: the services refuse what the API refuses (the last active admin, a one-time password for
+ * an account in use).
  */
 public final class UsersPages {
   /** A person as the list shows them. */
-  public record UserRow(User user, boolean you, Long lastSignIn, boolean invitable, int liveSessions) {}
+  public record UserRow(
+      User user, boolean you, Long lastSignIn, boolean invitable, int liveSessions) {}
 
   /** A one-time password after an invitation: {@code password} is null once it has been shown. */
   public record OneTime(User user, Reveals.Revealed password, boolean invited) {}
@@ -53,8 +54,17 @@ public final class UsersPages {
   private final Supplier<String> publicUrl;
   private final Clock clock;
 
-  UsersPages(WebRouter router, Tenancy tenancy, Passwords passwords, ApiTokens tokens, Workrooms workrooms,
-      Sessions sessions, AuditLog audit, Reveals reveals, Supplier<String> publicUrl, Clock clock) {
+  UsersPages(
+      WebRouter router,
+      Tenancy tenancy,
+      Passwords passwords,
+      ApiTokens tokens,
+      Workrooms workrooms,
+      Sessions sessions,
+      AuditLog audit,
+      Reveals reveals,
+      Supplier<String> publicUrl,
+      Clock clock) {
     this.router = router;
     this.tenancy = tenancy;
     this.passwords = passwords;
@@ -74,14 +84,23 @@ public final class UsersPages {
     router.action("/users/{id}/role", WebRouter.Access.ADMIN, this::role);
     router.page("/users/{id}/disable", WebRouter.Access.ADMIN, this::confirmDisable);
     router.action("/users/{id}/disable", WebRouter.Access.ADMIN, this::disable);
-    router.action("/users/service-tokens/{id}/revoke", WebRouter.Access.ADMIN, this::revokeServiceToken);
+    router.action(
+        "/users/service-tokens/{id}/revoke", WebRouter.Access.ADMIN, this::revokeServiceToken);
   }
 
   private void list(Context ctx, WebUser user, int status, String error, String formName) {
     Map<UserId, List<SessionInfo>> live = liveByUser(user);
-    List<UserRow> rows = tenancy.users(user.tenant()).stream().map(u -> new UserRow(u, u.id().equals(user.id()),
-        lastSignIn(user, u.id()), passwords.invitable(user.tenant(), u.id()),
-        live.getOrDefault(u.id(), List.of()).size())).toList();
+    List<UserRow> rows =
+        tenancy.users(user.tenant()).stream()
+            .map(
+                u ->
+                    new UserRow(
+                        u,
+                        u.id().equals(user.id()),
+                        lastSignIn(user, u.id()),
+                        passwords.invitable(user.tenant(), u.id()),
+                        live.getOrDefault(u.id(), List.of()).size()))
+            .toList();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("users", rows);
     m.put("oneTime", oneTime(ctx, user));
@@ -104,21 +123,33 @@ public final class UsersPages {
     }
     UserId id = UserId.parse(raw);
     User who = tenancy.user(user.tenant(), id);
-    Optional<Reveals.Revealed> pw = reveals.take(Reveals.browserSession(ctx.cookie(WebRouter.SESSION_COOKIE)),
-        user.tenant(), Reveals.Kind.ONE_TIME_PASSWORD, id.value());
+    Optional<Reveals.Revealed> pw =
+        reveals.take(
+            Reveals.browserSession(ctx.cookie(WebRouter.SESSION_COOKIE)),
+            user.tenant(),
+            Reveals.Kind.ONE_TIME_PASSWORD,
+            id.value());
     return new OneTime(who, pw.orElse(null), invited != null);
   }
 
   private String notice(Context ctx, WebUser user) {
     String raw = ctx.queryParam("user");
-    Optional<User> subject = raw == null ? Optional.empty()
-        : tenancy.users(user.tenant()).stream().filter(u -> u.id().value().equals(raw)).findFirst();
+    Optional<User> subject =
+        raw == null
+            ? Optional.empty()
+            : tenancy.users(user.tenant()).stream()
+                .filter(u -> u.id().value().equals(raw))
+                .findFirst();
     String who = subject.map(User::name).orElse("The user");
     return switch (String.valueOf(ctx.queryParam("done"))) {
-      case "disabled" -> who + " is disabled. Their API tokens are refused, their web sign-ins ended, and "
-          + Display.plural(count(ctx.queryParam("ended")), "live session", "live sessions") + " of theirs ended.";
+      case "disabled" ->
+          who
+              + " is disabled. Their API tokens are refused, their web sign-ins ended, and "
+              + Display.plural(count(ctx.queryParam("ended")), "live session", "live sessions")
+              + " of theirs ended.";
       case "role" -> who + " is now " + subject.map(u -> u.role().wire()).orElse("changed") + ".";
-      case "revoked" -> "Service token revoked. The platform's calls with it are refused from now on.";
+      case "revoked" ->
+          "Service token revoked. The platform's calls with it are refused from now on.";
       default -> null;
     };
   }
@@ -150,8 +181,12 @@ public final class UsersPages {
   /** Issues the invitation's one-time password, keeps it for the next page only, and goes there. */
   private void issue(Context ctx, WebUser user, UserId id, String param) {
     String pw = passwords.issueInvitation(user.tenant(), id, user.auditName());
-    reveals.keep(Reveals.browserSession(ctx.cookie(WebRouter.SESSION_COOKIE)), user.tenant(),
-        Reveals.Kind.ONE_TIME_PASSWORD, id.value(), pw);
+    reveals.keep(
+        Reveals.browserSession(ctx.cookie(WebRouter.SESSION_COOKIE)),
+        user.tenant(),
+        Reveals.Kind.ONE_TIME_PASSWORD,
+        id.value(),
+        pw);
     ctx.redirect("/users?" + param + "=" + id.value() + "#one-time");
   }
 
@@ -168,7 +203,8 @@ public final class UsersPages {
       return;
     }
     // Someone who made themselves a member may no longer open this page.
-    boolean stillAdmin = !id.equals(user.id()) || tenancy.user(user.tenant(), id).role() == Role.ADMIN;
+    boolean stillAdmin =
+        !id.equals(user.id()) || tenancy.user(user.tenant(), id).role() == Role.ADMIN;
     ctx.redirect(stillAdmin ? "/users?done=role&user=" + id.value() : "/");
   }
 
@@ -178,14 +214,23 @@ public final class UsersPages {
     Map<String, String> names = new LinkedHashMap<>();
     workrooms.list(user.tenant()).forEach(w -> names.put(w.id().value(), w.name()));
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("impact", new DisableImpact(who, who.id().equals(user.id()), live.size(),
-        live.stream().map(s -> names.getOrDefault(s.workroom().value(), s.workroom().value())).distinct().toList()));
+    m.put(
+        "impact",
+        new DisableImpact(
+            who,
+            who.id().equals(user.id()),
+            live.size(),
+            live.stream()
+                .map(s -> names.getOrDefault(s.workroom().value(), s.workroom().value()))
+                .distinct()
+                .toList()));
     router.render(ctx, user, 200, "user-disable.jte", "Disable " + who.name(), "users", m);
   }
 
   private void disable(Context ctx, WebUser user) {
     UserId id = UserId.parse(ctx.pathParam("id"));
-    List<SessionId> before = liveByUser(user).getOrDefault(id, List.of()).stream().map(SessionInfo::id).toList();
+    List<SessionId> before =
+        liveByUser(user).getOrDefault(id, List.of()).stream().map(SessionInfo::id).toList();
     try {
       tenancy.disable(user.tenant(), id, user.auditName());
     } catch (ConflictException e) {
@@ -195,7 +240,10 @@ public final class UsersPages {
     long now = clock.millis();
     long ended = before.stream().filter(s -> !sessions.get(user.tenant(), s).isLive(now)).count();
     // Disabling oneself ends one's own web sign-in too.
-    ctx.redirect(id.equals(user.id()) ? "/signin" : "/users?done=disabled&user=" + id.value() + "&ended=" + ended);
+    ctx.redirect(
+        id.equals(user.id())
+            ? "/signin"
+            : "/users?done=disabled&user=" + id.value() + "&ended=" + ended);
   }
 
   private void revokeServiceToken(Context ctx, WebUser user) {
@@ -215,8 +263,10 @@ public final class UsersPages {
   }
 
   private Long lastSignIn(WebUser viewer, UserId id) {
-    List<AuditRecord> last = audit.query(viewer.tenant(), new AuditLog.Filter(null, "user.signin", id.value(), null, null,
-        null, null, null, 1));
+    List<AuditRecord> last =
+        audit.query(
+            viewer.tenant(),
+            new AuditLog.Filter(null, "user.signin", id.value(), null, null, null, null, null, 1));
     return last.isEmpty() ? null : last.get(0).at();
   }
 

@@ -6,7 +6,9 @@ import gg.jte.output.StringOutput;
 import io.javalin.http.Context;
 import java.util.Map;
 
-/** The compiled JTE templates (src/main/jte, precompiled at build time; HTML-escaped by context). */
+/**
+ * The compiled JTE templates (src/main/jte, precompiled at build time; HTML-escaped by context).
+ */
 final class Views {
   private final TemplateEngine engine = TemplateEngine.createPrecompiled(ContentType.Html);
 

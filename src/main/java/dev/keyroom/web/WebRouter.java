@@ -25,11 +25,15 @@ final class WebRouter {
   private static final Logger LOG = LoggerFactory.getLogger(WebRouter.class);
   static final String SESSION_COOKIE = "keyroom_session";
   static final String CSRF_FIELD = "_csrf";
-  static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
-      + " form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'";
+  static final String CSP =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+          + " form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'";
 
   /** Who may use a route. */
-  enum Access { MEMBER, ADMIN }
+  enum Access {
+    MEMBER,
+    ADMIN
+  }
 
   @FunctionalInterface
   interface Handler {
@@ -52,14 +56,17 @@ final class WebRouter {
 
   /** A route that needs no browser session (sign-in, assets). */
   void open(HandlerType method, String path, io.javalin.http.Handler h) {
-    routes.addHttpHandler(method, path, ctx -> {
-      secure(ctx);
-      try {
-        h.handle(ctx);
-      } catch (KeyroomException e) {
-        error(ctx, null, e.status(), e.getMessage());
-      }
-    });
+    routes.addHttpHandler(
+        method,
+        path,
+        ctx -> {
+          secure(ctx);
+          try {
+            h.handle(ctx);
+          } catch (KeyroomException e) {
+            error(ctx, null, e.status(), e.getMessage());
+          }
+        });
   }
 
   void page(String path, Access access, Handler h) {
@@ -75,28 +82,46 @@ final class WebRouter {
     WebUser user = sessions.find(ctx.cookie(SESSION_COOKIE)).orElse(null);
     if (user == null) {
       if (post) {
-        error(ctx, null, 401, "Your session has ended. Sign in again, then repeat what you were doing.");
-      } else if ("cross-site".equals(ctx.header("Sec-Fetch-Site")) && ctx.cookie(SESSION_COOKIE) == null) {
+        error(
+            ctx,
+            null,
+            401,
+            "Your session has ended. Sign in again, then repeat what you were doing.");
+      } else if ("cross-site".equals(ctx.header("Sec-Fetch-Site"))
+          && ctx.cookie(SESSION_COOKIE) == null) {
         // Arriving from another site (e.g. back from an OAuth provider): the browser withholds the
         // SameSite=Strict cookie on this navigation. Continue on our own origin, where it is sent.
         continueSameSite(ctx);
       } else {
-        ctx.redirect("/signin?next=" + java.net.URLEncoder.encode(ctx.path(), StandardCharsets.UTF_8));
+        ctx.redirect(
+            "/signin?next=" + java.net.URLEncoder.encode(ctx.path(), StandardCharsets.UTF_8));
       }
       return;
     }
     if (post && !sameToken(user.csrf(), ctx.formParam(CSRF_FIELD))) {
       LOG.warn("refused a form post without a valid CSRF token on {}", HttpServer.route(ctx));
-      error(ctx, user, 403, "This form could not be accepted (its security token is missing or stale)."
-          + " Reload the page and submit it again.");
+      error(
+          ctx,
+          user,
+          403,
+          "This form could not be accepted (its security token is missing or stale)."
+              + " Reload the page and submit it again.");
       return;
     }
-    if (user.mustChangePassword() && !ctx.path().startsWith("/profile/password") && !ctx.path().equals("/signout")) {
+    if (user.mustChangePassword()
+        && !ctx.path().startsWith("/profile/password")
+        && !ctx.path().equals("/signout")) {
       ctx.redirect("/profile/password");
       return;
     }
     if (access == Access.ADMIN && !user.isAdmin()) {
-      error(ctx, user, 403, "This page is for admins of " + user.tenantName() + ". Ask an admin if you need a change here.");
+      error(
+          ctx,
+          user,
+          403,
+          "This page is for admins of "
+              + user.tenantName()
+              + ". Ask an admin if you need a change here.");
       return;
     }
     try {
@@ -110,16 +135,31 @@ final class WebRouter {
         return;
       }
       String ref = UUID.randomUUID().toString().substring(0, 8);
-      LOG.error("web page failed ref={} on {} {}: {}", ref, ctx.method().name(), HttpServer.route(ctx),
+      LOG.error(
+          "web page failed ref={} on {} {}: {}",
+          ref,
+          ctx.method().name(),
+          HttpServer.route(ctx),
           e.getClass().getName());
       if (LOG.isDebugEnabled()) {
         LOG.debug("web page failed ref={} trace:\n{}", ref, SafeTrace.of(e));
       }
-      error(ctx, user, 500, "Something went wrong on our side (reference " + ref + "). The server log has details.");
+      error(
+          ctx,
+          user,
+          500,
+          "Something went wrong on our side (reference " + ref + "). The server log has details.");
     }
   }
 
-  void render(Context ctx, WebUser user, int status, String template, String title, String nav, Map<String, Object> model) {
+  void render(
+      Context ctx,
+      WebUser user,
+      int status,
+      String template,
+      String title,
+      String nav,
+      Map<String, Object> model) {
     Map<String, Object> params = new LinkedHashMap<>(model);
     params.put("frame", new Frame(title, user, nav, user == null ? "" : user.csrf()));
     views.render(ctx, status, template, params);
@@ -129,8 +169,14 @@ final class WebRouter {
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("status", status);
     model.put("message", message);
-    render(ctx, user, status, "error.jte", status == 403 ? "Not allowed" : status == 404 ? "Not found" : "Something needs fixing",
-        "", model);
+    render(
+        ctx,
+        user,
+        status,
+        "error.jte",
+        status == 403 ? "Not allowed" : status == 404 ? "Not found" : "Something needs fixing",
+        "",
+        model);
   }
 
   private void continueSameSite(Context ctx) {
@@ -150,7 +196,9 @@ final class WebRouter {
   }
 
   static boolean sameToken(String expected, String given) {
-    return given != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+    return given != null
+        && MessageDigest.isEqual(
+            expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
   }
 
   /** A form field, trimmed; null when missing or blank. */

@@ -5,10 +5,16 @@ import dev.keyroom.tenancy.TenantId;
 import dev.keyroom.tenancy.UserId;
 
 /**
- * The person behind a browser session. {@code csrf} is derived from the session cookie, so a
- * page from another origin cannot know it.
+ * The person behind a browser session. {@code csrf} is derived from the session cookie, so a page
+ * from another origin cannot know it.
  */
-public record WebUser(TenantId tenant, String tenantName, UserId id, String name, Role role, String csrf,
+public record WebUser(
+    TenantId tenant,
+    String tenantName,
+    UserId id,
+    String name,
+    Role role,
+    String csrf,
     boolean mustChangePassword) {
 
   public boolean isAdmin() {

@@ -11,8 +11,8 @@ import dev.keyroom.error.NotFoundException;
 import dev.keyroom.session.DeliveryLedger;
 import dev.keyroom.session.SessionId;
 import dev.keyroom.session.SessionInfo;
-import dev.keyroom.session.StartedBy;
 import dev.keyroom.session.Sessions;
+import dev.keyroom.session.StartedBy;
 import dev.keyroom.session.Workroom;
 import dev.keyroom.session.WorkroomId;
 import dev.keyroom.session.WorkroomMembers;
@@ -43,25 +43,30 @@ public final class WorkroomsPages {
   public record ToolRow(SecretsPages.KindOption kind, boolean personal, CredentialInfo secret) {}
 
   /**
-   * A session as the workroom page shows it, with the first deliveries of its ledger;
-   * {@code moreDeliveries}: the ledger goes on (on its own, paged page).
+   * A session as the workroom page shows it, with the first deliveries of its ledger; {@code
+   * moreDeliveries}: the ledger goes on (on its own, paged page).
    */
-  public record SessionRow(SessionInfo session, String userName, List<LedgerRow> ledger, boolean moreDeliveries) {}
+  public record SessionRow(
+      SessionInfo session, String userName, List<LedgerRow> ledger, boolean moreDeliveries) {}
 
   /** One delivery of a credential version into a session. */
-  public record LedgerRow(String id, String credential, int version, String variables, long fetchedAt, Long wipedAt) {}
+  public record LedgerRow(
+      String id, String credential, int version, String variables, long fetchedAt, Long wipedAt) {}
 
-  /** Deliveries shown per session on the workroom page; the rest are on the session's ledger page. */
+  /**
+   * Deliveries shown per session on the workroom page; the rest are on the session's ledger page.
+   */
   static final int LEDGER_PREVIEW = 10;
 
   /** A private endpoint as the workroom page shows it. */
   public record EndpointRow(Workroom.Endpoint endpoint, CredentialInfo password) {}
 
   /**
-   * How to use a session just started here: its token (null once it has been shown) in the
-   * command a platform or a person pastes, and the {@code --workroom} form for a logged-in person.
+   * How to use a session just started here: its token (null once it has been shown) in the command
+   * a platform or a person pastes, and the {@code --workroom} form for a logged-in person.
    */
-  public record HowTo(SessionInfo session, Reveals.Revealed token, String tokenCommand, String workroomCommand) {}
+  public record HowTo(
+      SessionInfo session, Reveals.Revealed token, String tokenCommand, String workroomCommand) {}
 
   /** The command the how-to panel runs as an example; the person puts theirs in its place. */
   public static final String EXAMPLE_COMMAND = "python agent.py";
@@ -79,8 +84,17 @@ public final class WorkroomsPages {
   private final Supplier<String> publicUrl;
   private static final int RECENTLY_ENDED = 5;
 
-  WorkroomsPages(WebRouter router, Workrooms workrooms, Sessions sessions, Vault vault, Tenancy tenancy, Catalog catalog,
-      AuditLog audit, Reveals reveals, Supplier<String> publicUrl, Clock clock) {
+  WorkroomsPages(
+      WebRouter router,
+      Workrooms workrooms,
+      Sessions sessions,
+      Vault vault,
+      Tenancy tenancy,
+      Catalog catalog,
+      AuditLog audit,
+      Reveals reveals,
+      Supplier<String> publicUrl,
+      Clock clock) {
     this.router = router;
     this.workrooms = workrooms;
     this.sessions = sessions;
@@ -95,15 +109,23 @@ public final class WorkroomsPages {
   }
 
   void register() {
-    router.page("/", WebRouter.Access.MEMBER, (ctx, u) -> ctx.redirect(u.isAdmin() ? "/workrooms" : "/profile/integrations"));
+    router.page(
+        "/",
+        WebRouter.Access.MEMBER,
+        (ctx, u) -> ctx.redirect(u.isAdmin() ? "/workrooms" : "/profile/integrations"));
     router.page("/workrooms", WebRouter.Access.MEMBER, this::list);
-    router.page("/workrooms/new", WebRouter.Access.ADMIN, (ctx, u) -> form(ctx, u, 200, null, Posted.EMPTY));
+    router.page(
+        "/workrooms/new",
+        WebRouter.Access.ADMIN,
+        (ctx, u) -> form(ctx, u, 200, null, Posted.EMPTY));
     router.action("/workrooms", WebRouter.Access.ADMIN, this::create);
     router.page("/workrooms/{id}", WebRouter.Access.MEMBER, this::show);
     router.action("/workrooms/{id}/sessions", WebRouter.Access.MEMBER, this::startSession);
-    router.action("/workrooms/{id}/sessions/{session}/end", WebRouter.Access.MEMBER, this::endSession);
+    router.action(
+        "/workrooms/{id}/sessions/{session}/end", WebRouter.Access.MEMBER, this::endSession);
     router.action("/workrooms/{id}/members", WebRouter.Access.ADMIN, this::addMember);
-    router.action("/workrooms/{id}/members/{user}/remove", WebRouter.Access.ADMIN, this::removeMember);
+    router.action(
+        "/workrooms/{id}/members/{user}/remove", WebRouter.Access.ADMIN, this::removeMember);
   }
 
   /** Admins see every workroom; anyone else only those they are a member of. */
@@ -112,24 +134,53 @@ public final class WorkroomsPages {
   }
 
   private void list(Context ctx, WebUser user) {
-    List<Listed> rows = workrooms.list(user.tenant(), viewer(user)).stream().map(w -> new Listed(w,
-        w.tools().stream().map(t -> kindName(t.kind())).toList(), sessions.live(user.tenant(), w.id()).size())).toList();
+    List<Listed> rows =
+        workrooms.list(user.tenant(), viewer(user)).stream()
+            .map(
+                w ->
+                    new Listed(
+                        w,
+                        w.tools().stream().map(t -> kindName(t.kind())).toList(),
+                        sessions.live(user.tenant(), w.id()).size()))
+            .toList();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("workrooms", rows);
-    m.put("notice", "deleted".equals(ctx.queryParam("done")) ? "Workroom deleted. "
-        + Display.plural(count(ctx.queryParam("ended")), "live session", "live sessions") + " in it ended." : null);
+    m.put(
+        "notice",
+        "deleted".equals(ctx.queryParam("done"))
+            ? "Workroom deleted. "
+                + Display.plural(count(ctx.queryParam("ended")), "live session", "live sessions")
+                + " in it ended."
+            : null);
     router.render(ctx, user, 200, "workrooms.jte", "Workrooms", "workrooms", m);
   }
 
-  static final WorkroomForm.Mode CREATE = new WorkroomForm.Mode("/workrooms", "New workroom", "Create workroom", "/workrooms",
-      true);
+  static final WorkroomForm.Mode CREATE =
+      new WorkroomForm.Mode("/workrooms", "New workroom", "Create workroom", "/workrooms", true);
 
   private void form(Context ctx, WebUser user, int status, String error, Posted posted) {
-    Set<String> picked = posted.fields().isEmpty() ? Set.of(user.id().value()) : posted.fields().keySet().stream()
-        .filter(f -> f.startsWith(WorkroomForm.MEMBER_FIELD)).map(f -> f.substring(WorkroomForm.MEMBER_FIELD.length()))
-        .collect(Collectors.toSet());
-    router.render(ctx, user, status, "workroom-new.jte", "New workroom", "workrooms", form.model(user, CREATE,
-        tenancy.users(user.tenant()).stream().filter(User::isActive).toList(), picked, error, posted, WorkroomForm.ENDPOINT_ROWS));
+    Set<String> picked =
+        posted.fields().isEmpty()
+            ? Set.of(user.id().value())
+            : posted.fields().keySet().stream()
+                .filter(f -> f.startsWith(WorkroomForm.MEMBER_FIELD))
+                .map(f -> f.substring(WorkroomForm.MEMBER_FIELD.length()))
+                .collect(Collectors.toSet());
+    router.render(
+        ctx,
+        user,
+        status,
+        "workroom-new.jte",
+        "New workroom",
+        "workrooms",
+        form.model(
+            user,
+            CREATE,
+            tenancy.users(user.tenant()).stream().filter(User::isActive).toList(),
+            picked,
+            error,
+            posted,
+            WorkroomForm.ENDPOINT_ROWS));
   }
 
   private void create(Context ctx, WebUser user) {
@@ -144,61 +195,116 @@ public final class WorkroomsPages {
       }
       ctx.redirect("/workrooms/" + w.id().value() + "?created=1");
     } catch (InvalidInputException | ConflictException | NotFoundException e) {
-      form(ctx, user, e.status(), e.getMessage(), Posted.of(ctx.formParamMap(),
-          f -> f.startsWith("new_") || f.endsWith("_new")));
+      form(
+          ctx,
+          user,
+          e.status(),
+          e.getMessage(),
+          Posted.of(ctx.formParamMap(), f -> f.startsWith("new_") || f.endsWith("_new")));
     }
   }
 
   private void show(Context ctx, WebUser user) {
     Workroom w = workrooms.get(user.tenant(), WorkroomId.parse(ctx.pathParam("id")), viewer(user));
-    Map<String, CredentialInfo> secrets = vault.list(CredentialScope.tenantSecrets(user.tenant())).stream()
-        .collect(Collectors.toMap(CredentialInfo::id, c -> c));
-    List<ToolRow> tools = w.tools().stream().map(t -> new ToolRow(SecretsPages.option(catalog.require(t.kind(), "kind")),
-        t.credential() == null, t.credential() == null ? null : secrets.get(t.credential().value()))).toList();
-    Map<String, String> names = tenancy.users(user.tenant()).stream().collect(Collectors.toMap(u -> u.id().value(), User::name));
-    List<SessionRow> live = sessions.live(user.tenant(), w.id()).stream()
-        .filter(s -> user.isAdmin() || s.user().equals(user.id()))
-        .map(s -> row(user, s, names, secrets)).toList();
-    List<SessionRow> ended = audit.query(user.tenant(), new AuditLog.Filter(null, "session.end", null, null, w.id().value(),
-            null, null, null, RECENTLY_ENDED)).stream()
-        .map(r -> sessions.get(user.tenant(), SessionId.parse(r.targetId())))
-        .filter(s -> user.isAdmin() || s.user().equals(user.id()))
-        .map(s -> row(user, s, names, secrets)).toList();
+    Map<String, CredentialInfo> secrets =
+        vault.list(CredentialScope.tenantSecrets(user.tenant())).stream()
+            .collect(Collectors.toMap(CredentialInfo::id, c -> c));
+    List<ToolRow> tools =
+        w.tools().stream()
+            .map(
+                t ->
+                    new ToolRow(
+                        SecretsPages.option(catalog.require(t.kind(), "kind")),
+                        t.credential() == null,
+                        t.credential() == null ? null : secrets.get(t.credential().value())))
+            .toList();
+    Map<String, String> names =
+        tenancy.users(user.tenant()).stream()
+            .collect(Collectors.toMap(u -> u.id().value(), User::name));
+    List<SessionRow> live =
+        sessions.live(user.tenant(), w.id()).stream()
+            .filter(s -> user.isAdmin() || s.user().equals(user.id()))
+            .map(s -> row(user, s, names, secrets))
+            .toList();
+    List<SessionRow> ended =
+        audit
+            .query(
+                user.tenant(),
+                new AuditLog.Filter(
+                    null,
+                    "session.end",
+                    null,
+                    null,
+                    w.id().value(),
+                    null,
+                    null,
+                    null,
+                    RECENTLY_ENDED))
+            .stream()
+            .map(r -> sessions.get(user.tenant(), SessionId.parse(r.targetId())))
+            .filter(s -> user.isAdmin() || s.user().equals(user.id()))
+            .map(s -> row(user, s, names, secrets))
+            .toList();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("workroom", w);
     m.put("ended", ended);
     m.put("tools", tools);
-    m.put("tailscale", w.network().tailscale() == null ? null : secrets.get(w.network().tailscale().value()));
-    m.put("endpoints", w.network().endpoints().stream().map(e -> new EndpointRow(e,
-        e.password() == null ? null : secrets.get(e.password().value()))).toList());
+    m.put(
+        "tailscale",
+        w.network().tailscale() == null ? null : secrets.get(w.network().tailscale().value()));
+    m.put(
+        "endpoints",
+        w.network().endpoints().stream()
+            .map(
+                e ->
+                    new EndpointRow(
+                        e, e.password() == null ? null : secrets.get(e.password().value())))
+            .toList());
     m.put("live", live);
     List<WorkroomMembers.Member> members = workrooms.members().list(user.tenant(), w.id());
-    Set<UserId> memberIds = members.stream().map(WorkroomMembers.Member::user).collect(Collectors.toSet());
+    Set<UserId> memberIds =
+        members.stream().map(WorkroomMembers.Member::user).collect(Collectors.toSet());
     List<User> active = tenancy.users(user.tenant()).stream().filter(User::isActive).toList();
     // Sessions start only for members: an admin picks among them, anyone else starts their own.
-    m.put("users", active.stream().filter(u -> memberIds.contains(u.id()) && (user.isAdmin() || u.id().equals(user.id())))
-        .toList());
+    m.put(
+        "users",
+        active.stream()
+            .filter(u -> memberIds.contains(u.id()) && (user.isAdmin() || u.id().equals(user.id())))
+            .toList());
     m.put("members", user.isAdmin() ? members : List.of());
-    m.put("addable", user.isAdmin() ? active.stream().filter(u -> !memberIds.contains(u.id())).toList() : List.of());
+    m.put(
+        "addable",
+        user.isAdmin()
+            ? active.stream().filter(u -> !memberIds.contains(u.id())).toList()
+            : List.of());
     m.put("created", ctx.queryParam("created") != null);
-    m.put("notice", switch (String.valueOf(ctx.queryParam("done"))) {
-      case "started" -> "Session started. Its environment is ready for the AI employee.";
-      case "saved" -> "Workroom saved.";
-      case "ended" -> "Session ended. Its token and placeholders are refused from now on.";
-      case "added" -> "Member added. They can start sessions in this workroom now.";
-      case "removed" -> "Member removed. " + Display.plural(count(ctx.queryParam("ended")), "live session", "live sessions")
-          + " of theirs ended.";
-      default -> null;
-    });
+    m.put(
+        "notice",
+        switch (String.valueOf(ctx.queryParam("done"))) {
+          case "started" -> "Session started. Its environment is ready for the AI employee.";
+          case "saved" -> "Workroom saved.";
+          case "ended" -> "Session ended. Its token and placeholders are refused from now on.";
+          case "added" -> "Member added. They can start sessions in this workroom now.";
+          case "removed" ->
+              "Member removed. "
+                  + Display.plural(count(ctx.queryParam("ended")), "live session", "live sessions")
+                  + " of theirs ended.";
+          default -> null;
+        });
     m.put("howTo", howTo(ctx, user, w));
     m.put("now", clock.millis());
     router.render(ctx, user, 200, "workroom.jte", w.name(), "workrooms", m);
   }
 
-  private SessionRow row(WebUser user, SessionInfo s, Map<String, String> names, Map<String, CredentialInfo> secrets) {
-    Page<DeliveryLedger.Delivery> ledger = sessions.ledger().page(user.tenant(), s.id(), Keyset.From.start(), LEDGER_PREVIEW);
-    return new SessionRow(s, names.getOrDefault(s.user().value(), s.user().value()),
-        DeliveriesPages.rows(user.tenant(), ledger.rows(), secrets, vault), ledger.hasNext());
+  private SessionRow row(
+      WebUser user, SessionInfo s, Map<String, String> names, Map<String, CredentialInfo> secrets) {
+    Page<DeliveryLedger.Delivery> ledger =
+        sessions.ledger().page(user.tenant(), s.id(), Keyset.From.start(), LEDGER_PREVIEW);
+    return new SessionRow(
+        s,
+        names.getOrDefault(s.user().value(), s.user().value()),
+        DeliveriesPages.rows(user.tenant(), ledger.rows(), secrets, vault),
+        ledger.hasNext());
   }
 
   private static int count(String raw) {
@@ -211,14 +317,18 @@ public final class WorkroomsPages {
     if (who == null) {
       throw new InvalidInputException("user", "pick the person to add");
     }
-    workrooms.members().add(user.tenant(), id, WorkroomMembers.UserRef.parse(who, null, "user"), user.auditName());
+    workrooms
+        .members()
+        .add(user.tenant(), id, WorkroomMembers.UserRef.parse(who, null, "user"), user.auditName());
     ctx.redirect("/workrooms/" + id.value() + "?done=added");
   }
 
   private void removeMember(Context ctx, WebUser user) {
     WorkroomId id = WorkroomId.parse(ctx.pathParam("id"));
-    WorkroomMembers.Removed removed = workrooms.members().remove(user.tenant(), id, UserId.parse(ctx.pathParam("user")),
-        user.auditName());
+    WorkroomMembers.Removed removed =
+        workrooms
+            .members()
+            .remove(user.tenant(), id, UserId.parse(ctx.pathParam("user")), user.auditName());
     ctx.redirect("/workrooms/" + id.value() + "?done=removed&ended=" + removed.ended().count());
   }
 
@@ -227,16 +337,30 @@ public final class WorkroomsPages {
     workrooms.get(user.tenant(), id, viewer(user));
     String who = WebRouter.field(ctx, "user");
     if (who != null && !who.equals(user.id().value())) {
-      throw new ForbiddenException("a person starts sessions only for themselves; the platform starts them for others");
+      throw new ForbiddenException(
+          "a person starts sessions only for themselves; the platform starts them for others");
     }
-    Sessions.Started started = sessions.start(user.tenant(), id, user.id(), StartedBy.SELF, user.auditName());
+    Sessions.Started started =
+        sessions.start(user.tenant(), id, user.id(), StartedBy.SELF, user.auditName());
     // The token is shown once, on the page this redirects to; it never travels in the URL.
-    reveals.keep(Reveals.browserSession(ctx.cookie(WebRouter.SESSION_COOKIE)), user.tenant(), Reveals.Kind.SESSION_TOKEN,
-        started.session().id().value(), started.token());
-    ctx.redirect("/workrooms/" + id.value() + "?done=started&session=" + started.session().id().value() + "#how-to");
+    reveals.keep(
+        Reveals.browserSession(ctx.cookie(WebRouter.SESSION_COOKIE)),
+        user.tenant(),
+        Reveals.Kind.SESSION_TOKEN,
+        started.session().id().value(),
+        started.token());
+    ctx.redirect(
+        "/workrooms/"
+            + id.value()
+            + "?done=started&session="
+            + started.session().id().value()
+            + "#how-to");
   }
 
-  /** The how-to panel after a session of the viewer's own was started here; its token only the first time. */
+  /**
+   * The how-to panel after a session of the viewer's own was started here; its token only the first
+   * time.
+   */
   private HowTo howTo(Context ctx, WebUser user, Workroom w) {
     String raw = ctx.queryParam("session");
     if (raw == null) {
@@ -246,10 +370,25 @@ public final class WorkroomsPages {
     if (!s.workroom().equals(w.id()) || !s.user().equals(user.id())) {
       return null;
     }
-    Reveals.Revealed token = reveals.take(Reveals.browserSession(ctx.cookie(WebRouter.SESSION_COOKIE)), user.tenant(),
-        Reveals.Kind.SESSION_TOKEN, s.id().value()).orElse(null);
-    return new HowTo(s, token, token == null ? null : "KEYROOM_URL=" + Shell.quote(publicUrl.get()) + " KEYROOM_SESSION_TOKEN="
-        + Shell.quote(token.value()) + " keyroom run -- " + EXAMPLE_COMMAND,
+    Reveals.Revealed token =
+        reveals
+            .take(
+                Reveals.browserSession(ctx.cookie(WebRouter.SESSION_COOKIE)),
+                user.tenant(),
+                Reveals.Kind.SESSION_TOKEN,
+                s.id().value())
+            .orElse(null);
+    return new HowTo(
+        s,
+        token,
+        token == null
+            ? null
+            : "KEYROOM_URL="
+                + Shell.quote(publicUrl.get())
+                + " KEYROOM_SESSION_TOKEN="
+                + Shell.quote(token.value())
+                + " keyroom run -- "
+                + EXAMPLE_COMMAND,
         "keyroom run --workroom " + Shell.quote(w.name()) + " -- " + EXAMPLE_COMMAND);
   }
 

@@ -36,8 +36,11 @@ class ApiContractTest {
     admin = acme.adminToken().token();
     var bob = k.keyroom.tenancy().createUser(acme.tenant().id(), "bob", Role.MEMBER, "test");
     member = k.keyroom.tokens().issueForUser(acme.tenant().id(), bob.id(), "t", "test").token();
-    HttpResponse<String> created = k.post("/api/v1/secrets", admin,
-        "{\"kind\":\"gemini\",\"name\":\"prod\",\"value\":\"value-0123456789abcdef\"}");
+    HttpResponse<String> created =
+        k.post(
+            "/api/v1/secrets",
+            admin,
+            "{\"kind\":\"gemini\",\"name\":\"prod\",\"value\":\"value-0123456789abcdef\"}");
     secretId = json(created).get("id").asText();
     assertThat(k.get("/api/v1/me", member).statusCode()).isEqualTo(200);
   }
@@ -58,19 +61,39 @@ class ApiContractTest {
   /** Every table's rows, as text: proves a rejected request changed nothing. */
   String storeState() {
     List<String> out = new ArrayList<>();
-    for (String t : List.of("tenants", "users", "api_tokens", "skills", "credentials", "credential_versions", "audit_events")) {
-      out.add(t + "=" + k.keyroom.db().jdbi().withHandle(h -> h.createQuery("SELECT * FROM " + t + " ORDER BY 1")
-          .mapToMap().list()));
+    for (String t :
+        List.of(
+            "tenants",
+            "users",
+            "api_tokens",
+            "skills",
+            "credentials",
+            "credential_versions",
+            "audit_events")) {
+      out.add(
+          t
+              + "="
+              + k.keyroom
+                  .db()
+                  .jdbi()
+                  .withHandle(
+                      h -> h.createQuery("SELECT * FROM " + t + " ORDER BY 1").mapToMap().list()));
     }
     return String.join("\n", out);
   }
 
-  HttpResponse<String> raw(String method, String path, String token, String contentType, byte[] body) {
+  HttpResponse<String> raw(
+      String method, String path, String token, String contentType, byte[] body) {
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(k.url() + path)).timeout(Duration.ofSeconds(30));
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(k.url() + path)).timeout(Duration.ofSeconds(30));
       if (token != null) b.header("Authorization", "Bearer " + token);
       if (contentType != null) b.header("Content-Type", contentType);
-      b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+      b.method(
+          method,
+          body == null
+              ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofByteArray(body));
       return k.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -92,25 +115,34 @@ class ApiContractTest {
   void badBodies_areClear400s_andWriteNothing() {
     String before = storeState();
     String[][] cases = {
-        {"{\"kind\":\"gemini\",", "not valid JSON"},
-        {"not json at all", "not valid JSON"},
-        {"{\"kind\":\"gemini\",\"name\":\"a\",\"value\":\"v-0123456789\"} trailing", "JSON"},
-        {"{\"kind\":1,\"name\":\"a\",\"value\":\"v-0123456789\"}", "kind: has the wrong type"},
-        {"{\"kind\":\"gemini\",\"name\":[\"a\"],\"value\":\"v-0123456789\"}", "name: has the wrong type"},
-        {"{\"kind\":\"gemini\",\"name\":\"a\",\"value\":{\"x\":1}}", "value: has the wrong type"},
-        {"{\"kind\":\"gemini\",\"name\":\"a\",\"value\":true}", "value"},
-        {"{\"kind\":\"gemini\",\"name\":\"a\",\"value\":\"v-0123456789\",\"extra\":1}", "unknown field"},
-        {"{\"kind\":\"gemini\",\"name\":\"a\"}", "value: is required"},
-        {"{\"name\":\"a\",\"value\":\"v-0123456789\"}", "kind: is required"},
-        {"null", "not null"},
-        {"[]", "JSON object"},
-        {"\"just a string\"", "JSON object"},
-        {"", "empty"},
-        {"{\"kind\":\"nope\",\"name\":\"a\",\"value\":\"v-0123456789\"}", "kind"},
-        {"{\"kind\":\"gemini\",\"name\":\"../etc\",\"value\":\"v-0123456789\"}", "name"},
-        {"{\"kind\":\"gemini\",\"name\":\"ok\",\"value\":\"\"}", "value: must not be empty"},
-        {"{\"kind\":\"gemini\",\"name\":\"ok\",\"value\":\"a\\u0000b\"}", "NUL"},
-        {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", ""},
+      {"{\"kind\":\"gemini\",", "not valid JSON"},
+      {"not json at all", "not valid JSON"},
+      {"{\"kind\":\"gemini\",\"name\":\"a\",\"value\":\"v-0123456789\"} trailing", "JSON"},
+      {"{\"kind\":1,\"name\":\"a\",\"value\":\"v-0123456789\"}", "kind: has the wrong type"},
+      {
+        "{\"kind\":\"gemini\",\"name\":[\"a\"],\"value\":\"v-0123456789\"}",
+        "name: has the wrong type"
+      },
+      {"{\"kind\":\"gemini\",\"name\":\"a\",\"value\":{\"x\":1}}", "value: has the wrong type"},
+      {"{\"kind\":\"gemini\",\"name\":\"a\",\"value\":true}", "value"},
+      {
+        "{\"kind\":\"gemini\",\"name\":\"a\",\"value\":\"v-0123456789\",\"extra\":1}",
+        "unknown field"
+      },
+      {"{\"kind\":\"gemini\",\"name\":\"a\"}", "value: is required"},
+      {"{\"name\":\"a\",\"value\":\"v-0123456789\"}", "kind: is required"},
+      {"null", "not null"},
+      {"[]", "JSON object"},
+      {"\"just a string\"", "JSON object"},
+      {"", "empty"},
+      {"{\"kind\":\"nope\",\"name\":\"a\",\"value\":\"v-0123456789\"}", "kind"},
+      {"{\"kind\":\"gemini\",\"name\":\"../etc\",\"value\":\"v-0123456789\"}", "name"},
+      {"{\"kind\":\"gemini\",\"name\":\"ok\",\"value\":\"\"}", "value: must not be empty"},
+      {"{\"kind\":\"gemini\",\"name\":\"ok\",\"value\":\"a\\u0000b\"}", "NUL"},
+      {
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+        ""
+      },
     };
     for (String[] c : cases) {
       HttpResponse<String> res = k.post("/api/v1/secrets", admin, c[0]);
@@ -119,7 +151,9 @@ class ApiContractTest {
       assertThat(res.body()).doesNotContain("v-0123456789");
     }
     for (String[] c : cases) {
-      assertThat(k.send("PUT", "/api/v1/secrets/" + secretId + "/value", admin, c[0]).statusCode()).as(c[0]).isEqualTo(400);
+      assertThat(k.send("PUT", "/api/v1/secrets/" + secretId + "/value", admin, c[0]).statusCode())
+          .as(c[0])
+          .isEqualTo(400);
     }
     assertThat(storeState()).isEqualTo(before);
   }
@@ -127,13 +161,33 @@ class ApiContractTest {
   @Test
   void otherRoutesRejectBadBodiesToo() {
     String before = storeState();
-    rejected(k.post("/api/v1/users", admin, "{\"name\":\"x\",\"role\":7}"), 400, "invalid_request", "role");
-    rejected(k.post("/api/v1/users", admin, "{\"name\":\"x\",\"isRoot\":true}"), 400, "invalid_request", "unknown field");
+    rejected(
+        k.post("/api/v1/users", admin, "{\"name\":\"x\",\"role\":7}"),
+        400,
+        "invalid_request",
+        "role");
+    rejected(
+        k.post("/api/v1/users", admin, "{\"name\":\"x\",\"isRoot\":true}"),
+        400,
+        "invalid_request",
+        "unknown field");
     rejected(k.post("/api/v1/me/tokens", admin, "{\"name\":\"\"}"), 400, "invalid_request", "name");
-    rejected(k.post("/api/v1/skills", admin, "{\"name\":\"s\",\"description\":\"d\",\"kinds\":\"gemini\"}"), 400,
-        "invalid_request", "kinds");
-    rejected(k.post("/api/v1/secrets/" + secretId + "/revoke", admin, "{\"version\":\"one\"}"), 400, "invalid_request", "version");
-    rejected(k.post("/api/v1/secrets/" + secretId + "/revoke", admin, "{\"version\":0}"), 400, "invalid_request", "version");
+    rejected(
+        k.post(
+            "/api/v1/skills", admin, "{\"name\":\"s\",\"description\":\"d\",\"kinds\":\"gemini\"}"),
+        400,
+        "invalid_request",
+        "kinds");
+    rejected(
+        k.post("/api/v1/secrets/" + secretId + "/revoke", admin, "{\"version\":\"one\"}"),
+        400,
+        "invalid_request",
+        "version");
+    rejected(
+        k.post("/api/v1/secrets/" + secretId + "/revoke", admin, "{\"version\":0}"),
+        400,
+        "invalid_request",
+        "version");
     rejected(k.get("/api/v1/audit?limit=abc", admin), 400, "invalid_request", "limit");
     rejected(k.get("/api/v1/audit?limit=100000", admin), 400, "invalid_request", "limit");
     assertThat(storeState()).isEqualTo(before);
@@ -143,23 +197,43 @@ class ApiContractTest {
   void wrongContentType_is415() {
     String before = storeState();
     byte[] body = "{\"kind\":\"gemini\",\"name\":\"a\",\"value\":\"v-0123456789\"}".getBytes();
-    rejected(raw("POST", "/api/v1/secrets", admin, "text/plain", body), 415, "unsupported_media_type", "application/json");
-    rejected(raw("POST", "/api/v1/secrets", admin, null, body), 415, "unsupported_media_type", "application/json");
-    rejected(raw("POST", "/api/v1/secrets", admin, "application/x-www-form-urlencoded", "kind=gemini".getBytes()), 415,
-        "unsupported_media_type", "application/json");
+    rejected(
+        raw("POST", "/api/v1/secrets", admin, "text/plain", body),
+        415,
+        "unsupported_media_type",
+        "application/json");
+    rejected(
+        raw("POST", "/api/v1/secrets", admin, null, body),
+        415,
+        "unsupported_media_type",
+        "application/json");
+    rejected(
+        raw(
+            "POST",
+            "/api/v1/secrets",
+            admin,
+            "application/x-www-form-urlencoded",
+            "kind=gemini".getBytes()),
+        415,
+        "unsupported_media_type",
+        "application/json");
     assertThat(storeState()).isEqualTo(before);
   }
 
   @Test
   void oversizeBody_is413NamingTheLimit() {
     String before = storeState();
-    // The server once answered before reading the body, so a client still sending it sometimes got a
+    // The server once answered before reading the body, so a client still sending it sometimes got
+    // a
     // connection reset instead of the 413 ("header parser received no bytes"). Bodies just over the
     // limit and several times it (still sending when an early answer would come), many rounds each.
-    String justOver = "{\"kind\":\"env\",\"name\":\"BIG\",\"value\":\"" + "a".repeat(Json.MAX_BODY_BYTES) + "\"}";
-    String fourMiB = "{\"kind\":\"env\",\"name\":\"BIG\",\"value\":\"" + "a".repeat(4 * 1024 * 1024) + "\"}";
+    String justOver =
+        "{\"kind\":\"env\",\"name\":\"BIG\",\"value\":\"" + "a".repeat(Json.MAX_BODY_BYTES) + "\"}";
+    String fourMiB =
+        "{\"kind\":\"env\",\"name\":\"BIG\",\"value\":\"" + "a".repeat(4 * 1024 * 1024) + "\"}";
     for (int round = 0; round < 50; round++) {
-      HttpResponse<String> res = k.post("/api/v1/secrets", admin, round % 2 == 0 ? justOver : fourMiB);
+      HttpResponse<String> res =
+          k.post("/api/v1/secrets", admin, round % 2 == 0 ? justOver : fourMiB);
       assertThat(res.statusCode()).as("round " + round).isEqualTo(413);
       assertThat(json(res).get("message").asText()).contains(Integer.toString(Json.MAX_BODY_BYTES));
     }
@@ -170,17 +244,27 @@ class ApiContractTest {
   void missingOrInvalidToken_is401() {
     String before = storeState();
     rejected(k.get("/api/v1/secrets", null), 401, "unauthenticated", "missing bearer token");
-    assertThat(k.get("/api/v1/secrets", null).headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
-        v -> assertThat(v).startsWith("Bearer"));
+    assertThat(k.get("/api/v1/secrets", null).headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
     rejected(k.get("/api/v1/secrets", "not-a-token"), 401, "unauthenticated", "malformed");
     String wellFormedUnknown = "kr_u_" + "A".repeat(43);
     HttpResponse<String> unknown = k.get("/api/v1/secrets", wellFormedUnknown);
     rejected(unknown, 401, "unauthenticated", "not accepted");
     assertThat(unknown.body()).doesNotContain(wellFormedUnknown);
     // a user token in service clothing is refused
-    rejected(k.get("/api/v1/secrets", "kr_s_" + admin.substring(5)), 401, "unauthenticated", "not accepted");
-    rejected(k.post("/api/v1/secrets", null, "{\"kind\":\"gemini\",\"name\":\"a\",\"value\":\"v-0123456789\"}"), 401,
-        "unauthenticated", "bearer");
+    rejected(
+        k.get("/api/v1/secrets", "kr_s_" + admin.substring(5)),
+        401,
+        "unauthenticated",
+        "not accepted");
+    rejected(
+        k.post(
+            "/api/v1/secrets",
+            null,
+            "{\"kind\":\"gemini\",\"name\":\"a\",\"value\":\"v-0123456789\"}"),
+        401,
+        "unauthenticated",
+        "bearer");
     assertThat(storeState()).isEqualTo(before);
   }
 
@@ -189,22 +273,22 @@ class ApiContractTest {
     String before = storeState();
     String bodyCred = "{\"kind\":\"gemini\",\"name\":\"a\",\"value\":\"v-0123456789\"}";
     String[][] calls = {
-        {"GET", "/api/v1/secrets", null},
-        {"POST", "/api/v1/secrets", bodyCred},
-        {"GET", "/api/v1/secrets/" + secretId, null},
-        {"PUT", "/api/v1/secrets/" + secretId + "/value", "{\"value\":\"v-0123456789\"}"},
-        {"POST", "/api/v1/secrets/" + secretId + "/revoke", null},
-        {"DELETE", "/api/v1/secrets/" + secretId, null},
-        {"GET", "/api/v1/users", null},
-        {"POST", "/api/v1/users", "{\"name\":\"eve\",\"role\":\"admin\"}"},
-        {"PATCH", "/api/v1/users/" + acme.admin().id().value(), "{\"role\":\"member\"}"},
-        {"POST", "/api/v1/users/" + acme.admin().id().value() + "/disable", null},
-        {"GET", "/api/v1/users/" + acme.admin().id().value(), null},
-        {"GET", "/api/v1/service-tokens", null},
-        {"DELETE", "/api/v1/service-tokens/tok_aaaaaaaaaaaaaaaaaaaaaaaaaa", null},
-        {"POST", "/api/v1/skills", "{\"name\":\"s\",\"description\":\"d\",\"kinds\":[]}"},
-        {"GET", "/api/v1/audit", null},
-        {"GET", "/api/v1/audit/verify", null},
+      {"GET", "/api/v1/secrets", null},
+      {"POST", "/api/v1/secrets", bodyCred},
+      {"GET", "/api/v1/secrets/" + secretId, null},
+      {"PUT", "/api/v1/secrets/" + secretId + "/value", "{\"value\":\"v-0123456789\"}"},
+      {"POST", "/api/v1/secrets/" + secretId + "/revoke", null},
+      {"DELETE", "/api/v1/secrets/" + secretId, null},
+      {"GET", "/api/v1/users", null},
+      {"POST", "/api/v1/users", "{\"name\":\"eve\",\"role\":\"admin\"}"},
+      {"PATCH", "/api/v1/users/" + acme.admin().id().value(), "{\"role\":\"member\"}"},
+      {"POST", "/api/v1/users/" + acme.admin().id().value() + "/disable", null},
+      {"GET", "/api/v1/users/" + acme.admin().id().value(), null},
+      {"GET", "/api/v1/service-tokens", null},
+      {"DELETE", "/api/v1/service-tokens/tok_aaaaaaaaaaaaaaaaaaaaaaaaaa", null},
+      {"POST", "/api/v1/skills", "{\"name\":\"s\",\"description\":\"d\",\"kinds\":[]}"},
+      {"GET", "/api/v1/audit", null},
+      {"GET", "/api/v1/audit/verify", null},
     };
     for (String[] c : calls) {
       HttpResponse<String> res = k.send(c[0], c[1], member, c[2]);
@@ -225,7 +309,9 @@ class ApiContractTest {
     HttpResponse<String> limited = k.get("/api/v1/me", "kr_u_" + "C".repeat(43));
     rejected(limited, 429, "rate_limited", "too many failed sign-in attempts");
     assertThat(limited.headers().firstValue("retry-after")).isPresent();
-    assertThat(k.get("/api/v1/me", admin).statusCode()).as("a valid token from the same address").isEqualTo(200);
+    assertThat(k.get("/api/v1/me", admin).statusCode())
+        .as("a valid token from the same address")
+        .isEqualTo(200);
   }
 
   @Test
@@ -242,6 +328,7 @@ class ApiContractTest {
     HttpResponse<String> res = k.get("/api/v1/secrets", admin);
     assertThat(res.headers().firstValue("Cache-Control")).hasValue("no-store");
     assertThat(res.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
-    assertThat(res.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+    assertThat(res.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
   }
 }

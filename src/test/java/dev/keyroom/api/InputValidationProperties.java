@@ -25,8 +25,8 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * Random input against the real API: whatever the names, kinds, values and JSON shapes, the
- * answer is never a 5xx, always the error shape, and never echoes the value.
+ * Random input against the real API: whatever the names, kinds, values and JSON shapes, the answer
+ * is never a 5xx, always the error shape, and never echoes the value.
  */
 class InputValidationProperties {
   private static Path dir;
@@ -80,8 +80,13 @@ class InputValidationProperties {
   @Provide
   Arbitrary<String> values() {
     Arbitrary<String> any = Arbitraries.strings().ofMinLength(0).ofMaxLength(80);
-    Arbitrary<String> marked = Arbitraries.strings().withCharRange('!', '~').withChars('é', '€', '\n', '\t', '"', '\\')
-        .ofMinLength(4).ofMaxLength(60).map(s -> "cnry" + s);
+    Arbitrary<String> marked =
+        Arbitraries.strings()
+            .withCharRange('!', '~')
+            .withChars('é', '€', '\n', '\t', '"', '\\')
+            .ofMinLength(4)
+            .ofMaxLength(60)
+            .map(s -> "cnry" + s);
     return Arbitraries.oneOf(any, marked);
   }
 
@@ -89,21 +94,26 @@ class InputValidationProperties {
   Arbitrary<String> names() {
     return Arbitraries.oneOf(
         Arbitraries.strings().ofMinLength(0).ofMaxLength(100),
-        Arbitraries.strings().withCharRange('a', 'z').withChars('.', '_', '-', '/', ' ', 'A', '0').ofMinLength(1).ofMaxLength(70),
+        Arbitraries.strings()
+            .withCharRange('a', 'z')
+            .withChars('.', '_', '-', '/', ' ', 'A', '0')
+            .ofMinLength(1)
+            .ofMaxLength(70),
         Arbitraries.just(null));
   }
 
   @Provide
   Arbitrary<String> kinds() {
     return Arbitraries.oneOf(
-        Arbitraries.of("gemini", "openai", "git-token", "env", "personal-env", "tailscale-auth-key"),
+        Arbitraries.of(
+            "gemini", "openai", "git-token", "env", "personal-env", "tailscale-auth-key"),
         Arbitraries.strings().ofMinLength(0).ofMaxLength(30),
         Arbitraries.just(null));
   }
 
   @Property(tries = 250)
-  void createSecret_neverFailsWithA5xx_norEchoesTheValue(@ForAll("kinds") String kind, @ForAll("names") String name,
-      @ForAll("values") String value) {
+  void createSecret_neverFailsWithA5xx_norEchoesTheValue(
+      @ForAll("kinds") String kind, @ForAll("names") String name, @ForAll("values") String value) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("kind", kind);
     body.put("name", name);
@@ -115,37 +125,64 @@ class InputValidationProperties {
   @Provide
   Arbitrary<Object> jsonValues() {
     return Arbitraries.recursive(
-        () -> Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(20).map(s -> (Object) s),
-            Arbitraries.integers().map(i -> (Object) i), Arbitraries.doubles().map(d -> (Object) d),
-            Arbitraries.of(true, false).map(b -> (Object) b), Arbitraries.just(null)),
-        inner -> Arbitraries.oneOf(
-            inner.list().ofMaxSize(4).map(l -> (Object) l),
-            Arbitraries.maps(Arbitraries.of("kind", "name", "value", "version", "role", "kinds", "description", "x"), inner)
-                .ofMaxSize(5).map(m -> (Object) m)),
-        0, 4);
+        () ->
+            Arbitraries.oneOf(
+                Arbitraries.strings().ofMaxLength(20).map(s -> (Object) s),
+                Arbitraries.integers().map(i -> (Object) i),
+                Arbitraries.doubles().map(d -> (Object) d),
+                Arbitraries.of(true, false).map(b -> (Object) b),
+                Arbitraries.just(null)),
+        inner ->
+            Arbitraries.oneOf(
+                inner.list().ofMaxSize(4).map(l -> (Object) l),
+                Arbitraries.maps(
+                        Arbitraries.of(
+                            "kind",
+                            "name",
+                            "value",
+                            "version",
+                            "role",
+                            "kinds",
+                            "description",
+                            "x"),
+                        inner)
+                    .ofMaxSize(5)
+                    .map(m -> (Object) m)),
+        0,
+        4);
   }
 
   @Property(tries = 250)
-  void arbitraryJsonShapes_onEveryBodyRoute_areA4xxOrSuccess(@ForAll("jsonValues") Object body,
-      @ForAll("bodyRoutes") String route) {
+  void arbitraryJsonShapes_onEveryBodyRoute_areA4xxOrSuccess(
+      @ForAll("jsonValues") Object body, @ForAll("bodyRoutes") String route) {
     String[] parts = route.split(" ", 2);
     wellBehaved(k.send(parts[0], parts[1], admin, write(body)), null);
   }
 
   @Provide
   Arbitrary<String> bodyRoutes() {
-    return Arbitraries.of(List.of("POST /api/v1/secrets", "POST /api/v1/me/integrations", "POST /api/v1/users",
-        "POST /api/v1/skills", "POST /api/v1/me/tokens", "PATCH /api/v1/users/usr_aaaaaaaaaaaaaaaaaaaaaaaaaa",
-        "PUT /api/v1/secrets/cred_aaaaaaaaaaaaaaaaaaaaaaaaaa/value"));
+    return Arbitraries.of(
+        List.of(
+            "POST /api/v1/secrets",
+            "POST /api/v1/me/integrations",
+            "POST /api/v1/users",
+            "POST /api/v1/skills",
+            "POST /api/v1/me/tokens",
+            "PATCH /api/v1/users/usr_aaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "PUT /api/v1/secrets/cred_aaaaaaaaaaaaaaaaaaaaaaaaaa/value"));
   }
 
   @Property(tries = 150)
   void arbitraryBytes_areA4xx(@ForAll byte[] bytes, @ForAll("bodyRoutes") String route) {
     String[] parts = route.split(" ", 2);
     try {
-      HttpRequest req = HttpRequest.newBuilder(URI.create(k.url() + parts[1])).timeout(Duration.ofSeconds(30))
-          .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
-          .method(parts[0], HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
+      HttpRequest req =
+          HttpRequest.newBuilder(URI.create(k.url() + parts[1]))
+              .timeout(Duration.ofSeconds(30))
+              .header("Authorization", "Bearer " + admin)
+              .header("Content-Type", "application/json")
+              .method(parts[0], HttpRequest.BodyPublishers.ofByteArray(bytes))
+              .build();
       HttpResponse<String> res = k.http.send(req, HttpResponse.BodyHandlers.ofString());
       assertThat(res.statusCode()).as(res.body()).isBetween(200, 499);
     } catch (IOException e) {
@@ -158,7 +195,9 @@ class InputValidationProperties {
 
   @Property(tries = 200)
   void randomPathIds_areNotFound_neverA5xx(@ForAll("pathSegments") String segment) {
-    for (String base : List.of("/api/v1/secrets/", "/api/v1/me/integrations/", "/api/v1/skills/", "/api/v1/users/")) {
+    for (String base :
+        List.of(
+            "/api/v1/secrets/", "/api/v1/me/integrations/", "/api/v1/skills/", "/api/v1/users/")) {
       HttpResponse<String> res = k.get(base + segment, admin);
       assertThat(res.statusCode()).as(base + segment + " " + res.body()).isBetween(400, 499);
     }
@@ -166,8 +205,11 @@ class InputValidationProperties {
 
   @Provide
   Arbitrary<String> pathSegments() {
-    return Arbitraries.strings().withCharRange('a', 'z').withChars('_', '2', '7', '-', '%', '.', ' ', '/')
-        .ofMinLength(1).ofMaxLength(40)
+    return Arbitraries.strings()
+        .withCharRange('a', 'z')
+        .withChars('_', '2', '7', '-', '%', '.', ' ', '/')
+        .ofMinLength(1)
+        .ofMaxLength(40)
         .map(s -> java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8));
   }
 }

@@ -39,7 +39,10 @@ final class CheckedApi {
     return check(method, path, k.send(method, path, token, jsonBody));
   }
 
-  /** Sends, expects {@code status}, checks the answer against the document; the body as JSON (null when empty). */
+  /**
+   * Sends, expects {@code status}, checks the answer against the document; the body as JSON (null
+   * when empty).
+   */
   JsonNode call(String method, String path, String token, String jsonBody, int status) {
     return JsonResponses.ok(send(method, path, token, jsonBody), status);
   }
@@ -49,10 +52,13 @@ final class CheckedApi {
   }
 
   /** Sends with extra request headers ("Name", "value", …). */
-  HttpResponse<String> sendWithHeaders(String method, String path, String token, String... headers) {
+  HttpResponse<String> sendWithHeaders(
+      String method, String path, String token, String... headers) {
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(k.url() + path)).timeout(Duration.ofSeconds(30))
-          .method(method, HttpRequest.BodyPublishers.noBody());
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(k.url() + path))
+              .timeout(Duration.ofSeconds(30))
+              .method(method, HttpRequest.BodyPublishers.noBody());
       if (token != null) {
         b.header("Authorization", "Bearer " + token);
       }
@@ -70,8 +76,11 @@ final class CheckedApi {
 
   /** Checks an answer obtained elsewhere against the document and records it. */
   <T> HttpResponse<T> check(String method, String path, HttpResponse<T> res) {
-    OpenApiContract.Operation op = contract.operation(method, path)
-        .orElseThrow(() -> new AssertionError(method + " " + path + " is not a documented operation"));
+    OpenApiContract.Operation op =
+        contract
+            .operation(method, path)
+            .orElseThrow(
+                () -> new AssertionError(method + " " + path + " is not a documented operation"));
     String body = res.body() instanceof String s ? s : null;
     String contentType = res.headers().firstValue("Content-Type").orElse(null);
     for (String v : contract.violations(op, res.statusCode(), contentType, body)) {
@@ -83,8 +92,8 @@ final class CheckedApi {
 
   /**
    * Every field the document marks required in {@code body}'s request schema (nested objects and
-   * array items too) is refused when it is missing: for each one, the body without it is a 400
-   * (or 403) and nothing else.
+   * array items too) is refused when it is missing: for each one, the body without it is a 400 (or
+   * 403) and nothing else.
    */
   void requiredFieldsAreRefusedWhenMissing(String method, String path, String token, String body) {
     OpenApiContract.Operation op = contract.operation(method, path).orElseThrow();
@@ -93,7 +102,9 @@ final class CheckedApi {
     JsonNode full = JsonResponses.parse(body);
     List<List<Object>> required = new ArrayList<>();
     collectRequired(schema, full, new ArrayList<>(), required);
-    assertThat(required).as(op.id() + ": the example body holds required fields to drop").isNotEmpty();
+    assertThat(required)
+        .as(op.id() + ": the example body holds required fields to drop")
+        .isNotEmpty();
     for (List<Object> field : required) {
       JsonNode without = full.deepCopy();
       JsonNode parent = without;
@@ -102,11 +113,14 @@ final class CheckedApi {
       }
       ((ObjectNode) parent).remove((String) field.get(field.size() - 1));
       HttpResponse<String> res = send(method, path, token, JsonResponses.json(without));
-      assertThat(res.statusCode()).as(op.id() + " without required " + field + ": " + res.body()).isIn(400, 403);
+      assertThat(res.statusCode())
+          .as(op.id() + " without required " + field + ": " + res.body())
+          .isIn(400, 403);
     }
   }
 
-  private void collectRequired(JsonNode schema, JsonNode value, List<Object> at, List<List<Object>> out) {
+  private void collectRequired(
+      JsonNode schema, JsonNode value, List<Object> at, List<List<Object>> out) {
     schema = resolve(schema);
     if (value.isObject()) {
       for (JsonNode r : schema.path("required")) {
@@ -142,7 +156,10 @@ final class CheckedApi {
     return schema;
   }
 
-  /** Every way an answer so far differed from the document (checked at the end, so one run shows them all). */
+  /**
+   * Every way an answer so far differed from the document (checked at the end, so one run shows
+   * them all).
+   */
   List<String> violations() {
     return violations;
   }

@@ -23,9 +23,9 @@ import java.util.regex.Pattern;
 
 /**
  * src/main/resources/api/openapi.json as a contract for real answers: which documented operation
- * serves a request, and whether an answer has a documented status and matches the schema
- * documented for it (JSON Schema 2020-12, OpenAPI 3.1's dialect: required fields, types, nulls,
- * enums and closed objects).
+ * serves a request, and whether an answer has a documented status and matches the schema documented
+ * for it (JSON Schema 2020-12, OpenAPI 3.1's dialect: required fields, types, nulls, enums and
+ * closed objects).
  */
 final class OpenApiContract {
   private static final String BASE = "https://keyroom.dev/api/v1/openapi.json";
@@ -43,14 +43,21 @@ final class OpenApiContract {
 
   private OpenApiContract(String text) throws IOException {
     this.document = Json.MAPPER.readTree(text);
-    this.registry = SchemaRegistry.withDefaultDialect(Dialects.getOpenApi31(), b -> b.schemas(Map.of(BASE, text)));
-    for (Iterator<Map.Entry<String, JsonNode>> paths = document.get("paths").fields(); paths.hasNext(); ) {
+    this.registry =
+        SchemaRegistry.withDefaultDialect(
+            Dialects.getOpenApi31(), b -> b.schemas(Map.of(BASE, text)));
+    for (Iterator<Map.Entry<String, JsonNode>> paths = document.get("paths").fields();
+        paths.hasNext(); ) {
       Map.Entry<String, JsonNode> p = paths.next();
       for (Iterator<Map.Entry<String, JsonNode>> ops = p.getValue().fields(); ops.hasNext(); ) {
         Map.Entry<String, JsonNode> op = ops.next();
         if (METHODS.contains(op.getKey())) {
-          Operation o = new Operation(op.getValue().path("operationId").asText(), op.getKey().toUpperCase(Locale.ROOT),
-              p.getKey(), op.getValue());
+          Operation o =
+              new Operation(
+                  op.getValue().path("operationId").asText(),
+                  op.getKey().toUpperCase(Locale.ROOT),
+                  p.getKey(),
+                  op.getValue());
           routes.add(new Route(o, pattern(p.getKey()), literalSegments(p.getKey())));
         }
       }
@@ -76,7 +83,10 @@ final class OpenApiContract {
     return routes.stream().map(Route::operation).toList();
   }
 
-  /** The operation serving {@code method path} (query ignored); a literal segment beats a path parameter. */
+  /**
+   * The operation serving {@code method path} (query ignored); a literal segment beats a path
+   * parameter.
+   */
   Optional<Operation> operation(String method, String path) {
     String p = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
     return routes.stream()
@@ -95,11 +105,22 @@ final class OpenApiContract {
     String where = op.id() + " " + status;
     JsonNode response = op.node().path("responses").path(String.valueOf(status));
     if (response.isMissingNode()) {
-      out.add(where + ": status " + status + " is not documented (documented: "
-          + iterable(op.node().path("responses").fieldNames()) + ")");
+      out.add(
+          where
+              + ": status "
+              + status
+              + " is not documented (documented: "
+              + iterable(op.node().path("responses").fieldNames())
+              + ")");
       return out;
     }
-    String pointer = "/paths/" + escape(op.pathTemplate()) + "/" + op.method().toLowerCase(Locale.ROOT) + "/responses/" + status;
+    String pointer =
+        "/paths/"
+            + escape(op.pathTemplate())
+            + "/"
+            + op.method().toLowerCase(Locale.ROOT)
+            + "/responses/"
+            + status;
     if (response.has("$ref")) {
       pointer = response.get("$ref").asText().substring(1);
       response = document.at(pointer);
@@ -111,9 +132,16 @@ final class OpenApiContract {
       }
       return out;
     }
-    String media = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
+    String media =
+        contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
     if (!content.has(media)) {
-      out.add(where + ": content type '" + media + "' is not documented (documented: " + iterable(content.fieldNames()) + ")");
+      out.add(
+          where
+              + ": content type '"
+              + media
+              + "' is not documented (documented: "
+              + iterable(content.fieldNames())
+              + ")");
       return out;
     }
     if (!media.equals("application/json")) {
@@ -127,7 +155,9 @@ final class OpenApiContract {
       return out;
     }
     String schemaPointer = pointer + "/content/" + escape(media) + "/schema";
-    Schema schema = schemas.computeIfAbsent(schemaPointer, sp -> registry.getSchema(SchemaLocation.of(BASE + "#" + sp)));
+    Schema schema =
+        schemas.computeIfAbsent(
+            schemaPointer, sp -> registry.getSchema(SchemaLocation.of(BASE + "#" + sp)));
     schema.validate(instance).forEach(e -> out.add(where + ": " + e));
     return out;
   }

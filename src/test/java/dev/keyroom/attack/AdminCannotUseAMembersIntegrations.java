@@ -10,15 +10,17 @@ import org.junit.jupiter.api.Test;
 /**
  * The insider attack: a tenant admin tries to reach a member's own integrations (git token,
  * personal environment values, OAuth logins) by minting a service token and starting a session
- * "for" the member. Service tokens come only from the operator; a platform-started session gets
- * the member's integrations only with the member's own, revocable consent.
+ * "for" the member. Service tokens come only from the operator; a platform-started session gets the
+ * member's integrations only with the member's own, revocable consent.
  */
 abstract class AdminCannotUseAMembersIntegrations extends AttackSuite {
   private static final String GIT = "ghp_memberOwnGitToken0000000000000001";
   private static final String PERSONAL = "member-personal-value-0001";
 
   private String workroom(Tenant t, Tenant.Person... people) {
-    return t.workroom("{\"name\":\"Main\",\"tools\":[{\"kind\":\"git-token\"},{\"kind\":\"personal-env\"}]}", people);
+    return t.workroom(
+        "{\"name\":\"Main\",\"tools\":[{\"kind\":\"git-token\"},{\"kind\":\"personal-env\"}]}",
+        people);
   }
 
   @Test
@@ -61,13 +63,16 @@ abstract class AdminCannotUseAMembersIntegrations extends AttackSuite {
     t.integration(alice, "git-token", "github", GIT);
     String wr = workroom(t, alice);
 
-    // the admin's "consent" is the admin's own (and only for a workroom they are a member of): it does nothing for alice
-    assertThat(k.send("PUT", "/api/v1/me/consents/" + wr, t.admin, null).statusCode()).isEqualTo(404);
+    // the admin's "consent" is the admin's own (and only for a workroom they are a member of): it
+    // does nothing for alice
+    assertThat(k.send("PUT", "/api/v1/me/consents/" + wr, t.admin, null).statusCode())
+        .isEqualTo(404);
     t.allowIn(wr, new Tenant.Person(t.founded.admin(), t.admin));
     ok(k.send("PUT", "/api/v1/me/consents/" + wr, t.admin, null), 200);
     assertThat(t.environment(t.startByPlatform(wr, alice)).body()).doesNotContain(GIT);
     // the service token cannot consent for anyone
-    assertThat(k.send("PUT", "/api/v1/me/consents/" + wr, t.service, null).statusCode()).isEqualTo(403);
+    assertThat(k.send("PUT", "/api/v1/me/consents/" + wr, t.service, null).statusCode())
+        .isEqualTo(403);
 
     JsonNode granted = ok(k.send("PUT", "/api/v1/me/consents/" + wr, alice.token(), null), 200);
     assertThat(granted.get("workroomId").asText()).isEqualTo(wr);
@@ -75,7 +80,8 @@ abstract class AdminCannotUseAMembersIntegrations extends AttackSuite {
     Tenant.Session s = t.startByPlatform(wr, alice);
     assertThat(var(ok(t.environment(s), 200), "GIT_TOKEN")).isEqualTo(GIT);
 
-    JsonNode withdrawn = ok(k.send("DELETE", "/api/v1/me/consents/" + wr, alice.token(), null), 200);
+    JsonNode withdrawn =
+        ok(k.send("DELETE", "/api/v1/me/consents/" + wr, alice.token(), null), 200);
     assertThat(withdrawn.get("affectedSessions").get("count").asInt()).isGreaterThanOrEqualTo(1);
     assertThat(withdrawn.get("affectedSessions").get("sessions").toString()).contains(s.id());
     assertThat(t.environment(s).statusCode()).isEqualTo(403);
@@ -89,7 +95,9 @@ abstract class AdminCannotUseAMembersIntegrations extends AttackSuite {
     assertThat(t.environment(t.startByPlatform(wr, alice)).body()).doesNotContain(GIT);
 
     String audit = k.get("/api/v1/audit?limit=500", t.admin).body();
-    assertThat(audit).contains("integration.consent.grant").contains("integration.consent.withdraw");
+    assertThat(audit)
+        .contains("integration.consent.grant")
+        .contains("integration.consent.withdraw");
   }
 
   @Test
@@ -100,8 +108,11 @@ abstract class AdminCannotUseAMembersIntegrations extends AttackSuite {
     String wr = workroom(t, alice);
     Tenant.Session s = t.startAsSelf(wr, alice);
     assertThat(var(ok(t.environment(s), 200), "GIT_TOKEN")).isEqualTo(GIT);
-    assertThat(ok(k.get("/api/v1/sessions/" + s.id(), alice.token()), 200).get("startedBy").asText()).isEqualTo("self");
-    // The platform's service token cannot fetch a session its user started: it would get their integrations and token.
+    assertThat(
+            ok(k.get("/api/v1/sessions/" + s.id(), alice.token()), 200).get("startedBy").asText())
+        .isEqualTo("self");
+    // The platform's service token cannot fetch a session its user started: it would get their
+    // integrations and token.
     var viaService = k.get("/api/v1/sessions/" + s.id() + "/environment", t.service);
     assertThat(viaService.statusCode()).isEqualTo(403);
     assertThat(viaService.body()).doesNotContain(GIT).doesNotContain(s.token());
@@ -115,10 +126,17 @@ abstract class AdminCannotUseAMembersIntegrations extends AttackSuite {
     String wr = workroom(t, alice);
     t.allowIn(wr, new Tenant.Person(t.founded.admin(), t.admin));
     // an admin cannot start a session for alice with their own token
-    var res = k.post("/api/v1/workrooms/" + wr + "/sessions", t.admin, "{\"userId\":\"" + alice.id() + "\"}");
+    var res =
+        k.post(
+            "/api/v1/workrooms/" + wr + "/sessions",
+            t.admin,
+            "{\"userId\":\"" + alice.id() + "\"}");
     assertThat(res.statusCode()).isEqualTo(403);
     JsonNode own = ok(k.post("/api/v1/workrooms/" + wr + "/sessions", t.admin, "{}"), 201);
-    var env = k.get("/api/v1/sessions/" + own.get("id").asText() + "/environment", own.get("sessionToken").asText());
+    var env =
+        k.get(
+            "/api/v1/sessions/" + own.get("id").asText() + "/environment",
+            own.get("sessionToken").asText());
     assertThat(env.body()).doesNotContain(GIT);
   }
 }

@@ -21,7 +21,9 @@ abstract class AnAdminCannotTakeOverAnAccountInUse extends AttackSuite {
   }
 
   private String newUser(Tenant t, String name) {
-    return ok(k.post("/api/v1/users", t.admin, "{\"name\":\"" + name + "\"}"), 201).get("id").asText();
+    return ok(k.post("/api/v1/users", t.admin, "{\"name\":\"" + name + "\"}"), 201)
+        .get("id")
+        .asText();
   }
 
   @Test
@@ -30,14 +32,15 @@ abstract class AnAdminCannotTakeOverAnAccountInUse extends AttackSuite {
     String carol = newUser(t, "carol");
     JsonNode first = ok(issue(t, carol, t.admin), 201);
     String pw = first.get("oneTimePassword").asText();
-    assertThat(k.keyroom.passwords().check(t.founded.tenant().name(), "carol", pw)).hasValueSatisfying(a ->
-        assertThat(a.mustChange()).isTrue());
+    assertThat(k.keyroom.passwords().check(t.founded.tenant().name(), "carol", pw))
+        .hasValueSatisfying(a -> assertThat(a.mustChange()).isTrue());
     String again = ok(issue(t, carol, t.admin), 201).get("oneTimePassword").asText();
     assertThat(again).isNotEqualTo(pw);
     assertThat(k.keyroom.passwords().check(t.founded.tenant().name(), "carol", pw)).isEmpty();
     JsonNode audit = ok(k.get("/api/v1/audit?action=user.password", t.admin), 200).get("events");
     assertThat(audit).hasSize(2);
-    assertThat(audit.get(0).get("actor").asText()).isEqualTo("user:" + t.founded.admin().id().value());
+    assertThat(audit.get(0).get("actor").asText())
+        .isEqualTo("user:" + t.founded.admin().id().value());
     assertThat(audit.toString()).doesNotContain(pw).doesNotContain(again);
   }
 
@@ -45,11 +48,14 @@ abstract class AnAdminCannotTakeOverAnAccountInUse extends AttackSuite {
   void aMemberWithAPasswordOfTheirOwnIsRefused_andKeepsIt() {
     Tenant t = tenant();
     String bob = newUser(t, "bob");
-    k.keyroom.passwords().set(t.founded.tenant().id(), new UserId(bob), OWN_PASSWORD, false, "user:" + bob);
+    k.keyroom
+        .passwords()
+        .set(t.founded.tenant().id(), new UserId(bob), OWN_PASSWORD, false, "user:" + bob);
     HttpResponse<String> res = issue(t, bob, t.admin);
     assertThat(res.statusCode()).isEqualTo(409);
     assertThat(res.body()).contains("has a password of their own").contains("never signed in");
-    assertThat(k.keyroom.passwords().check(t.founded.tenant().name(), "bob", OWN_PASSWORD)).isPresent();
+    assertThat(k.keyroom.passwords().check(t.founded.tenant().name(), "bob", OWN_PASSWORD))
+        .isPresent();
   }
 
   @Test
@@ -57,7 +63,8 @@ abstract class AnAdminCannotTakeOverAnAccountInUse extends AttackSuite {
     Tenant t = tenant();
     String dan = newUser(t, "dan");
     String pw = ok(issue(t, dan, t.admin), 201).get("oneTimePassword").asText();
-    assertThat(new WebSignInForm(k).post(t.founded.tenant().name(), "dan", pw).statusCode()).isEqualTo(302);
+    assertThat(new WebSignInForm(k).post(t.founded.tenant().name(), "dan", pw).statusCode())
+        .isEqualTo(302);
     HttpResponse<String> res = issue(t, dan, t.admin);
     assertThat(res.statusCode()).isEqualTo(409);
     assertThat(res.body()).contains("has signed in before");
@@ -72,8 +79,16 @@ abstract class AnAdminCannotTakeOverAnAccountInUse extends AttackSuite {
     HttpResponse<String> res = issue(t, eve.id(), t.admin);
     assertThat(res.statusCode()).isEqualTo(409);
     assertThat(res.body()).contains("has held an API token");
-    int passwords = k.keyroom.db().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM web_passwords WHERE user_id = :u")
-        .bind("u", eve.id()).mapTo(Integer.class).one());
+    int passwords =
+        k.keyroom
+            .db()
+            .jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery("SELECT COUNT(*) FROM web_passwords WHERE user_id = :u")
+                        .bind("u", eve.id())
+                        .mapTo(Integer.class)
+                        .one());
     assertThat(passwords).isZero();
   }
 

@@ -34,32 +34,37 @@ class EndingASessionAbortsItsStreamsTest {
 
   @TempDir Path dir;
   ProxiedTenants f;
+
   /** Upstream send time of each event, by event number (per stream, numbers are global). */
   final Map<Long, Long> sentAt = new ConcurrentHashMap<>();
+
   final AtomicLong numbers = new AtomicLong();
+
   /** One permit per upstream stream whose connection was closed under it. */
   final java.util.concurrent.Semaphore upstreamCut = new java.util.concurrent.Semaphore(0);
 
   @BeforeEach
   void start() {
     f = new ProxiedTenants(dir);
-    f.upstream.on("/v1beta", (ex, seen) -> {
-      ex.getResponseHeaders().set("Content-Type", "text/event-stream");
-      ex.sendResponseHeaders(200, 0);
-      OutputStream out = ex.getResponseBody();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      try {
-        while (System.nanoTime() < deadline) {
-          long n = numbers.incrementAndGet();
-          sentAt.put(n, System.nanoTime());
-          out.write(("data: {\"n\":" + n + "}\n\n").getBytes(StandardCharsets.UTF_8));
-          out.flush();
-          Thread.sleep(100);
-        }
-      } catch (IOException e) {
-        upstreamCut.release();
-      }
-    });
+    f.upstream.on(
+        "/v1beta",
+        (ex, seen) -> {
+          ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+          ex.sendResponseHeaders(200, 0);
+          OutputStream out = ex.getResponseBody();
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+          try {
+            while (System.nanoTime() < deadline) {
+              long n = numbers.incrementAndGet();
+              sentAt.put(n, System.nanoTime());
+              out.write(("data: {\"n\":" + n + "}\n\n").getBytes(StandardCharsets.UTF_8));
+              out.flush();
+              Thread.sleep(100);
+            }
+          } catch (IOException e) {
+            upstreamCut.release();
+          }
+        });
   }
 
   @AfterEach
@@ -77,22 +82,28 @@ class EndingASessionAbortsItsStreamsTest {
     Reader(ProxiedTenants.Tenant t) {
       HttpResponse<InputStream> res = f.stream(t, "/v1beta/models:streamGenerateContent");
       assertThat(res.statusCode()).isEqualTo(200);
-      Thread.ofVirtual().start(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = r.readLine()) != null) {
-            if (line.startsWith("data: ")) {
-              received.add(new long[] {Long.parseLong(line.replaceAll("\\D", "")), System.nanoTime()});
-              first.countDown();
-            }
-          }
-        } catch (IOException e) {
-          // a broken stream is an ended stream
-        } finally {
-          endedAt = System.nanoTime();
-          ended.countDown();
-        }
-      });
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
+                  String line;
+                  while ((line = r.readLine()) != null) {
+                    if (line.startsWith("data: ")) {
+                      received.add(
+                          new long[] {
+                            Long.parseLong(line.replaceAll("\\D", "")), System.nanoTime()
+                          });
+                      first.countDown();
+                    }
+                  }
+                } catch (IOException e) {
+                  // a broken stream is an ended stream
+                } finally {
+                  endedAt = System.nanoTime();
+                  ended.countDown();
+                }
+              });
     }
 
     void awaitFirstEvent() throws InterruptedException {
@@ -100,17 +111,22 @@ class EndingASessionAbortsItsStreamsTest {
     }
   }
 
-  private void assertEndedWithinTheBound(Reader reader, long callReturnedAt) throws InterruptedException {
+  private void assertEndedWithinTheBound(Reader reader, long callReturnedAt)
+      throws InterruptedException {
     assertThat(reader.ended.await(5, TimeUnit.SECONDS)).as("the client's stream ended").isTrue();
-    assertThat(TimeUnit.NANOSECONDS.toMillis(reader.endedAt - callReturnedAt)).as("ms from the call returning to the stream's end")
+    assertThat(TimeUnit.NANOSECONDS.toMillis(reader.endedAt - callReturnedAt))
+        .as("ms from the call returning to the stream's end")
         .isLessThan(BOUND_MS);
     for (long[] event : reader.received) {
       if (event[1] > callReturnedAt) {
-        assertThat(sentAt.get(event[0])).as("event %d arrived after the call returned; it was sent before", event[0])
+        assertThat(sentAt.get(event[0]))
+            .as("event %d arrived after the call returned; it was sent before", event[0])
             .isLessThan(callReturnedAt);
       }
     }
-    assertThat(upstreamCut.tryAcquire(5, TimeUnit.SECONDS)).as("the upstream connection was closed").isTrue();
+    assertThat(upstreamCut.tryAcquire(5, TimeUnit.SECONDS))
+        .as("the upstream connection was closed")
+        .isTrue();
   }
 
   @Test
@@ -119,26 +135,45 @@ class EndingASessionAbortsItsStreamsTest {
     Reader reader = new Reader(a);
     reader.awaitFirstEvent();
 
-    HttpResponse<String> end = f.k.send("DELETE", "/api/v1/sessions/" + a.session().session().id().value(), a.adminToken(), null);
+    HttpResponse<String> end =
+        f.k.send(
+            "DELETE",
+            "/api/v1/sessions/" + a.session().session().id().value(),
+            a.adminToken(),
+            null);
     long returned = System.nanoTime();
 
     assertThat(end.statusCode()).isEqualTo(204);
     assertEndedWithinTheBound(reader, returned);
     assertThat(f.k.keyroom.metrics().value("keyroom_proxy_aborted_total")).isEqualTo(1);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-    while (!f.k.keyroom.metrics().scrape().contains("keyroom_proxy_in_flight 0.0") && System.nanoTime() < deadline) {
+    while (!f.k.keyroom.metrics().scrape().contains("keyroom_proxy_in_flight 0.0")
+        && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
-    assertThat(f.k.keyroom.metrics().scrape()).as("the aborted exchange gave its place back").contains("keyroom_proxy_in_flight 0.0");
+    assertThat(f.k.keyroom.metrics().scrape())
+        .as("the aborted exchange gave its place back")
+        .contains("keyroom_proxy_in_flight 0.0");
   }
 
   @Test
   void revokingReplacingOrDeletingTheCredentialEndsItsStreamsWithinASecond() throws Exception {
-    Map<String, Function<ProxiedTenants.Tenant, HttpResponse<String>>> changes = new java.util.LinkedHashMap<>();
-    changes.put("revoke", t -> f.k.post("/api/v1/secrets/" + t.secret().value() + "/revoke", t.adminToken(), "{}"));
-    changes.put("replace", t -> f.k.send("PUT", "/api/v1/secrets/" + t.secret().value() + "/value", t.adminToken(),
-        "{\"value\":\"another-real-key-0123456789\"}"));
-    changes.put("delete", t -> f.k.send("DELETE", "/api/v1/secrets/" + t.secret().value(), t.adminToken(), null));
+    Map<String, Function<ProxiedTenants.Tenant, HttpResponse<String>>> changes =
+        new java.util.LinkedHashMap<>();
+    changes.put(
+        "revoke",
+        t -> f.k.post("/api/v1/secrets/" + t.secret().value() + "/revoke", t.adminToken(), "{}"));
+    changes.put(
+        "replace",
+        t ->
+            f.k.send(
+                "PUT",
+                "/api/v1/secrets/" + t.secret().value() + "/value",
+                t.adminToken(),
+                "{\"value\":\"another-real-key-0123456789\"}"));
+    changes.put(
+        "delete",
+        t -> f.k.send("DELETE", "/api/v1/secrets/" + t.secret().value(), t.adminToken(), null));
     for (var change : changes.entrySet()) {
       ProxiedTenants.Tenant t = f.tenant("tenant-" + change.getKey());
       Reader reader = new Reader(t);
@@ -164,15 +199,19 @@ class EndingASessionAbortsItsStreamsTest {
     staying.awaitFirstEvent();
     other.awaitFirstEvent();
 
-    f.k.send("DELETE", "/api/v1/sessions/" + a.session().session().id().value(), a.adminToken(), null);
+    f.k.send(
+        "DELETE", "/api/v1/sessions/" + a.session().session().id().value(), a.adminToken(), null);
     assertThat(ending.ended.await(5, TimeUnit.SECONDS)).isTrue();
     int before = staying.received.size() + other.received.size();
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (staying.received.size() + other.received.size() < before + 4 && System.nanoTime() < deadline) {
+    while (staying.received.size() + other.received.size() < before + 4
+        && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    assertThat(staying.ended.getCount()).as("the same tenant's other session is still streaming").isEqualTo(1);
+    assertThat(staying.ended.getCount())
+        .as("the same tenant's other session is still streaming")
+        .isEqualTo(1);
     assertThat(other.ended.getCount()).as("another tenant is still streaming").isEqualTo(1);
     assertThat(staying.received.size() + other.received.size()).isGreaterThanOrEqualTo(before + 4);
   }
@@ -181,22 +220,30 @@ class EndingASessionAbortsItsStreamsTest {
   void aRequestWaitingForItsAnswerIsRefusedWhenTheSessionEnds() throws Exception {
     CountDownLatch arrived = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    f.upstream.on("/v1beta/slow", (ex, seen) -> {
-      arrived.countDown();
-      release.await(20, TimeUnit.SECONDS);
-      dev.keyroom.proxy.FakeUpstream.json(ex, 200, "{\"late\":true}");
-    });
+    f.upstream.on(
+        "/v1beta/slow",
+        (ex, seen) -> {
+          arrived.countDown();
+          release.await(20, TimeUnit.SECONDS);
+          dev.keyroom.proxy.FakeUpstream.json(ex, 200, "{\"late\":true}");
+        });
     ProxiedTenants.Tenant a = f.tenant("acme");
-    var waiting = f.http.sendAsync(f.request(a, "/v1beta/slow").GET().build(), HttpResponse.BodyHandlers.ofString());
+    var waiting =
+        f.http.sendAsync(
+            f.request(a, "/v1beta/slow").GET().build(), HttpResponse.BodyHandlers.ofString());
     assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
 
-    f.k.send("DELETE", "/api/v1/sessions/" + a.session().session().id().value(), a.adminToken(), null);
+    f.k.send(
+        "DELETE", "/api/v1/sessions/" + a.session().session().id().value(), a.adminToken(), null);
     long returned = System.nanoTime();
 
     HttpResponse<String> res = waiting.get(5, TimeUnit.SECONDS);
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - returned)).isLessThan(BOUND_MS);
     release.countDown();
     assertThat(res.statusCode()).isEqualTo(403);
-    assertThat(res.body()).contains("\"error\":\"forbidden\"").contains("ended while in flight").doesNotContain("late");
+    assertThat(res.body())
+        .contains("\"error\":\"forbidden\"")
+        .contains("ended while in flight")
+        .doesNotContain("late");
   }
 }

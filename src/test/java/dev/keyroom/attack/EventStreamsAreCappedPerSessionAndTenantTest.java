@@ -28,9 +28,10 @@ class EventStreamsAreCappedPerSessionAndTenantTest {
 
   @Test
   void theStreamPastACapIs429_andAClosedStreamGivesItsPlaceBack() throws Exception {
-    Config config = TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir))
-        .with(Config.Setting.SESSION_EVENT_STREAMS_PER_SESSION, "2")
-        .with(Config.Setting.SESSION_EVENT_STREAMS_PER_TENANT, "3");
+    Config config =
+        TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir))
+            .with(Config.Setting.SESSION_EVENT_STREAMS_PER_SESSION, "2")
+            .with(Config.Setting.SESSION_EVENT_STREAMS_PER_TENANT, "3");
     List<HttpResponse<InputStream>> open = new ArrayList<>();
     try (TestKeyroom k = TestKeyroom.start(config, c -> c)) {
       Tenant acme = new Tenant(k, "acme");
@@ -43,7 +44,9 @@ class EventStreamsAreCappedPerSessionAndTenantTest {
       open.add(ready(k, a));
       Answer third = events(k, a);
       assertThat(third.statusCode()).isEqualTo(429);
-      assertThat(third.body()).contains("2 event streams").contains("KEYROOM_SESSION_EVENT_STREAMS_PER_SESSION");
+      assertThat(third.body())
+          .contains("2 event streams")
+          .contains("KEYROOM_SESSION_EVENT_STREAMS_PER_SESSION");
 
       open.add(ready(k, b));
       Answer overTenant = events(k, b);
@@ -53,15 +56,18 @@ class EventStreamsAreCappedPerSessionAndTenantTest {
       // Another tenant has its own places.
       Tenant globex = new Tenant(k, "globex");
       Tenant.Person gus = globex.member("gus");
-      Tenant.Session g = globex.startAsSelf(globex.workroom("{\"name\":\"G\",\"tools\":[]}", gus), gus);
+      Tenant.Session g =
+          globex.startAsSelf(globex.workroom("{\"name\":\"G\",\"tools\":[]}", gus), gus);
       open.add(ready(k, g));
 
       // Ending a session ends its streams, and their places come back.
-      assertThat(k.send("DELETE", "/api/v1/sessions/" + a.id(), a.token(), null).statusCode()).isEqualTo(204);
+      assertThat(k.send("DELETE", "/api/v1/sessions/" + a.id(), a.token(), null).statusCode())
+          .isEqualTo(204);
       long deadline = System.currentTimeMillis() + 10_000;
       int status;
       do {
-        HttpResponse<InputStream> again = k.http.send(request(k, b), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> again =
+            k.http.send(request(k, b), HttpResponse.BodyHandlers.ofInputStream());
         status = again.statusCode();
         if (status == 200) {
           open.add(again);
@@ -80,24 +86,34 @@ class EventStreamsAreCappedPerSessionAndTenantTest {
 
   private static HttpRequest request(TestKeyroom k, Tenant.Session s) {
     return HttpRequest.newBuilder(URI.create(k.url() + "/api/v1/sessions/" + s.id() + "/events"))
-        .header("Authorization", "Bearer " + s.token()).header("Accept", "text/event-stream").build();
+        .header("Authorization", "Bearer " + s.token())
+        .header("Accept", "text/event-stream")
+        .build();
   }
 
   private static HttpResponse<InputStream> ready(TestKeyroom k, Tenant.Session s) throws Exception {
-    HttpResponse<InputStream> res = k.http.send(request(k, s), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> res =
+        k.http.send(request(k, s), HttpResponse.BodyHandlers.ofInputStream());
     assertThat(res.statusCode()).isEqualTo(200);
-    BufferedReader lines = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8));
+    BufferedReader lines =
+        new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8));
     assertThat(lines.readLine()).isEqualTo("event: ready");
     return res;
   }
 
-  /** The answer to opening one more stream: its status and, when refused, its body (an open stream is closed). */
+  /**
+   * The answer to opening one more stream: its status and, when refused, its body (an open stream
+   * is closed).
+   */
   private record Answer(int statusCode, String body) {}
 
   private static Answer events(TestKeyroom k, Tenant.Session s) throws Exception {
-    HttpResponse<InputStream> res = k.http.send(request(k, s), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> res =
+        k.http.send(request(k, s), HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream body = res.body()) {
-      return new Answer(res.statusCode(), res.statusCode() == 200 ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8));
+      return new Answer(
+          res.statusCode(),
+          res.statusCode() == 200 ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8));
     }
   }
 }

@@ -14,18 +14,22 @@ import java.util.Locale;
 
 /**
  * A child for {@code keyroom run}: reads one variable from its environment and prints it in every
- * form programs commonly print, each in its own write (some split by a pause, one straddling 64 KiB),
- * interleaved with ordinary numbered lines that must arrive intact and in order.
+ * form programs commonly print, each in its own write (some split by a pause, one straddling 64
+ * KiB), interleaved with ordinary numbered lines that must arrive intact and in order.
  */
 public final class FormPrinter {
   private FormPrinter() {}
 
   /** Ordinary lines the launcher must forward unchanged, in order. */
   static String ordinary(int i) {
-    return "ordinary " + i + " the quick brown fox jumps over the lazy dog 0123456789 ABCDEF abcdef";
+    return "ordinary "
+        + i
+        + " the quick brown fox jumps over the lazy dog 0123456789 ABCDEF abcdef";
   }
 
-  /** Every one-piece form of {@code v} this child prints (the wrapped ones are checked unwrapped). */
+  /**
+   * Every one-piece form of {@code v} this child prints (the wrapped ones are checked unwrapped).
+   */
   static List<String> forms(String v) {
     byte[] utf8 = v.getBytes(StandardCharsets.UTF_8);
     List<String> forms = new ArrayList<>();
@@ -66,9 +70,17 @@ public final class FormPrinter {
     byte[] utf8 = v.getBytes(StandardCharsets.UTF_8);
     // base64 wrapped at 20 (\n) and 76 (MIME, \r\n) columns, at every alignment
     for (int shift = 0; shift < 3; shift++) {
-      write(out, "wrapped20:\n" + wrap(Base64.getEncoder().encodeToString(shifted(utf8, shift)), 20, "\n") + "\n");
+      write(
+          out,
+          "wrapped20:\n"
+              + wrap(Base64.getEncoder().encodeToString(shifted(utf8, shift)), 20, "\n")
+              + "\n");
       write(out, ordinary(n++) + "\n");
-      write(out, "mime:\n" + Base64.getMimeEncoder().encodeToString(shifted(pad(utf8, 60), shift)) + "\r\n");
+      write(
+          out,
+          "mime:\n"
+              + Base64.getMimeEncoder().encodeToString(shifted(pad(utf8, 60), shift))
+              + "\r\n");
       write(out, ordinary(n++) + "\n");
     }
     // hex wrapped like xxd -p (60 columns), in two writes with a pause inside

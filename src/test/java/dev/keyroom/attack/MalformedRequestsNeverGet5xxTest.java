@@ -38,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Malformed requests — unknown or unparsable charsets, broken percent-escapes in path ids, broken
  * body framing (over-long chunk extensions, bad chunk sizes, bodies shorter than their
  * Content-Length before a half-close), garbage bodies — sent over raw sockets to every API route
- * (taken from the server, so new routes are covered) and to the proxy. Deterministic (fixed
- * seed). None may get a 5xx; the ones whose body must be read get a 4xx that names the rule.
+ * (taken from the server, so new routes are covered) and to the proxy. Deterministic (fixed seed).
+ * None may get a 5xx; the ones whose body must be read get a 4xx that names the rule.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MalformedRequestsNeverGet5xxTest {
@@ -62,8 +62,10 @@ class MalformedRequestsNeverGet5xxTest {
   @BeforeAll
   void start(@TempDir Path dir) {
     upstream = new FakeUpstream();
-    Config base = TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir)).withUpstream("openai", upstream.url())
-        .withUpstream("gemini", upstream.url());
+    Config base =
+        TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir))
+            .withUpstream("openai", upstream.url())
+            .withUpstream("gemini", upstream.url());
     k = TestKeyroom.start(base, c -> c);
     Tenancy.Founded acme = k.tenant("acme");
     admin = acme.adminToken().token();
@@ -71,23 +73,53 @@ class MalformedRequestsNeverGet5xxTest {
     List<Workroom.Tool> tools = new ArrayList<>();
     String secretId = null;
     for (String p : List.of("openai", "gemini")) {
-      CredentialId id = new CredentialId(k.keyroom.vault().create(scope, p, p + "-prod",
-          SecretValue.ofUtf8("fuzz-" + p + "-key-0123456789abcdef"), "test").id());
+      CredentialId id =
+          new CredentialId(
+              k.keyroom
+                  .vault()
+                  .create(
+                      scope,
+                      p,
+                      p + "-prod",
+                      SecretValue.ofUtf8("fuzz-" + p + "-key-0123456789abcdef"),
+                      "test")
+                  .id());
       tools.add(new Workroom.Tool(p, id));
       secretId = id.value();
     }
     Workroom room = k.keyroom.workrooms().create(acme.tenant().id(), "fuzz", tools, "test");
     k.addMember(acme.tenant().id(), room.id(), acme.admin().id());
-    Sessions.Started s = k.keyroom.sessions().start(acme.tenant().id(), room.id(), acme.admin().id(),
-        dev.keyroom.session.StartedBy.SELF, "test");
-    Map<String, String> ph = k.keyroom.sessions().placeholders(acme.tenant().id(), s.session().id());
+    Sessions.Started s =
+        k.keyroom
+            .sessions()
+            .start(
+                acme.tenant().id(),
+                room.id(),
+                acme.admin().id(),
+                dev.keyroom.session.StartedBy.SELF,
+                "test");
+    Map<String, String> ph =
+        k.keyroom.sessions().placeholders(acme.tenant().id(), s.session().id());
     for (ApiRoutes.Route r : k.keyroom.http().routes()) {
-      targets.add(new Target(r.method(), PARAM.matcher(r.path()).replaceAll("abc_aaaaaaaaaaaaaaaaaaaaaaaaaa"),
-          "Authorization: Bearer " + admin));
+      targets.add(
+          new Target(
+              r.method(),
+              PARAM.matcher(r.path()).replaceAll("abc_aaaaaaaaaaaaaaaaaaaaaaaaaa"),
+              "Authorization: Bearer " + admin));
     }
-    targets.add(new Target("POST", "/proxy/openai/v1/chat/completions", "Authorization: Bearer " + ph.get("openai")));
-    targets.add(new Target("POST", "/proxy/gemini/v1beta/models/m:generateContent", "x-goog-api-key: " + ph.get("gemini")));
-    targets.add(new Target("PUT", "/api/v1/secrets/" + secretId + "/value", "Authorization: Bearer " + admin));
+    targets.add(
+        new Target(
+            "POST",
+            "/proxy/openai/v1/chat/completions",
+            "Authorization: Bearer " + ph.get("openai")));
+    targets.add(
+        new Target(
+            "POST",
+            "/proxy/gemini/v1beta/models/m:generateContent",
+            "x-goog-api-key: " + ph.get("gemini")));
+    targets.add(
+        new Target(
+            "PUT", "/api/v1/secrets/" + secretId + "/value", "Authorization: Bearer " + admin));
   }
 
   @AfterAll
@@ -105,7 +137,8 @@ class MalformedRequestsNeverGet5xxTest {
       int m = random.nextInt(MUTATIONS);
       outcomes.add(send(t, m, random));
     }
-    List<Outcome> fives = outcomes.stream().filter(o -> o.status() >= 500 || o.status() < 0).toList();
+    List<Outcome> fives =
+        outcomes.stream().filter(o -> o.status() >= 500 || o.status() < 0).toList();
     assertThat(fives).as("answers of 5xx (or none at all) to malformed requests").isEmpty();
   }
 
@@ -119,9 +152,17 @@ class MalformedRequestsNeverGet5xxTest {
       assertRule(send(t, 4, new Random(1)), 400, "Content-Length");
       assertRule(send(t, 5, new Random(1)), 400, "chunked");
     }
-    assertRule(send(new Target("POST", "/api/v1/users/%u002e/disable", "Authorization: Bearer " + admin), 7, new Random(1)),
-        400, "percent-escape");
-    assertRule(send(new Target("POST", "/proxy/openai/v1/%u002e", proxy.authHeader()), 7, new Random(1)), 400, "percent-escape");
+    assertRule(
+        send(
+            new Target("POST", "/api/v1/users/%u002e/disable", "Authorization: Bearer " + admin),
+            7,
+            new Random(1)),
+        400,
+        "percent-escape");
+    assertRule(
+        send(new Target("POST", "/proxy/openai/v1/%u002e", proxy.authHeader()), 7, new Random(1)),
+        400,
+        "percent-escape");
   }
 
   static void assertRule(Outcome o, int status, String rule) {
@@ -133,66 +174,136 @@ class MalformedRequestsNeverGet5xxTest {
 
   Outcome send(Target t, int mutation, Random r) {
     String json = "{\"name\":\"fuzz\",\"value\":\"fuzz-value-0123456789\"}";
-    String head = t.method() + " " + t.path() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + t.authHeader() + "\r\n";
+    String head =
+        t.method() + " " + t.path() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + t.authHeader() + "\r\n";
     String what;
     byte[] request;
     boolean halfClose = false;
     switch (mutation) {
       case 0 -> {
-        String cs = List.of("x-unknown-" + r.nextInt(1000), "\"", "utf-8\"", "%%%", "\u00fctf8", "a".repeat(300), "",
-            "utf-8;charset=bogus", "=").get(r.nextInt(9));
+        String cs =
+            List.of(
+                    "x-unknown-" + r.nextInt(1000),
+                    "\"",
+                    "utf-8\"",
+                    "%%%",
+                    "\u00fctf8",
+                    "a".repeat(300),
+                    "",
+                    "utf-8;charset=bogus",
+                    "=")
+                .get(r.nextInt(9));
         what = "charset";
-        request = bytes(head + "Content-Type: application/json; charset=" + cs + "\r\nContent-Length: " + json.length()
-            + "\r\nConnection: close\r\n\r\n" + json);
+        request =
+            bytes(
+                head
+                    + "Content-Type: application/json; charset="
+                    + cs
+                    + "\r\nContent-Length: "
+                    + json.length()
+                    + "\r\nConnection: close\r\n\r\n"
+                    + json);
       }
       case 1 -> {
         what = "garbage body";
         byte[] junk = new byte[r.nextInt(200)];
         r.nextBytes(junk);
-        request = concat(bytes(head + "Content-Type: application/json\r\nContent-Length: " + junk.length
-            + "\r\nConnection: close\r\n\r\n"), junk);
+        request =
+            concat(
+                bytes(
+                    head
+                        + "Content-Type: application/json\r\nContent-Length: "
+                        + junk.length
+                        + "\r\nConnection: close\r\n\r\n"),
+                junk);
       }
       case 2 -> {
         what = "deep nesting";
         String deep = "[".repeat(2000 + r.nextInt(1000));
-        request = bytes(head + "Content-Type: application/json\r\nContent-Length: " + deep.length()
-            + "\r\nConnection: close\r\n\r\n" + deep);
+        request =
+            bytes(
+                head
+                    + "Content-Type: application/json\r\nContent-Length: "
+                    + deep.length()
+                    + "\r\nConnection: close\r\n\r\n"
+                    + deep);
       }
       case 3 -> {
         what = "chunk extension of 10,000 bytes";
-        request = bytes(head + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-            + Integer.toHexString(json.length()) + ";ext=" + "x".repeat(10_000) + "\r\n" + json + "\r\n0\r\n\r\n");
+        request =
+            bytes(
+                head
+                    + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                    + Integer.toHexString(json.length())
+                    + ";ext="
+                    + "x".repeat(10_000)
+                    + "\r\n"
+                    + json
+                    + "\r\n0\r\n\r\n");
       }
       case 4 -> {
         what = "Content-Length longer than the body, then half-close";
         halfClose = true;
-        request = bytes(head + "Content-Type: application/json\r\nContent-Length: " + (json.length() + 50 + r.nextInt(500))
-            + "\r\nConnection: close\r\n\r\n" + json);
+        request =
+            bytes(
+                head
+                    + "Content-Type: application/json\r\nContent-Length: "
+                    + (json.length() + 50 + r.nextInt(500))
+                    + "\r\nConnection: close\r\n\r\n"
+                    + json);
       }
       case 5 -> {
         what = "bad chunk size";
         halfClose = true;
         String size = List.of("zz", "-1", "ffffffffffffffffffff", "1 2", "").get(r.nextInt(5));
-        request = bytes(head + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-            + size + "\r\n" + json + "\r\n0\r\n\r\n");
+        request =
+            bytes(
+                head
+                    + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                    + size
+                    + "\r\n"
+                    + json
+                    + "\r\n0\r\n\r\n");
       }
       case 6 -> {
         what = "chunked body cut short, then half-close";
         halfClose = true;
-        request = bytes(head + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-            + Integer.toHexString(json.length() + 40) + "\r\n" + json);
+        request =
+            bytes(
+                head
+                    + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                    + Integer.toHexString(json.length() + 40)
+                    + "\r\n"
+                    + json);
       }
       case 7 -> {
         what = "path as given";
-        request = bytes(head + "Content-Type: application/json\r\nContent-Length: " + json.length()
-            + "\r\nConnection: close\r\n\r\n" + json);
+        request =
+            bytes(
+                head
+                    + "Content-Type: application/json\r\nContent-Length: "
+                    + json.length()
+                    + "\r\nConnection: close\r\n\r\n"
+                    + json);
       }
       default -> {
         what = "bad percent-escape in the path";
         String bad = List.of("%u002e", "%", "%g1", "%2", "%%41", "%zz").get(r.nextInt(6));
-        String path = t.path().contains("abc_") ? t.path().replace("abc_aaaaaaaaaaaaaaaaaaaaaaaaaa", bad) : t.path() + "/" + bad;
-        request = bytes(t.method() + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + t.authHeader()
-            + "\r\nContent-Type: application/json\r\nContent-Length: " + json.length() + "\r\nConnection: close\r\n\r\n" + json);
+        String path =
+            t.path().contains("abc_")
+                ? t.path().replace("abc_aaaaaaaaaaaaaaaaaaaaaaaaaa", bad)
+                : t.path() + "/" + bad;
+        request =
+            bytes(
+                t.method()
+                    + " "
+                    + path
+                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + t.authHeader()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + json.length()
+                    + "\r\nConnection: close\r\n\r\n"
+                    + json);
       }
     }
     return exchange(t, what, request, halfClose);
@@ -217,15 +328,21 @@ class MalformedRequestsNeverGet5xxTest {
           got.write(buf, 0, n);
         }
       } catch (SocketTimeoutException e) {
-        return new Outcome(t.method() + " " + t.path(), what, -1, "no complete answer within 15 s: " + got);
+        return new Outcome(
+            t.method() + " " + t.path(), what, -1, "no complete answer within 15 s: " + got);
       } catch (IOException e) {
         // A reset after the answer was sent still leaves the answer readable below.
       }
       String text = got.toString(StandardCharsets.UTF_8);
       Matcher m = STATUS.matcher(text);
-      return new Outcome(t.method() + " " + t.path(), what, m.find() ? Integer.parseInt(m.group(1)) : -1, text);
+      return new Outcome(
+          t.method() + " " + t.path(), what, m.find() ? Integer.parseInt(m.group(1)) : -1, text);
     } catch (IOException e) {
-      return new Outcome(t.method() + " " + t.path(), what, -1, "connection failed: " + e.getClass().getSimpleName());
+      return new Outcome(
+          t.method() + " " + t.path(),
+          what,
+          -1,
+          "connection failed: " + e.getClass().getSimpleName());
     }
   }
 

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code /metrics} shows route names, providers and counts to anyone who can reach the port.
- * With {@code KEYROOM_METRICS_TOKEN} (or {@code _FILE}) set, it answers only to that bearer token.
+ * {@code /metrics} shows route names, providers and counts to anyone who can reach the port. With
+ * {@code KEYROOM_METRICS_TOKEN} (or {@code _FILE}) set, it answers only to that bearer token.
  */
 class MetricsNeedTheirTokenWhenOneIsSetTest {
   static final String TOKEN = "metrics-scraper-token-0123456789";
@@ -22,12 +22,16 @@ class MetricsNeedTheirTokenWhenOneIsSetTest {
 
   @Test
   void withATokenSet_metricsRefuseNoTokenAndAWrongOne_andServeTheRightOne() {
-    Config c = TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir)).with(Config.Setting.METRICS_TOKEN, TOKEN);
+    Config c =
+        TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir))
+            .with(Config.Setting.METRICS_TOKEN, TOKEN);
     try (TestKeyroom k = TestKeyroom.start(c, x -> x)) {
       assertThat(k.get("/metrics", null).statusCode()).isEqualTo(401);
       assertThat(k.get("/metrics", null).headers().firstValue("www-authenticate")).isPresent();
       assertThat(k.get("/metrics", TOKEN + "x").statusCode()).isEqualTo(401);
-      assertThat(k.get("/metrics", TOKEN + "x").body()).doesNotContain(TOKEN).contains("KEYROOM_METRICS_TOKEN");
+      assertThat(k.get("/metrics", TOKEN + "x").body())
+          .doesNotContain(TOKEN)
+          .contains("KEYROOM_METRICS_TOKEN");
       var ok = k.get("/metrics", TOKEN);
       assertThat(ok.statusCode()).isEqualTo(200);
       assertThat(ok.body()).contains("keyroom_up");

@@ -1,6 +1,7 @@
 package dev.keyroom.attack;
 
-class PostgresRevokingReachesEverySessionHoldingTheKeyTest extends RevokingReachesEverySessionHoldingTheKey {
+class PostgresRevokingReachesEverySessionHoldingTheKeyTest
+    extends RevokingReachesEverySessionHoldingTheKey {
   @Override
   boolean postgres() {
     return true;

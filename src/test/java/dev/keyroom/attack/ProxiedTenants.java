@@ -33,7 +33,12 @@ final class ProxiedTenants implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** One tenant's view: its key, the secret holding it, a workroom and a live session. */
-  record Tenant(Tenancy.Founded founded, String key, CredentialId secret, Workroom workroom, Sessions.Started session,
+  record Tenant(
+      Tenancy.Founded founded,
+      String key,
+      CredentialId secret,
+      Workroom workroom,
+      Sessions.Started session,
       String placeholder) {
     String adminToken() {
       return founded.adminToken().token();
@@ -45,26 +50,48 @@ final class ProxiedTenants implements AutoCloseable {
   }
 
   ProxiedTenants(Path dir, UnaryOperator<Config> adjust) {
-    Config base = TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir)).withUpstream("gemini", upstream.url());
+    Config base =
+        TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir))
+            .withUpstream("gemini", upstream.url());
     this.k = TestKeyroom.start(adjust.apply(base), UnaryOperator.identity());
   }
 
   Tenant tenant(String name) {
     Tenancy.Founded t = k.tenant(name);
-    String key = "canary-" + name + "-REALKEY-" + Long.toHexString(System.nanoTime()) + "-0123456789";
+    String key =
+        "canary-" + name + "-REALKEY-" + Long.toHexString(System.nanoTime()) + "-0123456789";
     CredentialScope scope = CredentialScope.tenantSecrets(t.tenant().id());
-    CredentialId id = new CredentialId(k.keyroom.vault().create(scope, "gemini", "gemini-prod", SecretValue.ofUtf8(key), "test").id());
-    Workroom room = k.keyroom.workrooms().create(t.tenant().id(), "studio", List.of(new Workroom.Tool("gemini", id)), "test");
+    CredentialId id =
+        new CredentialId(
+            k.keyroom
+                .vault()
+                .create(scope, "gemini", "gemini-prod", SecretValue.ofUtf8(key), "test")
+                .id());
+    Workroom room =
+        k.keyroom
+            .workrooms()
+            .create(t.tenant().id(), "studio", List.of(new Workroom.Tool("gemini", id)), "test");
     k.addMember(t.tenant().id(), room.id(), t.admin().id());
-    Sessions.Started s = k.keyroom.sessions().start(t.tenant().id(), room.id(), t.admin().id(), StartedBy.SELF, "test");
+    Sessions.Started s =
+        k.keyroom
+            .sessions()
+            .start(t.tenant().id(), room.id(), t.admin().id(), StartedBy.SELF, "test");
     return new Tenant(t, key, id, room, s, placeholder(t, s));
   }
 
   /** Another live session of the same tenant and workroom. */
   Tenant anotherSession(Tenant t) {
-    Sessions.Started s = k.keyroom.sessions().start(t.founded().tenant().id(), t.workroom().id(), t.founded().admin().id(),
-        StartedBy.SELF, "test");
-    return new Tenant(t.founded(), t.key(), t.secret(), t.workroom(), s, placeholder(t.founded(), s));
+    Sessions.Started s =
+        k.keyroom
+            .sessions()
+            .start(
+                t.founded().tenant().id(),
+                t.workroom().id(),
+                t.founded().admin().id(),
+                StartedBy.SELF,
+                "test");
+    return new Tenant(
+        t.founded(), t.key(), t.secret(), t.workroom(), s, placeholder(t.founded(), s));
   }
 
   private String placeholder(Tenancy.Founded t, Sessions.Started s) {
@@ -72,8 +99,10 @@ final class ProxiedTenants implements AutoCloseable {
   }
 
   HttpRequest.Builder request(Tenant t, String path, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(k.url() + "/proxy/gemini" + path)).timeout(Duration.ofSeconds(30))
-        .header("x-goog-api-key", t.placeholder());
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(k.url() + "/proxy/gemini" + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("x-goog-api-key", t.placeholder());
     for (int i = 0; i + 1 < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }

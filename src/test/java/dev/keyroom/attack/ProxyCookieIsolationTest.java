@@ -22,11 +22,14 @@ class ProxyCookieIsolationTest {
   @BeforeEach
   void start() {
     f = new ProxiedTenants(dir);
-    f.upstream.on("/v1beta/models", (ex, seen) -> {
-      ex.getResponseHeaders().add("Set-Cookie", "sid=tenant-session-cookie; Path=/; Max-Age=3600");
-      ex.getResponseHeaders().add("Set-Cookie2", "legacy=tenant-cookie2; Version=1; Path=/");
-      dev.keyroom.proxy.FakeUpstream.json(ex, 200, "{\"models\":[]}");
-    });
+    f.upstream.on(
+        "/v1beta/models",
+        (ex, seen) -> {
+          ex.getResponseHeaders()
+              .add("Set-Cookie", "sid=tenant-session-cookie; Path=/; Max-Age=3600");
+          ex.getResponseHeaders().add("Set-Cookie2", "legacy=tenant-cookie2; Version=1; Path=/");
+          dev.keyroom.proxy.FakeUpstream.json(ex, 200, "{\"models\":[]}");
+        });
   }
 
   @AfterEach
@@ -43,11 +46,15 @@ class ProxyCookieIsolationTest {
     HttpResponse<String> second = f.get(b, "/v1beta/models");
     HttpResponse<String> third = f.get(a, "/v1beta/models");
 
-    assertThat(List.of(first.statusCode(), second.statusCode(), third.statusCode())).containsOnly(200);
-    assertThat(f.upstream.seen()).hasSize(3).allSatisfy(seen -> {
-      assertThat(seen.header("cookie")).as("Cookie the upstream received").isNull();
-      assertThat(seen.header("cookie2")).as("Cookie2 the upstream received").isNull();
-    });
+    assertThat(List.of(first.statusCode(), second.statusCode(), third.statusCode()))
+        .containsOnly(200);
+    assertThat(f.upstream.seen())
+        .hasSize(3)
+        .allSatisfy(
+            seen -> {
+              assertThat(seen.header("cookie")).as("Cookie the upstream received").isNull();
+              assertThat(seen.header("cookie2")).as("Cookie2 the upstream received").isNull();
+            });
     assertThat(f.upstream.seen().get(1).header("x-goog-api-key")).isEqualTo(b.key());
   }
 
@@ -66,7 +73,14 @@ class ProxyCookieIsolationTest {
   void aWorkroomsCookieHeaderNeverReachesTheUpstream() {
     ProxiedTenants.Tenant a = f.tenant("acme");
 
-    HttpResponse<String> res = f.get(a, "/v1beta/models", "Cookie", "workroom=chosen-by-the-workroom", "Cookie2", "$Version=1");
+    HttpResponse<String> res =
+        f.get(
+            a,
+            "/v1beta/models",
+            "Cookie",
+            "workroom=chosen-by-the-workroom",
+            "Cookie2",
+            "$Version=1");
 
     assertThat(res.statusCode()).isEqualTo(200);
     assertThat(f.upstream.last().header("cookie")).isNull();

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The key scrubber reads what it scrubs: the proxy asks for identity encoding, and an upstream
- * that compresses anyway (here: always, whatever Accept-Encoding says) has its body decoded,
- * scrubbed and sent decoded. An encoding the proxy cannot decode is refused with 502, never
- * passed through unread.
+ * The key scrubber reads what it scrubs: the proxy asks for identity encoding, and an upstream that
+ * compresses anyway (here: always, whatever Accept-Encoding says) has its body decoded, scrubbed
+ * and sent decoded. An encoding the proxy cannot decode is refused with 502, never passed through
+ * unread.
  */
 class ProxyScrubsEncodedBodiesTest {
   @TempDir Path dir;
@@ -42,7 +42,9 @@ class ProxyScrubsEncodedBodiesTest {
 
   /** An error body quoting the key it received, as some providers do. */
   private static byte[] echo(FakeUpstream.Seen seen) {
-    return ("{\"error\":{\"message\":\"API key not valid: " + seen.header("x-goog-api-key") + "\"}}")
+    return ("{\"error\":{\"message\":\"API key not valid: "
+            + seen.header("x-goog-api-key")
+            + "\"}}")
         .getBytes(StandardCharsets.UTF_8);
   }
 
@@ -63,7 +65,8 @@ class ProxyScrubsEncodedBodiesTest {
 
   private static byte[] deflate(byte[] plain, boolean zlibWrapped) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (OutputStream d = new DeflaterOutputStream(out, new Deflater(Deflater.DEFAULT_COMPRESSION, !zlibWrapped))) {
+    try (OutputStream d =
+        new DeflaterOutputStream(out, new Deflater(Deflater.DEFAULT_COMPRESSION, !zlibWrapped))) {
       d.write(plain);
     }
     return out.toByteArray();
@@ -82,12 +85,16 @@ class ProxyScrubsEncodedBodiesTest {
   void aGzippedEchoOfTheKeyIsDecodedAndScrubbed() {
     f.upstream.on("/v1beta", (ex, seen) -> send(ex, "gzip", gzip(echo(seen))));
 
-    HttpResponse<byte[]> res = f.send(f.request(a, "/v1beta/models").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> res =
+        f.send(
+            f.request(a, "/v1beta/models").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
 
     String body = new String(res.body(), StandardCharsets.UTF_8);
     assertThat(res.statusCode()).isEqualTo(400);
     assertThat(res.headers().firstValue("content-encoding")).isEmpty();
-    assertThat(body).startsWith("{\"error\":{\"message\":\"API key not valid: ***").doesNotContain(a.key());
+    assertThat(body)
+        .startsWith("{\"error\":{\"message\":\"API key not valid: ***")
+        .doesNotContain(a.key());
     assertThat(body).hasSize(echo(f.upstream.last()).length);
   }
 
@@ -111,29 +118,39 @@ class ProxyScrubsEncodedBodiesTest {
     HttpResponse<String> res = f.get(a, "/v1beta/models");
 
     assertThat(res.statusCode()).isEqualTo(502);
-    assertThat(res.body()).contains("\"error\":\"upstream_unreachable\"").contains("Content-Encoding").doesNotContain(a.key());
+    assertThat(res.body())
+        .contains("\"error\":\"upstream_unreachable\"")
+        .contains("Content-Encoding")
+        .doesNotContain(a.key());
   }
 
   @Test
   void aGzippedStreamIsDecodedEventByEvent() throws Exception {
     java.util.concurrent.CountDownLatch firstRead = new java.util.concurrent.CountDownLatch(1);
-    f.upstream.on("/v1beta", (ex, seen) -> {
-      ex.getResponseHeaders().set("Content-Type", "text/event-stream");
-      ex.getResponseHeaders().set("Content-Encoding", "gzip");
-      ex.sendResponseHeaders(200, 0);
-      GZIPOutputStream gz = new GZIPOutputStream(ex.getResponseBody(), true);
-      gz.write(("data: {\"echo\":\"" + seen.header("x-goog-api-key") + "\"}\n\n").getBytes(StandardCharsets.UTF_8));
-      gz.flush();
-      firstRead.await(10, java.util.concurrent.TimeUnit.SECONDS);
-      gz.write("data: {\"done\":true}\n\n".getBytes(StandardCharsets.UTF_8));
-      gz.finish();
-    });
+    f.upstream.on(
+        "/v1beta",
+        (ex, seen) -> {
+          ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+          ex.getResponseHeaders().set("Content-Encoding", "gzip");
+          ex.sendResponseHeaders(200, 0);
+          GZIPOutputStream gz = new GZIPOutputStream(ex.getResponseBody(), true);
+          gz.write(
+              ("data: {\"echo\":\"" + seen.header("x-goog-api-key") + "\"}\n\n")
+                  .getBytes(StandardCharsets.UTF_8));
+          gz.flush();
+          firstRead.await(10, java.util.concurrent.TimeUnit.SECONDS);
+          gz.write("data: {\"done\":true}\n\n".getBytes(StandardCharsets.UTF_8));
+          gz.finish();
+        });
 
     HttpResponse<java.io.InputStream> res = f.stream(a, "/v1beta/models:streamGenerateContent");
 
     assertThat(res.headers().firstValue("content-encoding")).isEmpty();
-    try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
-      assertThat(r.readLine()).isEqualTo("data: {\"echo\":\"" + "*".repeat(a.key().length()) + "\"}");
+    try (var r =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
+      assertThat(r.readLine())
+          .isEqualTo("data: {\"echo\":\"" + "*".repeat(a.key().length()) + "\"}");
       firstRead.countDown();
       assertThat(r.readLine()).isEmpty();
       assertThat(r.readLine()).isEqualTo("data: {\"done\":true}");

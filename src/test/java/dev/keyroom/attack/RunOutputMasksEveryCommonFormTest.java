@@ -17,11 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real {@code keyroom run} (its own JVM) runs a real child that prints an injected value in every
- * form programs commonly print — split over two writes with a pause, JSON and {@code \\u} escaped, hex in
- * both cases, upper and lower case, base64 (standard, URL-safe, every alignment, wrapped at 20 and 76
- * columns), URL-encoded, straddling 64 KiB. None reaches the forwarded output, and every ordinary byte
- * arrives intact and in order.
+ * The real {@code keyroom run} (its own JVM) runs a real child that prints an injected value in
+ * every form programs commonly print — split over two writes with a pause, JSON and {@code \\u}
+ * escaped, hex in both cases, upper and lower case, base64 (standard, URL-safe, every alignment,
+ * wrapped at 20 and 76 columns), URL-encoded, straddling 64 KiB. None reaches the forwarded output,
+ * and every ordinary byte arrives intact and in order.
  */
 class RunOutputMasksEveryCommonFormTest {
   static final String VALUE = "hook/\"canary\" Zx9+Q=w@e r=t~42";
@@ -34,11 +34,25 @@ class RunOutputMasksEveryCommonFormTest {
     try (TestKeyroom k = TestKeyroom.sqlite(dir)) {
       LauncherFixture f = new LauncherFixture(k);
       String hook = f.secret("env", "DEPLOY_HOOK", VALUE);
-      String[] session = f.session(f.workroom("{\"name\":\"W\",\"tools\":[{\"kind\":\"env\",\"secretId\":\"" + hook + "\"}]}"));
+      String[] session =
+          f.session(
+              f.workroom(
+                  "{\"name\":\"W\",\"tools\":[{\"kind\":\"env\",\"secretId\":\"" + hook + "\"}]}"));
 
-      CliProcess.Result r = CliProcess.run(Map.of("KEYROOM_SESSION_TOKEN", session[1]), null, "run", "--url", k.url(), "--",
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
-          "-XX:TieredStopAtLevel=1", FormPrinter.class.getName(), "DEPLOY_HOOK");
+      CliProcess.Result r =
+          CliProcess.run(
+              Map.of("KEYROOM_SESSION_TOKEN", session[1]),
+              null,
+              "run",
+              "--url",
+              k.url(),
+              "--",
+              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              "-cp",
+              System.getProperty("java.class.path"),
+              "-XX:TieredStopAtLevel=1",
+              FormPrinter.class.getName(),
+              "DEPLOY_HOOK");
 
       assertThat(r.exitCode()).as(r.stderr()).isZero();
       String out = r.stdout();
@@ -54,8 +68,9 @@ class RunOutputMasksEveryCommonFormTest {
       assertThat(out).contains(big + MASK + big + "\n");
       int forms = FormPrinter.forms(VALUE).size();
       int lines = 2 + forms + 6 + 1 + 1;
-      assertThat(out.lines().filter(l -> l.startsWith("ordinary "))).containsExactlyElementsOf(
-          IntStream.range(0, lines).mapToObj(FormPrinter::ordinary).toList());
+      assertThat(out.lines().filter(l -> l.startsWith("ordinary ")))
+          .containsExactlyElementsOf(
+              IntStream.range(0, lines).mapToObj(FormPrinter::ordinary).toList());
       assertThat(out).endsWith("last " + lines + "\n");
       assertThat(r.stderr()).doesNotContain(VALUE).doesNotContain("not masking");
     }
@@ -65,9 +80,17 @@ class RunOutputMasksEveryCommonFormTest {
   static List<String> wrappedCores(byte[] utf8) {
     List<String> cores = new ArrayList<>();
     for (int shift = 0; shift < 3; shift++) {
-      cores.add(core(Base64.getEncoder().encodeToString(FormPrinter.shifted(utf8, shift)), shift, utf8.length));
-      cores.add(core(Base64.getEncoder().encodeToString(FormPrinter.shifted(FormPrinter.pad(utf8, 60), shift)), shift + 60,
-          utf8.length));
+      cores.add(
+          core(
+              Base64.getEncoder().encodeToString(FormPrinter.shifted(utf8, shift)),
+              shift,
+              utf8.length));
+      cores.add(
+          core(
+              Base64.getEncoder()
+                  .encodeToString(FormPrinter.shifted(FormPrinter.pad(utf8, 60), shift)),
+              shift + 60,
+              utf8.length));
     }
     cores.add(HexFormat.of().formatHex(utf8));
     return cores;

@@ -3,7 +3,8 @@ package dev.keyroom.attack;
 import dev.keyroom.testing.TestKeyroom;
 import java.nio.file.Path;
 
-class SqliteHeaderBoundValuesRefuseControlCharactersTest extends HeaderBoundValuesRefuseControlCharactersTest {
+class SqliteHeaderBoundValuesRefuseControlCharactersTest
+    extends HeaderBoundValuesRefuseControlCharactersTest {
   @Override
   protected TestKeyroom start(Path dir) {
     return TestKeyroom.sqlite(dir);

@@ -1,6 +1,7 @@
 package dev.keyroom.attack;
 
-class SqliteRevokingReachesEverySessionHoldingTheKeyTest extends RevokingReachesEverySessionHoldingTheKey {
+class SqliteRevokingReachesEverySessionHoldingTheKeyTest
+    extends RevokingReachesEverySessionHoldingTheKey {
   @Override
   boolean postgres() {
     return false;

@@ -24,7 +24,8 @@ final class Tenant {
     this.founded = k.tenant(name);
     this.admin = founded.adminToken().token();
     // The operator's command (keyroom admin create-service-token) issues it this way.
-    this.service = k.keyroom.tokens().issueService(founded.tenant().id(), "platform", "system:cli").token();
+    this.service =
+        k.keyroom.tokens().issueService(founded.tenant().id(), "platform", "system:cli").token();
   }
 
   /** A person of the tenant and their kr_u_ token. */
@@ -39,17 +40,42 @@ final class Tenant {
 
   Person member(String name) {
     User u = k.keyroom.tenancy().createUser(founded.tenant().id(), name, Role.MEMBER, "test");
-    return new Person(u, k.keyroom.tokens().issueForUser(founded.tenant().id(), u.id(), "cli", "test").token());
+    return new Person(
+        u, k.keyroom.tokens().issueForUser(founded.tenant().id(), u.id(), "cli", "test").token());
   }
 
   String secret(String kind, String name, String value) {
-    return ok(k.post("/api/v1/secrets", admin, "{\"kind\":\"" + kind + "\",\"name\":\"" + name + "\",\"value\":\"" + value + "\"}"), 201)
-        .get("id").asText();
+    return ok(
+            k.post(
+                "/api/v1/secrets",
+                admin,
+                "{\"kind\":\""
+                    + kind
+                    + "\",\"name\":\""
+                    + name
+                    + "\",\"value\":\""
+                    + value
+                    + "\"}"),
+            201)
+        .get("id")
+        .asText();
   }
 
   String integration(Person p, String kind, String name, String value) {
-    return ok(k.post("/api/v1/me/integrations", p.token(), "{\"kind\":\"" + kind + "\",\"name\":\"" + name + "\",\"value\":\""
-        + value + "\"}"), 201).get("id").asText();
+    return ok(
+            k.post(
+                "/api/v1/me/integrations",
+                p.token(),
+                "{\"kind\":\""
+                    + kind
+                    + "\",\"name\":\""
+                    + name
+                    + "\",\"value\":\""
+                    + value
+                    + "\"}"),
+            201)
+        .get("id")
+        .asText();
   }
 
   /** A workroom from its JSON; {@code people} may work in it. */
@@ -63,12 +89,19 @@ final class Tenant {
 
   /** Makes {@code p} a member of the workroom. */
   void allowIn(String workroomId, Person p) {
-    k.addMember(founded.tenant().id(), new dev.keyroom.session.WorkroomId(workroomId), p.user().id());
+    k.addMember(
+        founded.tenant().id(), new dev.keyroom.session.WorkroomId(workroomId), p.user().id());
   }
 
   /** The platform starts a session for {@code p}. */
   Session startByPlatform(String workroomId, Person p) {
-    JsonNode n = ok(k.post("/api/v1/workrooms/" + workroomId + "/sessions", service, "{\"userId\":\"" + p.id() + "\"}"), 201);
+    JsonNode n =
+        ok(
+            k.post(
+                "/api/v1/workrooms/" + workroomId + "/sessions",
+                service,
+                "{\"userId\":\"" + p.id() + "\"}"),
+            201);
     return new Session(n.get("id").asText(), n.get("sessionToken").asText());
   }
 
@@ -83,7 +116,9 @@ final class Tenant {
   }
 
   HttpResponse<String> gitCredential(Session s, String host) {
-    return k.post("/api/v1/sessions/" + s.id() + "/git-credential", s.token(),
+    return k.post(
+        "/api/v1/sessions/" + s.id() + "/git-credential",
+        s.token(),
         "{\"protocol\":\"https\",\"host\":\"" + host + "\"}");
   }
 }

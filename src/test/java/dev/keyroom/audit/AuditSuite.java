@@ -19,7 +19,10 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The audit hash chain on SQLite and PostgreSQL: tampering is found and located; appends race safely. */
+/**
+ * The audit hash chain on SQLite and PostgreSQL: tampering is found and located; appends race
+ * safely.
+ */
 abstract class AuditSuite extends OneKeyroomPerClass {
   Tenancy.Founded acme;
   TenantId tenant;
@@ -29,8 +32,14 @@ abstract class AuditSuite extends OneKeyroomPerClass {
     acme = newTenant("audit");
     tenant = acme.tenant().id();
     CredentialScope scope = CredentialScope.tenantSecrets(tenant);
-    CredentialInfo c = k.keyroom.vault().create(scope, "gemini", "prod", SecretValue.ofUtf8("value-one-0123456789"), "user:x");
-    k.keyroom.vault().replace(scope, new CredentialId(c.id()), SecretValue.ofUtf8("value-two-0123456789"), "user:x");
+    CredentialInfo c =
+        k.keyroom
+            .vault()
+            .create(scope, "gemini", "prod", SecretValue.ofUtf8("value-one-0123456789"), "user:x");
+    k.keyroom
+        .vault()
+        .replace(
+            scope, new CredentialId(c.id()), SecretValue.ofUtf8("value-two-0123456789"), "user:x");
     k.keyroom.vault().revoke(scope, new CredentialId(c.id()), null, "user:x");
     k.keyroom.vault().delete(scope, new CredentialId(c.id()), "user:x");
     assertThat(rows()).isGreaterThanOrEqualTo(7);
@@ -38,12 +47,22 @@ abstract class AuditSuite extends OneKeyroomPerClass {
   }
 
   long rows() {
-    return k.keyroom.db().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM audit_events WHERE tenant_id = :t")
-        .bind("t", tenant.value()).mapTo(Long.class).one());
+    return k.keyroom
+        .db()
+        .jdbi()
+        .withHandle(
+            h ->
+                h.createQuery("SELECT COUNT(*) FROM audit_events WHERE tenant_id = :t")
+                    .bind("t", tenant.value())
+                    .mapTo(Long.class)
+                    .one());
   }
 
   void sql(String statement) {
-    k.keyroom.db().jdbi().useHandle(h -> h.createUpdate(statement).bind("t", tenant.value()).execute());
+    k.keyroom
+        .db()
+        .jdbi()
+        .useHandle(h -> h.createUpdate(statement).bind("t", tenant.value()).execute());
   }
 
   @Test
@@ -51,15 +70,22 @@ abstract class AuditSuite extends OneKeyroomPerClass {
     AuditLog.Verification v = k.keyroom.audit().verify(tenant);
     assertThat(v.intact()).isTrue();
     assertThat(v.rowsChecked()).isEqualTo(rows());
-    List<AuditRecord> events = k.keyroom.audit().query(tenant, new AuditLog.Filter(null, "secret", null, null, null,
-        null, null, null, 100));
-    assertThat(events).extracting(AuditRecord::action)
+    List<AuditRecord> events =
+        k.keyroom
+            .audit()
+            .query(
+                tenant,
+                new AuditLog.Filter(null, "secret", null, null, null, null, null, null, 100));
+    assertThat(events)
+        .extracting(AuditRecord::action)
         .containsExactly("secret.delete", "secret.revoke", "secret.replace", "secret.create");
-    assertThat(events).allSatisfy(e -> {
-      assertThat(e.actor()).isEqualTo("user:x");
-      assertThat(e.targetType()).isEqualTo("credential");
-      assertThat(e.targetId()).startsWith("cred_");
-    });
+    assertThat(events)
+        .allSatisfy(
+            e -> {
+              assertThat(e.actor()).isEqualTo("user:x");
+              assertThat(e.targetType()).isEqualTo("credential");
+              assertThat(e.targetId()).startsWith("cred_");
+            });
     assertThat(events.get(3).detail()).containsKeys("kind", "fingerprint", "version");
     JsonNode api = json(k.get("/api/v1/audit/verify", acme.adminToken().token()).body());
     assertThat(api.get("intact").asBoolean()).isTrue();
@@ -79,7 +105,8 @@ abstract class AuditSuite extends OneKeyroomPerClass {
 
   @Test
   void editedDetail_isDetected() {
-    sql("UPDATE audit_events SET detail = '{\"kind\":\"openai\"}' WHERE tenant_id = :t AND seq = 4");
+    sql(
+        "UPDATE audit_events SET detail = '{\"kind\":\"openai\"}' WHERE tenant_id = :t AND seq = 4");
     AuditLog.Verification v = k.keyroom.audit().verify(tenant);
     assertThat(v.intact()).isFalse();
     assertThat(v.badSeq()).isEqualTo(4);
@@ -141,12 +168,21 @@ abstract class AuditSuite extends OneKeyroomPerClass {
       List<Future<?>> done = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
         int n = i;
-        done.add(pool.submit(() -> {
-          for (int j = 0; j < 3; j++) {
-            k.keyroom.vault().create(scope, "env", "VAR_" + n + "_" + j, SecretValue.ofUtf8("concurrent-" + n + "-" + j), "user:t" + n);
-          }
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int j = 0; j < 3; j++) {
+                    k.keyroom
+                        .vault()
+                        .create(
+                            scope,
+                            "env",
+                            "VAR_" + n + "_" + j,
+                            SecretValue.ofUtf8("concurrent-" + n + "-" + j),
+                            "user:t" + n);
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : done) {
         f.get();

@@ -33,17 +33,19 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * "Resolve a credential" — {@link dev.keyroom.vault.Vault#resolve}: read the credential's
- * metadata and current version, check it is active, decrypt with the tenant's data key — over
- * 100,000 credentials in 1,000 tenants, on SQLite and on (embedded) PostgreSQL. Run with
- * {@code bench/resolve}; figures in docs/benchmarks.md.
+ * "Resolve a credential" — {@link dev.keyroom.vault.Vault#resolve}: read the credential's metadata
+ * and current version, check it is active, decrypt with the tenant's data key — over 100,000
+ * credentials in 1,000 tenants, on SQLite and on (embedded) PostgreSQL. Run with {@code
+ * bench/resolve}; figures in docs/benchmarks.md.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 5)
 @Measurement(iterations = 5, time = 6)
-@Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgs = {"-Xms1g", "-Xmx1g"})
 public class ResolveBenchmark {
   static final int TENANTS = Integer.getInteger("bench.tenants", 1_000);
   static final int PER_TENANT = Integer.getInteger("bench.perTenant", 100);
@@ -59,7 +61,12 @@ public class ResolveBenchmark {
   @Setup(Level.Trial)
   public void seed() throws IOException {
     dir = Files.createTempDirectory("keyroom-bench-");
-    Config config = TestKeyroom.config(dir, "sqlite".equals(store) ? TestDatabases.sqliteUrl(dir) : TestDatabases.freshPostgresUrl());
+    Config config =
+        TestKeyroom.config(
+            dir,
+            "sqlite".equals(store)
+                ? TestDatabases.sqliteUrl(dir)
+                : TestDatabases.freshPostgresUrl());
     if ("postgres".equals(store)) {
       config = config.with(Config.Setting.DATABASE_USER, "postgres");
     }
@@ -68,11 +75,16 @@ public class ResolveBenchmark {
     scopes = new CredentialScope[TENANTS];
     ids = new CredentialId[TENANTS][PER_TENANT];
     for (int t = 0; t < TENANTS; t++) {
-      TenantId tenant = keyroom.tenancy().createTenant("bench-" + t, "admin", "bench").tenant().id();
+      TenantId tenant =
+          keyroom.tenancy().createTenant("bench-" + t, "admin", "bench").tenant().id();
       scopes[t] = CredentialScope.tenantSecrets(tenant);
       seedTenant(t, tenant, ids[t]);
     }
-    System.out.printf("%nseeded %d credentials in %d tenants on %s in %d s%n", TENANTS * PER_TENANT, TENANTS, store,
+    System.out.printf(
+        "%nseeded %d credentials in %d tenants on %s in %d s%n",
+        TENANTS * PER_TENANT,
+        TENANTS,
+        store,
         TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
     // a sanity check that what was seeded really opens
     ResolvedCredential c = keyroom.vault().resolve(scopes[7], ids[7][3], null);
@@ -84,25 +96,52 @@ public class ResolveBenchmark {
   /** One batch per tenant, each value really encrypted and fingerprinted with the tenant's keys. */
   private void seedTenant(int index, TenantId tenant, CredentialId[] out) {
     long now = System.currentTimeMillis();
-    keyroom.db().jdbi().useTransaction(h -> {
-      PreparedBatch creds = h.prepareBatch("INSERT INTO credentials (id, tenant_id, home, owner_user_id, owner_key, kind, name,"
-          + " current_version, status, created_at, updated_at) VALUES (:id, :t, 'tenant', NULL, '', 'gemini', :name, 1, 'active', :now, :now)");
-      PreparedBatch versions = h.prepareBatch("INSERT INTO credential_versions (credential_id, tenant_id, version, ciphertext,"
-          + " hint, fingerprint, status, created_at) VALUES (:id, :t, 1, :c, NULL, :fp, 'active', :now)");
-      for (int i = 0; i < out.length; i++) {
-        CredentialId id = CredentialId.generate();
-        out[i] = id;
-        byte[] plain = value(index, i).getBytes(StandardCharsets.UTF_8);
-        byte[] aad = new CredentialAad(tenant, Home.TENANT, null, id, 1, "gemini").encode();
-        creds.bind("id", id.value()).bind("t", tenant.value()).bind("name", "key-" + i).bind("now", now).add();
-        versions.bind("id", id.value()).bind("t", tenant.value())
-            .bind("c", Base64.getEncoder().encodeToString(keyroom.keys().encrypt(tenant, plain, aad)))
-            .bind("fp", keyroom.keys().fingerprint(tenant,
-                new dev.keyroom.vault.FingerprintDomain(tenant, Home.TENANT, null).encode(), plain)).bind("now", now).add();
-      }
-      creds.execute();
-      versions.execute();
-    });
+    keyroom
+        .db()
+        .jdbi()
+        .useTransaction(
+            h -> {
+              PreparedBatch creds =
+                  h.prepareBatch(
+                      "INSERT INTO credentials (id, tenant_id, home, owner_user_id, owner_key, kind, name,"
+                          + " current_version, status, created_at, updated_at) VALUES (:id, :t, 'tenant', NULL, '', 'gemini', :name, 1, 'active', :now, :now)");
+              PreparedBatch versions =
+                  h.prepareBatch(
+                      "INSERT INTO credential_versions (credential_id, tenant_id, version, ciphertext,"
+                          + " hint, fingerprint, status, created_at) VALUES (:id, :t, 1, :c, NULL, :fp, 'active', :now)");
+              for (int i = 0; i < out.length; i++) {
+                CredentialId id = CredentialId.generate();
+                out[i] = id;
+                byte[] plain = value(index, i).getBytes(StandardCharsets.UTF_8);
+                byte[] aad = new CredentialAad(tenant, Home.TENANT, null, id, 1, "gemini").encode();
+                creds
+                    .bind("id", id.value())
+                    .bind("t", tenant.value())
+                    .bind("name", "key-" + i)
+                    .bind("now", now)
+                    .add();
+                versions
+                    .bind("id", id.value())
+                    .bind("t", tenant.value())
+                    .bind(
+                        "c",
+                        Base64.getEncoder()
+                            .encodeToString(keyroom.keys().encrypt(tenant, plain, aad)))
+                    .bind(
+                        "fp",
+                        keyroom
+                            .keys()
+                            .fingerprint(
+                                tenant,
+                                new dev.keyroom.vault.FingerprintDomain(tenant, Home.TENANT, null)
+                                    .encode(),
+                                plain))
+                    .bind("now", now)
+                    .add();
+              }
+              creds.execute();
+              versions.execute();
+            });
   }
 
   private static String value(int tenant, int i) {

@@ -66,8 +66,15 @@ class AdminCliTest {
     try (Keyroom k = open()) {
       Principal p = k.tokens().authenticate(token);
       assertThat(p.isAdmin()).isTrue();
-      int plaintextRows = k.db().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM api_tokens WHERE token_hash = :t")
-          .bind("t", token).mapTo(Integer.class).one());
+      int plaintextRows =
+          k.db()
+              .jdbi()
+              .withHandle(
+                  h ->
+                      h.createQuery("SELECT COUNT(*) FROM api_tokens WHERE token_hash = :t")
+                          .bind("t", token)
+                          .mapTo(Integer.class)
+                          .one());
       assertThat(plaintextRows).isZero();
     }
     Run again = run("admin", "create-tenant", "acme", "--create-store");
@@ -86,13 +93,27 @@ class AdminCliTest {
       var admin = k.tenancy().users(t.id()).get(0);
       k.browserSessions().open(t.id(), admin.id(), "password");
     }
-    dev.keyroom.testing.CliProcess.Result r = dev.keyroom.testing.CliProcess.run(
-        java.util.Map.of("KEYROOM_DATA_DIR", dir.toString()), "a new long passphrase 1\n".getBytes(StandardCharsets.UTF_8),
-        "admin", "set-password", "--tenant", "acme", "--user", "admin");
+    dev.keyroom.testing.CliProcess.Result r =
+        dev.keyroom.testing.CliProcess.run(
+            java.util.Map.of("KEYROOM_DATA_DIR", dir.toString()),
+            "a new long passphrase 1\n".getBytes(StandardCharsets.UTF_8),
+            "admin",
+            "set-password",
+            "--tenant",
+            "acme",
+            "--user",
+            "admin");
     assertThat(r.exitCode()).as(r.stderr()).isZero();
     assertThat(r.stdout()).contains("1 web sign-in(s) ended");
     try (Keyroom k = open()) {
-      int left = k.db().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM web_sessions").mapTo(Integer.class).one());
+      int left =
+          k.db()
+              .jdbi()
+              .withHandle(
+                  h ->
+                      h.createQuery("SELECT COUNT(*) FROM web_sessions")
+                          .mapTo(Integer.class)
+                          .one());
       assertThat(left).isZero();
     }
   }
@@ -130,7 +151,9 @@ class AdminCliTest {
     String before = ciphertext(id);
     Run r = run("admin", "rotate-tenant-key", "--tenant", "acme", "--re-encrypt");
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).contains("new primary data key").contains("re-encrypted 1 stored value version(s)");
+    assertThat(r.out())
+        .contains("new primary data key")
+        .contains("re-encrypted 1 stored value version(s)");
     assertThat(ciphertext(id).substring(0, 6)).isNotEqualTo(before.substring(0, 6));
     assertThat(resolve(id)).isEqualTo("rotate-tenant-value-0123");
     Run plain = run("admin", "rotate-tenant-key", "--tenant", "acme");
@@ -147,12 +170,21 @@ class AdminCliTest {
     assertThat(ok.exit()).as(ok.err()).isZero();
     assertThat(ok.out()).contains("acme: intact").contains("globex: intact");
     try (Keyroom k = open()) {
-      k.db().jdbi().useHandle(h -> h.createUpdate("UPDATE audit_events SET action = 'nothing.happened' WHERE seq = 2"
-          + " AND tenant_id = (SELECT id FROM tenants WHERE name = 'acme')").execute());
+      k.db()
+          .jdbi()
+          .useHandle(
+              h ->
+                  h.createUpdate(
+                          "UPDATE audit_events SET action = 'nothing.happened' WHERE seq = 2"
+                              + " AND tenant_id = (SELECT id FROM tenants WHERE name = 'acme')")
+                      .execute());
     }
     Run broken = run("admin", "verify-audit");
     assertThat(broken.exit()).isEqualTo(Main.AUDIT_BROKEN);
-    assertThat(broken.out()).contains("acme: BROKEN at row 2").contains("edited").contains("globex: intact");
+    assertThat(broken.out())
+        .contains("acme: BROKEN at row 2")
+        .contains("edited")
+        .contains("globex: intact");
     assertThat(run("admin", "verify-audit", "--tenant", "globex").exit()).isZero();
   }
 
@@ -167,7 +199,12 @@ class AdminCliTest {
     assertThat(r.out()).contains("data keys are destroyed");
     try (Keyroom k = open()) {
       assertThat(k.tenancy().findTenantByName("acme")).isEmpty();
-      int keysets = k.db().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM tenant_keys").mapTo(Integer.class).one());
+      int keysets =
+          k.db()
+              .jdbi()
+              .withHandle(
+                  h ->
+                      h.createQuery("SELECT COUNT(*) FROM tenant_keys").mapTo(Integer.class).one());
       assertThat(keysets).isZero();
     }
     assertThat(run("admin", "delete-tenant", "acme", "--yes").exit()).isEqualTo(Main.FAILED);
@@ -192,21 +229,38 @@ class AdminCliTest {
   private String storeSecret(String value) {
     try (Keyroom k = open()) {
       Tenant t = k.tenancy().requireTenantByName("acme");
-      return k.vault().create(CredentialScope.tenantSecrets(t.id()), "gemini", "prod", SecretValue.ofUtf8(value), "test").id();
+      return k.vault()
+          .create(
+              CredentialScope.tenantSecrets(t.id()),
+              "gemini",
+              "prod",
+              SecretValue.ofUtf8(value),
+              "test")
+          .id();
     }
   }
 
   private String resolve(String id) {
     try (Keyroom k = open()) {
       Tenant t = k.tenancy().requireTenantByName("acme");
-      return k.vault().resolve(CredentialScope.tenantSecrets(t.id()), new CredentialId(id), null).value().revealUtf8();
+      return k.vault()
+          .resolve(CredentialScope.tenantSecrets(t.id()), new CredentialId(id), null)
+          .value()
+          .revealUtf8();
     }
   }
 
   private String ciphertext(String id) {
     try (Keyroom k = open()) {
-      return k.db().jdbi().withHandle(h -> h.createQuery("SELECT ciphertext FROM credential_versions WHERE credential_id = :id")
-          .bind("id", id).mapTo(String.class).one());
+      return k.db()
+          .jdbi()
+          .withHandle(
+              h ->
+                  h.createQuery(
+                          "SELECT ciphertext FROM credential_versions WHERE credential_id = :id")
+                      .bind("id", id)
+                      .mapTo(String.class)
+                      .one());
     }
   }
 }

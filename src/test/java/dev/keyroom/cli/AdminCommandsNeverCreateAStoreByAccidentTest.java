@@ -20,14 +20,20 @@ class AdminCommandsNeverCreateAStoreByAccidentTest {
   @Test
   void aMissingDataDirectoryIsRefused_namingThePathAndHowToCreateIt() {
     Path missing = dir.resolve("typo");
-    for (String[] command : new String[][] {
-        {"admin", "verify-audit"}, {"admin", "create-tenant", "acme"},
-        {"admin", "create-service-token", "--tenant", "acme"}, {"admin", "rotate-master-key"}}) {
+    for (String[] command :
+        new String[][] {
+          {"admin", "verify-audit"}, {"admin", "create-tenant", "acme"},
+          {"admin", "create-service-token", "--tenant", "acme"}, {"admin", "rotate-master-key"}
+        }) {
       String[] args = concat(command, "--data-dir", missing.toString());
       CliProcess.Result r = CliProcess.run(Map.of(), null, args);
-      assertThat(r.exitCode()).as(String.join(" ", command) + ": " + r.stderr()).isEqualTo(Main.FAILED);
-      assertThat(r.stderr()).contains("no Keyroom store at " + missing.resolve("keyroom.db"))
-          .contains("keyroom serve").contains("--create-store");
+      assertThat(r.exitCode())
+          .as(String.join(" ", command) + ": " + r.stderr())
+          .isEqualTo(Main.FAILED);
+      assertThat(r.stderr())
+          .contains("no Keyroom store at " + missing.resolve("keyroom.db"))
+          .contains("keyroom serve")
+          .contains("--create-store");
       assertThat(missing).doesNotExist();
     }
   }
@@ -35,9 +41,12 @@ class AdminCommandsNeverCreateAStoreByAccidentTest {
   @Test
   void anExistingEmptyDirectoryWithoutTheDatabaseIsRefusedToo() throws Exception {
     Files.createDirectories(dir.resolve("empty"));
-    CliProcess.Result r = CliProcess.run(Map.of(), null, "admin", "verify-audit", "--data-dir", dir.resolve("empty").toString());
+    CliProcess.Result r =
+        CliProcess.run(
+            Map.of(), null, "admin", "verify-audit", "--data-dir", dir.resolve("empty").toString());
     assertThat(r.exitCode()).isEqualTo(Main.FAILED);
-    assertThat(r.stderr()).contains("no Keyroom store at " + dir.resolve("empty").resolve("keyroom.db"));
+    assertThat(r.stderr())
+        .contains("no Keyroom store at " + dir.resolve("empty").resolve("keyroom.db"));
     try (var files = Files.list(dir.resolve("empty"))) {
       assertThat(files).isEmpty();
     }
@@ -46,15 +55,24 @@ class AdminCommandsNeverCreateAStoreByAccidentTest {
   @Test
   void createTenantWithCreateStoreMakesOne_andLaterCommandsUseIt() {
     Path data = dir.resolve("data");
-    CliProcess.Result created = CliProcess.run(Map.of(), null, "admin", "create-tenant", "acme", "--create-store",
-        "--data-dir", data.toString());
+    CliProcess.Result created =
+        CliProcess.run(
+            Map.of(),
+            null,
+            "admin",
+            "create-tenant",
+            "acme",
+            "--create-store",
+            "--data-dir",
+            data.toString());
     assertThat(created.exitCode()).as(created.stderr()).isZero();
     assertThat(created.stdout()).contains("tenant acme");
     assertThat(created.stderr()).contains("created a new store at " + data.resolve("keyroom.db"));
     assertThat(data.resolve("keyroom.db")).exists();
     assertThat(data.resolve("master-keyset.json")).exists();
 
-    CliProcess.Result verify = CliProcess.run(Map.of(), null, "admin", "verify-audit", "--data-dir", data.toString());
+    CliProcess.Result verify =
+        CliProcess.run(Map.of(), null, "admin", "verify-audit", "--data-dir", data.toString());
     assertThat(verify.exitCode()).as(verify.stderr()).isZero();
     assertThat(verify.stdout()).contains("acme: intact");
   }
@@ -62,7 +80,9 @@ class AdminCommandsNeverCreateAStoreByAccidentTest {
   @Test
   void theDataDirectoryFromTheEnvironmentIsCheckedTheSameWay() {
     Path missing = dir.resolve("from-env");
-    CliProcess.Result r = CliProcess.run(Map.of("KEYROOM_DATA_DIR", missing.toString()), null, "admin", "verify-audit");
+    CliProcess.Result r =
+        CliProcess.run(
+            Map.of("KEYROOM_DATA_DIR", missing.toString()), null, "admin", "verify-audit");
     assertThat(r.exitCode()).isEqualTo(Main.FAILED);
     assertThat(r.stderr()).contains("no Keyroom store at " + missing.resolve("keyroom.db"));
     assertThat(missing).doesNotExist();

@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * With neither KEYROOM_CONFIG nor XDG_CONFIG_HOME, {@code keyroom login} saves to
- * {@code $HOME/.config/keyroom/config.json} — the HOME of the shell, as {@code ~} means, not the
- * JVM's {@code user.home} from the password database (it wrote into the real home of a person, or
- * a test, that had set HOME elsewhere).
+ * With neither KEYROOM_CONFIG nor XDG_CONFIG_HOME, {@code keyroom login} saves to {@code
+ * $HOME/.config/keyroom/config.json} — the HOME of the shell, as {@code ~} means, not the JVM's
+ * {@code user.home} from the password database (it wrote into the real home of a person, or a test,
+ * that had set HOME elsewhere).
  */
 class ConfigFileFollowsHomeTest {
   @TempDir Path dir;
@@ -24,8 +24,10 @@ class ConfigFileFollowsHomeTest {
     try (TestKeyroom k = TestKeyroom.sqlite(dir.resolve("keyroom"))) {
       String token = k.tenant("acme").adminToken().token();
       Path home = dir.resolve("home");
-      Map<String, String> env = Map.of("HOME", home.toString(), "KEYROOM_CONFIG", "", "XDG_CONFIG_HOME", "");
-      CliProcess.Result login = CliProcess.run(env, (token + "\n").getBytes(StandardCharsets.UTF_8), "login", k.url());
+      Map<String, String> env =
+          Map.of("HOME", home.toString(), "KEYROOM_CONFIG", "", "XDG_CONFIG_HOME", "");
+      CliProcess.Result login =
+          CliProcess.run(env, (token + "\n").getBytes(StandardCharsets.UTF_8), "login", k.url());
       assertThat(login.exitCode()).as(login.stderr()).isZero();
       Path config = home.resolve(".config/keyroom/config.json");
       assertThat(login.stdout()).contains("saved in " + config);

@@ -25,10 +25,13 @@ class FirstStartSignInTest {
       ByteArrayOutputStream buf = new ByteArrayOutputStream();
       ServeCommand.bootstrap(k, new PrintStream(buf, true, StandardCharsets.UTF_8));
       String out = buf.toString(StandardCharsets.UTF_8);
-      Matcher m = Pattern.compile("one-time password[^\\n]*\\n[^\\n]*\\n\\n  ([A-Za-z0-9-]{23})").matcher(out);
+      Matcher m =
+          Pattern.compile("one-time password[^\\n]*\\n[^\\n]*\\n\\n  ([A-Za-z0-9-]{23})")
+              .matcher(out);
       assertThat(m.find()).as(out).isTrue();
       Passwords p = new Passwords(k.db(), k.tenancy(), k.audit(), k.clock());
-      assertThat(p.check("default", "admin", m.group(1))).hasValueSatisfying(a -> assertThat(a.mustChange()).isTrue());
+      assertThat(p.check("default", "admin", m.group(1)))
+          .hasValueSatisfying(a -> assertThat(a.mustChange()).isTrue());
       ByteArrayOutputStream again = new ByteArrayOutputStream();
       ServeCommand.bootstrap(k, new PrintStream(again, true, StandardCharsets.UTF_8));
       assertThat(again.toString(StandardCharsets.UTF_8)).isEmpty();

@@ -39,20 +39,33 @@ class GitCredentialSendsOnlyToItsKeyroomTest {
 
   @Test
   void aRedirectIsNotFollowed_theTokenReachesNoOtherServer() throws IOException {
-    other = server(x -> {
-      elsewhere.add(x.getRequestMethod() + " " + x.getRequestURI() + " " + x.getRequestHeaders().getFirst("Authorization"));
-      answer(x, 200, "{\"id\":\"ses_elsewhere\",\"username\":\"u\",\"password\":\"p\"}");
-    });
+    other =
+        server(
+            x -> {
+              elsewhere.add(
+                  x.getRequestMethod()
+                      + " "
+                      + x.getRequestURI()
+                      + " "
+                      + x.getRequestHeaders().getFirst("Authorization"));
+              answer(x, 200, "{\"id\":\"ses_elsewhere\",\"username\":\"u\",\"password\":\"p\"}");
+            });
     String away = "http://127.0.0.1:" + other.getAddress().getPort();
-    keyroom = server(x -> {
-      x.getResponseHeaders().set("Location", away + x.getRequestURI());
-      answer(x, 307, "");
-    });
+    keyroom =
+        server(
+            x -> {
+              x.getResponseHeaders().set("Location", away + x.getRequestURI());
+              answer(x, 307, "");
+            });
 
     // without KEYROOM_SESSION_ID the helper first asks GET /api/v1/session: the call a client
     // would most readily follow to another host
-    CliProcess.Result r = CliProcess.run(Map.of("KEYROOM_URL", url(keyroom), "KEYROOM_SESSION_TOKEN", TOKEN),
-        "protocol=https\nhost=github.com\n\n".getBytes(StandardCharsets.UTF_8), "git-credential", "get");
+    CliProcess.Result r =
+        CliProcess.run(
+            Map.of("KEYROOM_URL", url(keyroom), "KEYROOM_SESSION_TOKEN", TOKEN),
+            "protocol=https\nhost=github.com\n\n".getBytes(StandardCharsets.UTF_8),
+            "git-credential",
+            "get");
     assertThat(elsewhere).isEmpty();
     assertThat(r.stdout()).isEqualTo("quit=1\n");
     assertThat(r.exitCode()).isEqualTo(1);
@@ -61,35 +74,69 @@ class GitCredentialSendsOnlyToItsKeyroomTest {
 
   @Test
   void gitsFieldsArriveAsSent_andTheAnswerGoesToGit() throws IOException {
-    keyroom = server(x -> {
-      bodies.add(Json.MAPPER.readTree(x.getRequestBody().readAllBytes()));
-      assertThat(x.getRequestHeaders().getFirst("Authorization")).isEqualTo("Bearer " + TOKEN);
-      answer(x, 200, "{\"username\":\"x-access-token\",\"password\":\"ghp_canary\\\"quoted\\\\\"}");
-    });
+    keyroom =
+        server(
+            x -> {
+              bodies.add(Json.MAPPER.readTree(x.getRequestBody().readAllBytes()));
+              assertThat(x.getRequestHeaders().getFirst("Authorization"))
+                  .isEqualTo("Bearer " + TOKEN);
+              answer(
+                  x,
+                  200,
+                  "{\"username\":\"x-access-token\",\"password\":\"ghp_canary\\\"quoted\\\\\"}");
+            });
     String host = "evil.example\",\"host\":\"github.com";
-    CliProcess.Result r = CliProcess.run(Map.of("KEYROOM_URL", url(keyroom), "KEYROOM_SESSION_TOKEN", TOKEN,
-        "KEYROOM_SESSION_ID", "ses_given"), ("protocol=https\nhost=" + host + "\npath=o/r.git\n\n").getBytes(StandardCharsets.UTF_8),
-        "git-credential", "get");
+    CliProcess.Result r =
+        CliProcess.run(
+            Map.of(
+                "KEYROOM_URL",
+                url(keyroom),
+                "KEYROOM_SESSION_TOKEN",
+                TOKEN,
+                "KEYROOM_SESSION_ID",
+                "ses_given"),
+            ("protocol=https\nhost=" + host + "\npath=o/r.git\n\n")
+                .getBytes(StandardCharsets.UTF_8),
+            "git-credential",
+            "get");
     assertThat(r.exitCode()).as(r.stderr()).isZero();
     assertThat(r.stdout()).isEqualTo("username=x-access-token\npassword=ghp_canary\"quoted\\\n");
-    assertThat(bodies).singleElement().satisfies(b -> {
-      assertThat(b.get("host").asText()).isEqualTo(host);
-      assertThat(b.get("protocol").asText()).isEqualTo("https");
-      assertThat(b.get("path").asText()).isEqualTo("o/r.git");
-      assertThat(b.get("username").isNull()).isTrue();
-      assertThat(b.size()).isEqualTo(4);
-    });
+    assertThat(bodies)
+        .singleElement()
+        .satisfies(
+            b -> {
+              assertThat(b.get("host").asText()).isEqualTo(host);
+              assertThat(b.get("protocol").asText()).isEqualTo("https");
+              assertThat(b.get("path").asText()).isEqualTo("o/r.git");
+              assertThat(b.get("username").isNull()).isTrue();
+              assertThat(b.size()).isEqualTo(4);
+            });
   }
 
   @Test
   void aRefusedTokenIsReportedWithTheServersMessage() throws IOException {
-    keyroom = server(x -> {
-      x.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"keyroom\", error=\"invalid_token\"");
-      answer(x, 401, "{\"error\":\"unauthenticated\",\"message\":\"session token unknown or ended\"}");
-    });
-    CliProcess.Result r = CliProcess.run(Map.of("KEYROOM_URL", url(keyroom), "KEYROOM_SESSION_TOKEN", TOKEN,
-        "KEYROOM_SESSION_ID", "ses_given"), "protocol=https\nhost=github.com\n\n".getBytes(StandardCharsets.UTF_8),
-        "git-credential", "get");
+    keyroom =
+        server(
+            x -> {
+              x.getResponseHeaders()
+                  .set("WWW-Authenticate", "Bearer realm=\"keyroom\", error=\"invalid_token\"");
+              answer(
+                  x,
+                  401,
+                  "{\"error\":\"unauthenticated\",\"message\":\"session token unknown or ended\"}");
+            });
+    CliProcess.Result r =
+        CliProcess.run(
+            Map.of(
+                "KEYROOM_URL",
+                url(keyroom),
+                "KEYROOM_SESSION_TOKEN",
+                TOKEN,
+                "KEYROOM_SESSION_ID",
+                "ses_given"),
+            "protocol=https\nhost=github.com\n\n".getBytes(StandardCharsets.UTF_8),
+            "git-credential",
+            "get");
     assertThat(r.stdout()).isEqualTo("quit=1\n");
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.stderr()).contains("session token unknown or ended (HTTP 401)");
@@ -101,13 +148,15 @@ class GitCredentialSendsOnlyToItsKeyroomTest {
 
   private static HttpServer server(Handler h) throws IOException {
     HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    s.createContext("/", x -> {
-      try {
-        h.handle(x);
-      } catch (IOException | RuntimeException | AssertionError e) {
-        answer(x, 500, "{\"message\":\"stand-in: " + e.getClass().getSimpleName() + "\"}");
-      }
-    });
+    s.createContext(
+        "/",
+        x -> {
+          try {
+            h.handle(x);
+          } catch (IOException | RuntimeException | AssertionError e) {
+            answer(x, 500, "{\"message\":\"stand-in: " + e.getClass().getSimpleName() + "\"}");
+          }
+        });
     s.start();
     return s;
   }

@@ -16,8 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
 /**
- * A git server over HTTP for tests: {@code git http-backend} (CGI) behind a JDK HTTP server on
- * port 0, requiring HTTP Basic with one token as the password. Records every password it saw.
+ * A git server over HTTP for tests: {@code git http-backend} (CGI) behind a JDK HTTP server on port
+ * 0, requiring HTTP Basic with one token as the password. Records every password it saw.
  */
 public final class GitHttpServer implements AutoCloseable {
   public static final String BACKEND = "/usr/lib/git-core/git-http-backend";
@@ -51,7 +51,8 @@ public final class GitHttpServer implements AutoCloseable {
       String auth = ex.getRequestHeaders().getFirst("Authorization");
       String password = null;
       if (auth != null && auth.startsWith("Basic ")) {
-        String pair = new String(Base64.getDecoder().decode(auth.substring(6)), StandardCharsets.UTF_8);
+        String pair =
+            new String(Base64.getDecoder().decode(auth.substring(6)), StandardCharsets.UTF_8);
         password = pair.substring(pair.indexOf(':') + 1);
         passwordsSeen.add(password);
       }
@@ -73,7 +74,9 @@ public final class GitHttpServer implements AutoCloseable {
     env.put("REMOTE_USER", "tester");
     env.put("REQUEST_METHOD", ex.getRequestMethod());
     env.put("PATH_INFO", ex.getRequestURI().getPath());
-    env.put("QUERY_STRING", ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery());
+    env.put(
+        "QUERY_STRING",
+        ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery());
     String type = ex.getRequestHeaders().getFirst("Content-Type");
     env.put("CONTENT_TYPE", type == null ? "" : type);
     String encoding = ex.getRequestHeaders().getFirst("Content-Encoding");
@@ -86,14 +89,18 @@ public final class GitHttpServer implements AutoCloseable {
     }
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
     Process p = pb.start();
-    Thread feeder = Thread.ofVirtual().start(() -> {
-      try (OutputStream in = p.getOutputStream(); InputStream body = ex.getRequestBody()) {
-        body.transferTo(in);
-      } catch (IOException e) {
-        // the backend closed its input early; its response says what went wrong
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread feeder =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try (OutputStream in = p.getOutputStream();
+                      InputStream body = ex.getRequestBody()) {
+                    body.transferTo(in);
+                  } catch (IOException e) {
+                    // the backend closed its input early; its response says what went wrong
+                    Thread.currentThread().interrupt();
+                  }
+                });
     byte[] all = p.getInputStream().readAllBytes();
     try {
       feeder.join();

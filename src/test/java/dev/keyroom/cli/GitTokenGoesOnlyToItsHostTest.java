@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The real git CLI under {@code keyroom run}, with two git servers that both answer 401 and would
  * both accept the token: the server the token is bound to gets it and the clone works; the second
- * server (a hostile remote or submodule) never sees the token, git gets no credential from
- * {@code keyroom git-credential}, and Keyroom audits the refusal with the host.
+ * server (a hostile remote or submodule) never sees the token, git gets no credential from {@code
+ * keyroom git-credential}, and Keyroom audits the refusal with the host.
  */
 class GitTokenGoesOnlyToItsHostTest {
   static final String TOKEN = "ghp_canaryGitToken_bound_host_0001";
@@ -28,7 +28,8 @@ class GitTokenGoesOnlyToItsHostTest {
 
   @Test
   void gitGetsTheTokenForItsBoundHost_andNothingForAnotherHost() throws Exception {
-    assumeTrue(Files.isExecutable(Path.of(GitHttpServer.BACKEND)), "git http-backend is not installed");
+    assumeTrue(
+        Files.isExecutable(Path.of(GitHttpServer.BACKEND)), "git http-backend is not installed");
     Path repos = Files.createDirectories(dir.resolve("repos"));
     Path home = Files.createDirectories(dir.resolve("home"));
     Path work = Files.createDirectories(dir.resolve("work"));
@@ -41,9 +42,12 @@ class GitTokenGoesOnlyToItsHostTest {
     env.put("GIT_COMMITTER_NAME", "t");
     env.put("GIT_COMMITTER_EMAIL", "t@example.test");
     env.put("PATH", GitThroughLauncherTest.shim(dir.resolve("bin")) + ":" + System.getenv("PATH"));
-    GitThroughLauncherTest.sh(repos, env, "git init -q --bare -b main project.git"
-        + " && git init -q -b main seed && cd seed && echo hello > README && git add README && git commit -qm seed"
-        + " && git push -q ../project.git main");
+    GitThroughLauncherTest.sh(
+        repos,
+        env,
+        "git init -q --bare -b main project.git"
+            + " && git init -q -b main seed && cd seed && echo hello > README && git add README && git commit -qm seed"
+            + " && git push -q ../project.git main");
 
     try (TestKeyroom k = TestKeyroom.sqlite(dir.resolve("keyroom"));
         GitHttpServer bound = new GitHttpServer(repos, TOKEN);
@@ -53,9 +57,23 @@ class GitTokenGoesOnlyToItsHostTest {
       String workroom = f.workroom("{\"name\":\"Code\",\"tools\":[{\"kind\":\"git-token\"}]}");
       String[] session = f.session(workroom);
 
-      LauncherFixture.Running r = f.launch(session, List.of("sh", "-c", "cd " + work
-          + " && git clone -q " + bound.url("project.git") + " mine && echo first-ok"
-          + " ; git clone -q " + other.url("project.git") + " theirs ; echo second=$?"), false, Duration.ofSeconds(2), env);
+      LauncherFixture.Running r =
+          f.launch(
+              session,
+              List.of(
+                  "sh",
+                  "-c",
+                  "cd "
+                      + work
+                      + " && git clone -q "
+                      + bound.url("project.git")
+                      + " mine && echo first-ok"
+                      + " ; git clone -q "
+                      + other.url("project.git")
+                      + " theirs ; echo second=$?"),
+              false,
+              Duration.ofSeconds(2),
+              env);
       assertThat(r.exit().get(120, TimeUnit.SECONDS)).as(r.stderr()).isZero();
       assertThat(r.stdout()).contains("first-ok").contains("second=").doesNotContain("second=0");
       assertThat(bound.passwordsSeen).contains(TOKEN);
@@ -63,8 +81,12 @@ class GitTokenGoesOnlyToItsHostTest {
       assertThat(other.passwordsSeen).doesNotContain(TOKEN);
       assertThat(work.resolve("theirs/README")).doesNotExist();
 
-      JsonNode audit = LauncherFixture.json(k.get("/api/v1/audit?action=session.git-credential", f.admin));
-      assertThat(audit.toString()).contains(other.hostAndPort()).contains("denied").doesNotContain(TOKEN);
+      JsonNode audit =
+          LauncherFixture.json(k.get("/api/v1/audit?action=session.git-credential", f.admin));
+      assertThat(audit.toString())
+          .contains(other.hostAndPort())
+          .contains("denied")
+          .doesNotContain(TOKEN);
     }
   }
 }

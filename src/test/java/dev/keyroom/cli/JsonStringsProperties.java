@@ -21,26 +21,31 @@ import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link JsonStrings} (what {@code git-credential} reads Keyroom's answer with) agrees with
- * Jackson on every object Jackson writes — any string, escaped as Jackson escapes it or as
- * {@code \\uXXXX} throughout, beside nested values it skips — and reads nothing from what is not
- * one whole object: no prefix of a document, no trailing bytes, no duplicate name.
+ * {@link JsonStrings} (what {@code git-credential} reads Keyroom's answer with) agrees with Jackson
+ * on every object Jackson writes — any string, escaped as Jackson escapes it or as {@code \\uXXXX}
+ * throughout, beside nested values it skips — and reads nothing from what is not one whole object:
+ * no prefix of a document, no trailing bytes, no duplicate name.
  */
 class JsonStringsProperties {
   @Property(tries = 300)
-  void readsTheStringMembersJacksonWrote(@ForAll("objects") ObjectNode object, @ForAll boolean escapeNonAscii) throws Exception {
+  void readsTheStringMembersJacksonWrote(
+      @ForAll("objects") ObjectNode object, @ForAll boolean escapeNonAscii) throws Exception {
     byte[] json = write(object, escapeNonAscii);
     Map<String, String> expected = new HashMap<>();
-    object.properties().forEach(e -> {
-      if (e.getValue().isTextual()) {
-        expected.put(e.getKey(), e.getValue().textValue());
-      }
-    });
+    object
+        .properties()
+        .forEach(
+            e -> {
+              if (e.getValue().isTextual()) {
+                expected.put(e.getKey(), e.getValue().textValue());
+              }
+            });
     assertThat(JsonStrings.of(json)).isEqualTo(expected);
   }
 
   @Property(tries = 100)
-  void noProperPrefixOfADocumentReadsAsAnything(@ForAll("objects") ObjectNode object) throws Exception {
+  void noProperPrefixOfADocumentReadsAsAnything(@ForAll("objects") ObjectNode object)
+      throws Exception {
     byte[] json = write(object, false);
     for (int n = 0; n < json.length; n++) {
       byte[] prefix = java.util.Arrays.copyOf(json, n);
@@ -50,20 +55,38 @@ class JsonStringsProperties {
 
   @Test
   void whatIsNotOneObjectReadsAsNothing() {
-    for (String bad : List.of("", "null", "[]", "\"x\"", "{\"password\":\"p\"} x", "{\"password\":\"p\"}{}",
-        "{\"password\":\"a\",\"password\":\"b\"}", "{\"password\":'p'}", "{\"password\":\"p\",}", "{\"p\":01}",
-        "{\"p\":\"\\x\"}", "{\"p\":\"\\u12\"}", "{\"p\":\"a\nb\"}", "<html>502</html>",
-        "{\"a\":" + "[".repeat(40) + "]".repeat(40) + ",\"password\":\"p\"}")) {
+    for (String bad :
+        List.of(
+            "",
+            "null",
+            "[]",
+            "\"x\"",
+            "{\"password\":\"p\"} x",
+            "{\"password\":\"p\"}{}",
+            "{\"password\":\"a\",\"password\":\"b\"}",
+            "{\"password\":'p'}",
+            "{\"password\":\"p\",}",
+            "{\"p\":01}",
+            "{\"p\":\"\\x\"}",
+            "{\"p\":\"\\u12\"}",
+            "{\"p\":\"a\nb\"}",
+            "<html>502</html>",
+            "{\"a\":" + "[".repeat(40) + "]".repeat(40) + ",\"password\":\"p\"}")) {
       assertThat(JsonStrings.of(bad.getBytes(StandardCharsets.UTF_8))).as(bad).isEmpty();
     }
-    assertThat(JsonStrings.of(new byte[] {'{', '"', 'p', '"', ':', '"', (byte) 0xC3, '"', '}'})).as("broken UTF-8").isEmpty();
+    assertThat(JsonStrings.of(new byte[] {'{', '"', 'p', '"', ':', '"', (byte) 0xC3, '"', '}'}))
+        .as("broken UTF-8")
+        .isEmpty();
   }
 
   @Test
   void keyroomsAnswerReads() {
-    assertThat(JsonStrings.of(" {\"username\":\"x-access-token\",\"password\":\"ghp_\\u00e9\\\"\\\\/\",\"n\":1.5e3,\"b\":[true,null,{}]}\n"
-        .getBytes(StandardCharsets.UTF_8))).containsExactlyInAnyOrderEntriesOf(Map.of("username", "x-access-token",
-            "password", "ghp_é\"\\/"));
+    assertThat(
+            JsonStrings.of(
+                " {\"username\":\"x-access-token\",\"password\":\"ghp_\\u00e9\\\"\\\\/\",\"n\":1.5e3,\"b\":[true,null,{}]}\n"
+                    .getBytes(StandardCharsets.UTF_8)))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("username", "x-access-token", "password", "ghp_é\"\\/"));
   }
 
   private static byte[] write(JsonNode node, boolean escapeNonAscii) throws Exception {
@@ -73,27 +96,44 @@ class JsonStringsProperties {
 
   @Provide
   Arbitrary<ObjectNode> objects() {
-    Arbitrary<String> text = Arbitraries.strings().all().ofMaxLength(24)
-        .filter(t -> t.codePoints().noneMatch(c -> Character.isSurrogate((char) c) && c <= 0xFFFF));
-    Arbitrary<JsonNode> leaf = Arbitraries.oneOf(
-        text.map(JsonNodeFactory.instance::textNode),
-        Arbitraries.longs().map(JsonNodeFactory.instance::numberNode),
-        Arbitraries.doubles().filter(Double::isFinite).map(JsonNodeFactory.instance::numberNode),
-        Arbitraries.of(JsonNodeFactory.instance.booleanNode(true), JsonNodeFactory.instance.nullNode()));
-    Arbitrary<JsonNode> nested = leaf.list().ofMaxSize(3).map(l -> {
-      var a = JsonNodeFactory.instance.arrayNode();
-      l.forEach(a::add);
-      var o = JsonNodeFactory.instance.objectNode();
-      o.set("inner", a);
-      o.put("s", "nested \" string");
-      return (JsonNode) o;
-    });
-    Arbitrary<JsonNode> value = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(4, leaf), net.jqwik.api.Tuple.of(1, nested));
-    return Combinators.combine(text, value).as(Map::entry).list().ofMaxSize(6).map(entries -> {
-      ObjectNode o = JsonNodeFactory.instance.objectNode();
-      entries.forEach(e -> o.set(e.getKey(), e.getValue()));
-      return o;
-    });
+    Arbitrary<String> text =
+        Arbitraries.strings()
+            .all()
+            .ofMaxLength(24)
+            .filter(
+                t -> t.codePoints().noneMatch(c -> Character.isSurrogate((char) c) && c <= 0xFFFF));
+    Arbitrary<JsonNode> leaf =
+        Arbitraries.oneOf(
+            text.map(JsonNodeFactory.instance::textNode),
+            Arbitraries.longs().map(JsonNodeFactory.instance::numberNode),
+            Arbitraries.doubles()
+                .filter(Double::isFinite)
+                .map(JsonNodeFactory.instance::numberNode),
+            Arbitraries.of(
+                JsonNodeFactory.instance.booleanNode(true), JsonNodeFactory.instance.nullNode()));
+    Arbitrary<JsonNode> nested =
+        leaf.list()
+            .ofMaxSize(3)
+            .map(
+                l -> {
+                  var a = JsonNodeFactory.instance.arrayNode();
+                  l.forEach(a::add);
+                  var o = JsonNodeFactory.instance.objectNode();
+                  o.set("inner", a);
+                  o.put("s", "nested \" string");
+                  return (JsonNode) o;
+                });
+    Arbitrary<JsonNode> value =
+        Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(4, leaf), net.jqwik.api.Tuple.of(1, nested));
+    return Combinators.combine(text, value)
+        .as(Map::entry)
+        .list()
+        .ofMaxSize(6)
+        .map(
+            entries -> {
+              ObjectNode o = JsonNodeFactory.instance.objectNode();
+              entries.forEach(e -> o.set(e.getKey(), e.getValue()));
+              return o;
+            });
   }
 }

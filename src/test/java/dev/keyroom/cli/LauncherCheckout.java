@@ -23,9 +23,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * A copy of the checkout's launcher layout ({@code keyroom}, {@code .mvn/find-jdk.sh}, a
- * {@code pom.xml} older than the jar, no sources) whose {@code target/keyroom.jar} runs this
- * build's classes, so that the real {@code ./keyroom} script runs without building anything.
+ * A copy of the checkout's launcher layout ({@code keyroom}, {@code .mvn/find-jdk.sh}, a {@code
+ * pom.xml} older than the jar, no sources) whose {@code target/keyroom.jar} runs this build's
+ * classes, so that the real {@code ./keyroom} script runs without building anything.
  */
 final class LauncherCheckout {
   /** What one run of the launcher did. */
@@ -44,7 +44,8 @@ final class LauncherCheckout {
     Files.copy(checkout.resolve("keyroom"), dir.resolve("keyroom"));
     Files.copy(checkout.resolve(".mvn/find-jdk.sh"), dir.resolve(".mvn/find-jdk.sh"));
     Files.writeString(dir.resolve("pom.xml"), "<project/>");
-    Files.setLastModifiedTime(dir.resolve("pom.xml"), FileTime.from(Instant.now().minusSeconds(3600)));
+    Files.setLastModifiedTime(
+        dir.resolve("pom.xml"), FileTime.from(Instant.now().minusSeconds(3600)));
     Files.createDirectories(dir.resolve("target"));
     return new LauncherCheckout(dir);
   }
@@ -53,20 +54,28 @@ final class LauncherCheckout {
     return dir.resolve("target/keyroom.jar");
   }
 
-  /** A jar whose manifest starts dev.keyroom.cli.Main with the test class path as it is (directories included). */
+  /**
+   * A jar whose manifest starts dev.keyroom.cli.Main with the test class path as it is (directories
+   * included).
+   */
   LauncherCheckout manifestOnlyJar() throws IOException {
-    write(jar(), Arrays.asList(System.getProperty("java.class.path").split(File.pathSeparator)), null);
+    write(
+        jar(),
+        Arrays.asList(System.getProperty("java.class.path").split(File.pathSeparator)),
+        null);
     return this;
   }
 
   /**
    * A jar holding this build's main classes, with the dependency jars on its manifest class path:
-   * the shape of the real jar for the JVM's start-up cache, which takes jars only. {@code stamp}
-   * is written into it as a resource, so that two builds differ in content as well as in time.
+   * the shape of the real jar for the JVM's start-up cache, which takes jars only. {@code stamp} is
+   * written into it as a resource, so that two builds differ in content as well as in time.
    */
   LauncherCheckout writeJar(String stamp) throws IOException {
-    List<String> dependencies = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-        .filter(e -> e.endsWith(".jar")).toList();
+    List<String> dependencies =
+        Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .filter(e -> e.endsWith(".jar"))
+            .toList();
     write(jar(), dependencies, stamp);
     return this;
   }
@@ -75,15 +84,21 @@ final class LauncherCheckout {
     Manifest m = new Manifest();
     m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "dev.keyroom.cli.Main");
-    m.getMainAttributes().put(Attributes.Name.CLASS_PATH,
-        classPath.stream().map(e -> Path.of(e).toUri().toString()).collect(Collectors.joining(" ")));
+    m.getMainAttributes()
+        .put(
+            Attributes.Name.CLASS_PATH,
+            classPath.stream()
+                .map(e -> Path.of(e).toUri().toString())
+                .collect(Collectors.joining(" ")));
     Path tmp = jar.resolveSibling(jar.getFileName() + ".tmp");
-    try (OutputStream out = Files.newOutputStream(tmp); JarOutputStream j = new JarOutputStream(out, m)) {
+    try (OutputStream out = Files.newOutputStream(tmp);
+        JarOutputStream j = new JarOutputStream(out, m)) {
       if (stamp != null) {
         Path classes = mainClasses();
         try (Stream<Path> files = Files.walk(classes)) {
           for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-            j.putNextEntry(new JarEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
+            j.putNextEntry(
+                new JarEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
             Files.copy(f, j);
             j.closeEntry();
           }
@@ -108,8 +123,10 @@ final class LauncherCheckout {
   Run run(Map<String, String> env, String stdin, String... args) {
     List<String> cmd = new ArrayList<>(List.of("sh", dir.resolve("keyroom").toString()));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve("out").toFile())
-        .redirectError(dir.resolve("err").toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectOutput(dir.resolve("out").toFile())
+            .redirectError(dir.resolve("err").toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("KEYROOM_"));
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
     pb.environment().put("KEYROOM_CONFIG", dir.resolve("no-config.json").toString());
@@ -121,9 +138,12 @@ final class LauncherCheckout {
       }
       if (!p.waitFor(180, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IllegalStateException("./keyroom " + String.join(" ", args) + " did not finish within 180 s");
+        throw new IllegalStateException(
+            "./keyroom " + String.join(" ", args) + " did not finish within 180 s");
       }
-      return new Run(p.exitValue(), Files.readString(dir.resolve("out"), StandardCharsets.UTF_8),
+      return new Run(
+          p.exitValue(),
+          Files.readString(dir.resolve("out"), StandardCharsets.UTF_8),
           Files.readString(dir.resolve("err"), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

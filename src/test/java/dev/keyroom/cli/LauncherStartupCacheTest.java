@@ -28,8 +28,11 @@ class LauncherStartupCacheTest {
   @TempDir Path dir;
 
   @Test
-  void aotCache_isMadeOnce_usedByTheJvm_ignoredWhenCorrupt_andMadeAnewForANewJar() throws IOException {
-    assumeTrue(Runtime.version().feature() >= 25, "the AOT cache needs JDK 25 (JDK 21-24 use the CDS archive, tested below)");
+  void aotCache_isMadeOnce_usedByTheJvm_ignoredWhenCorrupt_andMadeAnewForANewJar()
+      throws IOException {
+    assumeTrue(
+        Runtime.version().feature() >= 25,
+        "the AOT cache needs JDK 25 (JDK 21-24 use the CDS archive, tested below)");
     LauncherCheckout checkout = LauncherCheckout.in(dir).writeJar("build 1");
     Path cache = dir.resolve("target/keyroom.jar.cli.aot");
 
@@ -40,8 +43,11 @@ class LauncherStartupCacheTest {
     assertThat(cache).isNotEmptyFile();
     FileTime made = Files.getLastModifiedTime(cache);
 
-    LauncherCheckout.Run strict = checkout.run(Map.of("KEYROOM_JAVA_OPTS", "-XX:AOTMode=on"), "", "--version");
-    assertThat(strict.exit()).as("a JVM that must use the cache starts: %s", strict.stderr()).isZero();
+    LauncherCheckout.Run strict =
+        checkout.run(Map.of("KEYROOM_JAVA_OPTS", "-XX:AOTMode=on"), "", "--version");
+    assertThat(strict.exit())
+        .as("a JVM that must use the cache starts: %s", strict.stderr())
+        .isZero();
     assertThat(strict.stdout()).isEqualTo("keyroom 0.1.0\n");
     assertThat(strict.stderr()).isEmpty();
     assertThat(Files.getLastModifiedTime(cache)).isEqualTo(made);
@@ -51,13 +57,18 @@ class LauncherStartupCacheTest {
     assertQuietlyTheSame(checkout.run("--version"));
 
     // a new build: the jar is newer than the cache (made "an hour ago")
-    Files.setLastModifiedTime(dir.resolve("target/keyroom.jar.cli.aot.jdk"), FileTime.from(Instant.now().minusSeconds(3600)));
+    Files.setLastModifiedTime(
+        dir.resolve("target/keyroom.jar.cli.aot.jdk"),
+        FileTime.from(Instant.now().minusSeconds(3600)));
     checkout.writeJar("build 2");
     LauncherCheckout.Run rebuilt = checkout.run("--version");
     assertThat(rebuilt.stderr()).startsWith(PREPARING);
     assertThat(rebuilt.stdout()).isEqualTo("keyroom 0.1.0\n");
-    LauncherCheckout.Run strictAgain = checkout.run(Map.of("KEYROOM_JAVA_OPTS", "-XX:AOTMode=on"), "", "--version");
-    assertThat(strictAgain.exit()).as("the new jar's cache is used: %s", strictAgain.stderr()).isZero();
+    LauncherCheckout.Run strictAgain =
+        checkout.run(Map.of("KEYROOM_JAVA_OPTS", "-XX:AOTMode=on"), "", "--version");
+    assertThat(strictAgain.exit())
+        .as("the new jar's cache is used: %s", strictAgain.stderr())
+        .isZero();
     assertThat(strictAgain.stderr()).isEmpty();
   }
 
@@ -72,9 +83,14 @@ class LauncherStartupCacheTest {
     assertThat(first.stdout()).isEqualTo("keyroom 0.1.0\n");
     assertThat(archive).isNotEmptyFile();
 
-    LauncherCheckout.Run strict = checkout.run(Map.of("KEYROOM_STARTUP_CACHE", "cds", "KEYROOM_JAVA_OPTS", "-Xshare:on"), "",
-        "--version");
-    assertThat(strict.exit()).as("a JVM that must use the archive starts: %s", strict.stderr()).isZero();
+    LauncherCheckout.Run strict =
+        checkout.run(
+            Map.of("KEYROOM_STARTUP_CACHE", "cds", "KEYROOM_JAVA_OPTS", "-Xshare:on"),
+            "",
+            "--version");
+    assertThat(strict.exit())
+        .as("a JVM that must use the archive starts: %s", strict.stderr())
+        .isZero();
     assertThat(strict.stderr()).isEmpty();
 
     byte[] whole = Files.readAllBytes(archive);
@@ -89,20 +105,35 @@ class LauncherStartupCacheTest {
     try (TestKeyroom k = TestKeyroom.sqlite(dir.resolve("keyroom"))) {
       LauncherFixture f = new LauncherFixture(k);
       f.integration("git-token", "github", token, List.of("github.com"));
-      String[] session = f.session(f.workroom("{\"name\":\"Code\",\"tools\":[{\"kind\":\"git-token\"}]}"));
-      Map<String, String> env = Map.of("KEYROOM_URL", k.url(), "KEYROOM_SESSION_ID", session[0],
-          "KEYROOM_SESSION_TOKEN", session[1]);
+      String[] session =
+          f.session(f.workroom("{\"name\":\"Code\",\"tools\":[{\"kind\":\"git-token\"}]}"));
+      Map<String, String> env =
+          Map.of(
+              "KEYROOM_URL",
+              k.url(),
+              "KEYROOM_SESSION_ID",
+              session[0],
+              "KEYROOM_SESSION_TOKEN",
+              session[1]);
 
       for (int run = 0; run < 2; run++) {
-        LauncherCheckout.Run bound = checkout.run(env, "protocol=https\nhost=github.com\n\n", "git-credential", "get");
+        LauncherCheckout.Run bound =
+            checkout.run(env, "protocol=https\nhost=github.com\n\n", "git-credential", "get");
         assertThat(bound.exit()).as(bound.stderr()).isZero();
         assertThat(bound.stdout()).isEqualTo("username=x-access-token\npassword=" + token + "\n");
-        assertThat(bound.stderr()).doesNotContain(token).doesNotContain("[aot]").doesNotContain("warning");
+        assertThat(bound.stderr())
+            .doesNotContain(token)
+            .doesNotContain("[aot]")
+            .doesNotContain("warning");
       }
-      assertThat(checkout.dir.resolve("target/keyroom.jar.git-credential." + (Runtime.version().feature() >= 25 ? "aot" : "cds")))
+      assertThat(
+              checkout.dir.resolve(
+                  "target/keyroom.jar.git-credential."
+                      + (Runtime.version().feature() >= 25 ? "aot" : "cds")))
           .isNotEmptyFile();
 
-      LauncherCheckout.Run other = checkout.run(env, "protocol=https\nhost=attacker.example\n\n", "git-credential", "get");
+      LauncherCheckout.Run other =
+          checkout.run(env, "protocol=https\nhost=attacker.example\n\n", "git-credential", "get");
       assertThat(other.exit()).isZero();
       assertThat(other.stdout()).isEmpty();
       assertThat(other.stderr()).contains("keyroom git-credential:").doesNotContain(token);

@@ -38,7 +38,8 @@ class LoginCliTest {
     acme = k.tenant("acme");
     adminToken = acme.adminToken().token();
     User alice = k.keyroom.tenancy().createUser(acme.tenant().id(), "alice", Role.MEMBER, "test");
-    aliceToken = k.keyroom.tokens().issueForUser(acme.tenant().id(), alice.id(), "cli", "test").token();
+    aliceToken =
+        k.keyroom.tokens().issueForUser(acme.tenant().id(), alice.id(), "cli", "test").token();
     config = dir.resolve("home").resolve("keyroom").resolve("config.json");
   }
 
@@ -71,11 +72,16 @@ class LoginCliTest {
   void login_withAPipedToken_savesIt0600_andSaysWhoYouAre() throws Exception {
     CliProcess.Result login = CliProcess.run(env(), stdin(aliceToken), "login", k.url());
     assertThat(login.exitCode()).as(login.stderr()).isZero();
-    assertThat(login.stdout()).contains("alice").contains("member").contains(acme.tenant().id().value());
+    assertThat(login.stdout())
+        .contains("alice")
+        .contains("member")
+        .contains(acme.tenant().id().value());
     assertNoToken(login, aliceToken);
 
-    assertThat(Files.getPosixFilePermissions(config)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
-    assertThat(Files.getPosixFilePermissions(config.getParent())).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+    assertThat(Files.getPosixFilePermissions(config))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.getPosixFilePermissions(config.getParent()))
+        .isEqualTo(PosixFilePermissions.fromString("rwx------"));
     JsonNode saved = Json.MAPPER.readTree(config.toFile());
     assertThat(saved.at("/profiles/default/url").asText()).isEqualTo(k.url());
     assertThat(saved.at("/profiles/default/token").asText()).isEqualTo(aliceToken);
@@ -95,10 +101,13 @@ class LoginCliTest {
     assertThat(me.get("profile").asText()).isEqualTo("default");
     assertNoToken(json, aliceToken);
 
-    // the stored token serves other commands too (here: an admin-only list is refused for a member, by the server)
+    // the stored token serves other commands too (here: an admin-only list is refused for a member,
+    // by the server)
     CliProcess.Result secrets = CliProcess.run(env(), null, "secrets", "list");
     assertThat(secrets.exitCode()).isEqualTo(Main.FAILED);
-    assertThat(secrets.stderr()).contains("managing tenant skill secrets requires the admin role").contains("403");
+    assertThat(secrets.stderr())
+        .contains("managing tenant skill secrets requires the admin role")
+        .contains("403");
 
     CliProcess.Result logout = CliProcess.run(env(), null, "logout");
     assertThat(logout.exitCode()).as(logout.stderr()).isZero();
@@ -122,7 +131,8 @@ class LoginCliTest {
     assertThat(empty.stderr()).contains("no token given: pipe the API token on stdin");
     assertThat(config).doesNotExist();
 
-    CliProcess.Result unreachable = CliProcess.run(env(), stdin(aliceToken), "login", "http://127.0.0.1:9");
+    CliProcess.Result unreachable =
+        CliProcess.run(env(), stdin(aliceToken), "login", "http://127.0.0.1:9");
     assertThat(unreachable.exitCode()).isEqualTo(Main.UNREACHABLE);
     assertNoToken(unreachable, aliceToken);
     assertThat(config).doesNotExist();
@@ -131,20 +141,29 @@ class LoginCliTest {
   @Test
   void profiles_switchServersAndUsers_andTheEnvironmentOverridesThem() throws Exception {
     assertThat(CliProcess.run(env(), stdin(aliceToken), "login", k.url()).exitCode()).isZero();
-    CliProcess.Result second = CliProcess.run(env(), stdin(adminToken), "login", "--profile", "ops", k.url());
+    CliProcess.Result second =
+        CliProcess.run(env(), stdin(adminToken), "login", "--profile", "ops", k.url());
     assertThat(second.exitCode()).as(second.stderr()).isZero();
     assertThat(second.stdout()).contains("admin").contains("ops");
 
-    assertThat(CliProcess.run(env(), null, "whoami").stdout()).contains("alice").doesNotContain("admin");
-    assertThat(CliProcess.run(env(), null, "whoami", "--profile", "ops").stdout()).contains("admin");
-    assertThat(CliProcess.run(env("KEYROOM_PROFILE", "ops"), null, "whoami").stdout()).contains("admin");
+    assertThat(CliProcess.run(env(), null, "whoami").stdout())
+        .contains("alice")
+        .doesNotContain("admin");
+    assertThat(CliProcess.run(env(), null, "whoami", "--profile", "ops").stdout())
+        .contains("admin");
+    assertThat(CliProcess.run(env("KEYROOM_PROFILE", "ops"), null, "whoami").stdout())
+        .contains("admin");
     CliProcess.Result unknown = CliProcess.run(env(), null, "whoami", "--profile", "nope");
     assertThat(unknown.exitCode()).isEqualTo(Main.FAILED);
     assertThat(unknown.stderr()).contains("profile 'nope'").contains("default").contains("ops");
 
     // KEYROOM_TOKEN wins over the stored token; KEYROOM_URL over the stored URL
-    assertThat(CliProcess.run(env("KEYROOM_TOKEN", adminToken), null, "whoami").stdout()).contains("admin").contains("token from KEYROOM_TOKEN");
-    CliProcess.Result elsewhere = CliProcess.run(env("KEYROOM_URL", "http://127.0.0.1:9", "KEYROOM_TOKEN", aliceToken), null, "whoami");
+    assertThat(CliProcess.run(env("KEYROOM_TOKEN", adminToken), null, "whoami").stdout())
+        .contains("admin")
+        .contains("token from KEYROOM_TOKEN");
+    CliProcess.Result elsewhere =
+        CliProcess.run(
+            env("KEYROOM_URL", "http://127.0.0.1:9", "KEYROOM_TOKEN", aliceToken), null, "whoami");
     assertThat(elsewhere.exitCode()).isEqualTo(Main.UNREACHABLE);
     assertThat(elsewhere.stderr()).contains("http://127.0.0.1:9");
 
@@ -160,15 +179,20 @@ class LoginCliTest {
   @Test
   void withNoUrlConfigured_theDefaultIsKeyroomPort() {
     String port = k.url().substring(k.url().lastIndexOf(':') + 1);
-    CliProcess.Result secrets = CliProcess.run(env("KEYROOM_PORT", port, "KEYROOM_TOKEN", adminToken), null, "secrets", "list");
+    CliProcess.Result secrets =
+        CliProcess.run(
+            env("KEYROOM_PORT", port, "KEYROOM_TOKEN", adminToken), null, "secrets", "list");
     assertThat(secrets.exitCode()).as(secrets.stderr()).isZero();
     assertThat(secrets.stdout()).contains("FINGERPRINT");
 
-    CliProcess.Result whoami = CliProcess.run(env("KEYROOM_PORT", port, "KEYROOM_TOKEN", aliceToken), null, "whoami");
+    CliProcess.Result whoami =
+        CliProcess.run(env("KEYROOM_PORT", port, "KEYROOM_TOKEN", aliceToken), null, "whoami");
     assertThat(whoami.exitCode()).as(whoami.stderr()).isZero();
     assertThat(whoami.stdout()).contains("alice").contains("http://127.0.0.1:" + port);
 
-    CliProcess.Result login = CliProcess.run(env("KEYROOM_PORT", port, "KEYROOM_BIND", "0.0.0.0"), stdin(aliceToken), "login");
+    CliProcess.Result login =
+        CliProcess.run(
+            env("KEYROOM_PORT", port, "KEYROOM_BIND", "0.0.0.0"), stdin(aliceToken), "login");
     assertThat(login.exitCode()).as(login.stderr()).isZero();
     assertThat(login.stdout()).contains("http://127.0.0.1:" + port);
   }

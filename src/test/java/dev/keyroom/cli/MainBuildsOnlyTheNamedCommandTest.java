@@ -14,30 +14,52 @@ import picocli.CommandLine;
 class MainBuildsOnlyTheNamedCommandTest {
   @Test
   void eachCommandIsListedUnderItsOwnName() {
-    Main.COMMANDS.forEach(name ->
-        assertThat(Main.command(name).getClass().getAnnotation(CommandLine.Command.class).name()).as(name).isEqualTo(name));
+    Main.COMMANDS.forEach(
+        name ->
+            assertThat(
+                    Main.command(name).getClass().getAnnotation(CommandLine.Command.class).name())
+                .as(name)
+                .isEqualTo(name));
   }
 
   @Test
   void aNamedCommandIsTheOnlyOneBuilt_inFull() {
     CommandLine whoami = Main.commandLine("whoami");
     assertThat(whoami.getSubcommands().keySet()).containsExactly("whoami");
-    assertThat(whoami.getSubcommands().get("whoami").getCommandSpec().findOption("--json")).isNotNull();
-    assertThat(Main.commandLine("run").getSubcommands().get("run").getCommandSpec().parser().stopAtPositional()).isTrue();
-    assertThat(Main.commandLine("admin").getSubcommands().get("admin").getSubcommands()).containsKey("verify-audit");
+    assertThat(whoami.getSubcommands().get("whoami").getCommandSpec().findOption("--json"))
+        .isNotNull();
+    assertThat(
+            Main.commandLine("run")
+                .getSubcommands()
+                .get("run")
+                .getCommandSpec()
+                .parser()
+                .stopAtPositional())
+        .isTrue();
+    assertThat(Main.commandLine("admin").getSubcommands().get("admin").getSubcommands())
+        .containsKey("verify-audit");
   }
 
   @Test
   void withoutACommand_everyCommandIsListedWithItsDescription() {
     for (String first : new String[] {null, "--help", "whoamy"}) {
-      assertThat(Main.commandLine(first).getSubcommands().keySet()).as(first).containsExactlyElementsOf(Main.COMMANDS);
+      assertThat(Main.commandLine(first).getSubcommands().keySet())
+          .as(first)
+          .containsExactlyElementsOf(Main.COMMANDS);
     }
     StringWriter help = new StringWriter();
     Main.commandLine().usage(new PrintWriter(help));
-    Main.COMMANDS.forEach(name -> {
-      String description = Main.command(name).getClass().getAnnotation(CommandLine.Command.class).description()[0];
-      assertThat(help.toString()).contains("  " + name + " ").contains(description.substring(0, Math.min(30, description.length())));
-    });
+    Main.COMMANDS.forEach(
+        name -> {
+          String description =
+              Main.command(name)
+                  .getClass()
+                  .getAnnotation(CommandLine.Command.class)
+                  .description()[0];
+          assertThat(help.toString())
+              .contains("  " + name + " ")
+              .contains(description.substring(0, Math.min(30, description.length())));
+        });
   }
 
   @Test

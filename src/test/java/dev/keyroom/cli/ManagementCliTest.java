@@ -45,9 +45,15 @@ class ManagementCliTest {
     acme = k.tenant("acme");
     admin = env(acme.adminToken().token());
     aliceUser = k.keyroom.tenancy().createUser(acme.tenant().id(), "alice", Role.MEMBER, "test");
-    alice = env(k.keyroom.tokens().issueForUser(acme.tenant().id(), aliceUser.id(), "cli", "test").token());
+    alice =
+        env(
+            k.keyroom
+                .tokens()
+                .issueForUser(acme.tenant().id(), aliceUser.id(), "cli", "test")
+                .token());
     User bob = k.keyroom.tenancy().createUser(acme.tenant().id(), "bob", Role.MEMBER, "test");
-    member = env(k.keyroom.tokens().issueForUser(acme.tenant().id(), bob.id(), "cli", "test").token());
+    member =
+        env(k.keyroom.tokens().issueForUser(acme.tenant().id(), bob.id(), "cli", "test").token());
     secret("gemini", "prod-key");
     secret("env", "DEPLOY_HOOK");
     secret("tailscale-auth-key", "office");
@@ -64,8 +70,17 @@ class ManagementCliTest {
   }
 
   private void secret(String kind, String name) {
-    HttpResponse<String> r = k.post("/api/v1/secrets", acme.adminToken().token(),
-        "{\"kind\":\"" + kind + "\",\"name\":\"" + name + "\",\"value\":\"value-of-" + name + "-0123456789\"}");
+    HttpResponse<String> r =
+        k.post(
+            "/api/v1/secrets",
+            acme.adminToken().token(),
+            "{\"kind\":\""
+                + kind
+                + "\",\"name\":\""
+                + name
+                + "\",\"value\":\"value-of-"
+                + name
+                + "-0123456789\"}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
   }
 
@@ -95,29 +110,64 @@ class ManagementCliTest {
 
   @Test
   void workrooms_byNames_fromFlagsAndFromAFile() throws Exception {
-    JsonNode created = json(CliProcess.run(admin, null, "workrooms", "create", "research", "--tool", "gemini=prod-key",
-        "--tool", "git-token", "--env", "DEPLOY_HOOK", "--tailscale", "office", "--member", "alice", "--json"));
-    assertThat(created.get("tools").toString()).contains("gemini").contains("git-token").contains("\"env\"");
+    JsonNode created =
+        json(
+            CliProcess.run(
+                admin,
+                null,
+                "workrooms",
+                "create",
+                "research",
+                "--tool",
+                "gemini=prod-key",
+                "--tool",
+                "git-token",
+                "--env",
+                "DEPLOY_HOOK",
+                "--tailscale",
+                "office",
+                "--member",
+                "alice",
+                "--json"));
+    assertThat(created.get("tools").toString())
+        .contains("gemini")
+        .contains("git-token")
+        .contains("\"env\"");
     assertThat(created.get("members").toString()).contains("alice");
     Path file = dir.resolve("ops.json");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         {"name": "ops", "tools": [{"kind": "gemini", "secret": "prod-key"}], "env": ["DEPLOY_HOOK"],
          "network": {"endpoints": [{"name": "orders", "host": "db.internal", "port": 5432, "protocol": "postgres",
                                     "passwordSecret": "orders-db", "user": "app", "database": "orders"}]},
          "members": ["bob"]}
         """);
-    List<CliProcess.Result> r = together(
-        () -> CliProcess.run(admin, null, "workrooms", "create", "--file", file.toString()),
-        () -> CliProcess.run(admin, null, "workrooms", "create", "nope", "--tool", "gemini=no-such-key"),
-        () -> CliProcess.run(member, null, "workrooms", "create", "mine", "--tool", "git-token"),
-        () -> CliProcess.run(admin, null, "workrooms", "show", "research"),
-        () -> CliProcess.run(admin, null, "workrooms", "show", "no-such-room"),
-        () -> CliProcess.run(admin, null, "workrooms", "--help"));
+    List<CliProcess.Result> r =
+        together(
+            () -> CliProcess.run(admin, null, "workrooms", "create", "--file", file.toString()),
+            () ->
+                CliProcess.run(
+                    admin, null, "workrooms", "create", "nope", "--tool", "gemini=no-such-key"),
+            () ->
+                CliProcess.run(member, null, "workrooms", "create", "mine", "--tool", "git-token"),
+            () -> CliProcess.run(admin, null, "workrooms", "show", "research"),
+            () -> CliProcess.run(admin, null, "workrooms", "show", "no-such-room"),
+            () -> CliProcess.run(admin, null, "workrooms", "--help"));
     assertThat(ok(r.get(0)).stdout()).contains("created workroom ops");
-    failsNaming(r.get(1), "--tool gemini=no-such-key", "no secret of kind 'gemini' named 'no-such-key'", "keyroom secrets list");
+    failsNaming(
+        r.get(1),
+        "--tool gemini=no-such-key",
+        "no secret of kind 'gemini' named 'no-such-key'",
+        "keyroom secrets list");
     failsNaming(r.get(2), "creating workrooms requires the admin role", "403");
-    assertThat(ok(r.get(3)).stdout()).contains("workroom research").contains("prod-key").contains("DEPLOY_HOOK")
-        .contains("tailscale: office").contains("(each member's own integration)").contains("members: alice")
+    assertThat(ok(r.get(3)).stdout())
+        .contains("workroom research")
+        .contains("prod-key")
+        .contains("DEPLOY_HOOK")
+        .contains("tailscale: office")
+        .contains("(each member's own integration)")
+        .contains("members: alice")
         .doesNotContain("value-of-");
     failsNaming(r.get(4), "NAME: no workroom named 'no-such-room'", "keyroom workrooms list");
     assertThat(ok(r.get(5)).stdout()).contains("create").contains("members").contains("delete");
@@ -125,35 +175,63 @@ class ManagementCliTest {
     JsonNode list = json(CliProcess.run(admin, null, "workrooms", "list", "--json"));
     assertThat(list.get("workrooms").findValuesAsText("name")).contains("research", "ops");
     JsonNode ops = api("GET", "/api/v1/workrooms/" + workroomId("ops"), null);
-    assertThat(ops.get("network").get("endpoints").get(0).get("passwordSecretId").asText()).startsWith("cred_");
+    assertThat(ops.get("network").get("endpoints").get(0).get("passwordSecretId").asText())
+        .startsWith("cred_");
 
-    List<CliProcess.Result> edits = together(
-        () -> CliProcess.run(admin, null, "workrooms", "edit", "ops", "--rename", "operations", "--tailscale", "office"),
-        () -> CliProcess.run(admin, null, "workrooms", "edit", "research", "--member", "nobody"),
-        () -> CliProcess.run(admin, null, "workrooms", "members", "research", "--add", "bob"),
-        () -> CliProcess.run(admin, null, "workrooms", "members", "research", "--add", "nobody"));
+    List<CliProcess.Result> edits =
+        together(
+            () ->
+                CliProcess.run(
+                    admin,
+                    null,
+                    "workrooms",
+                    "edit",
+                    "ops",
+                    "--rename",
+                    "operations",
+                    "--tailscale",
+                    "office"),
+            () ->
+                CliProcess.run(admin, null, "workrooms", "edit", "research", "--member", "nobody"),
+            () -> CliProcess.run(admin, null, "workrooms", "members", "research", "--add", "bob"),
+            () ->
+                CliProcess.run(admin, null, "workrooms", "members", "research", "--add", "nobody"));
     assertThat(ok(edits.get(0)).stdout()).contains("changed workroom operations");
     failsNaming(edits.get(1), "--member nobody", "no user named 'nobody'", "keyroom users list");
     assertThat(ok(edits.get(2)).stdout()).contains("added bob").contains("alice");
     failsNaming(edits.get(3), "--add nobody", "no user named 'nobody'");
     JsonNode operations = api("GET", "/api/v1/workrooms/" + workroomId("operations"), null);
-    assertThat(operations.get("network").get("endpoints")).hasSize(1); // --tailscale alone kept the endpoint
+    assertThat(operations.get("network").get("endpoints"))
+        .hasSize(1); // --tailscale alone kept the endpoint
     assertThat(operations.get("network").get("tailscaleSecretId").asText()).startsWith("cred_");
 
     String session = startSession("research", alice);
-    CliProcess.Result removed = ok(CliProcess.run(admin, null, "workrooms", "members", "research", "--remove", "alice"));
-    assertThat(removed.stdout()).contains("removed alice (ended 1 live session(s))").doesNotContain("alice  usr_");
-    assertThat(k.keyroom.sessions().get(acme.tenant().id(), dev.keyroom.session.SessionId.parse(session)).endedAt()).isNotNull();
+    CliProcess.Result removed =
+        ok(CliProcess.run(admin, null, "workrooms", "members", "research", "--remove", "alice"));
+    assertThat(removed.stdout())
+        .contains("removed alice (ended 1 live session(s))")
+        .doesNotContain("alice  usr_");
+    assertThat(
+            k.keyroom
+                .sessions()
+                .get(acme.tenant().id(), dev.keyroom.session.SessionId.parse(session))
+                .endedAt())
+        .isNotNull();
 
-    List<CliProcess.Result> deletes = together(
-        () -> CliProcess.run(admin, null, "workrooms", "delete", "operations"),
-        () -> CliProcess.run(admin, null, "workrooms", "delete", "operations-typo"));
+    List<CliProcess.Result> deletes =
+        together(
+            () -> CliProcess.run(admin, null, "workrooms", "delete", "operations"),
+            () -> CliProcess.run(admin, null, "workrooms", "delete", "operations-typo"));
     assertThat(ok(deletes.get(0)).stdout()).contains("deleted workroom operations");
     failsNaming(deletes.get(1), "no workroom named 'operations-typo'");
   }
 
   private String startSession(String workroom, Map<String, String> who) throws IOException {
-    HttpResponse<String> r = k.post("/api/v1/workrooms/" + workroomId(workroom) + "/sessions", who.get("KEYROOM_TOKEN"), null);
+    HttpResponse<String> r =
+        k.post(
+            "/api/v1/workrooms/" + workroomId(workroom) + "/sessions",
+            who.get("KEYROOM_TOKEN"),
+            null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     return Json.MAPPER.readTree(r.body()).get("id").asText();
   }
@@ -175,36 +253,48 @@ class ManagementCliTest {
 
   @Test
   void sessions_listShowEnd() throws Exception {
-    api("POST", "/api/v1/workrooms", "{\"name\":\"labs\",\"tools\":[],\"members\":[{\"name\":\"alice\"}]}");
+    api(
+        "POST",
+        "/api/v1/workrooms",
+        "{\"name\":\"labs\",\"tools\":[],\"members\":[{\"name\":\"alice\"}]}");
     String s = startSession("labs", alice);
-    List<CliProcess.Result> r = together(
-        () -> CliProcess.run(admin, null, "sessions", "list", "--workroom", "labs"),
-        () -> CliProcess.run(admin, null, "sessions", "list", "--workroom", "no-such-room"),
-        () -> CliProcess.run(admin, null, "sessions", "show", s),
-        () -> CliProcess.run(admin, null, "sessions", "show", "ses_" + "a".repeat(26)));
+    List<CliProcess.Result> r =
+        together(
+            () -> CliProcess.run(admin, null, "sessions", "list", "--workroom", "labs"),
+            () -> CliProcess.run(admin, null, "sessions", "list", "--workroom", "no-such-room"),
+            () -> CliProcess.run(admin, null, "sessions", "show", s),
+            () -> CliProcess.run(admin, null, "sessions", "show", "ses_" + "a".repeat(26)));
     assertThat(ok(r.get(0)).stdout()).contains(s).contains("labs").contains(aliceUser.id().value());
     failsNaming(r.get(1), "--workroom: no workroom named 'no-such-room'");
     assertThat(ok(r.get(2)).stdout()).contains(s).contains("end reason");
     failsNaming(r.get(3), "no session with that id", "404");
 
-    failsNaming(CliProcess.run(member, null, "sessions", "end", s), "ending another user's session requires the admin role", "403");
+    failsNaming(
+        CliProcess.run(member, null, "sessions", "end", s),
+        "ending another user's session requires the admin role",
+        "403");
     CliProcess.Result end = ok(CliProcess.run(admin, null, "sessions", "end", s, "--json"));
-    assertThat(json(end).get("endReason").asText()).isEqualTo("ended by user:" + acme.admin().id().value());
+    assertThat(json(end).get("endReason").asText())
+        .isEqualTo("ended by user:" + acme.admin().id().value());
   }
 
   @Test
   void users_inviteListSetRoleDisable() {
-    CliProcess.Result invite = ok(CliProcess.run(admin, null, "users", "invite", "carol", "--role", "member"));
+    CliProcess.Result invite =
+        ok(CliProcess.run(admin, null, "users", "invite", "carol", "--role", "member"));
     String password = invite.stdout().lines().reduce((a, b) -> b).orElseThrow();
-    assertThat(k.keyroom.passwords().check("acme", "carol", password)).hasValueSatisfying(a -> assertThat(a.mustChange()).isTrue());
-    List<CliProcess.Result> r = together(
-        () -> CliProcess.run(admin, null, "users", "list", "--json"),
-        () -> CliProcess.run(admin, null, "users", "set-role", "carol", "admin"),
-        () -> CliProcess.run(admin, null, "users", "set-role", "nobody", "admin"),
-        () -> CliProcess.run(member, null, "users", "list"),
-        () -> CliProcess.run(admin, null, "users", "invite", "alice"),
-        () -> CliProcess.run(admin, null, "users", "disable", "nobody"));
-    assertThat(json(r.get(0)).get("users").findValuesAsText("name")).contains("admin", "alice", "bob", "carol");
+    assertThat(k.keyroom.passwords().check("acme", "carol", password))
+        .hasValueSatisfying(a -> assertThat(a.mustChange()).isTrue());
+    List<CliProcess.Result> r =
+        together(
+            () -> CliProcess.run(admin, null, "users", "list", "--json"),
+            () -> CliProcess.run(admin, null, "users", "set-role", "carol", "admin"),
+            () -> CliProcess.run(admin, null, "users", "set-role", "nobody", "admin"),
+            () -> CliProcess.run(member, null, "users", "list"),
+            () -> CliProcess.run(admin, null, "users", "invite", "alice"),
+            () -> CliProcess.run(admin, null, "users", "disable", "nobody"));
+    assertThat(json(r.get(0)).get("users").findValuesAsText("name"))
+        .contains("admin", "alice", "bob", "carol");
     assertThat(ok(r.get(1)).stdout()).contains("carol").contains("is now admin");
     failsNaming(r.get(2), "NAME: no user named 'nobody'");
     failsNaming(r.get(3), "listing users requires the admin role", "403");
@@ -220,20 +310,42 @@ class ManagementCliTest {
     JsonNode created = json(CliProcess.run(admin, null, "tokens", "create", "laptop", "--json"));
     String id = created.get("id").asText();
     assertThat(created.get("token").asText()).startsWith("kr_u_");
-    List<CliProcess.Result> r = together(
-        () -> CliProcess.run(admin, null, "tokens", "list"),
-        () -> CliProcess.run(admin, null, "tokens", "revoke", "tok_" + "b".repeat(26)),
-        () -> CliProcess.run(storeEnv(), null, "admin", "create-user-token", "--tenant", "acme", "--user", "admin"),
-        () -> CliProcess.run(storeEnv(), null, "admin", "create-user-token", "--tenant", "acme", "--user", "bob"));
+    List<CliProcess.Result> r =
+        together(
+            () -> CliProcess.run(admin, null, "tokens", "list"),
+            () -> CliProcess.run(admin, null, "tokens", "revoke", "tok_" + "b".repeat(26)),
+            () ->
+                CliProcess.run(
+                    storeEnv(),
+                    null,
+                    "admin",
+                    "create-user-token",
+                    "--tenant",
+                    "acme",
+                    "--user",
+                    "admin"),
+            () ->
+                CliProcess.run(
+                    storeEnv(),
+                    null,
+                    "admin",
+                    "create-user-token",
+                    "--tenant",
+                    "acme",
+                    "--user",
+                    "bob"));
     assertThat(ok(r.get(0)).stdout()).contains(id).contains("laptop");
     failsNaming(r.get(1), "no token with that id", "404");
     String minted = ok(r.get(2)).stdout().lines().reduce((a, b) -> b).orElseThrow();
     assertThat(k.get("/api/v1/me", minted).statusCode()).isEqualTo(200);
     failsNaming(r.get(3), "'bob' is a member");
-    JsonNode issued = Json.MAPPER.readTree(k.get("/api/v1/audit?action=token.issue", acme.adminToken().token()).body());
+    JsonNode issued =
+        Json.MAPPER.readTree(
+            k.get("/api/v1/audit?action=token.issue", acme.adminToken().token()).body());
     assertThat(issued.get("events").findValuesAsText("actor")).contains("system:cli");
 
-    assertThat(ok(CliProcess.run(admin, null, "tokens", "revoke", id)).stdout()).contains("revoked");
+    assertThat(ok(CliProcess.run(admin, null, "tokens", "revoke", id)).stdout())
+        .contains("revoked");
     assertThat(k.get("/api/v1/me", created.get("token").asText()).statusCode()).isEqualTo(401);
   }
 
@@ -245,11 +357,14 @@ class ManagementCliTest {
 
   @Test
   void audit_listAndVerify() {
-    List<CliProcess.Result> r = together(
-        () -> CliProcess.run(admin, null, "audit", "list", "--action", "user.create", "--limit", "5"),
-        () -> CliProcess.run(admin, null, "audit", "list", "--limit", "0"),
-        () -> CliProcess.run(admin, null, "audit", "verify"),
-        () -> CliProcess.run(member, null, "audit", "verify"));
+    List<CliProcess.Result> r =
+        together(
+            () ->
+                CliProcess.run(
+                    admin, null, "audit", "list", "--action", "user.create", "--limit", "5"),
+            () -> CliProcess.run(admin, null, "audit", "list", "--limit", "0"),
+            () -> CliProcess.run(admin, null, "audit", "verify"),
+            () -> CliProcess.run(member, null, "audit", "verify"));
     assertThat(ok(r.get(0)).stdout()).contains("user.create").doesNotContain("token.issue");
     failsNaming(r.get(1), "limit", "must be from 1 to 1000");
     assertThat(ok(r.get(2)).stdout()).contains("audit log intact");

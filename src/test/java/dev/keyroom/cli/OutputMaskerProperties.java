@@ -21,8 +21,10 @@ import net.jqwik.api.constraints.StringLength;
 class OutputMaskerProperties {
 
   @Property(tries = 300)
-  void literalAndEncodedFormsAreMasked(@ForAll @StringLength(min = 8, max = 64) String raw,
-      @ForAll @StringLength(max = 20) String before, @ForAll @StringLength(max = 20) String after) {
+  void literalAndEncodedFormsAreMasked(
+      @ForAll @StringLength(min = 8, max = 64) String raw,
+      @ForAll @StringLength(max = 20) String before,
+      @ForAll @StringLength(max = 20) String after) {
     String secret = oneLine(raw);
     OutputMasker m = new OutputMasker(List.of(secret));
     assertThat(latin1(m, before + secret + after)).doesNotContain(utf8AsLatin1(secret));
@@ -33,11 +35,14 @@ class OutputMaskerProperties {
   }
 
   @Property(tries = 300)
-  void base64OfTheSecretInsideLongerDataIsMaskedAtAnyAlignment(@ForAll @StringLength(min = 8, max = 40) String raw,
+  void base64OfTheSecretInsideLongerDataIsMaskedAtAnyAlignment(
+      @ForAll @StringLength(min = 8, max = 40) String raw,
       @ForAll @StringLength(max = 7) String prefix) {
     String secret = oneLine(raw);
     OutputMasker m = new OutputMasker(List.of(secret));
-    String b64 = Base64.getEncoder().encodeToString((prefix + secret + "\n").getBytes(StandardCharsets.UTF_8));
+    String b64 =
+        Base64.getEncoder()
+            .encodeToString((prefix + secret + "\n").getBytes(StandardCharsets.UTF_8));
     assertThat(latin1(m, b64)).contains(OutputMasker.MASK);
   }
 
@@ -48,7 +53,8 @@ class OutputMaskerProperties {
   }
 
   @Property(tries = 50)
-  void multiLineSecretsAreMaskedLineByLine(@ForAll @StringLength(min = 8, max = 30) String one,
+  void multiLineSecretsAreMaskedLineByLine(
+      @ForAll @StringLength(min = 8, max = 30) String one,
       @ForAll @StringLength(min = 8, max = 30) String two) {
     String a = oneLine(one);
     String b = oneLine(two);
@@ -58,36 +64,43 @@ class OutputMaskerProperties {
 
   @Example
   void aMultiLineValueWithShortLinesIsMaskedWhereItCanBe_andSaysSo() {
-    String pem = "-----BEGIN KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\nKUpRKfFLfRYC\n9AIxA==\n-----END KEY-----\n";
+    String pem =
+        "-----BEGIN KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\nKUpRKfFLfRYC\n9AIxA==\n-----END KEY-----\n";
     OutputMasker m = new OutputMasker(List.of(pem));
     assertThat(OutputMasker.tooShort(pem)).isFalse();
     assertThat(OutputMasker.partlyUnmasked(pem)).isTrue();
     assertThat(OutputMasker.tooShort("  short \n tiny ")).isTrue();
-    assertThat(m.mask("key:\n" + pem)).isEqualTo("key:\n[masked]\n[masked]\n[masked]\n9AIxA==\n[masked]\n");
+    assertThat(m.mask("key:\n" + pem))
+        .isEqualTo("key:\n[masked]\n[masked]\n[masked]\n9AIxA==\n[masked]\n");
   }
 
   @Property(tries = 300)
-  void everyFormIsMaskedUnderAnySplitOfTheOutput(@ForAll @StringLength(min = 8, max = 40) String raw,
-      @ForAll @IntRange(min = 0, max = 10) int form, @ForAll @IntRange(min = 0, max = 2) int shift,
-      @ForAll @IntRange(min = 1, max = 80) int wrap, @ForAll @StringLength(max = 30) String before,
-      @ForAll @StringLength(max = 30) String after, @ForAll @Size(max = 12) List<@IntRange(min = 0, max = 100_000) Integer> cuts) {
+  void everyFormIsMaskedUnderAnySplitOfTheOutput(
+      @ForAll @StringLength(min = 8, max = 40) String raw,
+      @ForAll @IntRange(min = 0, max = 10) int form,
+      @ForAll @IntRange(min = 0, max = 2) int shift,
+      @ForAll @IntRange(min = 1, max = 80) int wrap,
+      @ForAll @StringLength(max = 30) String before,
+      @ForAll @StringLength(max = 30) String after,
+      @ForAll @Size(max = 12) List<@IntRange(min = 0, max = 100_000) Integer> cuts) {
     String secret = oneLine(raw);
     byte[] utf8 = secret.getBytes(StandardCharsets.UTF_8);
     byte[] shifted = new byte[shift + utf8.length + 1];
     System.arraycopy(utf8, 0, shifted, shift, utf8.length);
-    String printed = switch (form) {
-      case 0 -> secret;
-      case 1 -> asciiCase(secret, true);
-      case 2 -> asciiCase(secret, false);
-      case 3 -> HexFormat.of().formatHex(utf8);
-      case 4 -> HexFormat.of().withUpperCase().formatHex(utf8);
-      case 5 -> jsonUnicode(secret);
-      case 6 -> URLEncoder.encode(secret, StandardCharsets.UTF_8);
-      case 7 -> secret.replace("\\", "\\\\").replace("\"", "\\\"").replace("/", "\\/");
-      case 8 -> Base64.getEncoder().encodeToString(shifted);
-      case 9 -> Base64.getUrlEncoder().withoutPadding().encodeToString(shifted);
-      default -> wrapped(Base64.getEncoder().encodeToString(shifted), wrap);
-    };
+    String printed =
+        switch (form) {
+          case 0 -> secret;
+          case 1 -> asciiCase(secret, true);
+          case 2 -> asciiCase(secret, false);
+          case 3 -> HexFormat.of().formatHex(utf8);
+          case 4 -> HexFormat.of().withUpperCase().formatHex(utf8);
+          case 5 -> jsonUnicode(secret);
+          case 6 -> URLEncoder.encode(secret, StandardCharsets.UTF_8);
+          case 7 -> secret.replace("\\", "\\\\").replace("\"", "\\\"").replace("/", "\\/");
+          case 8 -> Base64.getEncoder().encodeToString(shifted);
+          case 9 -> Base64.getUrlEncoder().withoutPadding().encodeToString(shifted);
+          default -> wrapped(Base64.getEncoder().encodeToString(shifted), wrap);
+        };
     byte[] text = (before + printed + after).getBytes(StandardCharsets.UTF_8);
     OutputMasker m = new OutputMasker(List.of(secret));
     String whole = new String(m.mask(text, text.length), StandardCharsets.ISO_8859_1);
@@ -95,17 +108,25 @@ class OutputMaskerProperties {
     assertThat(streamed).isEqualTo(whole);
     String unwrapped = streamed.replace("\r", "").replace("\n", "");
     if (form < 8) {
-      assertThat(unwrapped).doesNotContain(new String(printed.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+      assertThat(unwrapped)
+          .doesNotContain(
+              new String(printed.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
     } else {
-      String core = Base64.getEncoder().encodeToString(shifted).substring((8 * shift + 5) / 6, (8 * (shift + utf8.length)) / 6);
-      assertThat(unwrapped).doesNotContain(core).doesNotContain(core.replace('+', '-').replace('/', '_'));
+      String core =
+          Base64.getEncoder()
+              .encodeToString(shifted)
+              .substring((8 * shift + 5) / 6, (8 * (shift + utf8.length)) / 6);
+      assertThat(unwrapped)
+          .doesNotContain(core)
+          .doesNotContain(core.replace('+', '-').replace('/', '_'));
     }
   }
 
   @Property(tries = 300)
   void ordinaryOutputPassesIntactAndInOrderUnderAnySplit(
       @ForAll @StringLength(min = 8, max = 40) @CharRange(from = 'G', to = 'Z') String secret,
-      @ForAll @Size(max = 3000) List<Byte> output, @ForAll @Size(max = 20) List<@IntRange(min = 0, max = 3000) Integer> cuts) {
+      @ForAll @Size(max = 3000) List<Byte> output,
+      @ForAll @Size(max = 20) List<@IntRange(min = 0, max = 3000) Integer> cuts) {
     byte[] text = new byte[output.size()];
     for (int i = 0; i < text.length; i++) {
       text[i] = output.get(i);
@@ -114,7 +135,10 @@ class OutputMaskerProperties {
     assertThat(streamed(m, text, cuts)).isEqualTo(new String(text, StandardCharsets.ISO_8859_1));
   }
 
-  /** Feeds {@code text} to a stream in pieces cut at {@code cuts}, then flushes; returns all that came out. */
+  /**
+   * Feeds {@code text} to a stream in pieces cut at {@code cuts}, then flushes; returns all that
+   * came out.
+   */
   private static String streamed(OutputMasker m, byte[] text, List<Integer> cuts) {
     OutputMasker.Stream s = m.stream();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -132,7 +156,13 @@ class OutputMaskerProperties {
 
   private static String asciiCase(String s, boolean upper) {
     StringBuilder b = new StringBuilder();
-    s.chars().forEach(c -> b.append(c < 0x80 ? (char) (upper ? Character.toUpperCase(c) : Character.toLowerCase(c)) : (char) c));
+    s.chars()
+        .forEach(
+            c ->
+                b.append(
+                    c < 0x80
+                        ? (char) (upper ? Character.toUpperCase(c) : Character.toLowerCase(c))
+                        : (char) c));
     return b.toString();
   }
 
@@ -151,8 +181,8 @@ class OutputMaskerProperties {
   }
 
   /**
-   * Multi-line values are masked per line (lines under 8 characters are not), and lines without their
-   * surrounding blanks; these properties use one line that strip() leaves as it is.
+   * Multi-line values are masked per line (lines under 8 characters are not), and lines without
+   * their surrounding blanks; these properties use one line that strip() leaves as it is.
    */
   private static String oneLine(String s) {
     return "k" + s.replaceAll("\\R", "x") + "k";

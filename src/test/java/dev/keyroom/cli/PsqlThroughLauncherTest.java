@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code psql} inside {@code keyroom run} connects to a PostgreSQL server that requires a
- * password (SCRAM), using only what the session injected: PG-style variables and ORDERS_DB_URL.
+ * {@code psql} inside {@code keyroom run} connects to a PostgreSQL server that requires a password
+ * (SCRAM), using only what the session injected: PG-style variables and ORDERS_DB_URL.
  */
 class PsqlThroughLauncherTest {
   static final String PASSWORD = "canary pw:p@ss/w0rd%x";
@@ -32,27 +32,56 @@ class PsqlThroughLauncherTest {
   void psqlConnectsWithTheInjectedPassword() throws Exception {
     Path psql = Path.of("/usr/bin/psql");
     assumeTrue(Files.isExecutable(psql), "psql is not installed (apt package postgresql-client)");
-    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectoryCustomizer(d -> requirePasswords(d.toPath())).start();
+    try (EmbeddedPostgres pg =
+            EmbeddedPostgres.builder()
+                .setDataDirectoryCustomizer(d -> requirePasswords(d.toPath()))
+                .start();
         TestKeyroom k = TestKeyroom.sqlite(dir)) {
-      try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+      try (Connection c = pg.getPostgresDatabase().getConnection();
+          Statement s = c.createStatement()) {
         s.execute("CREATE ROLE app LOGIN PASSWORD '" + PASSWORD.replace("'", "''") + "'");
         s.execute("CREATE DATABASE orders OWNER app");
       }
       LauncherFixture f = new LauncherFixture(k);
       String pw = f.secret("database-password", "orders", PASSWORD);
-      String workroom = f.workroom("{\"name\":\"Data\",\"tools\":[],\"network\":{\"endpoints\":[{\"name\":\"orders\","
-          + "\"host\":\"127.0.0.1\",\"port\":" + pg.getPort() + ",\"protocol\":\"postgres\",\"passwordSecretId\":\"" + pw
-          + "\",\"user\":\"app\",\"database\":\"orders\"}]}}");
-      LauncherFixture.Running r = f.launch(f.session(workroom), List.of("sh", "-c",
-          "psql -w -tAc \"select 'pg-vars:' || current_user || '@' || current_database()\""
-              + " && psql -w \"$ORDERS_DB_URL\" -tAc \"select 'url:' || current_user\""),
-          false, Duration.ofSeconds(2), Map.of("PGCONNECT_TIMEOUT", "10"));
+      String workroom =
+          f.workroom(
+              "{\"name\":\"Data\",\"tools\":[],\"network\":{\"endpoints\":[{\"name\":\"orders\","
+                  + "\"host\":\"127.0.0.1\",\"port\":"
+                  + pg.getPort()
+                  + ",\"protocol\":\"postgres\",\"passwordSecretId\":\""
+                  + pw
+                  + "\",\"user\":\"app\",\"database\":\"orders\"}]}}");
+      LauncherFixture.Running r =
+          f.launch(
+              f.session(workroom),
+              List.of(
+                  "sh",
+                  "-c",
+                  "psql -w -tAc \"select 'pg-vars:' || current_user || '@' || current_database()\""
+                      + " && psql -w \"$ORDERS_DB_URL\" -tAc \"select 'url:' || current_user\""),
+              false,
+              Duration.ofSeconds(2),
+              Map.of("PGCONNECT_TIMEOUT", "10"));
       assertThat(r.exit().get(60, TimeUnit.SECONDS)).as(r.stderr()).isZero();
       assertThat(r.stdout()).contains("pg-vars:app@orders").contains("url:app");
 
       // the server really checks the password: a wrong one is refused
-      ProcessBuilder wrong = new ProcessBuilder(psql.toString(), "-w", "-h", "127.0.0.1", "-p", Integer.toString(pg.getPort()),
-          "-U", "app", "-d", "orders", "-tAc", "select 1").redirectErrorStream(true);
+      ProcessBuilder wrong =
+          new ProcessBuilder(
+                  psql.toString(),
+                  "-w",
+                  "-h",
+                  "127.0.0.1",
+                  "-p",
+                  Integer.toString(pg.getPort()),
+                  "-U",
+                  "app",
+                  "-d",
+                  "orders",
+                  "-tAc",
+                  "select 1")
+              .redirectErrorStream(true);
       wrong.environment().put("PGPASSWORD", "not-the-password");
       Process p = wrong.start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -63,12 +92,16 @@ class PsqlThroughLauncherTest {
 
   private static void requirePasswords(Path dataDir) {
     try {
-      Files.writeString(dataDir.resolve("pg_hba.conf"), String.join("\n",
-          "local all all trust",
-          "host all postgres 127.0.0.1/32 trust",
-          "host all postgres ::1/128 trust",
-          "host all all 127.0.0.1/32 scram-sha-256",
-          "host all all ::1/128 scram-sha-256", ""));
+      Files.writeString(
+          dataDir.resolve("pg_hba.conf"),
+          String.join(
+              "\n",
+              "local all all trust",
+              "host all postgres 127.0.0.1/32 trust",
+              "host all postgres ::1/128 trust",
+              "host all all 127.0.0.1/32 scram-sha-256",
+              "host all all ::1/128 scram-sha-256",
+              ""));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Secrets are addressable by name, KIND/NAME or id in every {@code keyroom secrets} subcommand and
- * in the workroom flags; the same name in two kinds is fine, and a bare name that several kinds
- * use is refused (exit 2) naming the kinds. Real child processes against a running Keyroom whose
- * Gemini upstream is a fake on port 0; no value ever shows in what the commands print or the logs.
+ * in the workroom flags; the same name in two kinds is fine, and a bare name that several kinds use
+ * is refused (exit 2) naming the kinds. Real child processes against a running Keyroom whose Gemini
+ * upstream is a fake on port 0; no value ever shows in what the commands print or the logs.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SecretNamesCliTest {
@@ -52,21 +52,47 @@ class SecretNamesCliTest {
   void start(@TempDir Path tmp) {
     dir = tmp;
     logs = LogCapture.begin();
-    upstream = new FakeUpstream().on("/v1beta/models", (ex, seen) ->
-        FakeUpstream.json(ex, BAD_KEY.equals(seen.header("x-goog-api-key")) ? 401 : 200, "{\"models\":[]}"));
-    k = TestKeyroom.start(TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir)).withUpstream("gemini", upstream.url()),
-        UnaryOperator.identity());
+    upstream =
+        new FakeUpstream()
+            .on(
+                "/v1beta/models",
+                (ex, seen) ->
+                    FakeUpstream.json(
+                        ex,
+                        BAD_KEY.equals(seen.header("x-goog-api-key")) ? 401 : 200,
+                        "{\"models\":[]}"));
+    k =
+        TestKeyroom.start(
+            TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir))
+                .withUpstream("gemini", upstream.url()),
+            UnaryOperator.identity());
     acme = k.tenant("acme");
     admin = Map.of("KEYROOM_TOKEN", acme.adminToken().token(), "KEYROOM_URL", k.url());
-    geminiProd = ok(run(GEMINI_KEY, "secrets", "set", "--kind", "gemini", "--name", "prod", "--json")).get("id").asText();
-    dbProd = ok(run(DB_PASSWORD, "secrets", "set", "--kind", "database-password", "--name", "prod", "--json")).get("id").asText();
+    geminiProd =
+        ok(run(GEMINI_KEY, "secrets", "set", "--kind", "gemini", "--name", "prod", "--json"))
+            .get("id")
+            .asText();
+    dbProd =
+        ok(run(
+                DB_PASSWORD,
+                "secrets",
+                "set",
+                "--kind",
+                "database-password",
+                "--name",
+                "prod",
+                "--json"))
+            .get("id")
+            .asText();
     ok(run(BAD_KEY, "secrets", "set", "--kind", "gemini", "--name", "refused", "--json"));
   }
 
   @AfterAll
   void stop() {
     try {
-      String everything = logs.all() + outputs.stream().map(r -> r.stdout() + r.stderr()).reduce("", String::concat);
+      String everything =
+          logs.all()
+              + outputs.stream().map(r -> r.stdout() + r.stderr()).reduce("", String::concat);
       for (String canary : List.of(GEMINI_KEY, BAD_KEY, DB_PASSWORD, REPLACED)) {
         assertThat(everything).as("command output and logs").doesNotContain(canary);
       }
@@ -79,7 +105,8 @@ class SecretNamesCliTest {
   }
 
   private CliProcess.Result run(String stdin, String... args) {
-    CliProcess.Result r = CliProcess.run(admin, stdin == null ? null : stdin.getBytes(StandardCharsets.UTF_8), args);
+    CliProcess.Result r =
+        CliProcess.run(admin, stdin == null ? null : stdin.getBytes(StandardCharsets.UTF_8), args);
     outputs.add(r);
     return r;
   }
@@ -101,57 +128,89 @@ class SecretNamesCliTest {
   @Test
   void theSameNameInTwoKinds_isAddressedByKindSlashName_byKindFlag_orById() {
     assertThat(geminiProd).isNotEqualTo(dbProd);
-    assertThat(ok(run(null, "secrets", "show", "gemini/prod", "--json")).get("id").asText()).isEqualTo(geminiProd);
-    assertThat(ok(run(null, "secrets", "show", "prod", "--kind", "database-password", "--json")).get("id").asText())
+    assertThat(ok(run(null, "secrets", "show", "gemini/prod", "--json")).get("id").asText())
+        .isEqualTo(geminiProd);
+    assertThat(
+            ok(run(null, "secrets", "show", "prod", "--kind", "database-password", "--json"))
+                .get("id")
+                .asText())
         .isEqualTo(dbProd);
-    assertThat(ok(run(null, "secrets", "show", dbProd, "--json")).get("kind").asText()).isEqualTo("database-password");
+    assertThat(ok(run(null, "secrets", "show", dbProd, "--json")).get("kind").asText())
+        .isEqualTo("database-password");
     CliProcess.Result shown = run(null, "secrets", "show", "gemini/prod");
     ok(shown);
-    assertThat(shown.stdout()).contains("gemini/prod (" + geminiProd + ")").contains("versions:").contains("…cdef");
-    assertThat(ok(run(null, "secrets", "show", "refused", "--json")).get("kind").asText()).isEqualTo("gemini");
+    assertThat(shown.stdout())
+        .contains("gemini/prod (" + geminiProd + ")")
+        .contains("versions:")
+        .contains("…cdef");
+    assertThat(ok(run(null, "secrets", "show", "refused", "--json")).get("kind").asText())
+        .isEqualTo("gemini");
 
     CliProcess.Result list = run(null, "secrets", "list");
     ok(list);
-    assertThat(list.stdout()).contains("KIND").contains("FINGERPRINT").contains(geminiProd).contains(dbProd);
+    assertThat(list.stdout())
+        .contains("KIND")
+        .contains("FINGERPRINT")
+        .contains(geminiProd)
+        .contains(dbProd);
     JsonNode onlyGemini = ok(run(null, "secrets", "list", "--kind", "gemini", "--json"));
     assertThat(onlyGemini.get("credentials").findValuesAsText("kind")).containsOnly("gemini");
   }
 
   @Test
   void aBareNameThatSeveralKindsUse_isRefusedNamingTheKinds_andChangesNothing() {
-    List<CliProcess.Result> r = new java.util.ArrayList<>(CliProcess.together(
-        () -> run(null, "secrets", "show", "prod"),
-        () -> run(null, "secrets", "revoke", "prod"),
-        () -> run(null, "secrets", "delete", "prod"),
-        () -> run(null, "secrets", "test", "prod")));
-    r.addAll(CliProcess.together(
-        () -> run(REPLACED, "secrets", "set", "prod"),
-        () -> run(null, "secrets", "show", "gemini/prod", "--kind", "openai"),
-        () -> run(null, "secrets", "show", geminiProd, "--kind", "openai"),
-        () -> run(null, "secrets", "show", "nope")));
-    r.addAll(CliProcess.together(
-        () -> run(null, "secrets", "show", "openai/prod"),
-        () -> run(null, "secrets", "show", "cred_" + "a".repeat(26))));
+    List<CliProcess.Result> r =
+        new java.util.ArrayList<>(
+            CliProcess.together(
+                () -> run(null, "secrets", "show", "prod"),
+                () -> run(null, "secrets", "revoke", "prod"),
+                () -> run(null, "secrets", "delete", "prod"),
+                () -> run(null, "secrets", "test", "prod")));
+    r.addAll(
+        CliProcess.together(
+            () -> run(REPLACED, "secrets", "set", "prod"),
+            () -> run(null, "secrets", "show", "gemini/prod", "--kind", "openai"),
+            () -> run(null, "secrets", "show", geminiProd, "--kind", "openai"),
+            () -> run(null, "secrets", "show", "nope")));
+    r.addAll(
+        CliProcess.together(
+            () -> run(null, "secrets", "show", "openai/prod"),
+            () -> run(null, "secrets", "show", "cred_" + "a".repeat(26))));
     for (int i = 0; i < 5; i++) {
-      fails(r.get(i), Main.USAGE, "NAME: 2 secrets are named 'prod', of kinds", "gemini", "database-password",
+      fails(
+          r.get(i),
+          Main.USAGE,
+          "NAME: 2 secrets are named 'prod', of kinds",
+          "gemini",
+          "database-password",
           "--kind KIND or KIND/NAME");
     }
-    fails(r.get(5), Main.USAGE, "'gemini/prod' names kind 'gemini', but kind 'openai' is asked for here");
+    fails(
+        r.get(5),
+        Main.USAGE,
+        "'gemini/prod' names kind 'gemini', but kind 'openai' is asked for here");
     fails(r.get(6), Main.USAGE, "is of kind 'gemini'");
     fails(r.get(7), Main.FAILED, "NAME: no secret named 'nope' (see keyroom secrets list)");
     fails(r.get(8), Main.FAILED, "no secret of kind 'openai' named 'prod'");
     fails(r.get(9), Main.FAILED, "no credential with that id", "404");
     CredentialScope scope = CredentialScope.tenantSecrets(acme.tenant().id());
-    assertThat(k.keyroom.vault().get(scope, new CredentialId(geminiProd)).status()).isEqualTo("active");
+    assertThat(k.keyroom.vault().get(scope, new CredentialId(geminiProd)).status())
+        .isEqualTo("active");
     assertThat(k.keyroom.vault().get(scope, new CredentialId(dbProd)).version()).isEqualTo(1);
   }
 
   @Test
   void aDuplicateInTheSameKind_isA409NamingKindAndName() {
-    HttpResponse<String> again = k.post("/api/v1/secrets", acme.adminToken().token(),
-        "{\"kind\":\"gemini\",\"name\":\"prod\",\"value\":\"" + BAD_KEY + "\"}");
+    HttpResponse<String> again =
+        k.post(
+            "/api/v1/secrets",
+            acme.adminToken().token(),
+            "{\"kind\":\"gemini\",\"name\":\"prod\",\"value\":\"" + BAD_KEY + "\"}");
     assertThat(again.statusCode()).isEqualTo(409);
-    assertThat(again.body()).contains("kind 'gemini'").contains("named 'prod'").contains("unique per kind")
+    assertThat(again.body())
+        .contains("kind 'gemini'")
+        .contains("named 'prod'")
+        .contains("unique per kind")
         .doesNotContain(BAD_KEY);
   }
 
@@ -169,26 +228,43 @@ class SecretNamesCliTest {
     CliProcess.Result noTestCall = run(null, "secrets", "test", "database-password/prod");
     assertThat(noTestCall.exitCode()).isEqualTo(Main.FAILED);
     assertThat(noTestCall.stdout()).contains("has no test call");
-    JsonNode audit = Json.MAPPER.valueToTree(k.keyroom.audit().query(acme.tenant().id(),
-        new dev.keyroom.audit.AuditLog.Filter(null, "secret.test", null, null, null, null, null, null, 100)));
+    JsonNode audit =
+        Json.MAPPER.valueToTree(
+            k.keyroom
+                .audit()
+                .query(
+                    acme.tenant().id(),
+                    new dev.keyroom.audit.AuditLog.Filter(
+                        null, "secret.test", null, null, null, null, null, null, 100)));
     assertThat(audit.toString()).contains(geminiProd).contains("refused");
   }
 
   @Test
   void setRevokeAndDelete_takeNamesToo() {
-    String id = ok(run(GEMINI_KEY, "secrets", "set", "--kind", "gemini", "--name", "rotating", "--json")).get("id").asText();
+    String id =
+        ok(run(GEMINI_KEY, "secrets", "set", "--kind", "gemini", "--name", "rotating", "--json"))
+            .get("id")
+            .asText();
     CliProcess.Result replaced = run(REPLACED + "\n", "secrets", "set", "gemini/rotating");
     ok(replaced);
-    assertThat(replaced.stdout()).contains("replaced " + id + " (gemini/rotating, version 2").contains("no live session held it");
+    assertThat(replaced.stdout())
+        .contains("replaced " + id + " (gemini/rotating, version 2")
+        .contains("no live session held it");
     CredentialScope scope = CredentialScope.tenantSecrets(acme.tenant().id());
-    assertThat(k.keyroom.vault().resolve(scope, new CredentialId(id), null).value().revealUtf8()).isEqualTo(REPLACED);
+    assertThat(k.keyroom.vault().resolve(scope, new CredentialId(id), null).value().revealUtf8())
+        .isEqualTo(REPLACED);
     fails(run(REPLACED, "secrets", "set", "rotating", "--name", "other"), Main.USAGE, "not both");
-    fails(run(REPLACED, "secrets", "set", "--name", "other"), Main.USAGE, "set needs --kind and --name");
+    fails(
+        run(REPLACED, "secrets", "set", "--name", "other"),
+        Main.USAGE,
+        "set needs --kind and --name");
 
     CliProcess.Result revoked = run(null, "secrets", "revoke", "rotating", "--version", "1");
     ok(revoked);
-    assertThat(revoked.stdout()).contains("gemini/rotating (" + id + "): status active (version 1 revoked)");
-    assertThat(run(null, "secrets", "revoke", "rotating", "--kind", "gemini").stdout()).contains("status revoked");
+    assertThat(revoked.stdout())
+        .contains("gemini/rotating (" + id + "): status active (version 1 revoked)");
+    assertThat(run(null, "secrets", "revoke", "rotating", "--kind", "gemini").stdout())
+        .contains("status revoked");
     CliProcess.Result deleted = run(null, "secrets", "delete", "gemini/rotating");
     ok(deleted);
     assertThat(deleted.stdout()).contains("gemini/rotating (" + id + "): deleted");
@@ -199,11 +275,16 @@ class SecretNamesCliTest {
   void workroomFlagsUseTheSameResolver() {
     JsonNode w = ok(run(null, "workrooms", "create", "names", "--tool", "gemini=prod", "--json"));
     assertThat(w.get("tools").get(0).get("secretId").asText()).isEqualTo(geminiProd);
-    JsonNode w2 = ok(run(null, "workrooms", "create", "names-2", "--tool", "gemini=gemini/prod", "--json"));
+    JsonNode w2 =
+        ok(run(null, "workrooms", "create", "names-2", "--tool", "gemini=gemini/prod", "--json"));
     assertThat(w2.get("tools").get(0).get("secretId").asText()).isEqualTo(geminiProd);
-    fails(run(null, "workrooms", "create", "names-3", "--tool", "gemini=database-password/prod"), Main.USAGE,
+    fails(
+        run(null, "workrooms", "create", "names-3", "--tool", "gemini=database-password/prod"),
+        Main.USAGE,
         "--tool gemini=database-password/prod: 'database-password/prod' names kind 'database-password', but kind 'gemini' is asked for here");
-    fails(run(null, "workrooms", "create", "names-4", "--tool", "gemini=" + dbProd), Main.USAGE,
+    fails(
+        run(null, "workrooms", "create", "names-4", "--tool", "gemini=" + dbProd),
+        Main.USAGE,
         "is of kind 'database-password', but kind 'gemini' is asked for here");
     CliProcess.Result shown = run(null, "workrooms", "show", "names");
     ok(shown);
@@ -214,11 +295,16 @@ class SecretNamesCliTest {
   void everyNewSubcommandHasHelp() {
     List<String> subs = List.of("show", "test", "set", "revoke", "delete", "list");
     for (List<String> three : List.of(subs.subList(0, 3), subs.subList(3, 6))) {
-      List<CliProcess.Result> r = CliProcess.together(() -> run(null, "secrets", three.get(0), "--help"),
-          () -> run(null, "secrets", three.get(1), "--help"), () -> run(null, "secrets", three.get(2), "--help"));
+      List<CliProcess.Result> r =
+          CliProcess.together(
+              () -> run(null, "secrets", three.get(0), "--help"),
+              () -> run(null, "secrets", three.get(1), "--help"),
+              () -> run(null, "secrets", three.get(2), "--help"));
       for (int i = 0; i < 3; i++) {
         assertThat(r.get(i).exitCode()).as(three.get(i) + ": " + r.get(i).stderr()).isZero();
-        assertThat(r.get(i).stdout()).as(three.get(i)).startsWith("Usage: keyroom secrets " + three.get(i));
+        assertThat(r.get(i).stdout())
+            .as(three.get(i))
+            .startsWith("Usage: keyroom secrets " + three.get(i));
         if (three.get(i).equals("show")) {
           assertThat(r.get(i).stdout()).contains("KIND/NAME").contains("--kind");
         }

@@ -8,19 +8,22 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** Every setting has a flag on {@code keyroom serve} — except secrets, which never come from argv. */
+/**
+ * Every setting has a flag on {@code keyroom serve} — except secrets, which never come from argv.
+ */
 class ServeFlagsTest {
-  private static final List<Config.Setting> NEVER_A_FLAG = List.of(Config.Setting.DATABASE_PASSWORD,
-      Config.Setting.METRICS_TOKEN);
+  private static final List<Config.Setting> NEVER_A_FLAG =
+      List.of(Config.Setting.DATABASE_PASSWORD, Config.Setting.METRICS_TOKEN);
 
   @Test
   void everySettingButSecretsIsAServeFlag() {
     CommandLine serve = Main.commandLine("serve").getSubcommands().get("serve");
-    List<String> missing = Arrays.stream(Config.Setting.values())
-        .filter(s -> !NEVER_A_FLAG.contains(s))
-        .filter(s -> serve.getCommandSpec().findOption("--" + s.flag) == null)
-        .map(s -> "--" + s.flag)
-        .toList();
+    List<String> missing =
+        Arrays.stream(Config.Setting.values())
+            .filter(s -> !NEVER_A_FLAG.contains(s))
+            .filter(s -> serve.getCommandSpec().findOption("--" + s.flag) == null)
+            .map(s -> "--" + s.flag)
+            .toList();
     assertThat(missing).as("settings without a serve flag").isEmpty();
   }
 
@@ -38,16 +41,22 @@ class ServeFlagsTest {
       if (NEVER_A_FLAG.contains(s)) {
         continue;
       }
-      Config c = Config.resolve(parseServe("--" + s.flag, "value-of-" + s.flag).flags(), java.util.Map.of());
+      Config c =
+          Config.resolve(
+              parseServe("--" + s.flag, "value-of-" + s.flag).flags(), java.util.Map.of());
       assertThat(c.get(s)).as("--" + s.flag).isEqualTo("value-of-" + s.flag);
     }
   }
 
   @Test
   void upstreamFlagOverridesTheProviderBaseUrl() {
-    ServeCommand serve = parseServe("--upstream", "gemini=http://127.0.0.1:9", "--upstream", "openai=http://127.0.0.1:10");
+    ServeCommand serve =
+        parseServe(
+            "--upstream", "gemini=http://127.0.0.1:9", "--upstream", "openai=http://127.0.0.1:10");
     Config c = Config.resolve(serve.flags(), java.util.Map.of());
-    assertThat(c.upstreams()).containsEntry("gemini", "http://127.0.0.1:9").containsEntry("openai", "http://127.0.0.1:10");
+    assertThat(c.upstreams())
+        .containsEntry("gemini", "http://127.0.0.1:9")
+        .containsEntry("openai", "http://127.0.0.1:10");
   }
 
   private static ServeCommand parseServe(String... args) {

@@ -37,17 +37,19 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code keyroom usage} over real usage rows: calls through the proxy to a fake Gemini and OpenAI
  * upstream on port 0, recorded by the real writer (flushed by closing Keyroom, then opened again),
- * reported by the real command in a child process — grouped every way, with names, for an admin
- * and for members (their own calls only).
+ * reported by the real command in a child process — grouped every way, with names, for an admin and
+ * for members (their own calls only).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UsageCliTest {
   static final String GEMINI_KEY = "canary-usage-cli-gemini-KEY-0123456789abcdef";
   static final String OPENAI_KEY = "canary-usage-cli-openai-KEY-0123456789abcdef";
-  static final String GEMINI_ANSWER = "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hi\"}],\"role\":\"model\"}}],"
-      + "\"usageMetadata\":{\"promptTokenCount\":8,\"candidatesTokenCount\":3,\"thoughtsTokenCount\":4,\"totalTokenCount\":15}}";
-  static final String OPENAI_ANSWER = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[],"
-      + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":12,\"total_tokens\":17}}";
+  static final String GEMINI_ANSWER =
+      "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hi\"}],\"role\":\"model\"}}],"
+          + "\"usageMetadata\":{\"promptTokenCount\":8,\"candidatesTokenCount\":3,\"thoughtsTokenCount\":4,\"totalTokenCount\":15}}";
+  static final String OPENAI_ANSWER =
+      "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[],"
+          + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":12,\"total_tokens\":17}}";
 
   FakeUpstream upstream;
   LogCapture logs;
@@ -61,11 +63,14 @@ class UsageCliTest {
   @BeforeAll
   void recordRealUsage(@TempDir Path dir) throws Exception {
     logs = LogCapture.begin();
-    upstream = new FakeUpstream()
-        .on("/v1beta/models", (ex, seen) -> FakeUpstream.json(ex, 200, GEMINI_ANSWER))
-        .on("/v1/chat/completions", (ex, seen) -> FakeUpstream.json(ex, 200, OPENAI_ANSWER));
-    Config config = TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir)).withUpstream("gemini", upstream.url())
-        .withUpstream("openai", upstream.url());
+    upstream =
+        new FakeUpstream()
+            .on("/v1beta/models", (ex, seen) -> FakeUpstream.json(ex, 200, GEMINI_ANSWER))
+            .on("/v1/chat/completions", (ex, seen) -> FakeUpstream.json(ex, 200, OPENAI_ANSWER));
+    Config config =
+        TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir))
+            .withUpstream("gemini", upstream.url())
+            .withUpstream("openai", upstream.url());
     Tenancy.Founded acme;
     String aliceToken;
     String bobToken;
@@ -73,28 +78,64 @@ class UsageCliTest {
       acme = first.tenant("acme");
       User a = first.keyroom.tenancy().createUser(acme.tenant().id(), "alice", Role.MEMBER, "test");
       User b = first.keyroom.tenancy().createUser(acme.tenant().id(), "bob", Role.MEMBER, "test");
-      aliceToken = first.keyroom.tokens().issueForUser(acme.tenant().id(), a.id(), "cli", "test").token();
-      bobToken = first.keyroom.tokens().issueForUser(acme.tenant().id(), b.id(), "cli", "test").token();
+      aliceToken =
+          first.keyroom.tokens().issueForUser(acme.tenant().id(), a.id(), "cli", "test").token();
+      bobToken =
+          first.keyroom.tokens().issueForUser(acme.tenant().id(), b.id(), "cli", "test").token();
       CredentialScope secrets = CredentialScope.tenantSecrets(acme.tenant().id());
-      CredentialId g = new CredentialId(first.keyroom.vault().create(secrets, "gemini", "prod", SecretValue.ofUtf8(GEMINI_KEY), "test").id());
-      CredentialId o = new CredentialId(first.keyroom.vault().create(secrets, "openai", "prod", SecretValue.ofUtf8(OPENAI_KEY), "test").id());
+      CredentialId g =
+          new CredentialId(
+              first
+                  .keyroom
+                  .vault()
+                  .create(secrets, "gemini", "prod", SecretValue.ofUtf8(GEMINI_KEY), "test")
+                  .id());
+      CredentialId o =
+          new CredentialId(
+              first
+                  .keyroom
+                  .vault()
+                  .create(secrets, "openai", "prod", SecretValue.ofUtf8(OPENAI_KEY), "test")
+                  .id());
       geminiId = g.value();
       first.keyroom.skills().create(acme.tenant().id(), "writer", "", List.of("gemini"), "test");
-      Workroom w = first.keyroom.workrooms().create(acme.tenant().id(), "studio",
-          List.of(new Workroom.Tool("gemini", g), new Workroom.Tool("openai", o)), "test");
+      Workroom w =
+          first
+              .keyroom
+              .workrooms()
+              .create(
+                  acme.tenant().id(),
+                  "studio",
+                  List.of(new Workroom.Tool("gemini", g), new Workroom.Tool("openai", o)),
+                  "test");
       first.addMember(acme.tenant().id(), w.id(), a.id());
-      Sessions.Started s = first.keyroom.sessions().start(acme.tenant().id(), w.id(), a.id(), StartedBy.SELF, "test");
-      Map<String, String> ph = first.keyroom.sessions().placeholders(acme.tenant().id(), s.session().id());
+      Sessions.Started s =
+          first
+              .keyroom
+              .sessions()
+              .start(acme.tenant().id(), w.id(), a.id(), StartedBy.SELF, "test");
+      Map<String, String> ph =
+          first.keyroom.sessions().placeholders(acme.tenant().id(), s.session().id());
       HttpClient http = HttpClient.newHttpClient();
       for (int i = 0; i < 3; i++) {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(first.url() + "/proxy/gemini/v1beta/models/m:generateContent"))
-            .header("x-goog-api-key", ph.get("gemini")).header("X-Keyroom-Skill", "writer")
-            .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(
+                        URI.create(first.url() + "/proxy/gemini/v1beta/models/m:generateContent"))
+                    .header("x-goog-api-key", ph.get("gemini"))
+                    .header("X-Keyroom-Skill", "writer")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
       }
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(first.url() + "/proxy/openai/v1/chat/completions"))
-          .header("Authorization", "Bearer " + ph.get("openai")).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(first.url() + "/proxy/openai/v1/chat/completions"))
+                  .header("Authorization", "Bearer " + ph.get("openai"))
+                  .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     } // closing writes every queued usage row
     k = TestKeyroom.start(config, UnaryOperator.identity());
@@ -106,7 +147,9 @@ class UsageCliTest {
   @AfterAll
   void stop() {
     try {
-      String everything = logs.all() + outputs.stream().map(r -> r.stdout() + r.stderr()).reduce("", String::concat);
+      String everything =
+          logs.all()
+              + outputs.stream().map(r -> r.stdout() + r.stderr()).reduce("", String::concat);
       for (String canary : List.of(GEMINI_KEY, OPENAI_KEY)) {
         assertThat(everything).as("command output and logs").doesNotContain(canary);
       }
@@ -135,16 +178,21 @@ class UsageCliTest {
 
   /** The table row whose first cell is {@code name}, split into cells. */
   private static List<String> row(String table, String name) {
-    return table.lines().map(l -> List.of(l.trim().split("\\s{2,}"))).filter(cells -> cells.get(0).equals(name)).findFirst()
+    return table
+        .lines()
+        .map(l -> List.of(l.trim().split("\\s{2,}")))
+        .filter(cells -> cells.get(0).equals(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no row " + name + " in\n" + table));
   }
 
   @Test
   void anAdminSeesTheTenantGroupedEveryWay_withNames() throws IOException {
-    List<CliProcess.Result> r = CliProcess.together(
-        () -> run(admin, "usage"),
-        () -> run(admin, "usage", "--group-by", "workroom"),
-        () -> run(admin, "usage", "--group-by", "user"));
+    List<CliProcess.Result> r =
+        CliProcess.together(
+            () -> run(admin, "usage"),
+            () -> run(admin, "usage", "--group-by", "workroom"),
+            () -> run(admin, "usage", "--group-by", "user"));
     String byProvider = ok(r.get(0));
     assertThat(byProvider).contains("by provider (the whole tenant)");
     assertThat(row(byProvider, "gemini")).containsExactly("gemini", "3", "0", "24", "21", "0", "0");
@@ -152,10 +200,11 @@ class UsageCliTest {
     assertThat(row(ok(r.get(1)), "studio")).startsWith("studio", "4");
     assertThat(row(ok(r.get(2)), "alice")).startsWith("alice", "4");
 
-    List<CliProcess.Result> more = CliProcess.together(
-        () -> run(admin, "usage", "--group-by", "key"),
-        () -> run(admin, "usage", "--group-by", "skill"),
-        () -> run(admin, "usage", "--group-by", "key", "--json"));
+    List<CliProcess.Result> more =
+        CliProcess.together(
+            () -> run(admin, "usage", "--group-by", "key"),
+            () -> run(admin, "usage", "--group-by", "skill"),
+            () -> run(admin, "usage", "--group-by", "key", "--json"));
     String byKey = ok(more.get(0));
     assertThat(row(byKey, "gemini/prod")).startsWith("gemini/prod", "3");
     assertThat(row(byKey, "openai/prod")).startsWith("openai/prod", "1");
@@ -165,8 +214,11 @@ class UsageCliTest {
     assertThat(row(bySkill, "(none)")).startsWith("(none)", "1");
     JsonNode json = Json.MAPPER.readTree(ok(more.get(2)));
     assertThat(json.get("groupBy").asText()).isEqualTo("credential");
-    JsonNode gemini = json.get("rows").findParents("key").stream().filter(x -> x.get("key").asText().equals(geminiId))
-        .findFirst().orElseThrow();
+    JsonNode gemini =
+        json.get("rows").findParents("key").stream()
+            .filter(x -> x.get("key").asText().equals(geminiId))
+            .findFirst()
+            .orElseThrow();
     assertThat(gemini.get("name").asText()).isEqualTo("gemini/prod");
     assertThat(gemini.get("requests").asLong()).isEqualTo(3);
     assertThat(gemini.get("inputTokens").asLong()).isEqualTo(24);
@@ -174,38 +226,50 @@ class UsageCliTest {
 
   @Test
   void periodsAndBadInput() {
-    List<CliProcess.Result> r = CliProcess.together(
-        () -> run(admin, "usage", "--since", "2000-01-01", "--until", "2000-01-02"),
-        () -> run(admin, "usage", "--since", "1d"),
-        () -> run(admin, "usage", "--since", "2001-01-01", "--until", "2000-01-01"));
-    assertThat(ok(r.get(0))).contains("usage from 2000-01-01T00:00:00Z to 2000-01-02T00:00:00Z")
-        .contains("(no proxied calls in this period)").doesNotContain("gemini");
+    List<CliProcess.Result> r =
+        CliProcess.together(
+            () -> run(admin, "usage", "--since", "2000-01-01", "--until", "2000-01-02"),
+            () -> run(admin, "usage", "--since", "1d"),
+            () -> run(admin, "usage", "--since", "2001-01-01", "--until", "2000-01-01"));
+    assertThat(ok(r.get(0)))
+        .contains("usage from 2000-01-01T00:00:00Z to 2000-01-02T00:00:00Z")
+        .contains("(no proxied calls in this period)")
+        .doesNotContain("gemini");
     assertThat(row(ok(r.get(1)), "gemini")).startsWith("gemini", "3");
     assertThat(r.get(2).exitCode()).isEqualTo(Main.FAILED);
     assertThat(r.get(2).stderr()).contains("from: must be before 'to'").contains("400");
 
-    List<CliProcess.Result> bad = CliProcess.together(
-        () -> run(admin, "usage", "--group-by", "colour"),
-        () -> run(admin, "usage", "--since", "last tuesday"),
-        () -> run(admin, "usage", "--help"));
+    List<CliProcess.Result> bad =
+        CliProcess.together(
+            () -> run(admin, "usage", "--group-by", "colour"),
+            () -> run(admin, "usage", "--since", "last tuesday"),
+            () -> run(admin, "usage", "--help"));
     assertThat(bad.get(0).exitCode()).isEqualTo(Main.USAGE);
-    assertThat(bad.get(0).stderr()).contains("--group-by: must be provider, workroom, user, key or skill");
+    assertThat(bad.get(0).stderr())
+        .contains("--group-by: must be provider, workroom, user, key or skill");
     assertThat(bad.get(1).exitCode()).isEqualTo(Main.USAGE);
     assertThat(bad.get(1).stderr()).contains("--since: must be a date");
-    assertThat(ok(bad.get(2))).startsWith("Usage: keyroom usage").contains("--group-by").contains("--since").contains("--until");
+    assertThat(ok(bad.get(2)))
+        .startsWith("Usage: keyroom usage")
+        .contains("--group-by")
+        .contains("--since")
+        .contains("--until");
   }
 
   @Test
   void membersSeeTheirOwnCallsOnly() {
-    List<CliProcess.Result> r = CliProcess.together(
-        () -> run(alice, "usage", "--group-by", "user"),
-        () -> run(alice, "usage", "--group-by", "key"),
-        () -> run(bob, "usage"));
+    List<CliProcess.Result> r =
+        CliProcess.together(
+            () -> run(alice, "usage", "--group-by", "user"),
+            () -> run(alice, "usage", "--group-by", "key"),
+            () -> run(bob, "usage"));
     String own = ok(r.get(0));
     assertThat(own).contains("(your own calls)");
     assertThat(row(own, "alice")).startsWith("alice", "4");
     // a member may not list tenant secrets, so the keys are shown by id
     assertThat(row(ok(r.get(1)), geminiId)).startsWith(geminiId, "3");
-    assertThat(ok(r.get(2))).contains("(your own calls)").contains("(no proxied calls in this period)");
+    assertThat(ok(r.get(2)))
+        .contains("(your own calls)")
+        .contains("(no proxied calls in this period)");
   }
 }

@@ -59,28 +59,46 @@ class CryptoTest {
   }
 
   private String ciphertext(String credentialId, int version) {
-    return k.db().jdbi().withHandle(h -> h.createQuery(
-            "SELECT ciphertext FROM credential_versions WHERE credential_id = :id AND version = :v")
-        .bind("id", credentialId).bind("v", version).mapTo(String.class).one());
+    return k.db()
+        .jdbi()
+        .withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT ciphertext FROM credential_versions WHERE credential_id = :id AND version = :v")
+                    .bind("id", credentialId)
+                    .bind("v", version)
+                    .mapTo(String.class)
+                    .one());
   }
 
   private void setCiphertext(String credentialId, int version, String ciphertext) {
-    int n = k.db().jdbi().withHandle(h -> h.createUpdate(
-            "UPDATE credential_versions SET ciphertext = :c WHERE credential_id = :id AND version = :v")
-        .bind("c", ciphertext).bind("id", credentialId).bind("v", version).execute());
+    int n =
+        k.db()
+            .jdbi()
+            .withHandle(
+                h ->
+                    h.createUpdate(
+                            "UPDATE credential_versions SET ciphertext = :c WHERE credential_id = :id AND version = :v")
+                        .bind("c", ciphertext)
+                        .bind("id", credentialId)
+                        .bind("v", version)
+                        .execute());
     assertThat(n).isEqualTo(1);
   }
 
   private static byte[] aad(TenantId t, CredentialInfo c) {
-    return new CredentialAad(t, Home.TENANT, null, new CredentialId(c.id()), c.version(), c.kind()).encode();
+    return new CredentialAad(t, Home.TENANT, null, new CredentialId(c.id()), c.version(), c.kind())
+        .encode();
   }
 
   @Test
   void value_roundTripsThroughEncryption_andIsNotStoredInPlaintext() {
     CredentialInfo c = secret(secrets, "gemini", "prod", CANARY);
-    assertThat(vault.resolve(secrets, new CredentialId(c.id()), null).value().revealUtf8()).isEqualTo(CANARY);
+    assertThat(vault.resolve(secrets, new CredentialId(c.id()), null).value().revealUtf8())
+        .isEqualTo(CANARY);
     byte[] stored = Base64.getDecoder().decode(ciphertext(c.id(), 1));
-    assertThat(new String(stored, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(CANARY);
+    assertThat(new String(stored, java.nio.charset.StandardCharsets.ISO_8859_1))
+        .doesNotContain(CANARY);
     assertThat(stored.length).isGreaterThan(CANARY.length() + 16);
   }
 
@@ -94,7 +112,8 @@ class CryptoTest {
       for (int bit : new int[] {0x01, 0x80}) {
         byte[] flipped = ct.clone();
         flipped[i] ^= (byte) bit;
-        assertThatThrownBy(() -> k.keys().decrypt(acme.tenant().id(), flipped, aad, "credential " + c.id()))
+        assertThatThrownBy(
+                () -> k.keys().decrypt(acme.tenant().id(), flipped, aad, "credential " + c.id()))
             .as("ciphertext byte %d bit %x", i, bit)
             .isInstanceOf(DecryptionFailedException.class)
             .hasMessageContaining("decryption failed")
@@ -111,15 +130,24 @@ class CryptoTest {
     for (int i = 0; i < aad.length; i++) {
       byte[] flipped = aad.clone();
       flipped[i] ^= 0x01;
-      assertThatThrownBy(() -> k.keys().decrypt(acme.tenant().id(), ct, flipped, "credential " + c.id()))
+      assertThatThrownBy(
+              () -> k.keys().decrypt(acme.tenant().id(), ct, flipped, "credential " + c.id()))
           .as("associated data byte %d", i)
           .isInstanceOf(DecryptionFailedException.class)
           .hasMessageNotContaining(CANARY);
     }
     // truncated and extended associated data fail too
-    assertThatThrownBy(() -> k.keys().decrypt(acme.tenant().id(), ct, java.util.Arrays.copyOf(aad, aad.length - 1), "x"))
+    assertThatThrownBy(
+            () ->
+                k.keys()
+                    .decrypt(
+                        acme.tenant().id(), ct, java.util.Arrays.copyOf(aad, aad.length - 1), "x"))
         .isInstanceOf(DecryptionFailedException.class);
-    assertThatThrownBy(() -> k.keys().decrypt(acme.tenant().id(), ct, java.util.Arrays.copyOf(aad, aad.length + 1), "x"))
+    assertThatThrownBy(
+            () ->
+                k.keys()
+                    .decrypt(
+                        acme.tenant().id(), ct, java.util.Arrays.copyOf(aad, aad.length + 1), "x"))
         .isInstanceOf(DecryptionFailedException.class);
   }
 
@@ -129,10 +157,17 @@ class CryptoTest {
     CredentialId id = CredentialId.generate();
     dev.keyroom.tenancy.UserId u = dev.keyroom.tenancy.UserId.generate();
     byte[] base = new CredentialAad(t, Home.USER, u, id, 1, "git-token").encode();
-    assertThat(new CredentialAad(TenantId.generate(), Home.USER, u, id, 1, "git-token").encode()).isNotEqualTo(base);
-    assertThat(new CredentialAad(t, Home.TENANT, null, id, 1, "git-token").encode()).isNotEqualTo(base);
-    assertThat(new CredentialAad(t, Home.USER, dev.keyroom.tenancy.UserId.generate(), id, 1, "git-token").encode()).isNotEqualTo(base);
-    assertThat(new CredentialAad(t, Home.USER, u, CredentialId.generate(), 1, "git-token").encode()).isNotEqualTo(base);
+    assertThat(new CredentialAad(TenantId.generate(), Home.USER, u, id, 1, "git-token").encode())
+        .isNotEqualTo(base);
+    assertThat(new CredentialAad(t, Home.TENANT, null, id, 1, "git-token").encode())
+        .isNotEqualTo(base);
+    assertThat(
+            new CredentialAad(
+                    t, Home.USER, dev.keyroom.tenancy.UserId.generate(), id, 1, "git-token")
+                .encode())
+        .isNotEqualTo(base);
+    assertThat(new CredentialAad(t, Home.USER, u, CredentialId.generate(), 1, "git-token").encode())
+        .isNotEqualTo(base);
     assertThat(new CredentialAad(t, Home.USER, u, id, 2, "git-token").encode()).isNotEqualTo(base);
     assertThat(new CredentialAad(t, Home.USER, u, id, 1, "env").encode()).isNotEqualTo(base);
   }
@@ -148,7 +183,8 @@ class CryptoTest {
   @Test
   void ciphertextCopiedToAnotherVersion_failsToResolve() {
     CredentialInfo a = secret(secrets, "gemini", "a", CANARY);
-    vault.replace(secrets, new CredentialId(a.id()), SecretValue.ofUtf8("second-value-000000000"), "test");
+    vault.replace(
+        secrets, new CredentialId(a.id()), SecretValue.ofUtf8("second-value-000000000"), "test");
     setCiphertext(a.id(), 2, ciphertext(a.id(), 1));
     assertResolveFails(secrets, a.id());
   }
@@ -178,8 +214,10 @@ class CryptoTest {
     CredentialScope alices = CredentialScope.integrationsOf(acme.tenant().id(), alice.id());
     CredentialScope bobs = CredentialScope.integrationsOf(acme.tenant().id(), bob.id());
     CredentialInfo tenantSecret = secret(secrets, "env", "API_KEY", CANARY);
-    CredentialInfo integration = secret(alices, "personal-env", "API_KEY", "other-value-0000000000");
-    CredentialInfo bobsIntegration = secret(bobs, "personal-env", "API_KEY", "bobs-value-00000000000");
+    CredentialInfo integration =
+        secret(alices, "personal-env", "API_KEY", "other-value-0000000000");
+    CredentialInfo bobsIntegration =
+        secret(bobs, "personal-env", "API_KEY", "bobs-value-00000000000");
     // a tenant secret moved into a user's integration
     setCiphertext(integration.id(), 1, ciphertext(tenantSecret.id(), 1));
     assertResolveFails(alices, integration.id());
@@ -202,14 +240,17 @@ class CryptoTest {
     int oldKey = keyIdOf(ciphertext(old.id(), 1));
     long newKey = k.db().jdbi().inTransaction(h -> k.keys().rotate(h, t, k.clock().millis()));
     assertThat(newKey).isNotEqualTo(Integer.toUnsignedLong(oldKey));
-    assertThat(vault.resolve(secrets, new CredentialId(old.id()), null).value().revealUtf8()).isEqualTo(CANARY);
+    assertThat(vault.resolve(secrets, new CredentialId(old.id()), null).value().revealUtf8())
+        .isEqualTo(CANARY);
     CredentialInfo fresh = secret(secrets, "gemini", "fresh", "fresh-value-00000000000");
     assertThat(Integer.toUnsignedLong(keyIdOf(ciphertext(fresh.id(), 1)))).isEqualTo(newKey);
 
     assertThat(vault.reEncryptAll(t, "test")).isEqualTo(2);
     assertThat(Integer.toUnsignedLong(keyIdOf(ciphertext(old.id(), 1)))).isEqualTo(newKey);
-    assertThat(vault.resolve(secrets, new CredentialId(old.id()), null).value().revealUtf8()).isEqualTo(CANARY);
-    assertThat(vault.resolve(secrets, new CredentialId(fresh.id()), null).value().revealUtf8()).isEqualTo("fresh-value-00000000000");
+    assertThat(vault.resolve(secrets, new CredentialId(old.id()), null).value().revealUtf8())
+        .isEqualTo(CANARY);
+    assertThat(vault.resolve(secrets, new CredentialId(fresh.id()), null).value().revealUtf8())
+        .isEqualTo("fresh-value-00000000000");
   }
 
   /** Tink's TINK output prefix: one version byte then the 4-byte key id. */
@@ -228,16 +269,24 @@ class CryptoTest {
     MasterKeySentinel.write(k.db(), k.master());
     assertThat(wrappedKeyset(acme.tenant().id())).isNotEqualTo(wrappedBefore);
     assertThat(k.master().describe()).contains("2 key(s)");
-    assertThat(vault.resolve(secrets, new CredentialId(c.id()), null).value().revealUtf8()).isEqualTo(CANARY);
+    assertThat(vault.resolve(secrets, new CredentialId(c.id()), null).value().revealUtf8())
+        .isEqualTo(CANARY);
     k.close();
     k = Keyroom.open(config());
     vault = k.vault();
-    assertThat(k.vault().resolve(secrets, new CredentialId(c.id()), null).value().revealUtf8()).isEqualTo(CANARY);
+    assertThat(k.vault().resolve(secrets, new CredentialId(c.id()), null).value().revealUtf8())
+        .isEqualTo(CANARY);
   }
 
   private String wrappedKeyset(TenantId t) {
-    return k.db().jdbi().withHandle(h -> h.createQuery("SELECT aead_keyset FROM tenant_keys WHERE tenant_id = :t")
-        .bind("t", t.value()).mapTo(String.class).one());
+    return k.db()
+        .jdbi()
+        .withHandle(
+            h ->
+                h.createQuery("SELECT aead_keyset FROM tenant_keys WHERE tenant_id = :t")
+                    .bind("t", t.value())
+                    .mapTo(String.class)
+                    .one());
   }
 
   @Test
@@ -270,9 +319,11 @@ class CryptoTest {
   @Test
   void masterKeyFile_isOwnerOnly_andAReadableFileIsRefused() throws Exception {
     Path keyFile = dir.resolve("master-keyset.json");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)))
+        .isEqualTo("rw-------");
     k.master().rotate();
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)))
+        .isEqualTo("rw-------");
     Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-r--r--"));
     assertThatThrownBy(() -> LocalKeysetMasterKey.open(keyFile))
         .isInstanceOf(CryptoSetupException.class)
@@ -287,11 +338,25 @@ class CryptoTest {
     byte[] aad = aad(t, c);
     assertThat(k.keys().decrypt(t, ct, aad, "x")).asString().isEqualTo(CANARY);
     k.tenancy().deleteTenant(t);
-    int keysets = k.db().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM tenant_keys WHERE tenant_id = :t")
-        .bind("t", t.value()).mapTo(Integer.class).one());
+    int keysets =
+        k.db()
+            .jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery("SELECT COUNT(*) FROM tenant_keys WHERE tenant_id = :t")
+                        .bind("t", t.value())
+                        .mapTo(Integer.class)
+                        .one());
     assertThat(keysets).isZero();
-    int versions = k.db().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM credential_versions WHERE tenant_id = :t")
-        .bind("t", t.value()).mapTo(Integer.class).one());
+    int versions =
+        k.db()
+            .jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery("SELECT COUNT(*) FROM credential_versions WHERE tenant_id = :t")
+                        .bind("t", t.value())
+                        .mapTo(Integer.class)
+                        .one());
     assertThat(versions).isZero();
     assertThatThrownBy(() -> k.keys().decrypt(t, ct, aad, "credential " + c.id()))
         .isInstanceOf(DecryptionFailedException.class)

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.keyroom.testing.TestDatabases;
 import dev.keyroom.testing.TestKeyroom;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,12 +23,25 @@ class PostgresLeakTest extends LeakSuite {
   @Override
   String storeDump() {
     StringBuilder out = new StringBuilder();
-    List<String> tables = k.keyroom.db().jdbi().withHandle(h -> h.createQuery(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'").mapTo(String.class).list());
-    assertThat(tables).contains("credentials", "credential_versions", "audit_events", "api_tokens", "tenant_keys");
+    List<String> tables =
+        k.keyroom
+            .db()
+            .jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
+                        .mapTo(String.class)
+                        .list());
+    assertThat(tables)
+        .contains(
+            "credentials", "credential_versions", "audit_events", "api_tokens", "tenant_keys");
     for (String t : tables) {
-      List<java.util.Map<String, Object>> rows = k.keyroom.db().jdbi().withHandle(h ->
-          h.createQuery("SELECT * FROM " + t).mapToMap().list());
+      List<java.util.Map<String, Object>> rows =
+          k.keyroom
+              .db()
+              .jdbi()
+              .withHandle(h -> h.createQuery("SELECT * FROM " + t).mapToMap().list());
       out.append(t).append(": ").append(rows.toString()).append('\n');
     }
     out.append(pgDump());
@@ -37,13 +49,26 @@ class PostgresLeakTest extends LeakSuite {
   }
 
   private String pgDump() {
-    Matcher m = Pattern.compile("jdbc:postgresql://[^/]+/([A-Za-z0-9_]+)").matcher(k.keyroom.config().databaseUrl());
+    Matcher m =
+        Pattern.compile("jdbc:postgresql://[^/]+/([A-Za-z0-9_]+)")
+            .matcher(k.keyroom.config().databaseUrl());
     if (!m.find()) {
       return "";
     }
     try {
-      Process p = new ProcessBuilder("pg_dump", "-h", "localhost", "-p", Integer.toString(TestDatabases.postgres().getPort()),
-          "-U", "postgres", "--no-password", m.group(1)).redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(
+                  "pg_dump",
+                  "-h",
+                  "localhost",
+                  "-p",
+                  Integer.toString(TestDatabases.postgres().getPort()),
+                  "-U",
+                  "postgres",
+                  "--no-password",
+                  m.group(1))
+              .redirectErrorStream(true)
+              .start();
       byte[] dump = p.getInputStream().readAllBytes();
       if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
         return "";

@@ -15,8 +15,12 @@ import java.util.List;
 /** A person's browser for the sign-in dance: keeps cookies, follows redirects one by one. */
 final class Browser {
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
-      .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+  final HttpClient http =
+      HttpClient.newBuilder()
+          .cookieHandler(new CookieManager())
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   final String keyroom;
 
   Browser(String keyroomUrl) {
@@ -25,8 +29,10 @@ final class Browser {
 
   /** POST …/start as the user; returns the response (authorizationUrl inside). */
   HttpResponse<String> start(String userToken, String provider, String body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(keyroom + "/api/v1/me/integrations/oauth/" + provider + "/start"))
-        .header("Authorization", "Bearer " + userToken);
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(
+                URI.create(keyroom + "/api/v1/me/integrations/oauth/" + provider + "/start"))
+            .header("Authorization", "Bearer " + userToken);
     if (body != null) {
       b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
     } else {
@@ -39,7 +45,10 @@ final class Browser {
     return json(started).get("authorizationUrl").asText();
   }
 
-  /** Follows the authorization URL at the provider; returns where the provider sends the browser back to. */
+  /**
+   * Follows the authorization URL at the provider; returns where the provider sends the browser
+   * back to.
+   */
   String authorize(String authorizationUrl) {
     HttpResponse<String> r = get(authorizationUrl);
     List<String> loc = r.headers().allValues("Location");
@@ -57,7 +66,8 @@ final class Browser {
   HttpResponse<String> connect(String userToken, String provider, String body) {
     HttpResponse<String> started = start(userToken, provider, body);
     if (started.statusCode() != 201) {
-      throw new IllegalStateException("start failed: " + started.statusCode() + " " + started.body());
+      throw new IllegalStateException(
+          "start failed: " + started.statusCode() + " " + started.body());
     }
     return get(authorize(authorizationUrl(started)));
   }

@@ -50,7 +50,9 @@ class OAuthRefreshTest {
   void connect() {
     logs = LogCapture.begin();
     world = new OAuthWorld();
-    k = TestKeyroom.start(TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir)), c -> world.configure(c, true));
+    k =
+        TestKeyroom.start(
+            TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir)), c -> world.configure(c, true));
     Tenancy.Founded acme = k.tenant("acme");
     tenant = acme.tenant().id();
     adminToken = acme.adminToken().token();
@@ -71,8 +73,15 @@ class OAuthRefreshTest {
   }
 
   void expire() {
-    k.keyroom.db().jdbi().useHandle(h -> h.createUpdate("UPDATE oauth_integrations SET expires_at = 1 WHERE credential_id = :id")
-        .bind("id", id.value()).execute());
+    k.keyroom
+        .db()
+        .jdbi()
+        .useHandle(
+            h ->
+                h.createUpdate(
+                        "UPDATE oauth_integrations SET expires_at = 1 WHERE credential_id = :id")
+                    .bind("id", id.value())
+                    .execute());
   }
 
   JsonNode view() {
@@ -90,10 +99,12 @@ class OAuthRefreshTest {
     CountDownLatch go = new CountDownLatch(1);
     List<Future<String>> results = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      results.add(pool.submit(() -> {
-        go.await();
-        return k.keyroom.oauth().freshAccessToken(tenant, mia, id).revealUtf8();
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return k.keyroom.oauth().freshAccessToken(tenant, mia, id).revealUtf8();
+              }));
     }
     go.countDown();
     Set<String> tokens = new HashSet<>();
@@ -109,15 +120,31 @@ class OAuthRefreshTest {
 
   @Test
   void backgroundPassRefreshesTokensBeforeTheyExpire() {
-    k.keyroom.db().jdbi().useHandle(h -> h.createUpdate("UPDATE oauth_integrations SET expires_at = :e WHERE credential_id = :id")
-        .bind("e", System.currentTimeMillis() + 120_000).bind("id", id.value()).execute());
+    k.keyroom
+        .db()
+        .jdbi()
+        .useHandle(
+            h ->
+                h.createUpdate(
+                        "UPDATE oauth_integrations SET expires_at = :e WHERE credential_id = :id")
+                    .bind("e", System.currentTimeMillis() + 120_000)
+                    .bind("id", id.value())
+                    .execute());
     assertThat(k.keyroom.oauth().refreshDue(java.time.Duration.ofMinutes(1))).isZero();
     assertThat(k.keyroom.oauth().refreshDue(java.time.Duration.ofMinutes(5))).isEqualTo(1);
     assertThat(world.refreshGrants).hasValue(1);
-    assertThat(view().get("expiresAt").asLong()).isGreaterThan(System.currentTimeMillis() + 3_000_000);
+    assertThat(view().get("expiresAt").asLong())
+        .isGreaterThan(System.currentTimeMillis() + 3_000_000);
     // A grant not refreshed for a day is refreshed even though its token is still good.
-    k.keyroom.db().jdbi().useHandle(h -> h.createUpdate("UPDATE oauth_integrations SET refreshed_at = 1 WHERE credential_id = :id")
-        .bind("id", id.value()).execute());
+    k.keyroom
+        .db()
+        .jdbi()
+        .useHandle(
+            h ->
+                h.createUpdate(
+                        "UPDATE oauth_integrations SET refreshed_at = 1 WHERE credential_id = :id")
+                    .bind("id", id.value())
+                    .execute());
     assertThat(k.keyroom.oauth().refreshDue(java.time.Duration.ofMinutes(5))).isEqualTo(1);
     assertThat(world.refreshGrants).hasValue(2);
   }
@@ -133,8 +160,17 @@ class OAuthRefreshTest {
     assertThat(world.validRefreshTokens).hasSize(1);
     assertThat(view().get("status").asText()).isEqualTo("healthy");
     // Superseded ciphertexts (old refresh tokens) are not kept.
-    int versions = k.keyroom.db().jdbi().withHandle(h -> h.createQuery(
-        "SELECT COUNT(*) FROM credential_versions WHERE credential_id = :id").bind("id", id.value()).mapTo(Integer.class).one());
+    int versions =
+        k.keyroom
+            .db()
+            .jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT COUNT(*) FROM credential_versions WHERE credential_id = :id")
+                        .bind("id", id.value())
+                        .mapTo(Integer.class)
+                        .one());
     assertThat(versions).isEqualTo(1);
   }
 
@@ -152,7 +188,8 @@ class OAuthRefreshTest {
   void providerDownForLongerStaysHealthyAndSays503() {
     expire();
     world.script(503, 503, 503, 503);
-    assertThatThrownBy(() -> k.keyroom.oauth().freshAccessToken(tenant, mia, id)).isInstanceOf(UnavailableException.class)
+    assertThatThrownBy(() -> k.keyroom.oauth().freshAccessToken(tenant, mia, id))
+        .isInstanceOf(UnavailableException.class)
         .hasMessageContaining("stays connected");
     assertThat(world.refreshGrants).hasValue(4);
     JsonNode v = view();
@@ -168,18 +205,23 @@ class OAuthRefreshTest {
     expire();
     world.validRefreshTokens.clear();
     assertThatThrownBy(() -> k.keyroom.oauth().freshAccessToken(tenant, mia, id))
-        .isInstanceOf(NeedsReconnectException.class).hasMessageContaining("needs reconnect");
+        .isInstanceOf(NeedsReconnectException.class)
+        .hasMessageContaining("needs reconnect");
     JsonNode v = view();
     assertThat(v.get("status").asText()).isEqualTo("needs_reconnect");
     assertThat(v.get("statusReason").asText()).isEqualTo("invalid_grant");
-    HttpResponse<String> refresh = k.post("/api/v1/me/integrations/" + id.value() + "/oauth/refresh", miaToken, null);
+    HttpResponse<String> refresh =
+        k.post("/api/v1/me/integrations/" + id.value() + "/oauth/refresh", miaToken, null);
     assertThat(refresh.statusCode()).isEqualTo(409);
     assertThat(Browser.json(refresh).get("error").asText()).isEqualTo("needs_reconnect");
-    HttpResponse<String> audit = k.get("/api/v1/audit?action=integration.oauth.needs_reconnect", adminToken);
+    HttpResponse<String> audit =
+        k.get("/api/v1/audit?action=integration.oauth.needs_reconnect", adminToken);
     assertThat(audit.body()).contains(id.value());
 
     // Reconnecting the same integration makes it healthy again, same id.
-    HttpResponse<String> again = new Browser(k.url()).connect(miaToken, "generic", "{\"integrationId\":\"" + id.value() + "\"}");
+    HttpResponse<String> again =
+        new Browser(k.url())
+            .connect(miaToken, "generic", "{\"integrationId\":\"" + id.value() + "\"}");
     assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
     assertThat(Browser.json(again).at("/connected/id").asText()).isEqualTo(id.value());
     assertThat(view().get("status").asText()).isEqualTo("healthy");
@@ -193,19 +235,39 @@ class OAuthRefreshTest {
     IntegrationStates states = new IntegrationStates(k.keyroom.db());
     // While this node's refresh is at the provider, "another node" stores newer tokens, and the
     // provider refuses this node's (now rotated-away) refresh token.
-    world.beforeRefreshAnswer = () -> {
-      world.beforeRefreshAnswer = () -> { };
-      TokenBundle current = k.keyroom.oauth().refresher().open(scope, id);
-      TokenBundle newer = new TokenBundle(otherNodes, SecretValue.ofUtf8("canary-rt-other-node-51c2"), "Bearer",
-          System.currentTimeMillis() + 3_600_000, current.scopes());
-      k.keyroom.vault().renew(scope, id, newer.toSecret(), "test:other-node",
-          h -> states.refreshed(h, id, newer.expiresAt(), newer.scopes(), true, System.currentTimeMillis()));
-    };
+    world.beforeRefreshAnswer =
+        () -> {
+          world.beforeRefreshAnswer = () -> {};
+          TokenBundle current = k.keyroom.oauth().refresher().open(scope, id);
+          TokenBundle newer =
+              new TokenBundle(
+                  otherNodes,
+                  SecretValue.ofUtf8("canary-rt-other-node-51c2"),
+                  "Bearer",
+                  System.currentTimeMillis() + 3_600_000,
+                  current.scopes());
+          k.keyroom
+              .vault()
+              .renew(
+                  scope,
+                  id,
+                  newer.toSecret(),
+                  "test:other-node",
+                  h ->
+                      states.refreshed(
+                          h,
+                          id,
+                          newer.expiresAt(),
+                          newer.scopes(),
+                          true,
+                          System.currentTimeMillis()));
+        };
     world.script(400);
     SecretValue got = k.keyroom.oauth().freshAccessToken(tenant, mia, id);
     assertThat(got.equalsSecret(otherNodes)).isTrue();
     assertThat(view().get("status").asText()).isEqualTo("healthy");
-    assertThat(k.get("/api/v1/audit?action=integration.oauth.needs_reconnect", adminToken).body()).doesNotContain(id.value());
+    assertThat(k.get("/api/v1/audit?action=integration.oauth.needs_reconnect", adminToken).body())
+        .doesNotContain(id.value());
   }
 
   String adminToken;
@@ -218,17 +280,31 @@ class OAuthRefreshTest {
     bodies.add(k.get("/api/v1/me/integrations/" + id.value() + "/oauth", miaToken).body());
     bodies.add(k.get("/api/v1/me/integrations", miaToken).body());
     bodies.add(k.get("/api/v1/audit", adminToken).body());
-    String db = new String(Files.readAllBytes(dir.resolve("keyroom.db")), java.nio.charset.StandardCharsets.ISO_8859_1);
+    String db =
+        new String(
+            Files.readAllBytes(dir.resolve("keyroom.db")),
+            java.nio.charset.StandardCharsets.ISO_8859_1);
     if (Files.exists(dir.resolve("keyroom.db-wal"))) {
-      db += new String(Files.readAllBytes(dir.resolve("keyroom.db-wal")), java.nio.charset.StandardCharsets.ISO_8859_1);
+      db +=
+          new String(
+              Files.readAllBytes(dir.resolve("keyroom.db-wal")),
+              java.nio.charset.StandardCharsets.ISO_8859_1);
     }
-    String ourLogs = String.join("\n", logs.lines().stream().filter(l -> !l.startsWith("no.nav") && !l.startsWith("mockwebserver")).toList());
+    String ourLogs =
+        String.join(
+            "\n",
+            logs.lines().stream()
+                .filter(l -> !l.startsWith("no.nav") && !l.startsWith("mockwebserver"))
+                .toList());
     List<String> secrets = new ArrayList<>(world.issuedTokens);
     secrets.add(OAuthWorld.CLIENT_SECRET);
     assertThat(world.signInSecrets).hasSize(2).doesNotContainNull();
     secrets.addAll(world.signInSecrets);
     assertThat(secrets).hasSizeGreaterThan(5);
-    assertThat(ourLogs).doesNotContain("code=").doesNotContain("state=").doesNotContain("code_verifier");
+    assertThat(ourLogs)
+        .doesNotContain("code=")
+        .doesNotContain("state=")
+        .doesNotContain("code_verifier");
     for (String s : secrets) {
       assertThat(ourLogs).doesNotContain(s);
       assertThat(String.join("\n", bodies)).doesNotContain(s);

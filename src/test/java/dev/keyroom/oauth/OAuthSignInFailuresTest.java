@@ -35,7 +35,9 @@ class OAuthSignInFailuresTest {
   void start(@TempDir Path dir) {
     logs = LogCapture.begin();
     world = new OAuthWorld();
-    k = TestKeyroom.start(TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir)), c -> world.configure(c, false));
+    k =
+        TestKeyroom.start(
+            TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir)), c -> world.configure(c, false));
     Tenancy.Founded acme = k.tenant("acme");
     tenant = acme.tenant().id();
     mia = k.keyroom.tenancy().createUser(tenant, "mia", Role.MEMBER, "test").id();
@@ -56,7 +58,8 @@ class OAuthSignInFailuresTest {
 
   void assertNothingStored() {
     assertThat(k.get("/api/v1/me/integrations", miaToken).body()).isEqualTo("{\"credentials\":[]}");
-    assertThat(k.get("/api/v1/me/integrations/oauth/connections", miaToken).body()).isEqualTo("{\"integrations\":[]}");
+    assertThat(k.get("/api/v1/me/integrations/oauth/connections", miaToken).body())
+        .isEqualTo("{\"integrations\":[]}");
   }
 
   static String error(HttpResponse<String> r) {
@@ -71,10 +74,14 @@ class OAuthSignInFailuresTest {
     String urlB = Browser.authorizationUrl(b.start(miaToken, "generic", null));
     String codeA = OAuthWorld.query(b.authorize(urlA)).get("code");
     String stateB = OAuthWorld.query(urlB).get("state");
-    // An attacker's code injected into another sign-in: the code was bound to A's challenge, B's verifier fails.
-    HttpResponse<String> r = b.get(k.url() + "/oauth/callback?code=" + enc(codeA) + "&state=" + enc(stateB));
+    // An attacker's code injected into another sign-in: the code was bound to A's challenge, B's
+    // verifier fails.
+    HttpResponse<String> r =
+        b.get(k.url() + "/oauth/callback?code=" + enc(codeA) + "&state=" + enc(stateB));
     assertThat(error(r)).isEqualTo("code_rejected");
-    assertThat(Browser.json(r).get("message").asText()).contains("PKCE").contains("nothing was stored");
+    assertThat(Browser.json(r).get("message").asText())
+        .contains("PKCE")
+        .contains("nothing was stored");
     assertNothingStored();
     assertThat(logs.all()).doesNotContain(codeA);
   }
@@ -82,29 +89,46 @@ class OAuthSignInFailuresTest {
   @Test
   void replayedStateIsRefused() {
     Browser b = new Browser(k.url());
-    String back = b.authorize(Browser.authorizationUrl(b.start(miaToken, "generic", "{\"name\":\"once\"}")));
+    String back =
+        b.authorize(Browser.authorizationUrl(b.start(miaToken, "generic", "{\"name\":\"once\"}")));
     assertThat(b.get(back).statusCode()).isEqualTo(200);
     assertThat(error(b.get(back))).isEqualTo("state_invalid");
-    String id = Browser.json(k.get("/api/v1/me/integrations/oauth/connections", miaToken)).at("/integrations/0/id").asText();
-    assertThat(k.send("DELETE", "/api/v1/me/integrations/" + id + "/oauth", miaToken, null).statusCode()).isEqualTo(200);
+    String id =
+        Browser.json(k.get("/api/v1/me/integrations/oauth/connections", miaToken))
+            .at("/integrations/0/id")
+            .asText();
+    assertThat(
+            k.send("DELETE", "/api/v1/me/integrations/" + id + "/oauth", miaToken, null)
+                .statusCode())
+        .isEqualTo(200);
   }
 
   @Test
   void unknownStateIsRefused() {
-    assertThat(error(new Browser(k.url()).get(k.url() + "/oauth/callback?code=x&state=made-up"))).isEqualTo("state_invalid");
-    assertThat(error(new Browser(k.url()).get(k.url() + "/oauth/callback?code=x"))).isEqualTo("state_missing");
+    assertThat(error(new Browser(k.url()).get(k.url() + "/oauth/callback?code=x&state=made-up")))
+        .isEqualTo("state_invalid");
+    assertThat(error(new Browser(k.url()).get(k.url() + "/oauth/callback?code=x")))
+        .isEqualTo("state_missing");
   }
 
   @Test
   void userDenialAndProviderErrorsSayWhatHappened() {
     Browser b = new Browser(k.url());
-    String state = OAuthWorld.query(Browser.authorizationUrl(b.start(miaToken, "generic", null))).get("state");
-    HttpResponse<String> denied = b.get(k.url() + "/oauth/callback?error=access_denied&state=" + enc(state));
+    String state =
+        OAuthWorld.query(Browser.authorizationUrl(b.start(miaToken, "generic", null))).get("state");
+    HttpResponse<String> denied =
+        b.get(k.url() + "/oauth/callback?error=access_denied&state=" + enc(state));
     assertThat(error(denied)).isEqualTo("access_denied");
     assertThat(Browser.json(denied).get("message").asText()).contains("declined");
-    String state2 = OAuthWorld.query(Browser.authorizationUrl(b.start(miaToken, "generic", null))).get("state");
-    HttpResponse<String> broken = b.get(k.url() + "/oauth/callback?error=server_error&error_description="
-        + enc("<script>canary</script>") + "&state=" + enc(state2));
+    String state2 =
+        OAuthWorld.query(Browser.authorizationUrl(b.start(miaToken, "generic", null))).get("state");
+    HttpResponse<String> broken =
+        b.get(
+            k.url()
+                + "/oauth/callback?error=server_error&error_description="
+                + enc("<script>canary</script>")
+                + "&state="
+                + enc(state2));
     assertThat(error(broken)).isEqualTo("provider_error");
     assertThat(broken.body()).doesNotContain("canary");
   }
@@ -121,28 +145,51 @@ class OAuthSignInFailuresTest {
   @Test
   void returnToRedirectsBackToTheUiOnSuccessAndFailure() {
     Browser b = new Browser(k.url());
-    String back = b.authorize(Browser.authorizationUrl(b.start(miaToken, "generic",
-        "{\"name\":\"ui\",\"returnTo\":\"/ui/profile?tab=integrations\"}")));
+    String back =
+        b.authorize(
+            Browser.authorizationUrl(
+                b.start(
+                    miaToken,
+                    "generic",
+                    "{\"name\":\"ui\",\"returnTo\":\"/ui/profile?tab=integrations\"}")));
     HttpResponse<String> ok = b.get(back);
     assertThat(ok.statusCode()).isEqualTo(302);
     assertThat(ok.headers().firstValue("Location").orElseThrow())
         .matches("/ui/profile\\?tab=integrations&oauth=connected&integration=cred_[a-z0-9]+");
-    String id = OAuthWorld.query(ok.headers().firstValue("Location").orElseThrow()).get("integration");
-    assertThat(k.send("DELETE", "/api/v1/me/integrations/" + id + "/oauth", miaToken, null).statusCode()).isEqualTo(200);
+    String id =
+        OAuthWorld.query(ok.headers().firstValue("Location").orElseThrow()).get("integration");
+    assertThat(
+            k.send("DELETE", "/api/v1/me/integrations/" + id + "/oauth", miaToken, null)
+                .statusCode())
+        .isEqualTo(200);
 
-    String state = OAuthWorld.query(Browser.authorizationUrl(b.start(miaToken, "generic", "{\"returnTo\":\"/ui/profile\"}")))
-        .get("state");
-    HttpResponse<String> denied = b.get(k.url() + "/oauth/callback?error=access_denied&state=" + enc(state));
+    String state =
+        OAuthWorld.query(
+                Browser.authorizationUrl(
+                    b.start(miaToken, "generic", "{\"returnTo\":\"/ui/profile\"}")))
+            .get("state");
+    HttpResponse<String> denied =
+        b.get(k.url() + "/oauth/callback?error=access_denied&state=" + enc(state));
     assertThat(denied.statusCode()).isEqualTo(302);
-    assertThat(denied.headers().firstValue("Location")).hasValue("/ui/profile?oauth=error&reason=access_denied");
+    assertThat(denied.headers().firstValue("Location"))
+        .hasValue("/ui/profile?oauth=error&reason=access_denied");
   }
 
   @Test
   void returnToMustStayOnThisOrigin() {
     Browser b = new Browser(k.url());
-    for (String bad : new String[] {"//evil.example/x", "https://evil.example/", "/\\\\evil.example", "javascript:alert(1)",
-        "ui/profile", "/ui/profile#frag", "/ui/ profile"}) {
-      HttpResponse<String> r = b.start(miaToken, "generic", "{\"returnTo\":" + jsonString(bad) + "}");
+    for (String bad :
+        new String[] {
+          "//evil.example/x",
+          "https://evil.example/",
+          "/\\\\evil.example",
+          "javascript:alert(1)",
+          "ui/profile",
+          "/ui/profile#frag",
+          "/ui/ profile"
+        }) {
+      HttpResponse<String> r =
+          b.start(miaToken, "generic", "{\"returnTo\":" + jsonString(bad) + "}");
       assertThat(r.statusCode()).as(bad).isEqualTo(400);
       assertThat(Browser.json(r).get("message").asText()).contains("returnTo");
     }
@@ -155,9 +202,12 @@ class OAuthSignInFailuresTest {
     assertThat(unknown.statusCode()).isEqualTo(404);
     HttpResponse<String> github = b.start(miaToken, "github", null);
     assertThat(github.statusCode()).isEqualTo(400);
-    assertThat(Browser.json(github).get("message").asText()).contains("KEYROOM_OAUTH_GITHUB_CLIENT_ID");
+    assertThat(Browser.json(github).get("message").asText())
+        .contains("KEYROOM_OAUTH_GITHUB_CLIENT_ID");
     JsonNode providers = Browser.json(k.get("/api/v1/oauth/providers", miaToken));
-    assertThat(providers.toString()).contains("\"provider\":\"github\"").contains("\"GH_TOKEN\"")
+    assertThat(providers.toString())
+        .contains("\"provider\":\"github\"")
+        .contains("\"GH_TOKEN\"")
         .doesNotContain(OAuthWorld.CLIENT_SECRET);
   }
 

@@ -42,21 +42,31 @@ class OAuthTwoNodesTest {
       assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
       CredentialId id = new CredentialId(Browser.json(done).at("/connected/id").asText());
       // Node b sees the integration node a connected.
-      assertThat(b.get("/api/v1/me/integrations/" + id.value() + "/oauth", token).statusCode()).isEqualTo(200);
+      assertThat(b.get("/api/v1/me/integrations/" + id.value() + "/oauth", token).statusCode())
+          .isEqualTo(200);
 
       for (int round = 1; round <= 2; round++) {
-        a.keyroom.db().jdbi().useHandle(h -> h.createUpdate("UPDATE oauth_integrations SET expires_at = 1 WHERE credential_id = :id")
-            .bind("id", id.value()).execute());
+        a.keyroom
+            .db()
+            .jdbi()
+            .useHandle(
+                h ->
+                    h.createUpdate(
+                            "UPDATE oauth_integrations SET expires_at = 1 WHERE credential_id = :id")
+                        .bind("id", id.value())
+                        .execute());
         world.refreshDelayMs = 300;
         ExecutorService pool = Executors.newFixedThreadPool(50);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<String>> results = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
           TestKeyroom node = i % 2 == 0 ? a : b;
-          results.add(pool.submit(() -> {
-            go.await();
-            return node.keyroom.oauth().freshAccessToken(tenant, mia, id).revealUtf8();
-          }));
+          results.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    return node.keyroom.oauth().freshAccessToken(tenant, mia, id).revealUtf8();
+                  }));
         }
         go.countDown();
         Set<String> tokens = new HashSet<>();
@@ -68,17 +78,29 @@ class OAuthTwoNodesTest {
         assertThat(tokens).as("round " + round).hasSize(1);
         assertThat(world.issuedTokens).contains(tokens.iterator().next());
       }
-      assertThat(Browser.json(b.get("/api/v1/me/integrations/" + id.value() + "/oauth", token)).get("status").asText())
+      assertThat(
+              Browser.json(b.get("/api/v1/me/integrations/" + id.value() + "/oauth", token))
+                  .get("status")
+                  .asText())
           .isEqualTo("healthy");
 
       // Leak scan of the shared database: every row of every table, as text.
       StringBuilder rows = new StringBuilder();
-      a.keyroom.db().jdbi().useHandle(h -> {
-        for (String table : h.createQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
-            .mapTo(String.class).list()) {
-          h.createQuery("SELECT t::text FROM \"" + table + "\" t").mapTo(String.class).forEach(r -> rows.append(r).append('\n'));
-        }
-      });
+      a.keyroom
+          .db()
+          .jdbi()
+          .useHandle(
+              h -> {
+                for (String table :
+                    h.createQuery(
+                            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
+                        .mapTo(String.class)
+                        .list()) {
+                  h.createQuery("SELECT t::text FROM \"" + table + "\" t")
+                      .mapTo(String.class)
+                      .forEach(r -> rows.append(r).append('\n'));
+                }
+              });
       assertThat(rows.toString()).contains(id.value());
       List<String> secrets = new ArrayList<>(world.issuedTokens);
       secrets.addAll(world.signInSecrets);

@@ -55,19 +55,39 @@ final class OAuthWorld implements AutoCloseable {
   final Set<String> validRefreshTokens = ConcurrentHashMap.newKeySet();
   final List<String> issuedTokens = new CopyOnWriteArrayList<>();
   final List<String> revokedTokens = new CopyOnWriteArrayList<>();
+
   /** Authorization codes and PKCE verifiers Keyroom sent to the token endpoint (for leak scans). */
   final List<String> signInSecrets = new CopyOnWriteArrayList<>();
+
   final Deque<Integer> scriptedRefresh = new ArrayDeque<>();
   volatile boolean rotate = true;
   volatile long refreshDelayMs = 0;
   volatile long expiresIn = 3600;
   volatile int revocationStatus = 200;
-  /** Runs inside the token endpoint before it answers a refresh grant (e.g. "another node refreshes now"). */
-  volatile Runnable beforeRefreshAnswer = () -> { };
+
+  /**
+   * Runs inside the token endpoint before it answers a refresh grant (e.g. "another node refreshes
+   * now").
+   */
+  volatile Runnable beforeRefreshAnswer = () -> {};
 
   OAuthWorld() {
-    mock = new MockOAuth2Server(new OAuth2Config(false, null, null, false, new no.nav.security.mock.oauth2.token.OAuth2TokenProvider(),
-        Set.of(new DefaultOAuth2TokenCallback(ISSUER, SUBJECT, "JWT", List.of(CLIENT_ID), Map.of("preferred_username", SUBJECT), 3600))));
+    mock =
+        new MockOAuth2Server(
+            new OAuth2Config(
+                false,
+                null,
+                null,
+                false,
+                new no.nav.security.mock.oauth2.token.OAuth2TokenProvider(),
+                Set.of(
+                    new DefaultOAuth2TokenCallback(
+                        ISSUER,
+                        SUBJECT,
+                        "JWT",
+                        List.of(CLIENT_ID),
+                        Map.of("preferred_username", SUBJECT),
+                        3600))));
     mock.start();
     try {
       edge = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -84,13 +104,22 @@ final class OAuthWorld implements AutoCloseable {
     return "http://127.0.0.1:" + edge.getAddress().getPort();
   }
 
-  /** Keyroom settings for provider {@code generic} pointed at this world; {@code viaEdge} routes token and revocation through the counting endpoint. */
+  /**
+   * Keyroom settings for provider {@code generic} pointed at this world; {@code viaEdge} routes
+   * token and revocation through the counting endpoint.
+   */
   Config configure(Config c, boolean viaEdge) {
     return c.withOAuth("generic", "client-id", CLIENT_ID)
         .withOAuth("generic", "client-secret", CLIENT_SECRET)
         .withOAuth("generic", "authorize-url", mock.authorizationEndpointUrl(ISSUER).toString())
-        .withOAuth("generic", "token-url", viaEdge ? edgeUrl() + "/token" : mock.tokenEndpointUrl(ISSUER).toString())
-        .withOAuth("generic", "revocation-url", viaEdge ? edgeUrl() + "/revoke" : mock.revocationEndpointUrl(ISSUER).toString())
+        .withOAuth(
+            "generic",
+            "token-url",
+            viaEdge ? edgeUrl() + "/token" : mock.tokenEndpointUrl(ISSUER).toString())
+        .withOAuth(
+            "generic",
+            "revocation-url",
+            viaEdge ? edgeUrl() + "/revoke" : mock.revocationEndpointUrl(ISSUER).toString())
         .withOAuth("generic", "userinfo-url", mock.userInfoUrl(ISSUER).toString())
         .withOAuth("generic", "issuer", mock.issuerUrl(ISSUER).toString())
         .withOAuth("generic", "oidc", "true")
@@ -106,8 +135,10 @@ final class OAuthWorld implements AutoCloseable {
       codeGrants.incrementAndGet();
       signInSecrets.add(form.get("code"));
       signInSecrets.add(form.get("code_verifier"));
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(mock.tokenEndpointUrl(ISSUER).toString()))
-          .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofByteArray(raw));
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(mock.tokenEndpointUrl(ISSUER).toString()))
+              .header("Content-Type", "application/x-www-form-urlencoded")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(raw));
       if (ex.getRequestHeaders().getFirst("Authorization") != null) {
         b.header("Authorization", ex.getRequestHeaders().getFirst("Authorization"));
       }
@@ -150,15 +181,26 @@ final class OAuthWorld implements AutoCloseable {
       return;
     }
     String rt = form.get("refresh_token");
-    boolean known = rt != null && (rotate ? validRefreshTokens.remove(rt) : validRefreshTokens.contains(rt));
+    boolean known =
+        rt != null && (rotate ? validRefreshTokens.remove(rt) : validRefreshTokens.contains(rt));
     if ((scripted != null && scripted == 400) || !known) {
-      send(ex, 400, "{\"error\":\"invalid_grant\",\"error_description\":\"refresh token " + rt + " is not valid\"}");
+      send(
+          ex,
+          400,
+          "{\"error\":\"invalid_grant\",\"error_description\":\"refresh token "
+              + rt
+              + " is not valid\"}");
       return;
     }
     String access = "canary-at-" + UUID.randomUUID();
     issuedTokens.add(access);
-    ObjectNode out = MAPPER.createObjectNode().put("access_token", access).put("token_type", "Bearer")
-        .put("expires_in", expiresIn).put("scope", "openid profile offline_access");
+    ObjectNode out =
+        MAPPER
+            .createObjectNode()
+            .put("access_token", access)
+            .put("token_type", "Bearer")
+            .put("expires_in", expiresIn)
+            .put("scope", "openid profile offline_access");
     if (rotate) {
       String next = "canary-rt-" + UUID.randomUUID();
       validRefreshTokens.add(next);
@@ -169,7 +211,8 @@ final class OAuthWorld implements AutoCloseable {
   }
 
   private void revoke(HttpExchange ex) throws IOException {
-    Map<String, String> form = form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+    Map<String, String> form =
+        form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
     revocations.incrementAndGet();
     if (revocationStatus == 200) {
       revokedTokens.add(form.get("token"));
@@ -198,7 +241,9 @@ final class OAuthWorld implements AutoCloseable {
     for (String pair : body.split("&")) {
       int i = pair.indexOf('=');
       if (i > 0) {
-        m.put(URLDecoder.decode(pair.substring(0, i), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(i + 1), StandardCharsets.UTF_8));
+        m.put(
+            URLDecoder.decode(pair.substring(0, i), StandardCharsets.UTF_8),
+            URLDecoder.decode(pair.substring(i + 1), StandardCharsets.UTF_8));
       }
     }
     return m;

@@ -19,7 +19,13 @@ import java.util.concurrent.Executors;
  */
 public final class FakeUpstream implements AutoCloseable {
   /** A request as the upstream saw it. Header names are lower-cased. */
-  public record Seen(String method, String path, String query, Map<String, List<String>> headers, byte[] body, long bodyBytes) {
+  public record Seen(
+      String method,
+      String path,
+      String query,
+      Map<String, List<String>> headers,
+      byte[] body,
+      long bodyBytes) {
     public String header(String name) {
       List<String> v = headers.get(name.toLowerCase(java.util.Locale.ROOT));
       return v == null ? null : String.join(",", v);
@@ -27,7 +33,15 @@ public final class FakeUpstream implements AutoCloseable {
 
     /** Everything the upstream received, as text, for leak scans. */
     public String everything() {
-      return method + " " + path + "?" + query + "\n" + headers + "\n" + new String(body, java.nio.charset.StandardCharsets.UTF_8);
+      return method
+          + " "
+          + path
+          + "?"
+          + query
+          + "\n"
+          + headers
+          + "\n"
+          + new String(body, java.nio.charset.StandardCharsets.UTF_8);
     }
   }
 
@@ -61,7 +75,10 @@ public final class FakeUpstream implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  /** Installs the answer for requests whose path starts with {@code pathPrefix} (longest prefix wins). */
+  /**
+   * Installs the answer for requests whose path starts with {@code pathPrefix} (longest prefix
+   * wins).
+   */
   public FakeUpstream on(String pathPrefix, Answer a) {
     answers.put(pathPrefix, a);
     return this;
@@ -84,10 +101,15 @@ public final class FakeUpstream implements AutoCloseable {
   private void handle(HttpExchange ex) throws IOException {
     try {
       Map<String, List<String>> headers = new TreeMap<>();
-      ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), List.copyOf(v)));
+      ex.getRequestHeaders()
+          .forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), List.copyOf(v)));
       String path = ex.getRequestURI().getRawPath();
-      Answer answer = answers.entrySet().stream().filter(e -> path.startsWith(e.getKey()))
-          .max(java.util.Comparator.comparingInt(e -> e.getKey().length())).map(Map.Entry::getValue).orElse(null);
+      Answer answer =
+          answers.entrySet().stream()
+              .filter(e -> path.startsWith(e.getKey()))
+              .max(java.util.Comparator.comparingInt(e -> e.getKey().length()))
+              .map(Map.Entry::getValue)
+              .orElse(null);
       byte[] body;
       long count;
       if (answer instanceof StreamingAnswer) {
@@ -100,7 +122,9 @@ public final class FakeUpstream implements AutoCloseable {
         count = drain(ex.getRequestBody());
         body = new byte[0];
       }
-      Seen s = new Seen(ex.getRequestMethod(), path, ex.getRequestURI().getRawQuery(), headers, body, count);
+      Seen s =
+          new Seen(
+              ex.getRequestMethod(), path, ex.getRequestURI().getRawQuery(), headers, body, count);
       seen.add(s);
       if (answer == null) {
         json(ex, 404, "{\"error\":{\"message\":\"no such fake route\"}}");

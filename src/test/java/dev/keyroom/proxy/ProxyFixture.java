@@ -26,7 +26,8 @@ import java.util.function.UnaryOperator;
  * canary key per provider, a workroom with every proxied tool, and a live session's placeholders.
  */
 final class ProxyFixture implements AutoCloseable {
-  static final List<String> PROVIDERS = List.of("gemini", "openai", "anthropic", "elevenlabs", "heygen", "firecrawl");
+  static final List<String> PROVIDERS =
+      List.of("gemini", "openai", "anthropic", "elevenlabs", "heygen", "firecrawl");
 
   final FakeUpstream upstream;
   final TestKeyroom k;
@@ -53,16 +54,31 @@ final class ProxyFixture implements AutoCloseable {
     CredentialScope scope = CredentialScope.tenantSecrets(tenant.tenant().id());
     List<Workroom.Tool> tools = new ArrayList<>();
     for (String p : PROVIDERS) {
-      String key = "canary-" + p + "-REALKEY-" + Long.toHexString(System.nanoTime()) + "-0123456789";
+      String key =
+          "canary-" + p + "-REALKEY-" + Long.toHexString(System.nanoTime()) + "-0123456789";
       keys.put(p, key);
-      CredentialId id = new CredentialId(k.keyroom.vault().create(scope, p, p + "-prod", SecretValue.ofUtf8(key), "test").id());
+      CredentialId id =
+          new CredentialId(
+              k.keyroom
+                  .vault()
+                  .create(scope, p, p + "-prod", SecretValue.ofUtf8(key), "test")
+                  .id());
       secrets.put(p, id);
       tools.add(new Workroom.Tool(p, id));
     }
     this.workroom = k.keyroom.workrooms().create(tenant.tenant().id(), "studio", tools, "test");
     k.addMember(tenant.tenant().id(), workroom.id(), tenant.admin().id());
-    this.session = k.keyroom.sessions().start(tenant.tenant().id(), workroom.id(), tenant.admin().id(), dev.keyroom.session.StartedBy.SELF, "test");
-    this.placeholders = k.keyroom.sessions().placeholders(tenant.tenant().id(), session.session().id());
+    this.session =
+        k.keyroom
+            .sessions()
+            .start(
+                tenant.tenant().id(),
+                workroom.id(),
+                tenant.admin().id(),
+                dev.keyroom.session.StartedBy.SELF,
+                "test");
+    this.placeholders =
+        k.keyroom.sessions().placeholders(tenant.tenant().id(), session.session().id());
   }
 
   String proxyUrl(String provider) {
@@ -75,11 +91,16 @@ final class ProxyFixture implements AutoCloseable {
 
   /** Sends a request through the proxy with the given headers ("Name", "value", …). */
   HttpResponse<String> send(String method, String providerPath, String body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(k.url() + providerPath)).timeout(Duration.ofSeconds(30));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(k.url() + providerPath)).timeout(Duration.ofSeconds(30));
     for (int i = 0; i + 1 < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
     try {
       return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     } catch (java.io.IOException e) {
@@ -94,7 +115,15 @@ final class ProxyFixture implements AutoCloseable {
   void awaitUsage(int rows) {
     long deadline = System.currentTimeMillis() + 10_000;
     while (System.currentTimeMillis() < deadline) {
-      int n = k.keyroom.db().jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM usage_records").mapTo(Integer.class).one());
+      int n =
+          k.keyroom
+              .db()
+              .jdbi()
+              .withHandle(
+                  h ->
+                      h.createQuery("SELECT COUNT(*) FROM usage_records")
+                          .mapTo(Integer.class)
+                          .one());
       if (n >= rows) {
         return;
       }

@@ -27,8 +27,14 @@ class ProxyResponseHeadersTest {
   }
 
   private List<String> rawHeaders(String path) {
-    String request = "GET /proxy/gemini" + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + f.k.keyroom.http().port()
-        + "\r\nx-goog-api-key: " + f.placeholders.get("gemini") + "\r\nConnection: close\r\n\r\n";
+    String request =
+        "GET /proxy/gemini"
+            + path
+            + " HTTP/1.1\r\nHost: 127.0.0.1:"
+            + f.k.keyroom.http().port()
+            + "\r\nx-goog-api-key: "
+            + f.placeholders.get("gemini")
+            + "\r\nConnection: close\r\n\r\n";
     String response = RawHttp.exchange(f.k.keyroom.http().port(), request);
     String head = response.substring(0, response.indexOf("\r\n\r\n"));
     return Arrays.asList(head.split("\r\n"));
@@ -52,11 +58,14 @@ class ProxyResponseHeadersTest {
 
   @Test
   void aStreamedResponseAlsoCarriesOneContentTypeAndOneDate() {
-    f.upstream.on("/v1beta", (ex, seen) -> {
-      ex.getResponseHeaders().set("Content-Type", "text/event-stream");
-      ex.sendResponseHeaders(200, 0);
-      ex.getResponseBody().write("data: {}\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    });
+    f.upstream.on(
+        "/v1beta",
+        (ex, seen) -> {
+          ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+          ex.sendResponseHeaders(200, 0);
+          ex.getResponseBody()
+              .write("data: {}\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        });
 
     List<String> headers = rawHeaders("/v1beta/models:streamGenerateContent");
 
@@ -67,19 +76,23 @@ class ProxyResponseHeadersTest {
 
   @Test
   void anAnswerWithoutContentTypeGetsNoneAndKeyroomsSecurityHeadersAppearOnce() {
-    f.upstream.on("/v1beta", (ex, seen) -> {
-      ex.getResponseHeaders().add("X-Frame-Options", "ALLOWALL");
-      ex.getResponseHeaders().add("Vary", "Origin");
-      ex.getResponseHeaders().add("Vary", "Accept");
-      ex.sendResponseHeaders(204, -1);
-    });
+    f.upstream.on(
+        "/v1beta",
+        (ex, seen) -> {
+          ex.getResponseHeaders().add("X-Frame-Options", "ALLOWALL");
+          ex.getResponseHeaders().add("Vary", "Origin");
+          ex.getResponseHeaders().add("Vary", "Accept");
+          ex.sendResponseHeaders(204, -1);
+        });
 
     List<String> headers = rawHeaders("/v1beta/cachedContents/x");
 
     assertThat(headers.get(0)).startsWith("HTTP/1.1 204");
     assertThat(count(headers, "content-type")).as("Content-Type lines in %s", headers).isZero();
     assertThat(count(headers, "date")).as("Date lines in %s", headers).isEqualTo(1);
-    assertThat(headers).contains("X-Frame-Options: DENY").doesNotContain("X-Frame-Options: ALLOWALL");
+    assertThat(headers)
+        .contains("X-Frame-Options: DENY")
+        .doesNotContain("X-Frame-Options: ALLOWALL");
     assertThat(count(headers, "vary")).as("Vary lines in %s", headers).isEqualTo(2);
   }
 }

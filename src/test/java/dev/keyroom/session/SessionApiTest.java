@@ -45,23 +45,36 @@ class SessionApiTest {
     return "postgres".equals(store) ? TestKeyroom.postgres(dir) : TestKeyroom.sqlite(dir);
   }
 
-  /** A workroom with a proxied tool, git, a custom env secret, Tailscale and a postgres endpoint. */
+  /**
+   * A workroom with a proxied tool, git, a custom env secret, Tailscale and a postgres endpoint.
+   */
   static String fullWorkroom(SessionFixture f) {
     String openai = f.secret("openai", "prod", OPENAI);
     String custom = f.secret("env", "DEPLOY_HOOK", CUSTOM);
     String ts = f.secret("tailscale-auth-key", "office", TS);
     String pw = f.secret("database-password", "orders", PW.replace("\"", ""));
-    return f.workroom("{\"name\":\"Main\",\"tools\":[{\"kind\":\"openai\",\"secretId\":\"" + openai + "\"},"
-        + "{\"kind\":\"git-token\"},{\"kind\":\"personal-env\"},{\"kind\":\"env\",\"secretId\":\"" + custom + "\"}],"
-        + "\"network\":{\"tailscaleSecretId\":\"" + ts + "\",\"endpoints\":[{\"name\":\"orders\",\"host\":\"db.internal\","
-        + "\"port\":5432,\"protocol\":\"postgres\",\"passwordSecretId\":\"" + pw + "\",\"user\":\"app\",\"database\":\"orders\"},"
-        + "{\"name\":\"wiki\",\"host\":\"10.0.0.7\",\"port\":8080,\"protocol\":\"http\"}]}}");
+    return f.workroom(
+        "{\"name\":\"Main\",\"tools\":[{\"kind\":\"openai\",\"secretId\":\""
+            + openai
+            + "\"},"
+            + "{\"kind\":\"git-token\"},{\"kind\":\"personal-env\"},{\"kind\":\"env\",\"secretId\":\""
+            + custom
+            + "\"}],"
+            + "\"network\":{\"tailscaleSecretId\":\""
+            + ts
+            + "\",\"endpoints\":[{\"name\":\"orders\",\"host\":\"db.internal\","
+            + "\"port\":5432,\"protocol\":\"postgres\",\"passwordSecretId\":\""
+            + pw
+            + "\",\"user\":\"app\",\"database\":\"orders\"},"
+            + "{\"name\":\"wiki\",\"host\":\"10.0.0.7\",\"port\":8080,\"protocol\":\"http\"}]}}");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgres"})
-  void environmentCarriesPlaceholdersAndInjectedValues_andEndingWipesIt(String store) throws Exception {
-    try (TestKeyroom k = open(store); LogCapture logs = LogCapture.begin()) {
+  void environmentCarriesPlaceholdersAndInjectedValues_andEndingWipesIt(String store)
+      throws Exception {
+    try (TestKeyroom k = open(store);
+        LogCapture logs = LogCapture.begin()) {
       SessionFixture f = new SessionFixture(k, "acme");
       String wr = fullWorkroom(f);
       SessionFixture.Member a = f.member("alice");
@@ -81,7 +94,8 @@ class SessionApiTest {
       assertThat(var(env, "DEPLOY_HOOK")).isEqualTo(CUSTOM);
       assertThat(var(env, "TS_AUTHKEY")).isEqualTo(TS);
       assertThat(var(env, "MY_NOTE_TOKEN")).isEqualTo(PERSONAL);
-      assertThat(var(env, "ORDERS_DB_URL")).isEqualTo("postgresql://app:pw-canary-orders-db-p%40ss%2Fw0rd@db.internal:5432/orders");
+      assertThat(var(env, "ORDERS_DB_URL"))
+          .isEqualTo("postgresql://app:pw-canary-orders-db-p%40ss%2Fw0rd@db.internal:5432/orders");
       assertThat(var(env, "ORDERS_DB_PASSWORD")).isEqualTo(PW);
       assertThat(var(env, "PGPASSWORD")).isEqualTo(PW);
       assertThat(var(env, "PGHOST")).isEqualTo("db.internal");
@@ -91,31 +105,50 @@ class SessionApiTest {
       assertThat(env.toString()).doesNotContain(OPENAI);
 
       // the platform's service token gets the same environment, also as dotenv text
-      HttpResponse<String> dotenv = k.get("/api/v1/sessions/" + s.id() + "/environment?format=dotenv", f.service);
+      HttpResponse<String> dotenv =
+          k.get("/api/v1/sessions/" + s.id() + "/environment?format=dotenv", f.service);
       assertThat(dotenv.statusCode()).isEqualTo(200);
-      assertThat(dotenv.body()).contains("GIT_TOKEN='" + GIT_A + "'\n").contains("KEYROOM_SESSION_TOKEN='" + s.token() + "'");
+      assertThat(dotenv.body())
+          .contains("GIT_TOKEN='" + GIT_A + "'\n")
+          .contains("KEYROOM_SESSION_TOKEN='" + s.token() + "'");
       // a member's own API token is not enough: the environment goes to the platform or the session
-      assertThat(k.get("/api/v1/sessions/" + s.id() + "/environment", a.token()).statusCode()).isEqualTo(403);
+      assertThat(k.get("/api/v1/sessions/" + s.id() + "/environment", a.token()).statusCode())
+          .isEqualTo(403);
 
-      JsonNode deliveries = ok(k.get("/api/v1/sessions/" + s.id() + "/deliveries", f.admin), 200).get("deliveries");
+      JsonNode deliveries =
+          ok(k.get("/api/v1/sessions/" + s.id() + "/deliveries", f.admin), 200).get("deliveries");
       assertThat(deliveries).hasSize(12); // 6 credentials (one as a placeholder) x 2 retrievals
-      assertThat(deliveries.findValuesAsText("form")).containsOnly("value", "placeholder")
-          .filteredOn("placeholder"::equals).hasSize(2);
-      assertThat(deliveries.findValuesAsText("fetchedBy")).contains("session:" + s.id())
+      assertThat(deliveries.findValuesAsText("form"))
+          .containsOnly("value", "placeholder")
+          .filteredOn("placeholder"::equals)
+          .hasSize(2);
+      assertThat(deliveries.findValuesAsText("fetchedBy"))
+          .contains("session:" + s.id())
           .anyMatch(by -> by.startsWith("service:"));
       assertThat(deliveries.findValues("wipedAt")).allMatch(JsonNode::isNull);
 
-      assertThat(k.send("DELETE", "/api/v1/sessions/" + s.id(), f.service, null).statusCode()).isEqualTo(204);
-      assertThat(k.get("/api/v1/sessions/" + s.id() + "/environment", s.token()).statusCode()).isEqualTo(403);
+      assertThat(k.send("DELETE", "/api/v1/sessions/" + s.id(), f.service, null).statusCode())
+          .isEqualTo(204);
+      assertThat(k.get("/api/v1/sessions/" + s.id() + "/environment", s.token()).statusCode())
+          .isEqualTo(403);
       assertThatThrownBy(() -> k.keyroom.sessions().authenticatePlaceholder("openai", placeholder))
           .isInstanceOf(ForbiddenException.class);
-      JsonNode after = ok(k.get("/api/v1/sessions/" + s.id() + "/deliveries", f.admin), 200).get("deliveries");
+      JsonNode after =
+          ok(k.get("/api/v1/sessions/" + s.id() + "/deliveries", f.admin), 200).get("deliveries");
       assertThat(after.findValues("wipedAt")).allMatch(JsonNode::isNumber);
-      List<AuditRecord> audit = k.keyroom.audit().query(f.founded.tenant().id(),
-          new AuditLog.Filter(null, "session", null, s.id(), null, null, null, null, 100));
-      assertThat(audit).extracting(AuditRecord::action).contains("session.start", "session.environment", "session.end");
-      assertThat(audit.toString()).doesNotContain(GIT_A, TS, PW, CUSTOM, PERSONAL, placeholder, s.token());
-      assertThat(logs.all()).doesNotContain(GIT_A, TS, PW, CUSTOM, PERSONAL, placeholder, s.token());
+      List<AuditRecord> audit =
+          k.keyroom
+              .audit()
+              .query(
+                  f.founded.tenant().id(),
+                  new AuditLog.Filter(null, "session", null, s.id(), null, null, null, null, 100));
+      assertThat(audit)
+          .extracting(AuditRecord::action)
+          .contains("session.start", "session.environment", "session.end");
+      assertThat(audit.toString())
+          .doesNotContain(GIT_A, TS, PW, CUSTOM, PERSONAL, placeholder, s.token());
+      assertThat(logs.all())
+          .doesNotContain(GIT_A, TS, PW, CUSTOM, PERSONAL, placeholder, s.token());
       if (!"postgres".equals(store)) {
         byte[] db = Files.readAllBytes(dir.resolve("keyroom.db"));
         String raw = new String(db, StandardCharsets.ISO_8859_1);
@@ -144,17 +177,30 @@ class SessionApiTest {
       assertThat(var(again, "GIT_TOKEN")).isEqualTo(GIT_B);
       assertThat(again.toString()).doesNotContain(GIT_A);
       // a member starts sessions only for themselves
-      assertThat(k.post("/api/v1/workrooms/" + wr + "/sessions", b.token(), "{\"userId\":\"" + a.user().id().value() + "\"}")
-          .statusCode()).isEqualTo(403);
-      assertThat(k.post("/api/v1/workrooms/" + wr + "/sessions", b.token(), null).statusCode()).isEqualTo(201);
+      assertThat(
+              k.post(
+                      "/api/v1/workrooms/" + wr + "/sessions",
+                      b.token(),
+                      "{\"userId\":\"" + a.user().id().value() + "\"}")
+                  .statusCode())
+          .isEqualTo(403);
+      assertThat(k.post("/api/v1/workrooms/" + wr + "/sessions", b.token(), null).statusCode())
+          .isEqualTo(201);
       // another session's token cannot read this one
       SessionFixture.Started sa = f.start(wr, a);
-      assertThat(k.get("/api/v1/sessions/" + sb.id() + "/environment", sa.token()).statusCode()).isEqualTo(403);
+      assertThat(k.get("/api/v1/sessions/" + sb.id() + "/environment", sa.token()).statusCode())
+          .isEqualTo(403);
       // another tenant's service token cannot start sessions in this workroom
       SessionFixture g = new SessionFixture(k, "globex");
-      assertThat(k.post("/api/v1/workrooms/" + wr + "/sessions", g.service, "{\"userId\":\"" + a.user().id().value() + "\"}")
-          .statusCode()).isEqualTo(404);
-      assertThat(k.get("/api/v1/sessions/" + sa.id() + "/environment", g.service).statusCode()).isEqualTo(404);
+      assertThat(
+              k.post(
+                      "/api/v1/workrooms/" + wr + "/sessions",
+                      g.service,
+                      "{\"userId\":\"" + a.user().id().value() + "\"}")
+                  .statusCode())
+          .isEqualTo(404);
+      assertThat(k.get("/api/v1/sessions/" + sa.id() + "/environment", g.service).statusCode())
+          .isEqualTo(404);
     }
   }
 
@@ -163,7 +209,9 @@ class SessionApiTest {
     try (TestKeyroom k = open("sqlite")) {
       SessionFixture f = new SessionFixture(k, "acme");
       String ts = f.secret("tailscale-auth-key", "office", TS);
-      String wr = f.workroom("{\"name\":\"Net\",\"tools\":[],\"network\":{\"tailscaleSecretId\":\"" + ts + "\"}}");
+      String wr =
+          f.workroom(
+              "{\"name\":\"Net\",\"tools\":[],\"network\":{\"tailscaleSecretId\":\"" + ts + "\"}}");
       SessionFixture.Member a = f.member("alice");
       SessionFixture.Started holder = f.start(wr, a);
       SessionFixture.Started notFetched = f.start(wr, a);
@@ -171,14 +219,28 @@ class SessionApiTest {
       JsonNode res = ok(k.post("/api/v1/secrets/" + ts + "/revoke", f.admin, null), 200);
       assertThat(res.get("status").asText()).isEqualTo("revoked");
       assertThat(res.get("affectedSessions").get("count").asInt()).isEqualTo(1);
-      assertThat(res.get("affectedSessions").get("sessions").get(0).asText()).isEqualTo(holder.id());
+      assertThat(res.get("affectedSessions").get("sessions").get(0).asText())
+          .isEqualTo(holder.id());
       assertThat(res.get("affectedSessions").get("action").asText()).isEqualTo("ended");
-      assertThat(k.get("/api/v1/sessions/" + holder.id() + "/environment", holder.token()).statusCode()).isEqualTo(403);
-      assertThat(k.get("/api/v1/sessions/" + notFetched.id() + "/environment", notFetched.token()).statusCode()).isEqualTo(200);
-      List<AuditRecord> audit = k.keyroom.audit().query(f.founded.tenant().id(),
-          new AuditLog.Filter(null, "session.revocation", null, null, null, null, null, null, 10));
+      assertThat(
+              k.get("/api/v1/sessions/" + holder.id() + "/environment", holder.token())
+                  .statusCode())
+          .isEqualTo(403);
+      assertThat(
+              k.get("/api/v1/sessions/" + notFetched.id() + "/environment", notFetched.token())
+                  .statusCode())
+          .isEqualTo(200);
+      List<AuditRecord> audit =
+          k.keyroom
+              .audit()
+              .query(
+                  f.founded.tenant().id(),
+                  new AuditLog.Filter(
+                      null, "session.revocation", null, null, null, null, null, null, 10));
       assertThat(audit).hasSize(1);
-      assertThat(audit.get(0).detail()).containsEntry("sessions", holder.id()).containsEntry("count", "1");
+      assertThat(audit.get(0).detail())
+          .containsEntry("sessions", holder.id())
+          .containsEntry("count", "1");
     }
   }
 
@@ -188,10 +250,19 @@ class SessionApiTest {
       SessionFixture f = new SessionFixture(k, "acme");
       ok(k.send("PUT", "/api/v1/session-policy", f.admin, "{\"onRevoke\":\"restart\"}"), 200);
       String custom = f.secret("env", "DEPLOY_HOOK", CUSTOM);
-      String wr = f.workroom("{\"name\":\"E\",\"tools\":[{\"kind\":\"env\",\"secretId\":\"" + custom + "\"}]}");
+      String wr =
+          f.workroom(
+              "{\"name\":\"E\",\"tools\":[{\"kind\":\"env\",\"secretId\":\"" + custom + "\"}]}");
       SessionFixture.Started s = f.start(wr, f.member("alice"));
       f.environment(s);
-      JsonNode res = ok(k.send("PUT", "/api/v1/secrets/" + custom + "/value", f.admin, "{\"value\":\"rotated-canary-000000007\"}"), 200);
+      JsonNode res =
+          ok(
+              k.send(
+                  "PUT",
+                  "/api/v1/secrets/" + custom + "/value",
+                  f.admin,
+                  "{\"value\":\"rotated-canary-000000007\"}"),
+              200);
       assertThat(res.get("affectedSessions").get("action").asText()).isEqualTo("restart-requested");
       assertThat(res.get("affectedSessions").get("count").asInt()).isEqualTo(1);
       assertThat(var(f.environment(s), "DEPLOY_HOOK")).isEqualTo("rotated-canary-000000007");
@@ -204,37 +275,48 @@ class SessionApiTest {
       SessionFixture f = new SessionFixture(k, "acme");
       String wr = f.workroom("{\"name\":\"E\",\"tools\":[]}");
       SessionFixture.Started s = f.start(wr, f.member("alice"));
-      HttpRequest req = HttpRequest.newBuilder(URI.create(k.url() + "/api/v1/sessions/" + s.id() + "/events"))
-          .header("Authorization", "Bearer " + s.token()).header("Accept", "text/event-stream").build();
+      HttpRequest req =
+          HttpRequest.newBuilder(URI.create(k.url() + "/api/v1/sessions/" + s.id() + "/events"))
+              .header("Authorization", "Bearer " + s.token())
+              .header("Accept", "text/event-stream")
+              .build();
       HttpResponse<InputStream> res = k.http.send(req, HttpResponse.BodyHandlers.ofInputStream());
       assertThat(res.statusCode()).isEqualTo(200);
-      BufferedReader lines = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8));
+      BufferedReader lines =
+          new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8));
       assertThat(lines.readLine()).isEqualTo("event: ready");
-      CompletableFuture<String> ended = CompletableFuture.supplyAsync(() -> {
-        try {
-          String line;
-          while ((line = lines.readLine()) != null) {
-            if (line.equals("event: ended")) {
-              return lines.readLine();
-            }
-          }
-          return null;
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
-      assertThat(k.send("DELETE", "/api/v1/sessions/" + s.id(), s.token(), null).statusCode()).isEqualTo(204);
+      CompletableFuture<String> ended =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  String line;
+                  while ((line = lines.readLine()) != null) {
+                    if (line.equals("event: ended")) {
+                      return lines.readLine();
+                    }
+                  }
+                  return null;
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      assertThat(k.send("DELETE", "/api/v1/sessions/" + s.id(), s.token(), null).statusCode())
+          .isEqualTo(204);
       assertThat(ended.get(5, TimeUnit.SECONDS)).contains("ended by its launcher");
     }
   }
 
   @Test
   void expiryEndsSessionsAndWipesTheLedger() throws Exception {
-    Config config = TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir)).with(Config.Setting.SESSION_MAX_LIFETIME, "1s");
+    Config config =
+        TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir))
+            .with(Config.Setting.SESSION_MAX_LIFETIME, "1s");
     try (TestKeyroom k = TestKeyroom.start(config, c -> c)) {
       SessionFixture f = new SessionFixture(k, "acme");
       String custom = f.secret("env", "DEPLOY_HOOK", CUSTOM);
-      String wr = f.workroom("{\"name\":\"E\",\"tools\":[{\"kind\":\"env\",\"secretId\":\"" + custom + "\"}]}");
+      String wr =
+          f.workroom(
+              "{\"name\":\"E\",\"tools\":[{\"kind\":\"env\",\"secretId\":\"" + custom + "\"}]}");
       SessionFixture.Started s = f.start(wr, f.member("alice"));
       f.environment(s);
       long deadline = System.currentTimeMillis() + 5000;
@@ -244,7 +326,8 @@ class SessionApiTest {
         session = ok(k.get("/api/v1/sessions/" + s.id(), f.admin), 200);
       } while (session.get("endedAt").isNull() && System.currentTimeMillis() < deadline);
       assertThat(session.get("endReason").asText()).isEqualTo("expired");
-      JsonNode deliveries = ok(k.get("/api/v1/sessions/" + s.id() + "/deliveries", f.admin), 200).get("deliveries");
+      JsonNode deliveries =
+          ok(k.get("/api/v1/sessions/" + s.id() + "/deliveries", f.admin), 200).get("deliveries");
       assertThat(deliveries.findValues("wipedAt")).isNotEmpty().allMatch(JsonNode::isNumber);
     }
   }

@@ -23,7 +23,8 @@ final class SessionFixture {
     this.k = k;
     this.founded = k.tenant(tenantName);
     this.admin = founded.adminToken().token();
-    this.service = k.keyroom.tokens().issueService(founded.tenant().id(), "platform", "test").token();
+    this.service =
+        k.keyroom.tokens().issueService(founded.tenant().id(), "platform", "test").token();
   }
 
   /** A member of the tenant and their kr_u_ token. */
@@ -31,17 +32,42 @@ final class SessionFixture {
 
   Member member(String name) {
     User u = k.keyroom.tenancy().createUser(founded.tenant().id(), name, Role.MEMBER, "test");
-    return new Member(u, k.keyroom.tokens().issueForUser(founded.tenant().id(), u.id(), "cli", "test").token());
+    return new Member(
+        u, k.keyroom.tokens().issueForUser(founded.tenant().id(), u.id(), "cli", "test").token());
   }
 
   String secret(String kind, String name, String value) {
-    return ok(k.post("/api/v1/secrets", admin, "{\"kind\":\"" + kind + "\",\"name\":\"" + name + "\",\"value\":\"" + value + "\"}"), 201)
-        .get("id").asText();
+    return ok(
+            k.post(
+                "/api/v1/secrets",
+                admin,
+                "{\"kind\":\""
+                    + kind
+                    + "\",\"name\":\""
+                    + name
+                    + "\",\"value\":\""
+                    + value
+                    + "\"}"),
+            201)
+        .get("id")
+        .asText();
   }
 
   String integration(Member m, String kind, String name, String value) {
-    return ok(k.post("/api/v1/me/integrations", m.token(), "{\"kind\":\"" + kind + "\",\"name\":\"" + name + "\",\"value\":\""
-        + value + "\"}"), 201).get("id").asText();
+    return ok(
+            k.post(
+                "/api/v1/me/integrations",
+                m.token(),
+                "{\"kind\":\""
+                    + kind
+                    + "\",\"name\":\""
+                    + name
+                    + "\",\"value\":\""
+                    + value
+                    + "\"}"),
+            201)
+        .get("id")
+        .asText();
   }
 
   String workroom(String json) {
@@ -53,19 +79,30 @@ final class SessionFixture {
 
   /** Makes the member a member of the workroom (idempotent): only members start sessions in it. */
   void addMember(String workroomId, Member m) {
-    HttpResponse<String> res = k.post("/api/v1/workrooms/" + workroomId + "/members", admin,
-        "{\"userId\":\"" + m.user().id().value() + "\"}");
+    HttpResponse<String> res =
+        k.post(
+            "/api/v1/workrooms/" + workroomId + "/members",
+            admin,
+            "{\"userId\":\"" + m.user().id().value() + "\"}");
     assertThat(res.statusCode()).as(res.body()).isIn(200, 201);
   }
 
   /** Starts a session for the member (made a member of the workroom first). */
   Started start(String workroomId, Member m) {
     addMember(workroomId, m);
-    JsonNode n = ok(k.post("/api/v1/workrooms/" + workroomId + "/sessions", service, "{\"userId\":\"" + m.user().id().value() + "\"}"), 201);
+    JsonNode n =
+        ok(
+            k.post(
+                "/api/v1/workrooms/" + workroomId + "/sessions",
+                service,
+                "{\"userId\":\"" + m.user().id().value() + "\"}"),
+            201);
     return new Started(n.get("id").asText(), n.get("sessionToken").asText());
   }
 
-  /** The member consents that platform-started sessions in the workroom may use their integrations. */
+  /**
+   * The member consents that platform-started sessions in the workroom may use their integrations.
+   */
   void consent(Member m, String workroomId) {
     addMember(workroomId, m);
     ok(k.send("PUT", "/api/v1/me/consents/" + workroomId, m.token(), null), 200);

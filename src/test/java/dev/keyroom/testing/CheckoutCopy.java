@@ -27,10 +27,12 @@ public final class CheckoutCopy {
   public static Path create(Path dir) throws IOException {
     Path checkout = Path.of("").toAbsolutePath();
     Files.createDirectories(dir);
-    Files.copy(checkout.resolve("keyroom"), dir.resolve("keyroom"), StandardCopyOption.COPY_ATTRIBUTES);
+    Files.copy(
+        checkout.resolve("keyroom"), dir.resolve("keyroom"), StandardCopyOption.COPY_ATTRIBUTES);
     copyTree(checkout.resolve(".mvn"), dir.resolve(".mvn"));
     Files.writeString(dir.resolve("pom.xml"), "<project/>");
-    Files.setLastModifiedTime(dir.resolve("pom.xml"), FileTime.from(Instant.now().minusSeconds(3600)));
+    Files.setLastModifiedTime(
+        dir.resolve("pom.xml"), FileTime.from(Instant.now().minusSeconds(3600)));
     Files.createDirectories(dir.resolve("target"));
     writeClassPathJar(dir.resolve("target/keyroom.jar"));
     return dir;
@@ -49,15 +51,23 @@ public final class CheckoutCopy {
     }
   }
 
-  /** A jar whose manifest starts dev.keyroom.cli.Main with the test class path (absolute file: URLs). */
+  /**
+   * A jar whose manifest starts dev.keyroom.cli.Main with the test class path (absolute file:
+   * URLs).
+   */
   private static void writeClassPathJar(Path jar) throws IOException {
     Manifest m = new Manifest();
     m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "dev.keyroom.cli.Main");
     m.getMainAttributes().put(new Attributes.Name("Enable-Native-Access"), "ALL-UNNAMED");
-    m.getMainAttributes().put(Attributes.Name.CLASS_PATH, Arrays.stream(System.getProperty("java.class.path")
-        .split(java.io.File.pathSeparator)).map(e -> Path.of(e).toUri().toString()).collect(Collectors.joining(" ")));
-    try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, m)) {
+    m.getMainAttributes()
+        .put(
+            Attributes.Name.CLASS_PATH,
+            Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(e -> Path.of(e).toUri().toString())
+                .collect(Collectors.joining(" ")));
+    try (OutputStream out = Files.newOutputStream(jar);
+        JarOutputStream j = new JarOutputStream(out, m)) {
       j.flush();
     }
   }

@@ -17,12 +17,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs the real {@code keyroom} command in a child JVM with the test classpath, a chosen
  * environment and bytes on stdin — the way an operator runs it. The child never reads the real
- * home's configuration: unless the test names one with {@code KEYROOM_CONFIG}, it gets a path
- * that does not exist.
+ * home's configuration: unless the test names one with {@code KEYROOM_CONFIG}, it gets a path that
+ * does not exist.
  */
 public final class CliProcess {
-  private static final Path NO_CONFIG = Path.of(System.getProperty("java.io.tmpdir"),
-      "keyroom-test-no-config-" + ProcessHandle.current().pid(), "config.json");
+  private static final Path NO_CONFIG =
+      Path.of(
+          System.getProperty("java.io.tmpdir"),
+          "keyroom-test-no-config-" + ProcessHandle.current().pid(),
+          "config.json");
 
   private CliProcess() {}
 
@@ -33,8 +36,10 @@ public final class CliProcess {
     ProcessBuilder pb = builder(env, args);
     try {
       Process p = pb.start();
-      CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-      CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+      CompletableFuture<byte[]> out =
+          CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+      CompletableFuture<byte[]> err =
+          CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
       try (OutputStream in = p.getOutputStream()) {
         if (stdin != null) {
           in.write(stdin);
@@ -42,9 +47,12 @@ public final class CliProcess {
       }
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IllegalStateException("keyroom " + String.join(" ", args) + " did not finish within 120 s");
+        throw new IllegalStateException(
+            "keyroom " + String.join(" ", args) + " did not finish within 120 s");
       }
-      return new Result(p.exitValue(), new String(out.join(), StandardCharsets.UTF_8),
+      return new Result(
+          p.exitValue(),
+          new String(out.join(), StandardCharsets.UTF_8),
           new String(err.join(), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -58,7 +66,8 @@ public final class CliProcess {
   @SafeVarargs
   public static List<Result> together(java.util.function.Supplier<Result>... runs) {
     List<CompletableFuture<Result>> f = new ArrayList<>();
-    try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+    try (java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
       for (java.util.function.Supplier<Result> run : runs) {
         f.add(CompletableFuture.supplyAsync(run, pool));
       }
@@ -70,7 +79,8 @@ public final class CliProcess {
    * Starts the command without waiting (stdin empty, stderr to {@code errFile}, stdout discarded):
    * for tests that signal it. The caller stops it.
    */
-  public static Process start(Map<String, String> env, Path errFile, String... args) throws IOException {
+  public static Process start(Map<String, String> env, Path errFile, String... args)
+      throws IOException {
     ProcessBuilder pb = builder(env, args);
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
@@ -95,7 +105,8 @@ public final class CliProcess {
   }
 
   private static byte[] readAll(InputStream in) {
-    try (in; ByteArrayOutputStream b = new ByteArrayOutputStream()) {
+    try (in;
+        ByteArrayOutputStream b = new ByteArrayOutputStream()) {
       in.transferTo(b);
       return b.toByteArray();
     } catch (IOException e) {

@@ -12,7 +12,10 @@ import java.net.http.HttpResponse;
 public final class JsonResponses {
   private JsonResponses() {}
 
-  /** Asserts the status (showing the body when it differs) and returns the body as JSON (null when empty). */
+  /**
+   * Asserts the status (showing the body when it differs) and returns the body as JSON (null when
+   * empty).
+   */
   public static JsonNode ok(HttpResponse<String> res, int status) {
     assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
     return res.body().isEmpty() ? null : parse(res.body());

@@ -24,7 +24,8 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
 
   @Override
   protected synchronized void append(ILoggingEvent e) {
-    StringBuilder sb = new StringBuilder(e.getLoggerName()).append(' ').append(e.getFormattedMessage());
+    StringBuilder sb =
+        new StringBuilder(e.getLoggerName()).append(' ').append(e.getFormattedMessage());
     if (e.getThrowableProxy() != null) {
       sb.append('\n').append(ThrowableProxyUtil.asString(e.getThrowableProxy()));
     }

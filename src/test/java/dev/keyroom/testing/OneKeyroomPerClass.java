@@ -9,8 +9,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Base of a suite that runs unchanged on each store: one real Keyroom per test class (the
- * subclass says which store), a fresh tenant per test.
+ * Base of a suite that runs unchanged on each store: one real Keyroom per test class (the subclass
+ * says which store), a fresh tenant per test.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class OneKeyroomPerClass {

@@ -28,17 +28,22 @@ public final class TestDatabases {
     try {
       if (postgres == null) {
         postgres = EmbeddedPostgres.builder().start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-          try {
-            postgres.close();
-          } catch (IOException e) {
-            // the JVM is exiting; nothing useful to do with a failed shutdown
-            System.err.println("embedded postgres shutdown: " + e);
-          }
-        }));
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      try {
+                        postgres.close();
+                      } catch (IOException e) {
+                        // the JVM is exiting; nothing useful to do with a failed shutdown
+                        System.err.println("embedded postgres shutdown: " + e);
+                      }
+                    }));
       }
-      String name = "keyroom_test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
-      try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+      String name =
+          "keyroom_test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+      try (Connection c = postgres.getPostgresDatabase().getConnection();
+          Statement s = c.createStatement()) {
         s.execute("CREATE DATABASE " + name);
       }
       return postgres.getJdbcUrl("postgres", name);

@@ -21,7 +21,8 @@ import java.util.function.UnaryOperator;
  */
 public final class TestKeyroom implements AutoCloseable {
   public final Keyroom keyroom;
-  public final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  public final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private TestKeyroom(Keyroom keyroom) {
     this.keyroom = keyroom;
@@ -41,7 +42,9 @@ public final class TestKeyroom implements AutoCloseable {
 
   /** Started on a fresh embedded-PostgreSQL database, master key in {@code dir}. */
   public static TestKeyroom postgres(Path dir) {
-    return start(config(dir, TestDatabases.freshPostgresUrl()).with(Config.Setting.DATABASE_USER, "postgres"),
+    return start(
+        config(dir, TestDatabases.freshPostgresUrl())
+            .with(Config.Setting.DATABASE_USER, "postgres"),
         UnaryOperator.identity());
   }
 
@@ -52,7 +55,10 @@ public final class TestKeyroom implements AutoCloseable {
 
   /** Started on a fresh embedded-PostgreSQL database with the given clock. */
   public static TestKeyroom postgres(Path dir, java.time.Clock clock) {
-    return start(config(dir, TestDatabases.freshPostgresUrl()).with(Config.Setting.DATABASE_USER, "postgres"), clock);
+    return start(
+        config(dir, TestDatabases.freshPostgresUrl())
+            .with(Config.Setting.DATABASE_USER, "postgres"),
+        clock);
   }
 
   /** Started with {@code config} and a clock of the test's own (a {@link TestClock}). */
@@ -84,12 +90,14 @@ public final class TestKeyroom implements AutoCloseable {
 
   public HttpResponse<String> send(String method, String path, String token, String jsonBody) {
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(30));
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(30));
       if (token != null) {
         b.header("Authorization", "Bearer " + token);
       }
       if (jsonBody != null) {
-        b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
+        b.header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
       } else {
         b.method(method, HttpRequest.BodyPublishers.noBody());
       }

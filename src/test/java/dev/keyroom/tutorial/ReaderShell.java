@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The reader's terminal: one bash process that runs the tutorial's blocks one after another, so
- * what a block exports or where it {@code cd}s holds for the next, as in a real terminal. Each block
- * is sourced from a file with its own stdin, stdout and stderr files, under {@code set -e -o
+ * what a block exports or where it {@code cd}s holds for the next, as in a real terminal. Each
+ * block is sourced from a file with its own stdin, stdout and stderr files, under {@code set -e -o
  * pipefail}: a failing command ends the shell, and the test reports the block.
  */
 final class ReaderShell implements AutoCloseable {
@@ -33,22 +33,28 @@ final class ReaderShell implements AutoCloseable {
   ReaderShell(Path work, Path cwd, Map<String, String> env) throws IOException {
     this.work = Files.createDirectories(work);
     this.cwd = cwd;
-    ProcessBuilder pb = new ProcessBuilder("bash", "--noprofile", "--norc", "-s").directory(cwd.toFile())
-        .redirectError(work.resolve("shell.err").toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", "--noprofile", "--norc", "-s")
+            .directory(cwd.toFile())
+            .redirectError(work.resolve("shell.err").toFile());
     pb.environment().clear();
     pb.environment().putAll(env);
     bash = pb.start();
     commands = new java.io.OutputStreamWriter(bash.getOutputStream(), StandardCharsets.UTF_8);
-    Thread.ofVirtual().start(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(bash.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        lines.add("read failed: " + e.getClass().getName());
-      }
-      lines.add("");
-    });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(bash.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  lines.add(line);
+                }
+              } catch (IOException e) {
+                lines.add("read failed: " + e.getClass().getName());
+              }
+              lines.add("");
+            });
     send("set -e -o pipefail");
   }
 
@@ -58,10 +64,11 @@ final class ReaderShell implements AutoCloseable {
 
   /**
    * Runs {@code script} in the shell with {@code stdin} (may be null: empty) and waits up to {@code
-   * timeout}. A script expected to fail ({@code mayFail}) runs without {@code set -e}, and the shell
-   * carries on; otherwise a failing command ends the shell and its exit code is the result's.
+   * timeout}. A script expected to fail ({@code mayFail}) runs without {@code set -e}, and the
+   * shell carries on; otherwise a failing command ends the shell and its exit code is the result's.
    */
-  Result run(String script, byte[] stdin, boolean mayFail, Duration timeout) throws IOException, InterruptedException {
+  Result run(String script, byte[] stdin, boolean mayFail, Duration timeout)
+      throws IOException, InterruptedException {
     int n = ++count;
     Path file = work.resolve(n + ".sh");
     Path in = work.resolve(n + ".in");
@@ -69,9 +76,13 @@ final class ReaderShell implements AutoCloseable {
     Path err = work.resolve(n + ".err");
     Files.writeString(file, script);
     Files.write(in, stdin == null ? new byte[0] : stdin);
-    String source = ". " + quote(file) + " < " + quote(in) + " > " + quote(out) + " 2> " + quote(err);
-    send((mayFail ? "set +e; " + source + "; tutorial_rc=$?; set -e" : source + "; tutorial_rc=0") + "; rm -f " + quote(in)
-        + "; printf 'block-done %s %s\\n' \"$tutorial_rc\" \"$PWD\"");
+    String source =
+        ". " + quote(file) + " < " + quote(in) + " > " + quote(out) + " 2> " + quote(err);
+    send(
+        (mayFail ? "set +e; " + source + "; tutorial_rc=$?; set -e" : source + "; tutorial_rc=0")
+            + "; rm -f "
+            + quote(in)
+            + "; printf 'block-done %s %s\\n' \"$tutorial_rc\" \"$PWD\"");
     String line = lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     Files.deleteIfExists(in);
     int exit;

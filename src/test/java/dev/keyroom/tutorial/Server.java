@@ -34,16 +34,22 @@ final class Server {
     this.err = new Stream(bash.getErrorStream(), logs.resolve("stderr"));
   }
 
-  static Server start(Path cwd, Map<String, String> env, String block, Path logs) throws IOException {
+  static Server start(Path cwd, Map<String, String> env, String block, Path logs)
+      throws IOException {
     Files.createDirectories(logs);
-    ProcessBuilder pb = new ProcessBuilder("bash", "--noprofile", "--norc", "-e", "-c", block).directory(cwd.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", "--noprofile", "--norc", "-e", "-c", block)
+            .directory(cwd.toFile());
     pb.environment().clear();
     pb.environment().putAll(env);
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     return new Server(pb.start(), logs);
   }
 
-  /** The first match of {@code pattern} in stdout (or stderr), waiting up to {@code timeout}; fails when the server exits first. */
+  /**
+   * The first match of {@code pattern} in stdout (or stderr), waiting up to {@code timeout}; fails
+   * when the server exits first.
+   */
   Matcher await(boolean onStdout, Pattern pattern, Duration timeout) throws InterruptedException {
     Stream s = onStdout ? out : err;
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -55,8 +61,14 @@ final class Server {
         }
         long left = deadline - System.nanoTime();
         if (s.ended || left <= 0) {
-          throw new AssertionError("keyroom serve printed no line matching " + pattern + (s.ended ? " before it exited" : " within "
-              + timeout) + "\nstdout:\n" + out.text() + "\nstderr:\n" + err.text());
+          throw new AssertionError(
+              "keyroom serve printed no line matching "
+                  + pattern
+                  + (s.ended ? " before it exited" : " within " + timeout)
+                  + "\nstdout:\n"
+                  + out.text()
+                  + "\nstderr:\n"
+                  + err.text());
         }
         TimeUnit.NANOSECONDS.timedWait(s, left);
       }
@@ -64,9 +76,9 @@ final class Server {
   }
 
   /**
-   * Stops the server as Ctrl-C would (SIGTERM to the shell and what it started) and returns everything
-   * it printed, to its last line. (Signals go through ProcessHandle: Process.destroy would also close
-   * the pipes and lose the shutdown lines.)
+   * Stops the server as Ctrl-C would (SIGTERM to the shell and what it started) and returns
+   * everything it printed, to its last line. (Signals go through ProcessHandle: Process.destroy
+   * would also close the pipes and lose the shutdown lines.)
    */
   String stop() throws InterruptedException {
     List<ProcessHandle> all = new ArrayList<>(bash.descendants().toList());
@@ -84,7 +96,9 @@ final class Server {
     return out.text() + err.text();
   }
 
-  /** One output stream: copied line by line to a file and to memory; waiters are told of each line. */
+  /**
+   * One output stream: copied line by line to a file and to memory; waiters are told of each line.
+   */
   private static final class Stream {
     final StringBuilder text = new StringBuilder();
     final Thread reader;
@@ -92,25 +106,30 @@ final class Server {
 
     Stream(InputStream in, Path file) throws IOException {
       Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-      reader = Thread.ofVirtual().start(() -> {
-        try (w; BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-          for (String line; (line = r.readLine()) != null; ) {
-            w.write(line + "\n");
-            w.flush();
-            synchronized (this) {
-              text.append(line).append('\n');
-              notifyAll();
-            }
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        } finally {
-          synchronized (this) {
-            ended = true;
-            notifyAll();
-          }
-        }
-      });
+      reader =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try (w;
+                        BufferedReader r =
+                            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                      for (String line; (line = r.readLine()) != null; ) {
+                        w.write(line + "\n");
+                        w.flush();
+                        synchronized (this) {
+                          text.append(line).append('\n');
+                          notifyAll();
+                        }
+                      }
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(e);
+                    } finally {
+                      synchronized (this) {
+                        ended = true;
+                        notifyAll();
+                      }
+                    }
+                  });
     }
 
     synchronized String text() {

@@ -16,19 +16,24 @@ class BrowserTestsFailWithoutChromiumTest {
 
   @Test
   void withoutChromiumTheBrowserTestsFail_namingTheInstallCommand() {
-    assertThatThrownBy(() -> Browser.requireChromium(NO_CHROMIUM, false)).isInstanceOf(AssertionError.class)
-        .hasMessageContaining("apt-get install -y chromium").hasMessageContaining("-Dkeyroom.skipBrowserTests=true")
+    assertThatThrownBy(() -> Browser.requireChromium(NO_CHROMIUM, false))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("apt-get install -y chromium")
+        .hasMessageContaining("-Dkeyroom.skipBrowserTests=true")
         .hasMessageContaining(NO_CHROMIUM.toString());
   }
 
   @Test
   void withTheOptOutTheyAreSkippedLoudly() {
-    assertThatThrownBy(() -> Browser.requireChromium(NO_CHROMIUM, true)).isInstanceOf(TestAbortedException.class)
-        .hasMessageContaining("SKIPPED browser tests").hasMessageContaining("apt-get install -y chromium");
+    assertThatThrownBy(() -> Browser.requireChromium(NO_CHROMIUM, true))
+        .isInstanceOf(TestAbortedException.class)
+        .hasMessageContaining("SKIPPED browser tests")
+        .hasMessageContaining("apt-get install -y chromium");
   }
 
   @Test
   void withChromiumPresentNothingHappens() {
-    assertThatCode(() -> Browser.requireChromium(Path.of("/bin/sh"), false)).doesNotThrowAnyException();
+    assertThatCode(() -> Browser.requireChromium(Path.of("/bin/sh"), false))
+        .doesNotThrowAnyException();
   }
 }

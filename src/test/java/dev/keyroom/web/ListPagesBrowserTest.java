@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The paged lists in headless Chromium: an admin pages the audit log with Next and Previous (the
- * filter kept), searches Config → Secrets by name and by kind, and opens a session's whole
- * delivery ledger from its workroom and pages it.
+ * filter kept), searches Config → Secrets by name and by kind, and opens a session's whole delivery
+ * ledger from its workroom and pages it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ListPagesBrowserTest {
@@ -52,15 +52,42 @@ class ListPagesBrowserTest {
     CredentialScope scope = CredentialScope.tenantSecrets(t);
     List<Workroom.Tool> tools = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
-      CredentialInfo c = kr.keyroom.vault().create(scope, "env", String.format("VAR_%02d", i), SecretValue.ofUtf8(CANARY + i), "test");
+      CredentialInfo c =
+          kr.keyroom
+              .vault()
+              .create(
+                  scope,
+                  "env",
+                  String.format("VAR_%02d", i),
+                  SecretValue.ofUtf8(CANARY + i),
+                  "test");
       tools.add(new Workroom.Tool("env", new CredentialId(c.id())));
     }
-    kr.keyroom.vault().create(scope, "gemini", "prod-gemini", SecretValue.ofUtf8(CANARY + "-gemini-0123456789"), "test");
-    kr.keyroom.vault().create(scope, "openai", "prod-openai", SecretValue.ofUtf8(CANARY + "-openai-0123456789"), "test");
+    kr.keyroom
+        .vault()
+        .create(
+            scope,
+            "gemini",
+            "prod-gemini",
+            SecretValue.ofUtf8(CANARY + "-gemini-0123456789"),
+            "test");
+    kr.keyroom
+        .vault()
+        .create(
+            scope,
+            "openai",
+            "prod-openai",
+            SecretValue.ofUtf8(CANARY + "-openai-0123456789"),
+            "test");
     studio = kr.keyroom.workrooms().create(t, "studio", tools, "test");
     kr.addMember(t, studio.id(), acme.admin().id());
-    session = kr.keyroom.sessions().start(t, studio.id(), acme.admin().id(), StartedBy.SELF, "test");
-    assertThat(kr.get("/api/v1/sessions/" + session.session().id().value() + "/environment", session.token()).statusCode())
+    session =
+        kr.keyroom.sessions().start(t, studio.id(), acme.admin().id(), StartedBy.SELF, "test");
+    assertThat(
+            kr.get(
+                    "/api/v1/sessions/" + session.session().id().value() + "/environment",
+                    session.token())
+                .statusCode())
         .isEqualTo(200);
     browser = new Browser();
   }
@@ -97,13 +124,16 @@ class ListPagesBrowserTest {
     List<String> first = page.locator("#audit-table tbody td[data-label='#']").allTextContents();
     assertThat(page.locator("nav.pager [rel=prev]")).hasCount(0);
     page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Next →")).first().click();
-    assertThat(page).hasURL(Pattern.compile(".*before=" + (Long.parseLong(first.get(4)) ) + ".*"));
+    assertThat(page).hasURL(Pattern.compile(".*before=" + (Long.parseLong(first.get(4))) + ".*"));
     List<String> second = page.locator("#audit-table tbody td[data-label='#']").allTextContents();
     assertThat(second).hasSize(5).doesNotContainAnyElementsOf(first);
     assertThat(Long.parseLong(second.get(0))).isEqualTo(Long.parseLong(first.get(4)) - 1);
     Browser.shoot(page, "audit-paged");
-    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("← Previous")).first().click();
-    assertThat(page.locator("#audit-table tbody td[data-label='#']")).hasText(first.toArray(String[]::new));
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("← Previous"))
+        .first()
+        .click();
+    assertThat(page.locator("#audit-table tbody td[data-label='#']"))
+        .hasText(first.toArray(String[]::new));
 
     page.navigate(kr.url() + "/audit");
     page.getByLabel("Kind of event").selectOption("secret");
@@ -136,7 +166,9 @@ class ListPagesBrowserTest {
     // The workroom shows the first ten deliveries; the ledger page pages all of them
     page.navigate(kr.url() + "/workrooms/" + studio.id().value());
     assertThat(page.locator("#sessions .ledger tbody tr")).hasCount(WorkroomsPages.LEDGER_PREVIEW);
-    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("All deliveries of this session →")).click();
+    page.getByRole(
+            AriaRole.LINK, new Page.GetByRoleOptions().setName("All deliveries of this session →"))
+        .click();
     assertThat(page.locator("#deliveries tbody tr")).hasCount(12);
     page.navigate(page.url() + "?limit=5");
     assertThat(page.locator("#deliveries tbody tr")).hasCount(5);

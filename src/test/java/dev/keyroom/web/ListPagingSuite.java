@@ -75,7 +75,9 @@ abstract class ListPagingSuite extends OneKeyroomPerClass {
     }
     List<Long> now = auditSeqs(t, AuditLog.Search.ANY);
     assertThat(now.subList(3, now.size())).isEqualTo(before);
-    assertThat(back).as("Previous back to the newest, including the events written meanwhile").isEqualTo(now)
+    assertThat(back)
+        .as("Previous back to the newest, including the events written meanwhile")
+        .isEqualTo(now)
         .doesNotHaveDuplicates();
     assertThat(link(html, "next")).isNotNull();
   }
@@ -110,7 +112,8 @@ abstract class ListPagingSuite extends OneKeyroomPerClass {
     assertThat(back).isEqualTo(all);
 
     // the filtered list pages the same way: only secret events, all of them, once
-    List<Long> secretEvents = auditSeqs(t, new AuditLog.Search(null, "secret", null, null, null, null, null));
+    List<Long> secretEvents =
+        auditSeqs(t, new AuditLog.Search(null, "secret", null, null, null, null, null));
     List<Long> filtered = new ArrayList<>();
     String cursor = "";
     do {
@@ -128,49 +131,77 @@ abstract class ListPagingSuite extends OneKeyroomPerClass {
     User bob = k.keyroom.tenancy().createUser(tenant, "bob", Role.MEMBER, "test");
     String bobActor = "user:" + bob.id().value();
     CredentialScope scope = CredentialScope.tenantSecrets(tenant);
-    CredentialInfo early = k.keyroom.vault().create(scope, "env", "EARLY", SecretValue.ofUtf8("early-value"), bobActor);
+    CredentialInfo early =
+        k.keyroom
+            .vault()
+            .create(scope, "env", "EARLY", SecretValue.ofUtf8("early-value"), bobActor);
     Workroom studio = k.keyroom.workrooms().create(tenant, "studio", List.of(), "test");
     clock.advance(Duration.ofDays(2));
-    CredentialInfo late = k.keyroom.vault().create(scope, "env", "LATE", SecretValue.ofUtf8("late-value"), "test");
+    CredentialInfo late =
+        k.keyroom.vault().create(scope, "env", "LATE", SecretValue.ofUtf8("late-value"), "test");
     Workroom lab = k.keyroom.workrooms().create(tenant, "lab", List.of(), bobActor);
     k.addMember(tenant, lab.id(), t.admin().id());
-    Sessions.Started s = k.keyroom.sessions().start(tenant, lab.id(), t.admin().id(), StartedBy.SELF, "test");
+    Sessions.Started s =
+        k.keyroom.sessions().start(tenant, lab.id(), t.admin().id(), StartedBy.SELF, "test");
     String admin = t.adminToken().token();
     WebSession web = WebSession.admin(k, t);
 
     // kind of event
     List<AuditRecord> workroomEvents = rows(web.page("/audit?action=workroom", 200), t);
-    assertThat(workroomEvents).extracting(AuditRecord::action).isNotEmpty().allMatch(a -> a.startsWith("workroom."));
+    assertThat(workroomEvents)
+        .extracting(AuditRecord::action)
+        .isNotEmpty()
+        .allMatch(a -> a.startsWith("workroom."));
     assertThat(apiActions(ok(k.get("/api/v1/audit?action=workroom", admin), 200)))
         .isEqualTo(workroomEvents.stream().map(AuditRecord::action).toList());
     // actor: the page takes the person's name, the API the actor
     List<AuditRecord> byBob = rows(web.page("/audit?actor=bob", 200), t);
-    assertThat(byBob).extracting(AuditRecord::action).containsExactly("workroom.create", "secret.create");
+    assertThat(byBob)
+        .extracting(AuditRecord::action)
+        .containsExactly("workroom.create", "secret.create");
     assertThat(byBob).allMatch(r -> r.actor().equals(bobActor));
     assertThat(apiActions(ok(k.get("/api/v1/audit?actor=" + bobActor, admin), 200)))
         .containsExactly("workroom.create", "secret.create");
     // workroom
     List<AuditRecord> inLab = rows(web.page("/audit?workroom=" + lab.id().value(), 200), t);
-    assertThat(inLab).extracting(AuditRecord::action).contains("workroom.create", "session.start")
+    assertThat(inLab)
+        .extracting(AuditRecord::action)
+        .contains("workroom.create", "session.start")
         .doesNotContain("secret.create");
     assertThat(inLab).allMatch(r -> lab.id().value().equals(r.workroomId()));
-    assertThat(rows(web.page("/audit?workroom=" + studio.id().value(), 200), t)).extracting(AuditRecord::workroomId)
+    assertThat(rows(web.page("/audit?workroom=" + studio.id().value(), 200), t))
+        .extracting(AuditRecord::workroomId)
         .containsOnly(studio.id().value());
     // dates (UTC days): the first day holds EARLY, the last day LATE and the session
     List<AuditRecord> firstDay = rows(web.page("/audit?from=2026-03-10&to=2026-03-10", 200), t);
-    assertThat(firstDay).extracting(AuditRecord::targetId).contains(early.id()).doesNotContain(late.id(), s.session().id().value());
+    assertThat(firstDay)
+        .extracting(AuditRecord::targetId)
+        .contains(early.id())
+        .doesNotContain(late.id(), s.session().id().value());
     List<AuditRecord> lastDay = rows(web.page("/audit?from=2026-03-12", 200), t);
-    assertThat(lastDay).extracting(AuditRecord::targetId).contains(late.id(), s.session().id().value()).doesNotContain(early.id());
-    assertThat(rows(web.page("/audit?to=2026-03-11", 200), t)).extracting(AuditRecord::targetId).doesNotContain(late.id());
+    assertThat(lastDay)
+        .extracting(AuditRecord::targetId)
+        .contains(late.id(), s.session().id().value())
+        .doesNotContain(early.id());
+    assertThat(rows(web.page("/audit?to=2026-03-11", 200), t))
+        .extracting(AuditRecord::targetId)
+        .doesNotContain(late.id());
     long dayTwo = java.time.Instant.parse("2026-03-11T00:00:00Z").toEpochMilli();
-    assertThat(apiTargets(ok(k.get("/api/v1/audit?from=" + dayTwo, admin), 200))).contains(late.id()).doesNotContain(early.id());
-    assertThat(apiTargets(ok(k.get("/api/v1/audit?to=" + dayTwo, admin), 200))).contains(early.id()).doesNotContain(late.id());
+    assertThat(apiTargets(ok(k.get("/api/v1/audit?from=" + dayTwo, admin), 200)))
+        .contains(late.id())
+        .doesNotContain(early.id());
+    assertThat(apiTargets(ok(k.get("/api/v1/audit?to=" + dayTwo, admin), 200)))
+        .contains(early.id())
+        .doesNotContain(late.id());
     // filters combine, and Next keeps them
     String page = web.page("/audit?action=secret&actor=bob&limit=1", 200);
     assertThat(rows(page, t)).extracting(AuditRecord::targetId).containsExactly(early.id());
     assertThat(link(page, "next")).isNull();
     String all = web.page("/audit?action=secret&limit=1", 200);
-    assertThat(WebSession.unescape(link(all, "next"))).contains("action=secret").contains("limit=1").contains("before=");
+    assertThat(WebSession.unescape(link(all, "next")))
+        .contains("action=secret")
+        .contains("limit=1")
+        .contains("before=");
   }
 
   // ---------------------------------------------------------------- bad parameters
@@ -182,7 +213,8 @@ abstract class ListPagingSuite extends OneKeyroomPerClass {
     String admin = t.adminToken().token();
     Workroom w = k.keyroom.workrooms().create(tenant, "studio", List.of(), "test");
     k.addMember(tenant, w.id(), t.admin().id());
-    Sessions.Started s = k.keyroom.sessions().start(tenant, w.id(), t.admin().id(), StartedBy.SELF, "test");
+    Sessions.Started s =
+        k.keyroom.sessions().start(tenant, w.id(), t.admin().id(), StartedBy.SELF, "test");
     String deliveries = "/api/v1/sessions/" + s.session().id().value() + "/deliveries";
 
     refused(k.get("/api/v1/audit?limit=100000", admin), "limit");
@@ -198,21 +230,28 @@ abstract class ListPagingSuite extends OneKeyroomPerClass {
     refused(k.get(deliveries + "?before=dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa", admin), "before");
 
     WebSession web = WebSession.admin(k, t);
-    String ledger = "/workrooms/" + w.id().value() + "/sessions/" + s.session().id().value() + "/deliveries";
-    for (String[] c : new String[][] {
-        {"/audit?limit=100000", "Rows per page must be a whole number from 1 to 200"},
-        {"/audit?limit=-1", "Rows per page"},
-        {"/audit?before=abc", "This page link is not valid"},
-        {"/audit?after=1&before=2", "This page link is not valid"},
-        {"/audit?from=2026-13-45", "The From date must look like 2026-01-31"},
-        {"/audit?to=soon", "The To date must look like 2026-01-31"},
-        {"/audit?from=2026-03-10&to=2026-03-01", "The To date is before the From date"},
-        {"/config/secrets?limit=0", "Rows per page"},
-        {"/config/secrets?after=nonsense", "This page link is not valid"},
-        {ledger + "?limit=100000", "Rows per page"},
-        {ledger + "?after=dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa", "This page link is not valid"}}) {
+    String ledger =
+        "/workrooms/" + w.id().value() + "/sessions/" + s.session().id().value() + "/deliveries";
+    for (String[] c :
+        new String[][] {
+          {"/audit?limit=100000", "Rows per page must be a whole number from 1 to 200"},
+          {"/audit?limit=-1", "Rows per page"},
+          {"/audit?before=abc", "This page link is not valid"},
+          {"/audit?after=1&before=2", "This page link is not valid"},
+          {"/audit?from=2026-13-45", "The From date must look like 2026-01-31"},
+          {"/audit?to=soon", "The To date must look like 2026-01-31"},
+          {"/audit?from=2026-03-10&to=2026-03-01", "The To date is before the From date"},
+          {"/config/secrets?limit=0", "Rows per page"},
+          {"/config/secrets?after=nonsense", "This page link is not valid"},
+          {ledger + "?limit=100000", "Rows per page"},
+          {ledger + "?after=dlv_aaaaaaaaaaaaaaaaaaaaaaaaaa", "This page link is not valid"}
+        }) {
       String body = web.page(c[0], 400);
-      assertThat(body).as(c[0]).contains("id=\"list-error\"").contains(c[1]).doesNotContain("Something went wrong");
+      assertThat(body)
+          .as(c[0])
+          .contains("id=\"list-error\"")
+          .contains(c[1])
+          .doesNotContain("Something went wrong");
     }
   }
 
@@ -222,11 +261,14 @@ abstract class ListPagingSuite extends OneKeyroomPerClass {
   void aSessionsDeliveries_pageEveryRowOnce_evenWhenTheyShareATime() {
     Tenancy.Founded t = newTenant("deliveries");
     TenantId tenant = t.tenant().id();
-    List<Workroom.Tool> tools = createEnvSecrets(t, "D", 6).stream()
-        .map(c -> new Workroom.Tool("env", new CredentialId(c.id()))).toList();
+    List<Workroom.Tool> tools =
+        createEnvSecrets(t, "D", 6).stream()
+            .map(c -> new Workroom.Tool("env", new CredentialId(c.id())))
+            .toList();
     Workroom w = k.keyroom.workrooms().create(tenant, "studio", tools, "test");
     k.addMember(tenant, w.id(), t.admin().id());
-    Sessions.Started s = k.keyroom.sessions().start(tenant, w.id(), t.admin().id(), StartedBy.SELF, "test");
+    Sessions.Started s =
+        k.keyroom.sessions().start(tenant, w.id(), t.admin().id(), StartedBy.SELF, "test");
     String sid = s.session().id().value();
     for (int i = 0; i < 3; i++) {
       ok(k.get("/api/v1/sessions/" + sid + "/environment", s.token()), 200);
@@ -236,8 +278,13 @@ abstract class ListPagingSuite extends OneKeyroomPerClass {
     List<String> all = new ArrayList<>();
     whole.get("deliveries").forEach(d -> all.add(d.get("id").asText()));
     assertThat(all).hasSize(18).doesNotHaveDuplicates();
-    assertThat(new HashSet<Long>(whole.get("deliveries").findValues("fetchedAt").stream().map(JsonNode::asLong).toList()))
-        .as("every delivery has the same time").hasSize(1);
+    assertThat(
+            new HashSet<Long>(
+                whole.get("deliveries").findValues("fetchedAt").stream()
+                    .map(JsonNode::asLong)
+                    .toList()))
+        .as("every delivery has the same time")
+        .hasSize(1);
     assertThat(whole.get("next").isNull()).isTrue();
 
     // API: next as after to the end, prev as before back
@@ -248,13 +295,29 @@ abstract class ListPagingSuite extends OneKeyroomPerClass {
       if (page.get("next").isNull()) {
         break;
       }
-      page = ok(k.get("/api/v1/sessions/" + sid + "/deliveries?limit=4&after=" + page.get("next").asText(), admin), 200);
+      page =
+          ok(
+              k.get(
+                  "/api/v1/sessions/"
+                      + sid
+                      + "/deliveries?limit=4&after="
+                      + page.get("next").asText(),
+                  admin),
+              200);
     }
     assertThat(seen).isEqualTo(all);
     List<String> back = new ArrayList<>();
     page.get("deliveries").forEach(d -> back.add(d.get("id").asText()));
     while (!page.get("prev").isNull()) {
-      page = ok(k.get("/api/v1/sessions/" + sid + "/deliveries?limit=4&before=" + page.get("prev").asText(), admin), 200);
+      page =
+          ok(
+              k.get(
+                  "/api/v1/sessions/"
+                      + sid
+                      + "/deliveries?limit=4&before="
+                      + page.get("prev").asText(),
+                  admin),
+              200);
       List<String> rows = new ArrayList<>();
       page.get("deliveries").forEach(d -> rows.add(d.get("id").asText()));
       back.addAll(0, rows);
@@ -281,8 +344,10 @@ abstract class ListPagingSuite extends OneKeyroomPerClass {
     User carol = k.keyroom.tenancy().createUser(tenant, "carol", Role.MEMBER, "test");
     k.addMember(tenant, w.id(), bob.id());
     k.addMember(tenant, w.id(), carol.id());
-    Sessions.Started s = k.keyroom.sessions().start(tenant, w.id(), bob.id(), StartedBy.SELF, "test");
-    String ledger = "/workrooms/" + w.id().value() + "/sessions/" + s.session().id().value() + "/deliveries";
+    Sessions.Started s =
+        k.keyroom.sessions().start(tenant, w.id(), bob.id(), StartedBy.SELF, "test");
+    String ledger =
+        "/workrooms/" + w.id().value() + "/sessions/" + s.session().id().value() + "/deliveries";
     WebSession.signIn(k, tenant, t.tenant().name(), bob.id(), "bob").page(ledger, 200);
     WebSession.admin(k, t).page(ledger, 200);
     WebSession.signIn(k, tenant, t.tenant().name(), carol.id(), "carol").page(ledger, 404);
@@ -304,15 +369,23 @@ abstract class ListPagingSuite extends OneKeyroomPerClass {
     List<CredentialInfo> many = createEnvSecrets(t, "VAR", 9);
     WebSession web = WebSession.admin(k, t);
 
-    assertThat(ids(web.page("/config/secrets?q=prod", 200), SECRET_ROW)).as("name, in any case")
+    assertThat(ids(web.page("/config/secrets?q=prod", 200), SECRET_ROW))
+        .as("name, in any case")
         .containsExactlyInAnyOrder(prodGemini.id(), prodOpenai.id(), prodDb.id());
-    assertThat(ids(web.page("/config/secrets?kind=openai", 200), SECRET_ROW)).containsExactly(prodOpenai.id());
-    assertThat(ids(web.page("/config/secrets?q=google", 200), SECRET_ROW)).as("the kind's name")
+    assertThat(ids(web.page("/config/secrets?kind=openai", 200), SECRET_ROW))
+        .containsExactly(prodOpenai.id());
+    assertThat(ids(web.page("/config/secrets?q=google", 200), SECRET_ROW))
+        .as("the kind's name")
         .containsExactlyInAnyOrder(prodGemini.id(), stagingGemini.id());
-    assertThat(ids(web.page("/config/secrets?q=prod&kind=gemini", 200), SECRET_ROW)).containsExactly(prodGemini.id());
-    assertThat(ids(web.page("/config/secrets?q=_", 200), SECRET_ROW)).as("'_' is a character, not a wildcard")
-        .contains(prodDb.id(), many.get(0).id()).doesNotContain(prodGemini.id(), percent.id());
-    assertThat(ids(web.page("/config/secrets?q=%25", 200), SECRET_ROW)).as("'%' is a character, not a wildcard").isEmpty();
+    assertThat(ids(web.page("/config/secrets?q=prod&kind=gemini", 200), SECRET_ROW))
+        .containsExactly(prodGemini.id());
+    assertThat(ids(web.page("/config/secrets?q=_", 200), SECRET_ROW))
+        .as("'_' is a character, not a wildcard")
+        .contains(prodDb.id(), many.get(0).id())
+        .doesNotContain(prodGemini.id(), percent.id());
+    assertThat(ids(web.page("/config/secrets?q=%25", 200), SECRET_ROW))
+        .as("'%' is a character, not a wildcard")
+        .isEmpty();
     String none = web.page("/config/secrets?q=nothing-like-this", 200);
     assertThat(none).contains("No secrets match").doesNotContain("No secrets yet");
     assertThat(none).contains("value=\"nothing-like-this\"");
@@ -338,27 +411,49 @@ abstract class ListPagingSuite extends OneKeyroomPerClass {
     CredentialScope scope = CredentialScope.tenantSecrets(t.tenant().id());
     List<CredentialInfo> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.add(k.keyroom.vault().create(scope, "env", String.format("%s_%02d", prefix, i),
-          SecretValue.ofUtf8("paging-value-" + prefix + "-" + i), "test"));
+      out.add(
+          k.keyroom
+              .vault()
+              .create(
+                  scope,
+                  "env",
+                  String.format("%s_%02d", prefix, i),
+                  SecretValue.ofUtf8("paging-value-" + prefix + "-" + i),
+                  "test"));
     }
     return out;
   }
 
   CredentialInfo create(CredentialScope scope, String kind, String name) {
-    return k.keyroom.vault().create(scope, kind, name, SecretValue.ofUtf8("paging-" + name + "-0123456789"), "test");
+    return k.keyroom
+        .vault()
+        .create(scope, kind, name, SecretValue.ofUtf8("paging-" + name + "-0123456789"), "test");
   }
 
-  /** Every sequence number of the tenant's log that matches, newest first (one page from the store). */
+  /**
+   * Every sequence number of the tenant's log that matches, newest first (one page from the store).
+   */
   List<Long> auditSeqs(Tenancy.Founded t, AuditLog.Search search) {
-    return k.keyroom.audit().page(t.tenant().id(), search, Keyset.From.start(), AuditLog.MAX_PAGE).rows().stream()
-        .map(AuditRecord::seq).toList();
+    return k
+        .keyroom
+        .audit()
+        .page(t.tenant().id(), search, Keyset.From.start(), AuditLog.MAX_PAGE)
+        .rows()
+        .stream()
+        .map(AuditRecord::seq)
+        .toList();
   }
 
   /** The audit rows a page shows, read back by their sequence numbers. */
   List<AuditRecord> rows(String html, Tenancy.Founded t) {
-    List<AuditRecord> all = k.keyroom.audit().page(t.tenant().id(), AuditLog.Search.ANY, Keyset.From.start(), AuditLog.MAX_PAGE)
-        .rows();
-    return seqs(html).stream().map(seq -> all.stream().filter(r -> r.seq() == seq).findFirst().orElseThrow()).toList();
+    List<AuditRecord> all =
+        k.keyroom
+            .audit()
+            .page(t.tenant().id(), AuditLog.Search.ANY, Keyset.From.start(), AuditLog.MAX_PAGE)
+            .rows();
+    return seqs(html).stream()
+        .map(seq -> all.stream().filter(r -> r.seq() == seq).findFirst().orElseThrow())
+        .toList();
   }
 
   static List<Long> seqs(String html) {

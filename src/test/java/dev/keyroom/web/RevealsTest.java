@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Values the web UI shows once: stored encrypted, bound to one browser session, returned once,
- * gone with the browser session and after their time. On SQLite here; on PostgreSQL in
- * {@link PostgresRevealsTest}.
+ * Values the web UI shows once: stored encrypted, bound to one browser session, returned once, gone
+ * with the browser session and after their time. On SQLite here; on PostgreSQL in {@link
+ * PostgresRevealsTest}.
  */
 class RevealsTest {
   static final String CANARY = "kr_u_REVEALcanary0123456789abcdefghijklmnopqrstu";
@@ -53,33 +53,47 @@ class RevealsTest {
   }
 
   private List<Map<String, Object>> rows() {
-    return k.keyroom.db().jdbi().withHandle(h -> h.createQuery("SELECT * FROM web_reveals").mapToMap().list());
+    return k.keyroom
+        .db()
+        .jdbi()
+        .withHandle(h -> h.createQuery("SELECT * FROM web_reveals").mapToMap().list());
   }
 
   @Test
   void aValueIsStoredEncrypted_andShownExactlyOnce() {
     reveals.keep(browser, acme.tenant().id(), Reveals.Kind.API_TOKEN, "tok_x", CANARY);
     assertThat(rows()).hasSize(1);
-    assertThat(rows().toString()).doesNotContain(CANARY).doesNotContain(CANARY.substring(5, 25)).doesNotContain(cookie);
+    assertThat(rows().toString())
+        .doesNotContain(CANARY)
+        .doesNotContain(CANARY.substring(5, 25))
+        .doesNotContain(cookie);
 
     var shown = reveals.take(browser, acme.tenant().id(), Reveals.Kind.API_TOKEN, "tok_x");
     assertThat(shown).map(Reveals.Revealed::value).contains(CANARY);
     assertThat(shown.get().toString()).doesNotContain(CANARY);
-    assertThat(reveals.take(browser, acme.tenant().id(), Reveals.Kind.API_TOKEN, "tok_x")).isEmpty();
+    assertThat(reveals.take(browser, acme.tenant().id(), Reveals.Kind.API_TOKEN, "tok_x"))
+        .isEmpty();
     assertThat(rows()).isEmpty();
   }
 
   @Test
   void anotherBrowserSession_kindOrSubject_getsNothing_andLeavesTheValueInPlace() {
-    String other = Reveals.browserSession(k.keyroom.browserSessions().open(acme.tenant().id(), alice.id(), "password"));
+    String other =
+        Reveals.browserSession(
+            k.keyroom.browserSessions().open(acme.tenant().id(), alice.id(), "password"));
     reveals.keep(browser, acme.tenant().id(), Reveals.Kind.SESSION_TOKEN, "ses_a", CANARY);
-    assertThat(reveals.take(other, acme.tenant().id(), Reveals.Kind.SESSION_TOKEN, "ses_a")).isEmpty();
-    assertThat(reveals.take(browser, acme.tenant().id(), Reveals.Kind.API_TOKEN, "ses_a")).isEmpty();
-    assertThat(reveals.take(browser, acme.tenant().id(), Reveals.Kind.SESSION_TOKEN, "ses_b")).isEmpty();
+    assertThat(reveals.take(other, acme.tenant().id(), Reveals.Kind.SESSION_TOKEN, "ses_a"))
+        .isEmpty();
+    assertThat(reveals.take(browser, acme.tenant().id(), Reveals.Kind.API_TOKEN, "ses_a"))
+        .isEmpty();
+    assertThat(reveals.take(browser, acme.tenant().id(), Reveals.Kind.SESSION_TOKEN, "ses_b"))
+        .isEmpty();
     Tenancy.Founded globex = k.tenant("globex");
-    assertThat(reveals.take(browser, globex.tenant().id(), Reveals.Kind.SESSION_TOKEN, "ses_a")).isEmpty();
+    assertThat(reveals.take(browser, globex.tenant().id(), Reveals.Kind.SESSION_TOKEN, "ses_a"))
+        .isEmpty();
     assertThat(reveals.take(browser, acme.tenant().id(), Reveals.Kind.SESSION_TOKEN, "ses_a"))
-        .map(Reveals.Revealed::value).contains(CANARY);
+        .map(Reveals.Revealed::value)
+        .contains(CANARY);
   }
 
   @Test
@@ -89,7 +103,12 @@ class RevealsTest {
     assertThat(rows()).isEmpty();
 
     String again = k.keyroom.browserSessions().open(acme.tenant().id(), alice.id(), "password");
-    reveals.keep(Reveals.browserSession(again), acme.tenant().id(), Reveals.Kind.ONE_TIME_PASSWORD, "usr_a", CANARY);
+    reveals.keep(
+        Reveals.browserSession(again),
+        acme.tenant().id(),
+        Reveals.Kind.ONE_TIME_PASSWORD,
+        "usr_a",
+        CANARY);
     k.keyroom.tenancy().disable(acme.tenant().id(), alice.id(), "test");
     assertThat(rows()).isEmpty();
   }
@@ -98,7 +117,9 @@ class RevealsTest {
   void aValueNobodyFetchedExpires() {
     Instant t0 = Instant.now();
     Reveals then = new Reveals(k.keyroom.db(), k.keyroom.keys(), Clock.fixed(t0, ZoneOffset.UTC));
-    Reveals later = new Reveals(k.keyroom.db(), k.keyroom.keys(), Clock.fixed(t0.plus(Reveals.TTL), ZoneOffset.UTC));
+    Reveals later =
+        new Reveals(
+            k.keyroom.db(), k.keyroom.keys(), Clock.fixed(t0.plus(Reveals.TTL), ZoneOffset.UTC));
     then.keep(browser, acme.tenant().id(), Reveals.Kind.API_TOKEN, "tok_x", CANARY);
     assertThat(later.take(browser, acme.tenant().id(), Reveals.Kind.API_TOKEN, "tok_x")).isEmpty();
     // The next value kept anywhere clears the expired rows.

@@ -12,7 +12,6 @@ import dev.keyroom.session.SessionId;
 import dev.keyroom.session.SessionInfo;
 import dev.keyroom.session.StartedBy;
 import dev.keyroom.session.Workroom;
-import dev.keyroom.session.WorkroomId;
 import dev.keyroom.session.WorkroomMembers;
 import dev.keyroom.session.Workrooms;
 import dev.keyroom.tenancy.Role;
@@ -44,10 +43,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The web UI's people and access pages end to end in headless Chromium against a real Keyroom:
  * Users (invite with a one-time password shown once, a new one for an unused account, roles,
- * disabling someone ends their session, tokens and sign-ins), Profile → API tokens (shown once),
- * a session started from a workroom's page (its token and the commands to paste, shown once —
- * and the commands run), workroom edit and delete, removing a member. Every value shown once
- * appears in exactly one served page, never in a URL or a log.
+ * disabling someone ends their session, tokens and sign-ins), Profile → API tokens (shown once), a
+ * session started from a workroom's page (its token and the commands to paste, shown once — and the
+ * commands run), workroom edit and delete, removing a member. Every value shown once appears in
+ * exactly one served page, never in a URL or a log.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebAdminBrowserTest {
@@ -115,49 +114,80 @@ class WebAdminBrowserTest {
 
   /** A workroom with an environment secret (a canary), whose members are {@code members}. */
   Workroom workroom(Org org, String name, User... members) {
-    CredentialId hook = CredentialId.parse(kr.keyroom.vault().create(CredentialScope.tenantSecrets(org.id()), "env",
-        "DEPLOY_HOOK", SecretValue.ofUtf8(HOOK_CANARY), "test").id());
-    List<WorkroomMembers.UserRef> refs = new ArrayList<>(List.of(WorkroomMembers.UserRef.of(org.founded().admin().id())));
+    CredentialId hook =
+        CredentialId.parse(
+            kr.keyroom
+                .vault()
+                .create(
+                    CredentialScope.tenantSecrets(org.id()),
+                    "env",
+                    "DEPLOY_HOOK",
+                    SecretValue.ofUtf8(HOOK_CANARY),
+                    "test")
+                .id());
+    List<WorkroomMembers.UserRef> refs =
+        new ArrayList<>(List.of(WorkroomMembers.UserRef.of(org.founded().admin().id())));
     for (User m : members) {
       refs.add(WorkroomMembers.UserRef.of(m.id()));
     }
-    return kr.keyroom.workrooms().create(org.id(), new Workrooms.Spec(name, List.of(new Workroom.Tool("env", hook)), null,
-        refs), "test");
+    return kr.keyroom
+        .workrooms()
+        .create(
+            org.id(),
+            new Workrooms.Spec(name, List.of(new Workroom.Tool("env", hook)), null, refs),
+            "test");
   }
 
-  /** Posts a form as the page's signed-in person (their cookie and CSRF token), outside the browser. */
+  /**
+   * Posts a form as the page's signed-in person (their cookie and CSRF token), outside the browser.
+   */
   HttpResponse<String> post(Page page, String path, String form) throws Exception {
-    String cookie = page.context().cookies().stream().filter(c -> c.name.equals(WebRouter.SESSION_COOKIE))
-        .findFirst().orElseThrow().value;
+    String cookie =
+        page.context().cookies().stream()
+            .filter(c -> c.name.equals(WebRouter.SESSION_COOKIE))
+            .findFirst()
+            .orElseThrow()
+            .value;
     String csrf = page.locator("input[name=_csrf]").first().inputValue();
-    return kr.http.send(HttpRequest.newBuilder(URI.create(kr.url() + path))
-        .header("Cookie", WebRouter.SESSION_COOKIE + "=" + cookie)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString("_csrf=" + csrf + (form.isEmpty() ? "" : "&" + form))).build(),
+    return kr.http.send(
+        HttpRequest.newBuilder(URI.create(kr.url() + path))
+            .header("Cookie", WebRouter.SESSION_COOKIE + "=" + cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "_csrf=" + csrf + (form.isEmpty() ? "" : "&" + form)))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   /** A value shown once: in exactly one served page, in no URL and in no log line. */
   void shownOnce(String value) {
-    assertThat(browser.servedHtml.stream().filter(h -> h.contains(value)).count()).as("pages showing the value").isEqualTo(1);
+    assertThat(browser.servedHtml.stream().filter(h -> h.contains(value)).count())
+        .as("pages showing the value")
+        .isEqualTo(1);
     assertThat(browser.requestedUrls).noneMatch(u -> u.contains(value));
     assertThat(logs.all()).doesNotContain(value);
   }
 
   @Test
-  void adminInvitesSomeone_theOneTimePasswordIsShownOnce_andOnlyAnUnusedAccountGetsAnother() throws Exception {
+  void adminInvitesSomeone_theOneTimePasswordIsShownOnce_andOnlyAnUnusedAccountGetsAnother()
+      throws Exception {
     Org org = org("invites");
     Page page = admin(org);
-    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Users").setExact(true)).click();
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Users").setExact(true))
+        .click();
     assertThat(page).hasURL(Pattern.compile(".*/users$"));
     assertThat(page.locator("#users")).containsText("admin");
 
-    // The only admin may neither step down nor disable themselves: the tenant keeps an active admin.
-    page.locator("#user-" + org.founded().admin().id().value()).getByRole(AriaRole.BUTTON,
-        new Locator.GetByRoleOptions().setName("Make member admin")).click();
+    // The only admin may neither step down nor disable themselves: the tenant keeps an active
+    // admin.
+    page.locator("#user-" + org.founded().admin().id().value())
+        .getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Make member admin"))
+        .click();
     assertThat(page.locator("#form-error")).containsText("at least one active admin");
-    page.locator("#user-" + org.founded().admin().id().value()).getByRole(AriaRole.LINK,
-        new Locator.GetByRoleOptions().setName("Disable admin")).click();
+    page.locator("#user-" + org.founded().admin().id().value())
+        .getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName("Disable admin"))
+        .click();
     assertThat(page.locator("#impact")).containsText("This is you");
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Disable admin")).click();
     assertThat(page.locator("#form-error")).containsText("at least one active admin");
@@ -174,11 +204,18 @@ class WebAdminBrowserTest {
     page.getByLabel("User name").fill("carol");
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Invite")).click();
     assertThat(page.locator("#one-time")).containsText("Invited carol.");
-    assertThat(page.locator("#one-time")).containsText("They sign in at " + kr.url() + "/signin with organisation invites"
-        + " and user name carol");
+    assertThat(page.locator("#one-time"))
+        .containsText(
+            "They sign in at "
+                + kr.url()
+                + "/signin with organisation invites"
+                + " and user name carol");
     String first = page.locator("#one-time-password").textContent().trim();
     assertThat(first).matches(ONE_TIME);
-    assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Copy One-time password for carol")))
+    assertThat(
+            page.getByRole(
+                AriaRole.BUTTON,
+                new Page.GetByRoleOptions().setName("Copy One-time password for carol")))
         .isVisible();
     assertThat(page.url()).doesNotContain(first);
     Browser.shoot(page, "users-invited");
@@ -189,9 +226,15 @@ class WebAdminBrowserTest {
     shownOnce(first);
 
     // carol has not used the account: the admin may issue another, which replaces the first.
-    User carol = kr.keyroom.tenancy().users(org.id()).stream().filter(u -> u.name().equals("carol")).findFirst().orElseThrow();
+    User carol =
+        kr.keyroom.tenancy().users(org.id()).stream()
+            .filter(u -> u.name().equals("carol"))
+            .findFirst()
+            .orElseThrow();
     assertThat(page.locator("#user-" + carol.id().value())).containsText("never");
-    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("New one-time password for carol")).click();
+    page.getByRole(
+            AriaRole.BUTTON, new Page.GetByRoleOptions().setName("New one-time password for carol"))
+        .click();
     assertThat(page.locator("#one-time")).containsText("New one-time password for carol.");
     String second = page.locator("#one-time-password").textContent().trim();
     assertThat(second).matches(ONE_TIME).isNotEqualTo(first);
@@ -204,26 +247,38 @@ class WebAdminBrowserTest {
     Page carolsPage = browser.signIn(kr.url(), org.name(), "carol", second);
     assertThat(carolsPage).hasURL(Pattern.compile(".*/profile/password$"));
     carolsPage.getByLabel("Current password").fill(second);
-    carolsPage.getByLabel("New password", new Page.GetByLabelOptions().setExact(true)).fill("carols very own passphrase");
+    carolsPage
+        .getByLabel("New password", new Page.GetByLabelOptions().setExact(true))
+        .fill("carols very own passphrase");
     carolsPage.getByLabel("New password again").fill("carols very own passphrase");
-    carolsPage.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Change password")).click();
+    carolsPage
+        .getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Change password"))
+        .click();
     assertThat(carolsPage.getByText("Password changed")).isVisible();
     carolsPage.context().close();
     page.reload();
     assertThat(page.locator("#user-" + carol.id().value())).containsText("just now");
-    assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("New one-time password for carol")))
+    assertThat(
+            page.getByRole(
+                AriaRole.BUTTON,
+                new Page.GetByRoleOptions().setName("New one-time password for carol")))
         .hasCount(0);
-    HttpResponse<String> refused = post(page, "/users/" + carol.id().value() + "/one-time-password", "");
+    HttpResponse<String> refused =
+        post(page, "/users/" + carol.id().value() + "/one-time-password", "");
     assertThat(refused.statusCode()).isEqualTo(409);
-    assertThat(refused.body()).contains("a one-time password is only for a user who never signed in");
-    assertThat(kr.keyroom.passwords().check(org.name(), "carol", "carols very own passphrase")).isPresent();
+    assertThat(refused.body())
+        .contains("a one-time password is only for a user who never signed in");
+    assertThat(kr.keyroom.passwords().check(org.name(), "carol", "carols very own passphrase"))
+        .isPresent();
 
     // Roles: carol becomes an admin and a member again.
-    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Make admin carol")).click();
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Make admin carol"))
+        .click();
     assertThat(page.locator("#notice")).hasText("carol is now admin.");
     assertThat(kr.keyroom.tenancy().user(org.id(), carol.id()).role()).isEqualTo(Role.ADMIN);
     Browser.shoot(page, "users");
-    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Make member carol")).click();
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Make member carol"))
+        .click();
     assertThat(page.locator("#notice")).hasText("carol is now member.");
     assertThat(kr.keyroom.tenancy().user(org.id(), carol.id()).role()).isEqualTo(Role.MEMBER);
     page.context().close();
@@ -236,17 +291,21 @@ class WebAdminBrowserTest {
     Workroom room = workroom(org, "Support", dave);
     Page daves = signIn(org, "dave");
     daves.navigate(kr.url() + "/workrooms/" + room.id().value());
-    daves.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Start a session as dave")).click();
+    daves
+        .getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Start a session as dave"))
+        .click();
     assertThat(daves.locator("#how-to")).isVisible();
     String sessionToken = daves.locator("#session-token").textContent().trim();
     SessionInfo session = kr.keyroom.sessions().live(org.id(), room.id()).get(0);
-    String apiToken = kr.keyroom.tokens().issueForUser(org.id(), dave.id(), "scripts", "test").token();
+    String apiToken =
+        kr.keyroom.tokens().issueForUser(org.id(), dave.id(), "scripts", "test").token();
     assertThat(kr.get("/api/v1/me", apiToken).statusCode()).isEqualTo(200);
     assertThat(kr.get("/api/v1/session", sessionToken).statusCode()).isEqualTo(200);
 
     Page page = admin(org);
     page.navigate(kr.url() + "/users");
-    assertThat(page.locator("#user-" + dave.id().value() + " td[data-label='Live sessions']")).hasText("1");
+    assertThat(page.locator("#user-" + dave.id().value() + " td[data-label='Live sessions']"))
+        .hasText("1");
     page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Disable dave")).click();
     assertThat(page.locator("#impact")).containsText("1 live session will end (Support)");
     Browser.shoot(page, "user-disable");
@@ -272,17 +331,22 @@ class WebAdminBrowserTest {
     User stranger = member(other, "stranger");
     Workroom theirs = workroom(other, "Theirs", stranger);
     String platform = kr.keyroom.tokens().issueService(other.id(), "platform", "test").id().value();
-    for (String path : List.of("/users/" + stranger.id().value() + "/disable", "/workrooms/" + theirs.id().value() + "/edit",
-        "/workrooms/" + theirs.id().value() + "/delete")) {
+    for (String path :
+        List.of(
+            "/users/" + stranger.id().value() + "/disable",
+            "/workrooms/" + theirs.id().value() + "/edit",
+            "/workrooms/" + theirs.id().value() + "/delete")) {
       assertThat(page.navigate(kr.url() + path).status()).as(path).isEqualTo(404);
     }
     page.navigate(kr.url() + "/users");
-    for (String[] attempt : List.of(new String[] {"/users/" + stranger.id().value() + "/disable", ""},
-        new String[] {"/users/" + stranger.id().value() + "/role", "role=admin"},
-        new String[] {"/users/" + stranger.id().value() + "/one-time-password", ""},
-        new String[] {"/workrooms/" + theirs.id().value() + "/edit", "name=Taken"},
-        new String[] {"/workrooms/" + theirs.id().value() + "/delete", ""},
-        new String[] {"/users/service-tokens/" + platform + "/revoke", ""})) {
+    for (String[] attempt :
+        List.of(
+            new String[] {"/users/" + stranger.id().value() + "/disable", ""},
+            new String[] {"/users/" + stranger.id().value() + "/role", "role=admin"},
+            new String[] {"/users/" + stranger.id().value() + "/one-time-password", ""},
+            new String[] {"/workrooms/" + theirs.id().value() + "/edit", "name=Taken"},
+            new String[] {"/workrooms/" + theirs.id().value() + "/delete", ""},
+            new String[] {"/users/service-tokens/" + platform + "/revoke", ""})) {
       assertThat(post(page, attempt[0], attempt[1]).statusCode()).as(attempt[0]).isEqualTo(404);
     }
     User after = kr.keyroom.tenancy().user(other.id(), stranger.id());
@@ -321,8 +385,10 @@ class WebAdminBrowserTest {
     page.getByLabel("Name").fill("old script");
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create token")).click();
     String old = page.locator("#token-value").textContent().trim();
-    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke old script")).click();
-    assertThat(page.locator("#notice")).hasText("Revoked old script. Anything using it is refused from now on.");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke old script"))
+        .click();
+    assertThat(page.locator("#notice"))
+        .hasText("Revoked old script. Anything using it is refused from now on.");
     assertThat(kr.get("/api/v1/me", old).statusCode()).isEqualTo(401);
     assertThat(page.locator("#tokens")).containsText("revoked");
     assertThat(page.locator("#tokens")).containsText("just now");
@@ -330,16 +396,25 @@ class WebAdminBrowserTest {
 
     // Start a session from the workroom's page: its token and the commands, once.
     page.navigate(kr.url() + "/workrooms/" + room.id().value());
-    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Start a session as erin")).click();
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Start a session as erin"))
+        .click();
     assertThat(page.locator("#how-to")).isVisible();
     SessionInfo session = kr.keyroom.sessions().live(org.id(), room.id()).get(0);
     String sessionToken = page.locator("#session-token").textContent().trim();
-    assertThat(sessionToken).matches(SESSION_TOKEN).isEqualTo(kr.keyroom.sessions().token(org.id(), session.id()));
+    assertThat(sessionToken)
+        .matches(SESSION_TOKEN)
+        .isEqualTo(kr.keyroom.sessions().token(org.id(), session.id()));
     String tokenCommand = page.locator("#token-command").textContent().trim();
     String workroomCommand = page.locator("#workroom-command").textContent().trim();
-    assertThat(tokenCommand).isEqualTo("KEYROOM_URL=" + kr.url() + " KEYROOM_SESSION_TOKEN=" + sessionToken
-        + " keyroom run -- python agent.py");
-    assertThat(workroomCommand).isEqualTo("keyroom run --workroom 'Research lab' -- python agent.py");
+    assertThat(tokenCommand)
+        .isEqualTo(
+            "KEYROOM_URL="
+                + kr.url()
+                + " KEYROOM_SESSION_TOKEN="
+                + sessionToken
+                + " keyroom run -- python agent.py");
+    assertThat(workroomCommand)
+        .isEqualTo("keyroom run --workroom 'Research lab' -- python agent.py");
     Browser.shoot(page, "workroom-session-started");
     page.reload();
     assertThat(page.locator("#token-gone")).containsText("shown once");
@@ -347,17 +422,26 @@ class WebAdminBrowserTest {
     assertThat(page.content()).doesNotContain(sessionToken).doesNotContain("kr_sess_");
     shownOnce(sessionToken);
 
-    // The commands as pasted, with a command of our own in place of the example: both see the workroom's secret.
+    // The commands as pasted, with a command of our own in place of the example: both see the
+    // workroom's secret.
     Path out = Files.createDirectories(dir.resolve("run-out"));
     CliProcess.Result withToken = paste(tokenCommand, Map.of(), out.resolve("token"));
     assertThat(withToken.exitCode()).as(withToken.stderr()).isZero();
-    assertThat(Files.readString(out.resolve("token"))).isEqualTo(HOOK_CANARY + " " + session.id().value());
-    CliProcess.Result asPerson = paste(workroomCommand, Map.of("KEYROOM_URL", kr.url(), "KEYROOM_TOKEN", token),
-        out.resolve("person"));
+    assertThat(Files.readString(out.resolve("token")))
+        .isEqualTo(HOOK_CANARY + " " + session.id().value());
+    CliProcess.Result asPerson =
+        paste(
+            workroomCommand,
+            Map.of("KEYROOM_URL", kr.url(), "KEYROOM_TOKEN", token),
+            out.resolve("person"));
     assertThat(asPerson.exitCode()).as(asPerson.stderr()).isZero();
     assertThat(Files.readString(out.resolve("person"))).startsWith(HOOK_CANARY + " ses_");
-    for (String text : List.of(withToken.stdout(), withToken.stderr(), asPerson.stdout(), asPerson.stderr())) {
-      assertThat(text).doesNotContain(HOOK_CANARY).doesNotContain(sessionToken).doesNotContain(token);
+    for (String text :
+        List.of(withToken.stdout(), withToken.stderr(), asPerson.stdout(), asPerson.stderr())) {
+      assertThat(text)
+          .doesNotContain(HOOK_CANARY)
+          .doesNotContain(sessionToken)
+          .doesNotContain(token);
     }
     for (String html : browser.servedHtml) {
       assertThat(html).doesNotContain(HOOK_CANARY);
@@ -379,9 +463,14 @@ class WebAdminBrowserTest {
       environment.put(w.substring(0, w.indexOf('=')), w.substring(w.indexOf('=') + 1));
     }
     assertThat(words.remove(0)).isEqualTo("keyroom");
-    assertThat(words.subList(words.size() - 3, words.size())).containsExactly("--", "python", "agent.py");
+    assertThat(words.subList(words.size() - 3, words.size()))
+        .containsExactly("--", "python", "agent.py");
     words = new ArrayList<>(words.subList(0, words.size() - 2));
-    words.addAll(List.of("sh", "-c", "printf '%s %s' \"$DEPLOY_HOOK\" \"$KEYROOM_SESSION_ID\" > '" + file + "'"));
+    words.addAll(
+        List.of(
+            "sh",
+            "-c",
+            "printf '%s %s' \"$DEPLOY_HOOK\" \"$KEYROOM_SESSION_ID\" > '" + file + "'"));
     return CliProcess.run(environment, null, words.toArray(String[]::new));
   }
 
@@ -419,13 +508,20 @@ class WebAdminBrowserTest {
     User gina = member(org, "gina");
     Workroom room = workroom(org, "Support", frank);
     kr.keyroom.consents().grant(org.id(), frank.id(), room.id(), "test");
-    SessionId frankSession = kr.keyroom.sessions().start(org.id(), room.id(), frank.id(), StartedBy.SELF, "test").session().id();
+    SessionId frankSession =
+        kr.keyroom
+            .sessions()
+            .start(org.id(), room.id(), frank.id(), StartedBy.SELF, "test")
+            .session()
+            .id();
 
     Page page = admin(org);
     page.navigate(kr.url() + "/workrooms/" + room.id().value());
     assertThat(page.locator("#members")).containsText("frank");
-    page.getByLabel("Add member").selectOption(new com.microsoft.playwright.options.SelectOption().setLabel("gina"));
-    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add").setExact(true)).click();
+    page.getByLabel("Add member")
+        .selectOption(new com.microsoft.playwright.options.SelectOption().setLabel("gina"));
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add").setExact(true))
+        .click();
     assertThat(page.locator("#notice")).containsText("Member added.");
     assertThat(page.locator("#members")).containsText("gina");
     assertThat(kr.keyroom.workrooms().members().isMember(org.id(), room.id(), gina.id())).isTrue();
@@ -447,15 +543,21 @@ class WebAdminBrowserTest {
     Org org = org("edits");
     User hal = member(org, "hal");
     Workroom room = workroom(org, "Scratch", hal);
-    var halsSession = kr.keyroom.sessions().start(org.id(), room.id(), hal.id(), StartedBy.SELF, "test");
+    var halsSession =
+        kr.keyroom.sessions().start(org.id(), room.id(), hal.id(), StartedBy.SELF, "test");
     assertThat(kr.get("/api/v1/session", halsSession.token()).statusCode()).isEqualTo(200);
 
     Page page = admin(org);
     page.navigate(kr.url() + "/workrooms/" + room.id().value());
     page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Edit workroom")).click();
-    assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Edit Scratch"))).isVisible();
+    assertThat(
+            page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Edit Scratch")))
+        .isVisible();
     assertThat(page.getByLabel("Workroom name")).hasValue("Scratch");
-    assertThat(page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("Environment secret").setExact(true)))
+    assertThat(
+            page.getByRole(
+                AriaRole.CHECKBOX,
+                new Page.GetByRoleOptions().setName("Environment secret").setExact(true)))
         .isChecked();
     assertThat(page.locator("#member-picks")).hasCount(0);
     Browser.shoot(page, "workroom-edit");
@@ -472,12 +574,15 @@ class WebAdminBrowserTest {
     page.locator("#ep0-protocol").selectOption("postgres");
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save workroom")).click();
     assertThat(page.locator("#notice")).hasText("Workroom saved.");
-    assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Scratch pad"))).isVisible();
+    assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Scratch pad")))
+        .isVisible();
     assertThat(page.locator("main")).containsText("postgres://db.internal:5432");
     Workroom edited = kr.keyroom.workrooms().get(org.id(), room.id());
     assertThat(edited.name()).isEqualTo("Scratch pad");
     assertThat(edited.tools()).isEqualTo(room.tools());
-    assertThat(edited.network().endpoints()).extracting(Workroom.Endpoint::host).containsExactly("db.internal");
+    assertThat(edited.network().endpoints())
+        .extracting(Workroom.Endpoint::host)
+        .containsExactly("db.internal");
     assertThat(kr.keyroom.workrooms().members().list(org.id(), room.id())).hasSize(2);
     assertThat(kr.keyroom.sessions().get(org.id(), halsSession.session().id()).endedAt()).isNull();
 
@@ -502,30 +607,45 @@ class WebAdminBrowserTest {
     Workroom room = workroom(org, "Support", ivan);
     Page page = signIn(org, "ivan");
     assertThat(page).hasURL(Pattern.compile(".*/profile/integrations$"));
-    assertThat(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Users").setExact(true))).hasCount(0);
-    assertThat(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("API tokens"))).isVisible();
-    for (String path : List.of("/users", "/users/" + judy.id().value() + "/disable", "/workrooms/" + room.id().value() + "/edit",
-        "/workrooms/" + room.id().value() + "/delete")) {
+    assertThat(
+            page.getByRole(
+                AriaRole.LINK, new Page.GetByRoleOptions().setName("Users").setExact(true)))
+        .hasCount(0);
+    assertThat(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("API tokens")))
+        .isVisible();
+    for (String path :
+        List.of(
+            "/users",
+            "/users/" + judy.id().value() + "/disable",
+            "/workrooms/" + room.id().value() + "/edit",
+            "/workrooms/" + room.id().value() + "/delete")) {
       Response r = page.navigate(kr.url() + path);
       assertThat(r.status()).as(path).isEqualTo(403);
       assertThat(page.locator(".alert-error")).containsText("for admins");
     }
     page.navigate(kr.url() + "/workrooms/" + room.id().value());
-    assertThat(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Edit workroom"))).hasCount(0);
-    for (String[] attempt : List.of(new String[] {"/users", "name=mallory&role=admin"},
-        new String[] {"/users/" + judy.id().value() + "/disable", ""},
-        new String[] {"/users/" + ivan.id().value() + "/role", "role=admin"},
-        new String[] {"/users/" + judy.id().value() + "/one-time-password", ""},
-        new String[] {"/workrooms/" + room.id().value() + "/delete", ""})) {
+    assertThat(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Edit workroom")))
+        .hasCount(0);
+    for (String[] attempt :
+        List.of(
+            new String[] {"/users", "name=mallory&role=admin"},
+            new String[] {"/users/" + judy.id().value() + "/disable", ""},
+            new String[] {"/users/" + ivan.id().value() + "/role", "role=admin"},
+            new String[] {"/users/" + judy.id().value() + "/one-time-password", ""},
+            new String[] {"/workrooms/" + room.id().value() + "/delete", ""})) {
       assertThat(post(page, attempt[0], attempt[1]).statusCode()).as(attempt[0]).isEqualTo(403);
     }
-    assertThat(kr.keyroom.tenancy().users(org.id())).extracting(User::name).containsExactly("admin", "ivan", "judy");
+    assertThat(kr.keyroom.tenancy().users(org.id()))
+        .extracting(User::name)
+        .containsExactly("admin", "ivan", "judy");
     assertThat(kr.keyroom.tenancy().user(org.id(), judy.id()).isActive()).isTrue();
     assertThat(kr.keyroom.tenancy().user(org.id(), ivan.id()).role()).isEqualTo(Role.MEMBER);
     assertThat(kr.keyroom.workrooms().list(org.id())).hasSize(1);
     // Another person's token is not theirs to revoke: as in the API, it is not found.
-    String judysToken = kr.keyroom.tokens().issueForUser(org.id(), judy.id(), "judys", "test").id().value();
-    assertThat(post(page, "/profile/tokens/" + judysToken + "/revoke", "").statusCode()).isEqualTo(404);
+    String judysToken =
+        kr.keyroom.tokens().issueForUser(org.id(), judy.id(), "judys", "test").id().value();
+    assertThat(post(page, "/profile/tokens/" + judysToken + "/revoke", "").statusCode())
+        .isEqualTo(404);
     assertThat(kr.keyroom.tokens().list(org.id(), judy.id()).get(0).revokedAt()).isNull();
     page.context().close();
   }

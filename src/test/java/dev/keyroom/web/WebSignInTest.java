@@ -29,25 +29,42 @@ class WebSignInTest {
   private static final Pattern TOKEN = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
 
   @TempDir Path dir;
-  final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  final HttpClient http =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   record Form(String cookie, String token) {}
 
   Form signInForm(TestKeyroom k) throws Exception {
-    HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(k.url() + "/signin")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> page =
+        http.send(
+            HttpRequest.newBuilder(URI.create(k.url() + "/signin")).build(),
+            HttpResponse.BodyHandlers.ofString());
     Matcher m = TOKEN.matcher(page.body());
     assertThat(m.find()).isTrue();
-    String cookie = page.headers().allValues("set-cookie").stream().filter(c -> c.startsWith(SignInPages.PRE_COOKIE + "="))
-        .findFirst().orElseThrow().split(";")[0];
+    String cookie =
+        page.headers().allValues("set-cookie").stream()
+            .filter(c -> c.startsWith(SignInPages.PRE_COOKIE + "="))
+            .findFirst()
+            .orElseThrow()
+            .split(";")[0];
     return new Form(cookie, m.group(1));
   }
 
   HttpResponse<String> signIn(TestKeyroom k, String user, String password) throws Exception {
     Form f = signInForm(k);
-    String body = "_csrf=" + f.token() + "&tenant=acme&name=" + user + "&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8);
-    return http.send(HttpRequest.newBuilder(URI.create(k.url() + "/signin")).header("Cookie", f.cookie())
-        .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+    String body =
+        "_csrf="
+            + f.token()
+            + "&tenant=acme&name="
+            + user
+            + "&password="
+            + URLEncoder.encode(password, StandardCharsets.UTF_8);
+    return http.send(
+        HttpRequest.newBuilder(URI.create(k.url() + "/signin"))
+            .header("Cookie", f.cookie())
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -62,13 +79,22 @@ class WebSignInTest {
   void theOrganisationIsFilledInOnlyWhenThereIsJustOne() throws Exception {
     try (TestKeyroom k = TestKeyroom.sqlite(dir)) {
       k.tenant("acme");
-      String form = http.send(HttpRequest.newBuilder(URI.create(k.url() + "/signin")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      String form =
+          http.send(
+                  HttpRequest.newBuilder(URI.create(k.url() + "/signin")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       assertThat(form).contains("id=\"tenant\" name=\"tenant\" value=\"acme\"");
       k.tenant("globex");
-      String two = http.send(HttpRequest.newBuilder(URI.create(k.url() + "/signin")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
-      assertThat(two).contains("id=\"tenant\" name=\"tenant\" value=\"\"").doesNotContain("acme").doesNotContain("globex");
+      String two =
+          http.send(
+                  HttpRequest.newBuilder(URI.create(k.url() + "/signin")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertThat(two)
+          .contains("id=\"tenant\" name=\"tenant\" value=\"\"")
+          .doesNotContain("acme")
+          .doesNotContain("globex");
     }
   }
 
@@ -78,30 +104,54 @@ class WebSignInTest {
       acme(k);
       HttpResponse<String> res = signIn(k, "admin", PASSWORD);
       assertThat(res.statusCode()).isEqualTo(302);
-      String cookie = res.headers().allValues("set-cookie").stream().filter(c -> c.startsWith(WebRouter.SESSION_COOKIE + "="))
-          .findFirst().orElseThrow();
-      assertThat(cookie).contains("HttpOnly").contains("SameSite=Strict").contains("Path=/").doesNotContain("Secure");
-      for (String path : List.of("/signin", "/workrooms", "/config/secrets", "/audit", "/users", "/profile/tokens")) {
-        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(k.url() + path))
-            .header("Cookie", cookie.split(";")[0]).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(page.headers().firstValue("content-security-policy").orElseThrow()).as(path)
-            .contains("default-src 'none'").contains("script-src 'self'").contains("frame-ancestors 'none'")
+      String cookie =
+          res.headers().allValues("set-cookie").stream()
+              .filter(c -> c.startsWith(WebRouter.SESSION_COOKIE + "="))
+              .findFirst()
+              .orElseThrow();
+      assertThat(cookie)
+          .contains("HttpOnly")
+          .contains("SameSite=Strict")
+          .contains("Path=/")
+          .doesNotContain("Secure");
+      for (String path :
+          List.of(
+              "/signin", "/workrooms", "/config/secrets", "/audit", "/users", "/profile/tokens")) {
+        HttpResponse<String> page =
+            http.send(
+                HttpRequest.newBuilder(URI.create(k.url() + path))
+                    .header("Cookie", cookie.split(";")[0])
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.headers().firstValue("content-security-policy").orElseThrow())
+            .as(path)
+            .contains("default-src 'none'")
+            .contains("script-src 'self'")
+            .contains("frame-ancestors 'none'")
             .doesNotContain("unsafe");
         assertThat(page.headers().firstValue("x-frame-options")).contains("DENY");
         assertThat(page.headers().firstValue("x-content-type-options")).contains("nosniff");
         assertThat(page.headers().firstValue("cache-control")).contains("no-store");
-        assertThat(page.body()).as(path).doesNotContain("<script>").doesNotContain(" style=").doesNotContain("onclick");
+        assertThat(page.body())
+            .as(path)
+            .doesNotContain("<script>")
+            .doesNotContain(" style=")
+            .doesNotContain("onclick");
       }
     }
   }
 
   @Test
   void cookiesAreSecureWhenThePublicUrlIsHttps() throws Exception {
-    try (TestKeyroom k = TestKeyroom.start(TestKeyroom.config(dir, dev.keyroom.testing.TestDatabases.sqliteUrl(dir))
-        .with(Config.Setting.PUBLIC_URL, "https://keyroom.example"), c -> c)) {
+    try (TestKeyroom k =
+        TestKeyroom.start(
+            TestKeyroom.config(dir, dev.keyroom.testing.TestDatabases.sqliteUrl(dir))
+                .with(Config.Setting.PUBLIC_URL, "https://keyroom.example"),
+            c -> c)) {
       acme(k);
       HttpResponse<String> res = signIn(k, "admin", PASSWORD);
-      assertThat(res.headers().allValues("set-cookie")).anyMatch(c -> c.startsWith(WebRouter.SESSION_COOKIE + "=") && c.contains("Secure"));
+      assertThat(res.headers().allValues("set-cookie"))
+          .anyMatch(c -> c.startsWith(WebRouter.SESSION_COOKIE + "=") && c.contains("Secure"));
     }
   }
 
@@ -115,31 +165,47 @@ class WebSignInTest {
       HttpResponse<String> limited = signIn(k, "admin", PASSWORD);
       assertThat(limited.statusCode()).isEqualTo(429);
       assertThat(limited.body()).contains("Too many failed attempts");
-      assertThat(limited.headers().allValues("set-cookie")).noneMatch(c -> c.startsWith(WebRouter.SESSION_COOKIE + "="));
+      assertThat(limited.headers().allValues("set-cookie"))
+          .noneMatch(c -> c.startsWith(WebRouter.SESSION_COOKIE + "="));
     }
   }
 
   @Test
   void pagesNeedASignIn_andArrivalsFromOtherSitesContinueOnOurOrigin() throws Exception {
     try (TestKeyroom k = TestKeyroom.sqlite(dir)) {
-      HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(k.url() + "/config/secrets")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> res =
+          http.send(
+              HttpRequest.newBuilder(URI.create(k.url() + "/config/secrets")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(res.statusCode()).isEqualTo(302);
       assertThat(res.headers().firstValue("location")).contains("/signin?next=%2Fconfig%2Fsecrets");
-      HttpResponse<String> cross = http.send(HttpRequest.newBuilder(URI.create(k.url() + "/profile/integrations?oauth=connected"))
-          .header("Sec-Fetch-Site", "cross-site").build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> cross =
+          http.send(
+              HttpRequest.newBuilder(URI.create(k.url() + "/profile/integrations?oauth=connected"))
+                  .header("Sec-Fetch-Site", "cross-site")
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(cross.statusCode()).isEqualTo(200);
-      assertThat(cross.body()).contains("http-equiv=\"refresh\" content=\"0;url=/profile/integrations?oauth=connected\"");
+      assertThat(cross.body())
+          .contains(
+              "http-equiv=\"refresh\" content=\"0;url=/profile/integrations?oauth=connected\"");
     }
   }
 
   @Test
   void nextParameterNeverLeavesThisOrigin() {
-    for (String bad : List.of("//evil.example/", "/\\evil.example", "https://evil.example/", "/signin", "javascript:alert(1)",
-        "/x\"><script>")) {
+    for (String bad :
+        List.of(
+            "//evil.example/",
+            "/\\evil.example",
+            "https://evil.example/",
+            "/signin",
+            "javascript:alert(1)",
+            "/x\"><script>")) {
       assertThat(SignInPages.safeNext(bad)).as(bad).isEqualTo("/");
     }
-    assertThat(SignInPages.safeNext("/workrooms/wr_abc?created=1")).isEqualTo("/workrooms/wr_abc?created=1");
+    assertThat(SignInPages.safeNext("/workrooms/wr_abc?created=1"))
+        .isEqualTo("/workrooms/wr_abc?created=1");
   }
 
   @Test
@@ -149,7 +215,8 @@ class WebSignInTest {
     assertThat(hash).startsWith("$argon2id$v=19$m=1024,t=1,p=1$").doesNotContain("right password");
     assertThat(argon.verify("right password", hash)).isTrue();
     assertThat(argon.verify("wrong password", hash)).isFalse();
-    assertThat(argon.verify("right password", hash.substring(0, hash.length() - 2) + "AA")).isFalse();
+    assertThat(argon.verify("right password", hash.substring(0, hash.length() - 2) + "AA"))
+        .isFalse();
     assertThat(argon.verify("right password", "$2a$10$notargon")).isFalse();
     assertThat(argon.hash("right password")).isNotEqualTo(hash);
   }
@@ -157,20 +224,35 @@ class WebSignInTest {
   @Test
   void createTenantPrintsAOneTimePassword_andSetPasswordReadsStdin() throws Exception {
     String[] store = {"--data-dir", dir.toString()};
-    String out = run(null, concat(new String[] {"admin", "create-tenant", "acme", "--create-store"}, store));
+    String out =
+        run(null, concat(new String[] {"admin", "create-tenant", "acme", "--create-store"}, store));
     Matcher m = Pattern.compile("one-time password[^\\n]*\\n([A-Za-z0-9-]{23})").matcher(out);
     assertThat(m.find()).as(out).isTrue();
     String newPassword = "operator chose this one";
-    String set = run(newPassword + "\n", concat(new String[] {"admin", "set-password", "--tenant", "acme", "--user", "admin"}, store));
+    String set =
+        run(
+            newPassword + "\n",
+            concat(
+                new String[] {"admin", "set-password", "--tenant", "acme", "--user", "admin"},
+                store));
     assertThat(set).contains("password set for admin").doesNotContain(newPassword);
-    try (TestKeyroom k = TestKeyroom.start(TestKeyroom.config(dir, dev.keyroom.testing.TestDatabases.sqliteUrl(dir)), c -> c)) {
-      Passwords p = new Passwords(k.keyroom.db(), k.keyroom.tenancy(), k.keyroom.audit(), k.keyroom.clock());
-      assertThat(p.check("acme", "admin", newPassword)).hasValueSatisfying(a -> assertThat(a.mustChange()).isFalse());
+    try (TestKeyroom k =
+        TestKeyroom.start(
+            TestKeyroom.config(dir, dev.keyroom.testing.TestDatabases.sqliteUrl(dir)), c -> c)) {
+      Passwords p =
+          new Passwords(k.keyroom.db(), k.keyroom.tenancy(), k.keyroom.audit(), k.keyroom.clock());
+      assertThat(p.check("acme", "admin", newPassword))
+          .hasValueSatisfying(a -> assertThat(a.mustChange()).isFalse());
       assertThat(p.check("acme", "admin", m.group(1))).isEmpty();
-      List<String> hashes = k.keyroom.db().jdbi().withHandle(h -> h.createQuery("SELECT hash FROM web_passwords")
-          .mapTo(String.class).list());
+      List<String> hashes =
+          k.keyroom
+              .db()
+              .jdbi()
+              .withHandle(
+                  h -> h.createQuery("SELECT hash FROM web_passwords").mapTo(String.class).list());
       assertThat(hashes)
-          .allSatisfy(hash -> assertThat(hash).startsWith("$argon2id$").doesNotContain(newPassword));
+          .allSatisfy(
+              hash -> assertThat(hash).startsWith("$argon2id$").doesNotContain(newPassword));
     }
   }
 

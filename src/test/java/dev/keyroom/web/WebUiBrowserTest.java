@@ -8,10 +8,10 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Response;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.Cookie;
+import dev.keyroom.proxy.FakeUpstream;
 import dev.keyroom.tenancy.Role;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.User;
-import dev.keyroom.proxy.FakeUpstream;
 import dev.keyroom.testing.LogCapture;
 import dev.keyroom.testing.TestDatabases;
 import dev.keyroom.testing.TestKeyroom;
@@ -22,11 +22,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.OAuth2Config;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,26 +63,60 @@ class WebUiBrowserTest {
   void start() {
     Browser.requireChromium();
     logs = LogCapture.begin();
-    gemini = new FakeUpstream().on("/v1beta/models", (ex, seen) -> FakeUpstream.json(ex,
-        GEMINI_CANARY.equals(seen.header("x-goog-api-key")) ? 200 : 401, "{\"models\":[],\"candidates\":[],"
-            + "\"usageMetadata\":{\"promptTokenCount\":12,\"candidatesTokenCount\":30,\"totalTokenCount\":42}}"));
-    oauthServer = new MockOAuth2Server(new OAuth2Config(false, null, null, false, new OAuth2TokenProvider(),
-        Set.of(new DefaultOAuth2TokenCallback(OAUTH_ISSUER, OAUTH_SUBJECT, "JWT", List.of(OAUTH_CLIENT),
-            Map.of("preferred_username", OAUTH_SUBJECT), 3600))));
+    gemini =
+        new FakeUpstream()
+            .on(
+                "/v1beta/models",
+                (ex, seen) ->
+                    FakeUpstream.json(
+                        ex,
+                        GEMINI_CANARY.equals(seen.header("x-goog-api-key")) ? 200 : 401,
+                        "{\"models\":[],\"candidates\":[],"
+                            + "\"usageMetadata\":{\"promptTokenCount\":12,\"candidatesTokenCount\":30,\"totalTokenCount\":42}}"));
+    oauthServer =
+        new MockOAuth2Server(
+            new OAuth2Config(
+                false,
+                null,
+                null,
+                false,
+                new OAuth2TokenProvider(),
+                Set.of(
+                    new DefaultOAuth2TokenCallback(
+                        OAUTH_ISSUER,
+                        OAUTH_SUBJECT,
+                        "JWT",
+                        List.of(OAUTH_CLIENT),
+                        Map.of("preferred_username", OAUTH_SUBJECT),
+                        3600))));
     oauthServer.start();
-    kr = TestKeyroom.start(TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir)).withUpstream("gemini", gemini.url())
-        .withOAuth("generic", "client-id", OAUTH_CLIENT)
-        .withOAuth("generic", "client-secret", "web-test-client-secret-0a1b2c3d")
-        .withOAuth("generic", "authorize-url", oauthServer.authorizationEndpointUrl(OAUTH_ISSUER).toString())
-        .withOAuth("generic", "token-url", oauthServer.tokenEndpointUrl(OAUTH_ISSUER).toString())
-        .withOAuth("generic", "revocation-url", oauthServer.revocationEndpointUrl(OAUTH_ISSUER).toString())
-        .withOAuth("generic", "userinfo-url", oauthServer.userInfoUrl(OAUTH_ISSUER).toString())
-        .withOAuth("generic", "issuer", oauthServer.issuerUrl(OAUTH_ISSUER).toString())
-        .withOAuth("generic", "oidc", "true")
-        .withOAuth("generic", "scopes", "openid profile offline_access")
-        .withOAuth("generic", "account-claim", "sub"), c -> c);
+    kr =
+        TestKeyroom.start(
+            TestKeyroom.config(dir, TestDatabases.sqliteUrl(dir))
+                .withUpstream("gemini", gemini.url())
+                .withOAuth("generic", "client-id", OAUTH_CLIENT)
+                .withOAuth("generic", "client-secret", "web-test-client-secret-0a1b2c3d")
+                .withOAuth(
+                    "generic",
+                    "authorize-url",
+                    oauthServer.authorizationEndpointUrl(OAUTH_ISSUER).toString())
+                .withOAuth(
+                    "generic", "token-url", oauthServer.tokenEndpointUrl(OAUTH_ISSUER).toString())
+                .withOAuth(
+                    "generic",
+                    "revocation-url",
+                    oauthServer.revocationEndpointUrl(OAUTH_ISSUER).toString())
+                .withOAuth(
+                    "generic", "userinfo-url", oauthServer.userInfoUrl(OAUTH_ISSUER).toString())
+                .withOAuth("generic", "issuer", oauthServer.issuerUrl(OAUTH_ISSUER).toString())
+                .withOAuth("generic", "oidc", "true")
+                .withOAuth("generic", "scopes", "openid profile offline_access")
+                .withOAuth("generic", "account-claim", "sub"),
+            c -> c);
     acme = kr.tenant("acme");
-    Passwords passwords = new Passwords(kr.keyroom.db(), kr.keyroom.tenancy(), kr.keyroom.audit(), kr.keyroom.clock());
+    Passwords passwords =
+        new Passwords(
+            kr.keyroom.db(), kr.keyroom.tenancy(), kr.keyroom.audit(), kr.keyroom.clock());
     passwords.set(acme.tenant().id(), acme.admin().id(), ADMIN_PASSWORD, false, "test");
     bob = kr.keyroom.tenancy().createUser(acme.tenant().id(), "bob", Role.MEMBER, "test");
     passwords.set(acme.tenant().id(), bob.id(), MEMBER_PASSWORD, false, "test");
@@ -116,7 +150,9 @@ class WebUiBrowserTest {
   void adminManagesKeysWorkroomsAndSessions_withoutAnyValueReachingAPage() throws Exception {
     Page signin = browser.newPage();
     Response r = signin.navigate(kr.url() + "/signin");
-    assertThat(r.headerValue("content-security-policy")).contains("default-src 'none'").contains("script-src 'self'")
+    assertThat(r.headerValue("content-security-policy"))
+        .contains("default-src 'none'")
+        .contains("script-src 'self'")
         .doesNotContain("unsafe-inline");
     assertThat(r.headerValue("x-frame-options")).isEqualTo("DENY");
     assertThat(r.headerValue("x-content-type-options")).isEqualTo("nosniff");
@@ -130,7 +166,11 @@ class WebUiBrowserTest {
 
     Page page = signIn("admin", ADMIN_PASSWORD);
     assertThat(page).hasURL(Pattern.compile(".*/workrooms$"));
-    Cookie session = page.context().cookies().stream().filter(c -> c.name.equals(WebRouter.SESSION_COOKIE)).findFirst().orElseThrow();
+    Cookie session =
+        page.context().cookies().stream()
+            .filter(c -> c.name.equals(WebRouter.SESSION_COOKIE))
+            .findFirst()
+            .orElseThrow();
     assertThat(session.httpOnly).isTrue();
     assertThat(session.sameSite).hasToString("STRICT");
     assertThat(page.getByText("No workrooms yet")).isVisible();
@@ -144,15 +184,19 @@ class WebUiBrowserTest {
     page.getByLabel("Value", new Page.GetByLabelOptions().setExact(true)).fill(GEMINI_CANARY);
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save key")).click();
     assertThat(page.locator("#saved")).containsText("Saved gemini-main");
-    assertThat(page.locator("#saved")).containsText("••••" + GEMINI_CANARY.substring(GEMINI_CANARY.length() - 4));
+    assertThat(page.locator("#saved"))
+        .containsText("••••" + GEMINI_CANARY.substring(GEMINI_CANARY.length() - 4));
     assertThat(page.locator("#saved")).containsText("fingerprint");
-    assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Google Gemini"))).isVisible();
+    assertThat(
+            page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Google Gemini")))
+        .isVisible();
     assertThat(page.locator("#secret-value")).hasValue("");
 
     // A bad name is explained, and the value is not echoed back into the form.
     page.getByLabel("OpenAI").check();
     page.getByLabel("Name", new Page.GetByLabelOptions().setExact(true)).fill("bad name!");
-    page.getByLabel("Value", new Page.GetByLabelOptions().setExact(true)).fill(GEMINI_CANARY + "-second");
+    page.getByLabel("Value", new Page.GetByLabelOptions().setExact(true))
+        .fill(GEMINI_CANARY + "-second");
     page.locator("#secret-name").evaluate("e => e.removeAttribute('required')");
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save key")).click();
     assertThat(page.locator("#form-error")).containsText("name: must be 1-64 characters");
@@ -164,15 +208,29 @@ class WebUiBrowserTest {
     assertThat(gemini.last().query()).doesNotContain(GEMINI_CANARY);
     Browser.shoot(page, "secrets");
 
-    // Workrooms → New: connect Gemini (existing key), a personal git integration and a new Tailscale key.
+    // Workrooms → New: connect Gemini (existing key), a personal git integration and a new
+    // Tailscale key.
     page.navigate(kr.url() + "/workrooms/new");
     page.getByLabel("Workroom name").fill("Research");
-    page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("Google Gemini").setExact(true)).check();
+    page.getByRole(
+            AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("Google Gemini").setExact(true))
+        .check();
     assertThat(page.getByLabel("Key to use").first()).isVisible();
-    page.locator("#secret-gemini").selectOption(new com.microsoft.playwright.options.SelectOption().setLabel("gemini-main (••••" 
-        + GEMINI_CANARY.substring(GEMINI_CANARY.length() - 4) + ")"));
-    page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("Git access token").setExact(true)).check();
-    page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("Tailscale auth key").setExact(true)).check();
+    page.locator("#secret-gemini")
+        .selectOption(
+            new com.microsoft.playwright.options.SelectOption()
+                .setLabel(
+                    "gemini-main (••••"
+                        + GEMINI_CANARY.substring(GEMINI_CANARY.length() - 4)
+                        + ")"));
+    page.getByRole(
+            AriaRole.CHECKBOX,
+            new Page.GetByRoleOptions().setName("Git access token").setExact(true))
+        .check();
+    page.getByRole(
+            AriaRole.CHECKBOX,
+            new Page.GetByRoleOptions().setName("Tailscale auth key").setExact(true))
+        .check();
     page.getByLabel("New Tailscale auth key value").fill(TAILSCALE_CANARY);
     page.locator("#ep0-name").fill("warehouse");
     page.locator("#ep0-host").fill("db.internal");
@@ -183,21 +241,32 @@ class WebUiBrowserTest {
     page.locator("#ep0-secret").selectOption("new");
     page.locator("#ep0-new").fill(DB_CANARY);
     // Who may use it: the admin creating it is picked already; bob is added.
-    assertThat(page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("admin"))).isChecked();
+    assertThat(page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("admin")))
+        .isChecked();
     page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("bob")).check();
     Browser.shoot(page, "workroom-new");
-    // A mistake is explained; the form comes back as filled in, except the secret fields; nothing was stored.
+    // A mistake is explained; the form comes back as filled in, except the secret fields; nothing
+    // was stored.
     page.locator("#ep0-host").fill("db internal!");
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create workroom")).click();
     assertThat(page.locator("#form-error")).containsText("network.endpoints[0].host");
     assertThat(page.getByLabel("Workroom name")).hasValue("Research");
-    assertThat(page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("Google Gemini").setExact(true))).isChecked();
-    assertThat(page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("bob"))).isChecked();
+    assertThat(
+            page.getByRole(
+                AriaRole.CHECKBOX,
+                new Page.GetByRoleOptions().setName("Google Gemini").setExact(true)))
+        .isChecked();
+    assertThat(page.getByRole(AriaRole.CHECKBOX, new Page.GetByRoleOptions().setName("bob")))
+        .isChecked();
     assertThat(page.locator("#ep0-user")).hasValue("analyst");
     assertThat(page.getByLabel("New Tailscale auth key value")).hasValue("");
     assertThat(page.locator("#ep0-new")).hasValue("");
-    assertThat(kr.keyroom.vault().list(dev.keyroom.vault.CredentialScope.tenantSecrets(acme.tenant().id())))
-        .extracting(dev.keyroom.vault.CredentialInfo::name).containsExactly("gemini-main");
+    assertThat(
+            kr.keyroom
+                .vault()
+                .list(dev.keyroom.vault.CredentialScope.tenantSecrets(acme.tenant().id())))
+        .extracting(dev.keyroom.vault.CredentialInfo::name)
+        .containsExactly("gemini-main");
     page.getByLabel("New Tailscale auth key value").fill(TAILSCALE_CANARY);
     page.locator("#ep0-host").fill("db.internal");
     page.locator("#ep0-new").fill(DB_CANARY);
@@ -211,14 +280,20 @@ class WebUiBrowserTest {
     assertThat(page.locator("#members")).containsText("admin");
     assertThat(page.locator("#members")).containsText("bob");
 
-    // The admin starts a session of their own, to try the workroom out; the launcher fetches its environment.
-    // Nobody starts one for someone else from here: that is the platform's, with the person's consent.
-    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Start a session as admin")).click();
+    // The admin starts a session of their own, to try the workroom out; the launcher fetches its
+    // environment.
+    // Nobody starts one for someone else from here: that is the platform's, with the person's
+    // consent.
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Start a session as admin"))
+        .click();
     assertThat(page.locator("#notice")).containsText("Session started");
     assertThat(page.locator("#sessions")).containsText("admin");
     String workroomUrl = page.url().replaceAll("\\?.*", "");
-    dev.keyroom.session.WorkroomId wr = dev.keyroom.session.WorkroomId.parse(workroomUrl.substring(workroomUrl.lastIndexOf('/') + 1));
-    dev.keyroom.session.SessionInfo live = kr.keyroom.sessions().live(acme.tenant().id(), wr).get(0);
+    dev.keyroom.session.WorkroomId wr =
+        dev.keyroom.session.WorkroomId.parse(
+            workroomUrl.substring(workroomUrl.lastIndexOf('/') + 1));
+    dev.keyroom.session.SessionInfo live =
+        kr.keyroom.sessions().live(acme.tenant().id(), wr).get(0);
     kr.keyroom.sessionEnvironment().fetch(live, "launcher");
     page.navigate(workroomUrl);
     assertThat(page.locator(".ledger")).containsText("tailscale-research");
@@ -226,12 +301,19 @@ class WebUiBrowserTest {
     Browser.shoot(page, "workroom");
 
     // The AI employee calls Gemini through the proxy with its placeholder; Usage shows the calls.
-    String placeholder = kr.keyroom.sessions().placeholders(acme.tenant().id(), live.id()).get("gemini");
+    String placeholder =
+        kr.keyroom.sessions().placeholders(acme.tenant().id(), live.id()).get("gemini");
     for (int i = 0; i < 3; i++) {
-      HttpResponse<String> call = kr.http.send(HttpRequest.newBuilder(URI.create(kr.url()
-              + "/proxy/gemini/v1beta/models/gemini-2.5-flash:generateContent"))
-          .header("x-goog-api-key", placeholder).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> call =
+          kr.http.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          kr.url()
+                              + "/proxy/gemini/v1beta/models/gemini-2.5-flash:generateContent"))
+                  .header("x-goog-api-key", placeholder)
+                  .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(call.statusCode()).isEqualTo(200);
     }
     page.navigate(kr.url() + "/usage?period=24h&by=provider");
@@ -245,20 +327,28 @@ class WebUiBrowserTest {
     assertThat(page.locator("#usage-table tbody tr").first()).containsText("90");
     assertThat(page.locator("svg.chart")).isVisible();
     Browser.shoot(page, "usage");
-    // Per-request detail on demand: the three calls, one by one, with their units and no query string.
-    page.locator("#usage-table tbody tr").first().getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName("Requests")).click();
+    // Per-request detail on demand: the three calls, one by one, with their units and no query
+    // string.
+    page.locator("#usage-table tbody tr")
+        .first()
+        .getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName("Requests"))
+        .click();
     assertThat(page.locator("#requests-table tbody tr")).hasCount(3);
-    assertThat(page.locator("#requests-table tbody tr").first()).containsText("POST /v1beta/models/gemini-2.5-flash:generateContent");
-    assertThat(page.locator("#requests-table tbody tr").first()).containsText("12 in / 30 out tokens");
+    assertThat(page.locator("#requests-table tbody tr").first())
+        .containsText("POST /v1beta/models/gemini-2.5-flash:generateContent");
+    assertThat(page.locator("#requests-table tbody tr").first())
+        .containsText("12 in / 30 out tokens");
     assertThat(page.locator("#requests-table")).containsText("admin");
     Browser.shoot(page, "usage-requests");
-    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Workroom").setExact(true)).click();
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Workroom").setExact(true))
+        .click();
     assertThat(page.locator("#usage-table")).containsText("Research");
 
     // Revoke the Tailscale key: the session holds a copy, so it is ended, and the admin is told.
     page.navigate(kr.url() + "/config/secrets");
     page.locator("#secret-" + secretId("tailscale-research") + " >> text=Revoke").click();
-    assertThat(page.locator("#impact")).containsText("1 live session holds a copy and will be ended");
+    assertThat(page.locator("#impact"))
+        .containsText("1 live session holds a copy and will be ended");
     Browser.shoot(page, "secret-revoke");
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke key")).click();
     assertThat(page.locator("#notice")).containsText("1 live session was ended.");
@@ -266,7 +356,8 @@ class WebUiBrowserTest {
     page.locator("#secret-" + secretId("gemini-main") + " >> text=Revoke").click();
     assertThat(page.locator("#impact")).containsText("No live session uses it through the proxy");
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke key")).click();
-    assertThat(page.locator("#notice")).containsText("Revoked. The key is refused from now on; 0 live sessions were ended.");
+    assertThat(page.locator("#notice"))
+        .containsText("Revoked. The key is refused from now on; 0 live sessions were ended.");
     assertThat(page.locator("#secret-" + secretId("gemini-main"))).containsText("revoked");
     Browser.shoot(page, "secrets-revoked");
     page.navigate(workroomUrl);
@@ -279,9 +370,13 @@ class WebUiBrowserTest {
 
     // Remove bob: only members start sessions, so the start form no longer offers him.
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Remove bob")).click();
-    assertThat(page.locator("#notice")).containsText("Member removed. 0 live sessions of theirs ended.");
+    assertThat(page.locator("#notice"))
+        .containsText("Member removed. 0 live sessions of theirs ended.");
     assertThat(page.locator("#members")).not().containsText("bob");
-    assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Start a session as admin"))).isVisible();
+    assertThat(
+            page.getByRole(
+                AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Start a session as admin")))
+        .isVisible();
     assertThat(page.locator("#add-member")).containsText("bob");
     assertThat(page.locator(".tool-list").first()).containsText("revoked");
 
@@ -294,18 +389,28 @@ class WebUiBrowserTest {
     assertThat(page.locator("table.audit")).not().containsText("workroom.create");
     Browser.shoot(page, "audit");
 
-
-    // No value ever reached a page: not in text, attributes or data blobs of any served HTML. The one
-    // exception is the session's own token, shown once on the page its start led to (WebAdminBrowserTest).
+    // No value ever reached a page: not in text, attributes or data blobs of any served HTML. The
+    // one
+    // exception is the session's own token, shown once on the page its start led to
+    // (WebAdminBrowserTest).
     assertThat(browser.servedHtml).isNotEmpty();
     String sessionToken = kr.keyroom.sessions().token(acme.tenant().id(), live.id());
-    assertThat(browser.servedHtml.stream().filter(h -> h.contains(sessionToken)).count()).isEqualTo(1);
+    assertThat(browser.servedHtml.stream().filter(h -> h.contains(sessionToken)).count())
+        .isEqualTo(1);
     for (String html : browser.servedHtml) {
-      assertThat(html.replace(sessionToken, "")).doesNotContain(GEMINI_CANARY).doesNotContain(TAILSCALE_CANARY).doesNotContain(DB_CANARY)
+      assertThat(html.replace(sessionToken, ""))
+          .doesNotContain(GEMINI_CANARY)
+          .doesNotContain(TAILSCALE_CANARY)
+          .doesNotContain(DB_CANARY)
           .doesNotContain("kr_sess_")
-          .doesNotContain("kr_ph_").doesNotContain(placeholder);
+          .doesNotContain("kr_ph_")
+          .doesNotContain(placeholder);
     }
-    assertThat(logs.all()).doesNotContain(GEMINI_CANARY).doesNotContain(TAILSCALE_CANARY).doesNotContain(DB_CANARY).doesNotContain(ADMIN_PASSWORD);
+    assertThat(logs.all())
+        .doesNotContain(GEMINI_CANARY)
+        .doesNotContain(TAILSCALE_CANARY)
+        .doesNotContain(DB_CANARY)
+        .doesNotContain(ADMIN_PASSWORD);
     page.context().close();
   }
 
@@ -313,29 +418,46 @@ class WebUiBrowserTest {
   void memberSeesOnlyTheWorkroomsTheyAreAMemberOf() {
     var rooms = kr.keyroom.workrooms();
     var tenant = acme.tenant().id();
-    var mine = rooms.create(tenant, new dev.keyroom.session.Workrooms.Spec("Bobs room", List.of(), null,
-        List.of(dev.keyroom.session.WorkroomMembers.UserRef.of(bob.id()))), "test");
+    var mine =
+        rooms.create(
+            tenant,
+            new dev.keyroom.session.Workrooms.Spec(
+                "Bobs room",
+                List.of(),
+                null,
+                List.of(dev.keyroom.session.WorkroomMembers.UserRef.of(bob.id()))),
+            "test");
     var hidden = rooms.create(tenant, "Hidden room", List.of(), "test");
     Page page = signIn("bob", MEMBER_PASSWORD);
     page.navigate(kr.url() + "/workrooms");
     assertThat(page.locator("main")).containsText("Bobs room");
     assertThat(page.locator("main")).not().containsText("Hidden room");
     page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Bobs room")).click();
-    assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Start a session as bob"))).isVisible();
+    assertThat(
+            page.getByRole(
+                AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Start a session as bob")))
+        .isVisible();
     assertThat(page.locator("#members")).hasCount(0);
     Response other = page.navigate(kr.url() + "/workrooms/" + hidden.id().value());
     assertThat(other.status()).isEqualTo(404);
 
-    // Profile → Integrations: bob decides whether the platform's sessions for him in his workrooms get his integrations.
+    // Profile → Integrations: bob decides whether the platform's sessions for him in his workrooms
+    // get his integrations.
     page.navigate(kr.url() + "/profile/integrations");
     assertThat(page.locator("#consents")).containsText("Bobs room");
     assertThat(page.locator("#consents")).not().containsText("Hidden room");
     assertThat(page.locator("#consents")).containsText("not allowed");
-    page.locator("#consents").getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Allow")).click();
+    page.locator("#consents")
+        .getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Allow"))
+        .click();
     assertThat(page.locator("#consents")).containsText("allowed since");
-    assertThat(kr.keyroom.consents().list(tenant, bob.id())).extracting(c -> c.workroomName()).containsExactly("Bobs room");
+    assertThat(kr.keyroom.consents().list(tenant, bob.id()))
+        .extracting(c -> c.workroomName())
+        .containsExactly("Bobs room");
     Browser.shoot(page, "integrations-consent");
-    page.locator("#consents").getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Withdraw")).click();
+    page.locator("#consents")
+        .getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Withdraw"))
+        .click();
     assertThat(page.locator("#consents")).containsText("not allowed");
     assertThat(kr.keyroom.consents().list(tenant, bob.id())).isEmpty();
     page.context().close();
@@ -347,16 +469,23 @@ class WebUiBrowserTest {
   void memberKeepsOwnIntegrations_andCannotOpenAdminPages() {
     Page page = signIn("bob", MEMBER_PASSWORD);
     assertThat(page).hasURL(Pattern.compile(".*/profile/integrations$"));
-    assertThat(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Config → Secrets"))).hasCount(0);
+    assertThat(
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Config → Secrets")))
+        .hasCount(0);
     page.getByLabel("Kind").selectOption("git-token");
     page.getByLabel("Name").fill("github");
     page.getByLabel("Value").fill(GIT_CANARY);
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save token")).click();
     assertThat(page.locator("#saved")).containsText("Saved github");
-    assertThat(page.locator("table.rows").first()).containsText("••••" + GIT_CANARY.substring(GIT_CANARY.length() - 4));
+    assertThat(page.locator("table.rows").first())
+        .containsText("••••" + GIT_CANARY.substring(GIT_CANARY.length() - 4));
 
-    // Connect an OAuth login against the in-process OAuth server: the page comes back "connected as".
-    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Connect OAuth 2.0 / OpenID Connect login")).click();
+    // Connect an OAuth login against the in-process OAuth server: the page comes back "connected
+    // as".
+    page.getByRole(
+            AriaRole.BUTTON,
+            new Page.GetByRoleOptions().setName("Connect OAuth 2.0 / OpenID Connect login"))
+        .click();
     assertThat(page).hasURL(Pattern.compile(".*/profile/integrations\\?oauth=connected.*"));
     assertThat(page.locator("#oauth-result")).containsText("as " + OAUTH_SUBJECT);
     assertThat(page.locator(".connection .connected-as")).hasText(OAUTH_SUBJECT);
@@ -366,8 +495,15 @@ class WebUiBrowserTest {
 
     // The state the refresher leaves after the provider answered invalid_grant (tested in the oauth
     // package): the page says "needs reconnect", and one click reconnects.
-    kr.keyroom.db().jdbi().useHandle(h -> h.createUpdate("UPDATE oauth_integrations SET status = 'needs_reconnect',"
-        + " status_reason = 'the provider no longer accepts the refresh token (invalid_grant)'").execute());
+    kr.keyroom
+        .db()
+        .jdbi()
+        .useHandle(
+            h ->
+                h.createUpdate(
+                        "UPDATE oauth_integrations SET status = 'needs_reconnect',"
+                            + " status_reason = 'the provider no longer accepts the refresh token (invalid_grant)'")
+                    .execute());
     page.reload();
     assertThat(page.locator(".connection .badge")).hasText("needs reconnect");
     assertThat(page.locator(".connection")).containsText("invalid_grant");
@@ -396,40 +532,66 @@ class WebUiBrowserTest {
   void formPostsWithoutTheCsrfTokenAreRefused() throws Exception {
     Page page = signIn("admin", ADMIN_PASSWORD);
     assertThat(page).hasURL(Pattern.compile(".*/workrooms$"));
-    String cookie = page.context().cookies().stream().filter(c -> c.name.equals(WebRouter.SESSION_COOKIE))
-        .findFirst().orElseThrow().value;
-    int before = kr.keyroom.vault().list(dev.keyroom.vault.CredentialScope.tenantSecrets(acme.tenant().id())).size();
-    for (String body : List.of("kind=openai&name=csrf-less&value=sk-should-never-be-stored-0000",
-        "kind=openai&name=csrf-wrong&value=sk-should-never-be-stored-0000&_csrf=forged")) {
-      HttpResponse<String> res = kr.http.send(HttpRequest.newBuilder(URI.create(kr.url() + "/config/secrets"))
-          .header("Cookie", WebRouter.SESSION_COOKIE + "=" + cookie)
-          .header("Content-Type", "application/x-www-form-urlencoded")
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    String cookie =
+        page.context().cookies().stream()
+            .filter(c -> c.name.equals(WebRouter.SESSION_COOKIE))
+            .findFirst()
+            .orElseThrow()
+            .value;
+    int before =
+        kr.keyroom
+            .vault()
+            .list(dev.keyroom.vault.CredentialScope.tenantSecrets(acme.tenant().id()))
+            .size();
+    for (String body :
+        List.of(
+            "kind=openai&name=csrf-less&value=sk-should-never-be-stored-0000",
+            "kind=openai&name=csrf-wrong&value=sk-should-never-be-stored-0000&_csrf=forged")) {
+      HttpResponse<String> res =
+          kr.http.send(
+              HttpRequest.newBuilder(URI.create(kr.url() + "/config/secrets"))
+                  .header("Cookie", WebRouter.SESSION_COOKIE + "=" + cookie)
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(res.statusCode()).isEqualTo(403);
       assertThat(res.body()).contains("security token");
     }
-    assertThat(kr.keyroom.vault().list(dev.keyroom.vault.CredentialScope.tenantSecrets(acme.tenant().id()))).hasSize(before);
-    HttpResponse<String> signin = kr.http.send(HttpRequest.newBuilder(URI.create(kr.url() + "/signin"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString("tenant=acme&name=admin&password=" + ADMIN_PASSWORD.replace(' ', '+')))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(
+            kr.keyroom
+                .vault()
+                .list(dev.keyroom.vault.CredentialScope.tenantSecrets(acme.tenant().id())))
+        .hasSize(before);
+    HttpResponse<String> signin =
+        kr.http.send(
+            HttpRequest.newBuilder(URI.create(kr.url() + "/signin"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "tenant=acme&name=admin&password=" + ADMIN_PASSWORD.replace(' ', '+')))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(signin.statusCode()).isEqualTo(403);
-    assertThat(signin.headers().allValues("set-cookie")).noneMatch(c -> c.startsWith(WebRouter.SESSION_COOKIE + "="));
+    assertThat(signin.headers().allValues("set-cookie"))
+        .noneMatch(c -> c.startsWith(WebRouter.SESSION_COOKIE + "="));
     page.context().close();
   }
 
   @Test
   void oneTimePasswordMustBeChangedAtFirstSignIn() {
     User carol = kr.keyroom.tenancy().createUser(acme.tenant().id(), "carol", Role.MEMBER, "test");
-    String oneTime = new Passwords(kr.keyroom.db(), kr.keyroom.tenancy(), kr.keyroom.audit(), kr.keyroom.clock())
-        .setOneTime(acme.tenant().id(), carol.id(), "test");
+    String oneTime =
+        new Passwords(kr.keyroom.db(), kr.keyroom.tenancy(), kr.keyroom.audit(), kr.keyroom.clock())
+            .setOneTime(acme.tenant().id(), carol.id(), "test");
     Page page = signIn("carol", oneTime);
     assertThat(page).hasURL(Pattern.compile(".*/profile/password$"));
     page.navigate(kr.url() + "/workrooms");
     assertThat(page).hasURL(Pattern.compile(".*/profile/password$"));
     Browser.shoot(page, "password");
     page.getByLabel("Current password").fill(oneTime);
-    page.getByLabel("New password", new Page.GetByLabelOptions().setExact(true)).fill("carols new passphrase");
+    page.getByLabel("New password", new Page.GetByLabelOptions().setExact(true))
+        .fill("carols new passphrase");
     page.getByLabel("New password again").fill("carols new passphrase");
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Change password")).click();
     assertThat(page.getByText("Password changed")).isVisible();
@@ -439,7 +601,14 @@ class WebUiBrowserTest {
   }
 
   private String secretId(String name) {
-    return kr.keyroom.vault().list(dev.keyroom.vault.CredentialScope.tenantSecrets(acme.tenant().id())).stream()
-        .filter(c -> c.name().equals(name)).findFirst().orElseThrow().id();
+    return kr
+        .keyroom
+        .vault()
+        .list(dev.keyroom.vault.CredentialScope.tenantSecrets(acme.tenant().id()))
+        .stream()
+        .filter(c -> c.name().equals(name))
+        .findFirst()
+        .orElseThrow()
+        .id();
   }
 }
