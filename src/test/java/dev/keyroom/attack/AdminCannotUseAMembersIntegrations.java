@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * member's integrations only with the member's own, revocable consent.
  */
 abstract class AdminCannotUseAMembersIntegrations extends AttackSuite {
-  private static final String GIT = "ghp_memberOwnGitToken0000000000000001";
+  private static final String GIT = "test-git-token-memberOwnGitToken0000000000000001";
   private static final String PERSONAL = "member-personal-value-0001";
 
   private String workroom(Tenant t, Tenant.Person... people) {

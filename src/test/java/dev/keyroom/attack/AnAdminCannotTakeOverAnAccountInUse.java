@@ -75,7 +75,7 @@ abstract class AnAdminCannotTakeOverAnAccountInUse extends AttackSuite {
   void aMemberWhoUsesTheApiOnlyIsRefused_evenWithoutAnyPassword() {
     Tenant t = tenant();
     Tenant.Person eve = t.member("eve");
-    t.integration(eve, "git-token", "github", "ghp_evesOwnGitToken0000000000000000001");
+    t.integration(eve, "git-token", "github", "test-git-token-evesOwnGitToken0000000000000000001");
     HttpResponse<String> res = issue(t, eve.id(), t.admin);
     assertThat(res.statusCode()).isEqualTo(409);
     assertThat(res.body()).contains("has held an API token");

@@ -23,13 +23,13 @@ import org.junit.jupiter.api.Test;
  */
 abstract class DisablingAUserEndsAllTheirAccess extends AttackSuite {
   private static final String PW = "db-password-of-the-team-0001";
-  private static final String GIT = "ghp_disabledUsersGitToken00000000001";
+  private static final String GIT = "test-git-token-disabledUsersGitToken00000000001";
 
   @Test
   void disablingEndsSessionsPlaceholdersStreamsAndWebSignIns() throws Exception {
     Tenant t = tenant();
     Tenant.Person bob = t.member("bob");
-    String openai = t.secret("openai", "prod", "sk-realOpenAiKey-000000000000000001");
+    String openai = t.secret("openai", "prod", "test-openai-key-realOpenAiKey-000000000000000001");
     String pw = t.secret("database-password", "orders", PW);
     t.integration(bob, "git-token", "github", GIT);
     String wr =

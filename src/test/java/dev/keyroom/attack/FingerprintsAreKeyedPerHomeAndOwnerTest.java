@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * SqliteFingerprintsAreKeyedPerHomeAndOwnerTest}) and PostgreSQL.
  */
 abstract class FingerprintsAreKeyedPerHomeAndOwnerTest extends OneKeyroomPerClass {
-  static final String GUESS = "ghp_memberSecretGuess_0123456789abcdef";
+  static final String GUESS = "test-git-token-memberSecretGuess_0123456789abcdef";
 
   Tenancy.Founded acme;
   String admin;

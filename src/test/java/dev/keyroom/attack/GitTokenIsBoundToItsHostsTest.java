@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * refusal is audited. Run on SQLite ({@link SqliteGitTokenIsBoundToItsHostsTest}) and PostgreSQL.
  */
 abstract class GitTokenIsBoundToItsHostsTest extends OneKeyroomPerClass {
-  static final String TOKEN = "ghp_hostBoundCanary_0123456789abcdef";
+  static final String TOKEN = "test-git-token-hostBoundCanary_0123456789abcdef";
   static final String OTHER_TOKEN = "glpat-hostBoundCanary_0123456789";
 
   Tenancy.Founded acme;

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * PostgreSQL.
  */
 abstract class HeaderBoundValuesRefuseControlCharactersTest extends OneKeyroomPerClass {
-  static final String KEY = "AIzaHeaderBoundCanary0123456789";
+  static final String KEY = "test-gemini-key-HeaderBoundCanary0123456789";
 
   Tenancy.Founded acme;
   String admin;

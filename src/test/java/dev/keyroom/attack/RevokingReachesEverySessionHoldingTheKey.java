@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * environment fetch racing a revoke can leave a live session holding the revoked value.
  */
 abstract class RevokingReachesEverySessionHoldingTheKey extends AttackSuite {
-  private static final String KEY = "sk-proxiedKeyThatGetsRevoked-000000001";
+  private static final String KEY = "test-openai-key-proxiedKeyThatGetsRevoked-000000001";
 
   private record Setup(
       Tenant t, Tenant.Person p, String secret, Tenant.Session s, String placeholder) {}
@@ -85,12 +85,12 @@ abstract class RevokingReachesEverySessionHoldingTheKey extends AttackSuite {
                 "PUT",
                 "/api/v1/secrets/" + x.secret() + "/value",
                 x.t().admin,
-                "{\"value\":\"sk-theNewValueOfTheKey-0000000000000002\"}"),
+                "{\"value\":\"test-openai-key-theNewValueOfTheKey-0000000000000002\"}"),
             200);
     assertThat(res.get("affectedSessions").get("count").asInt()).isZero();
     assertThat(proxy(x.placeholder()).statusCode()).isEqualTo(200);
     assertThat(upstream.last().header("Authorization"))
-        .isEqualTo("Bearer sk-theNewValueOfTheKey-0000000000000002");
+        .isEqualTo("Bearer test-openai-key-theNewValueOfTheKey-0000000000000002");
   }
 
   /**

@@ -47,7 +47,13 @@ class SessionStartBenchmark {
           k,
           "/api/v1/me/integrations",
           userToken,
-          Map.of("kind", "git-token", "name", "github", "value", "ghp_bench_000000000000000000"));
+          Map.of(
+              "kind",
+              "git-token",
+              "name",
+              "github",
+              "value",
+              "test-git-token-bench_000000000000000000"));
       post(
           k,
           "/api/v1/me/integrations",

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * test class path) and stores the token nowhere. After the session ends, a push is refused.
  */
 class GitThroughLauncherTest {
-  static final String TOKEN = "ghp_canaryGitToken_through_launcher_01";
+  static final String TOKEN = "test-git-token-canaryGitToken_through_launcher_01";
 
   @TempDir Path dir;
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * keyroom git-credential}, and Keyroom audits the refusal with the host.
  */
 class GitTokenGoesOnlyToItsHostTest {
-  static final String TOKEN = "ghp_canaryGitToken_bound_host_0001";
+  static final String TOKEN = "test-git-token-canaryGitToken_bound_host_0001";
 
   @TempDir Path dir;
 

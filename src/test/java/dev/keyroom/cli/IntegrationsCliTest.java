@@ -36,10 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IntegrationsCliTest {
-  static final String GOOD = "ghp_canaryGoodToken0123456789abcdefABCDEF";
-  static final String BAD = "ghp_canaryRefusedToken0123456789abcdefABC";
+  static final String GOOD = "test-git-token-canaryGoodToken0123456789abcdefABCDEF";
+  static final String BAD = "test-git-token-canaryRefusedToken0123456789abcdefABC";
   static final String ENV_VALUE = "canary-personal-env-value-0123456789";
-  static final String NEW_GOOD = "ghp_canaryNewToken0123456789abcdefABCDEFG";
+  static final String NEW_GOOD = "test-git-token-canaryNewToken0123456789abcdefABCDEFG";
 
   Path dir;
   FakeUpstream gitApi;

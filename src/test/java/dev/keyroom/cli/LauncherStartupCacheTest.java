@@ -100,7 +100,7 @@ class LauncherStartupCacheTest {
 
   @Test
   void gitCredentialThroughTheLauncher_withItsOwnCache_answersGitAsBefore() throws IOException {
-    String token = "ghp_canaryLauncherCache_000000000001";
+    String token = "test-git-token-canaryLauncherCache_000000000001";
     LauncherCheckout checkout = LauncherCheckout.in(dir.resolve("checkout")).writeJar("build 1");
     try (TestKeyroom k = TestKeyroom.sqlite(dir.resolve("keyroom"))) {
       LauncherFixture f = new LauncherFixture(k);

@@ -34,7 +34,7 @@ class LauncherTest {
   void setUp() {
     k = TestKeyroom.sqlite(dir);
     f = new LauncherFixture(k);
-    String openai = f.secret("openai", "prod", "sk-canary-openai-real-000001");
+    String openai = f.secret("openai", "prod", "test-openai-key-canary-openai-real-000001");
     hookId = f.secret("env", "DEPLOY_HOOK", HOOK);
     String shortId = f.secret("env", "SHORT_PIN", SHORT);
     workroom =

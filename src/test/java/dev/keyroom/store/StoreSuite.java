@@ -350,7 +350,12 @@ abstract class StoreSuite extends OneKeyroomPerClass {
                 "/api/v1/me/integrations",
                 bob,
                 Map.of(
-                    "kind", "git-token", "name", "github", "value", "ghp_bobs-token-0123456789")),
+                    "kind",
+                    "git-token",
+                    "name",
+                    "github",
+                    "value",
+                    "test-git-token-bobs-token-0123456789")),
             201);
     String id = c.get("id").asText();
     assertThat(c.get("home").asText()).isEqualTo("user");
@@ -363,7 +368,7 @@ abstract class StoreSuite extends OneKeyroomPerClass {
                         "PUT",
                         "/api/v1/me/integrations/" + id + "/value",
                         bob,
-                        Map.of("value", "ghp_new-0123456789abc")),
+                        Map.of("value", "test-git-token-new-0123456789abc")),
                     200)
                 .get("version")
                 .asInt())

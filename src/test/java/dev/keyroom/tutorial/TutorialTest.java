@@ -38,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the reader to set, the REPO_URL it tells the reader to export — and nothing else.
  */
 class TutorialTest {
-  static final String GEMINI_KEY = "AIzaSyCanaryTutorialGeminiKey0123456789";
-  static final String GIT_TOKEN = "github_pat_canaryTutorialGitToken_0123456789";
+  static final String GEMINI_KEY = "test-gemini-key-CanaryTutorialGeminiKey0123456789";
+  static final String GIT_TOKEN = "test-git-token-canaryTutorialGitToken_0123456789";
   static final String IDEAS =
       "1. Measure what the agent costs per task\\n2. Compare two models\\n3. Write it up";
   static final Duration BLOCK_TIMEOUT = Duration.ofSeconds(90);

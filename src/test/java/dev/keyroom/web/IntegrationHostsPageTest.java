@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * page with the rule, never the value.
  */
 class IntegrationHostsPageTest {
-  static final String TOKEN = "ghp_pageHostsCanary_0123456789abcdef";
+  static final String TOKEN = "test-git-token-pageHostsCanary_0123456789abcdef";
   private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
 
   @TempDir Path dir;
