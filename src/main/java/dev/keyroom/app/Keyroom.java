@@ -240,7 +240,7 @@ public final class Keyroom implements AutoCloseable {
     modules.add(new CatalogRoutes(catalog));
     modules.add(new TenancyRoutes(tenancy, tokens));
     modules.add(new InvitationRoutes(passwords));
-    modules.add(new VaultRoutes(vault, skills));
+    modules.add(new VaultRoutes(vault, skills, catalog));
     modules.add(new AuditRoutes(audit));
     modules.add(new WorkroomRoutes(workrooms));
     modules.add(

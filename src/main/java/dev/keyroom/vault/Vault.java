@@ -182,11 +182,12 @@ public final class Vault {
 
   /**
    * What a search of a scope's credentials matches (null: anything): a name containing {@code text}
-   * in any case, or a kind among {@code kindsNamed} (the kinds whose name holds the text); and only
-   * kind {@code kind} when it is set.
+   * in any case, or a kind among {@code kindsNamed} (the kinds whose name holds the text); only
+   * kind {@code kind} and only the name {@code name} (exactly) when they are set. {@link
+   * CredentialQuery#search} builds one from what a person typed.
    */
-  public record Search(String text, List<String> kindsNamed, String kind) {
-    public static final Search ANY = new Search(null, List.of(), null);
+  public record Search(String text, List<String> kindsNamed, String kind, String name) {
+    public static final Search ANY = new Search(null, List.of(), null, null);
 
     public Search {
       kindsNamed = kindsNamed == null ? List.of() : List.copyOf(kindsNamed);
@@ -198,7 +199,7 @@ public final class Vault {
 
   /**
    * One page of the scope's credentials by kind, then name: from the start, or next to a (kind,
-   * name) position ({@link #after}, {@link #before}).
+   * name) position ({@link CredentialQuery#start}).
    */
   public Page<CredentialInfo> page(
       CredentialScope scope, Search search, Keyset.From from, int size) {
@@ -215,16 +216,6 @@ public final class Vault {
               }
               return new Page<>(out, ids.hasPrevious(), ids.hasNext());
             });
-  }
-
-  /** Where the page after the credential of this kind and name starts. */
-  public static Keyset.From after(String kind, String name) {
-    return Keyset.From.after(kind, name);
-  }
-
-  /** Where the page before the credential of this kind and name starts. */
-  public static Keyset.From before(String kind, String name) {
-    return Keyset.From.before(kind, name);
   }
 
   public CredentialInfo get(CredentialScope scope, CredentialId id) {

@@ -2,10 +2,14 @@ package dev.keyroom.vault;
 
 import dev.keyroom.api.ApiRoutes;
 import dev.keyroom.api.Json;
+import dev.keyroom.api.PageParams;
+import dev.keyroom.catalog.Catalog;
 import dev.keyroom.crypto.SecretValue;
 import dev.keyroom.error.InvalidInputException;
+import dev.keyroom.store.Page;
 import dev.keyroom.tenancy.Principal;
 import io.javalin.http.Context;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -16,10 +20,12 @@ import java.util.function.Function;
 public final class VaultRoutes implements ApiRoutes.Module {
   private final Vault vault;
   private final Skills skills;
+  private final CredentialQuery query;
 
-  public VaultRoutes(Vault vault, Skills skills) {
+  public VaultRoutes(Vault vault, Skills skills, Catalog catalog) {
     this.vault = vault;
     this.skills = skills;
+    this.query = new CredentialQuery(catalog);
   }
 
   record CreateCredential(String kind, String name, String value, java.util.List<String> hosts) {
@@ -120,7 +126,19 @@ public final class VaultRoutes implements ApiRoutes.Module {
       ApiRoutes r, String base, Function<Principal, CredentialScope> scopeOf) {
     r.get(
         base,
-        (ctx, p) -> Json.write(ctx, 200, Map.of("credentials", vault.list(scopeOf.apply(p)))));
+        (ctx, p) -> {
+          CredentialScope scope = scopeOf.apply(p);
+          PageParams paging = PageParams.read(ctx, Vault.MAX_PAGE, Vault.MAX_PAGE);
+          Vault.Search search =
+              query.search(param(ctx, "q"), param(ctx, "kind"), param(ctx, "name"), "kind");
+          Page<CredentialInfo> page =
+              vault.page(scope, search, CredentialQuery.start(paging), paging.limit());
+          Map<String, Object> body = new LinkedHashMap<>();
+          body.put("credentials", page.rows());
+          body.put("next", page.hasNext() ? CredentialQuery.cursor(page.last()) : null);
+          body.put("prev", page.hasPrevious() ? CredentialQuery.cursor(page.first()) : null);
+          Json.write(ctx, 200, body);
+        });
     r.post(
         base,
         (ctx, p) -> {
@@ -193,5 +211,11 @@ public final class VaultRoutes implements ApiRoutes.Module {
       throw new InvalidInputException("value", "is required");
     }
     return SecretValue.ofUtf8(v);
+  }
+
+  /** A query parameter, trimmed; null when absent or blank. */
+  private static String param(Context ctx, String name) {
+    String v = ctx.queryParam(name);
+    return v == null || v.isBlank() ? null : v.strip();
   }
 }

@@ -202,6 +202,9 @@ final class VaultStore {
     if (search.kind() != null) {
       where.append(" AND kind = :kind");
     }
+    if (search.name() != null) {
+      where.append(" AND name = :name");
+    }
     if (search.text() != null) {
       where
           .append(" AND (LOWER(name) LIKE :text ESCAPE '!'")
@@ -216,6 +219,9 @@ final class VaultStore {
           scoped(q, scope);
           if (search.kind() != null) {
             q.bind("kind", search.kind());
+          }
+          if (search.name() != null) {
+            q.bind("name", search.name());
           }
           if (search.text() != null) {
             q.bind(

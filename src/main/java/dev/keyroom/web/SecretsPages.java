@@ -10,12 +10,12 @@ import dev.keyroom.error.KeyroomException;
 import dev.keyroom.session.Sessions;
 import dev.keyroom.session.Workroom;
 import dev.keyroom.session.Workrooms;
-import dev.keyroom.store.Keyset;
 import dev.keyroom.store.Page;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.User;
 import dev.keyroom.vault.CredentialId;
 import dev.keyroom.vault.CredentialInfo;
+import dev.keyroom.vault.CredentialQuery;
 import dev.keyroom.vault.CredentialScope;
 import dev.keyroom.vault.Skill;
 import dev.keyroom.vault.Skills;
@@ -144,7 +144,11 @@ public final class SecretsPages {
       PageParams paging =
           action ? new PageParams(PAGE, null, null) : PageParams.read(ctx, PAGE, Vault.MAX_PAGE);
       page =
-          vault.page(scope, vaultSearch(search, options.values()), start(paging), paging.limit());
+          vault.page(
+              scope,
+              new CredentialQuery(catalog).search(search.q(), search.kind(), null, "kind"),
+              CredentialQuery.start(paging),
+              paging.limit());
       Map<String, String> query = new LinkedHashMap<>();
       query.put("q", search.q());
       query.put("kind", search.kind());
@@ -156,14 +160,18 @@ public final class SecretsPages {
               "/config/secrets",
               query,
               "before",
-              page.hasPrevious() ? cursor(page.first()) : null,
+              page.hasPrevious() ? CredentialQuery.cursor(page.first()) : null,
               "after",
-              page.hasNext() ? cursor(page.last()) : null);
+              page.hasNext() ? CredentialQuery.cursor(page.last()) : null);
     } catch (InvalidInputException e) {
       listError =
-          "limit".equals(e.field())
-              ? "Rows per page must be a whole number from 1 to " + Vault.MAX_PAGE + "."
-              : "This page link is not valid: use the Previous and Next links, or start again from the first page.";
+          switch (e.field()) {
+            case "limit" ->
+                "Rows per page must be a whole number from 1 to " + Vault.MAX_PAGE + ".";
+            case "kind" -> "There is no such kind: choose one from the list.";
+            default ->
+                "This page link is not valid: use the Previous and Next links, or start again from the first page.";
+          };
       status = status == 200 ? 400 : status;
     }
     List<Skill> skillList = skills.list(user.tenant());
@@ -239,52 +247,6 @@ public final class SecretsPages {
             && page.rows().stream().noneMatch(c -> c.id().equals(testResult.credentialId())));
     m.put("canTest", tester.available());
     router.render(ctx, user, status, "secrets.jte", "Secrets", "secrets", m);
-  }
-
-  /**
-   * The vault's search for the box: a name containing the text, or a kind whose id or name contains
-   * it.
-   */
-  private static Vault.Search vaultSearch(Search search, java.util.Collection<KindOption> kinds) {
-    if (search.q() == null) {
-      return new Vault.Search(null, List.of(), search.kind());
-    }
-    String text = search.q().toLowerCase(java.util.Locale.ROOT);
-    List<String> kindsNamed =
-        kinds.stream()
-            .filter(
-                k ->
-                    k.id().toLowerCase(java.util.Locale.ROOT).contains(text)
-                        || k.name().toLowerCase(java.util.Locale.ROOT).contains(text))
-            .map(KindOption::id)
-            .toList();
-    return new Vault.Search(search.q(), kindsNamed, search.kind());
-  }
-
-  /** A page link's cursor: the kind and name of the row it starts next to, "gemini:prod". */
-  static String cursor(CredentialInfo c) {
-    return c.kind() + ":" + c.name();
-  }
-
-  private static Keyset.From start(PageParams paging) {
-    if (paging.after() != null) {
-      String[] key = key("after", paging.after());
-      return Vault.after(key[0], key[1]);
-    }
-    if (paging.before() != null) {
-      String[] key = key("before", paging.before());
-      return Vault.before(key[0], key[1]);
-    }
-    return Keyset.From.start();
-  }
-
-  private static String[] key(String parameter, String raw) {
-    int colon = raw.indexOf(':');
-    if (colon < 1 || colon == raw.length() - 1 || raw.length() > 200) {
-      throw new InvalidInputException(
-          parameter, "must be a position (kind:name) from a Previous or Next link");
-    }
-    return new String[] {raw.substring(0, colon), raw.substring(colon + 1)};
   }
 
   private static String param(Context ctx, String name) {

@@ -405,6 +405,83 @@ abstract class ListPagingSuite extends OneKeyroomPerClass {
     assertThat(rest).isEqualTo(all.subList(4, 8));
   }
 
+  @Test
+  void secretsApi_searchesAndPagesLikeThePage_byKindThenName_andIntegrationsStayTheirOwners() {
+    Tenancy.Founded t = newTenant("secrets-api");
+    String admin = t.adminToken().token();
+    CredentialScope scope = CredentialScope.tenantSecrets(t.tenant().id());
+    CredentialInfo prodGemini = create(scope, "gemini", "prod");
+    CredentialInfo stagingGemini = create(scope, "gemini", "staging");
+    CredentialInfo prodDb = create(scope, "database-password", "prod");
+    List<CredentialInfo> vars = createEnvSecrets(t, "VAR", 7);
+    List<String> all = k.keyroom.vault().list(scope).stream().map(CredentialInfo::id).toList();
+    assertThat(all).hasSize(10);
+
+    JsonNode whole = ok(k.get("/api/v1/secrets", admin), 200);
+    assertThat(apiIds(whole)).as("one page holds up to 200 by default").isEqualTo(all);
+    assertThat(whole.get("next").isNull()).isTrue();
+    assertThat(whole.get("prev").isNull()).isTrue();
+
+    List<String> seen = new ArrayList<>();
+    JsonNode page = ok(k.get("/api/v1/secrets?limit=3", admin), 200);
+    while (true) {
+      assertThat(apiIds(page)).hasSizeBetween(1, 3);
+      seen.addAll(apiIds(page));
+      if (page.get("next").isNull()) {
+        break;
+      }
+      page = ok(k.get("/api/v1/secrets?limit=3&after=" + q(page.get("next").asText()), admin), 200);
+    }
+    assertThat(seen).isEqualTo(all);
+    List<String> back = new ArrayList<>(apiIds(page));
+    while (!page.get("prev").isNull()) {
+      page =
+          ok(k.get("/api/v1/secrets?limit=3&before=" + q(page.get("prev").asText()), admin), 200);
+      back.addAll(0, apiIds(page));
+    }
+    assertThat(back).isEqualTo(all);
+
+    assertThat(apiIds(ok(k.get("/api/v1/secrets?name=prod", admin), 200)))
+        .as("an exact name, in every kind")
+        .containsExactlyInAnyOrder(prodGemini.id(), prodDb.id());
+    assertThat(apiIds(ok(k.get("/api/v1/secrets?name=prod&kind=gemini", admin), 200)))
+        .containsExactly(prodGemini.id());
+    assertThat(apiIds(ok(k.get("/api/v1/secrets?name=pro", admin), 200)))
+        .as("name is exact, not a search")
+        .isEmpty();
+    assertThat(apiIds(ok(k.get("/api/v1/secrets?q=PRO", admin), 200)))
+        .as("q: part of a name, any case")
+        .containsExactlyInAnyOrder(prodGemini.id(), prodDb.id());
+    assertThat(apiIds(ok(k.get("/api/v1/secrets?q=google", admin), 200)))
+        .as("q: the kind's display name")
+        .containsExactlyInAnyOrder(prodGemini.id(), stagingGemini.id());
+    List<String> varIds = vars.stream().map(CredentialInfo::id).toList();
+    List<String> varsPaged = new ArrayList<>();
+    String cursor = "";
+    do {
+      page = ok(k.get("/api/v1/secrets?q=var&kind=env&limit=2" + cursor, admin), 200);
+      varsPaged.addAll(apiIds(page));
+      cursor = page.get("next").isNull() ? null : "&after=" + q(page.get("next").asText());
+    } while (cursor != null);
+    assertThat(varsPaged).as("a search pages too").isEqualTo(varIds);
+
+    refused(k.get("/api/v1/secrets?kind=no-such-kind", admin), "kind");
+    refused(k.get("/api/v1/secrets?limit=201", admin), "limit");
+    refused(k.get("/api/v1/secrets?after=nocolon", admin), "after");
+    refused(k.get("/api/v1/secrets?after=env:A&before=env:B", admin), "before");
+
+    // the caller's own integrations: the same list, never another person's
+    User other =
+        k.keyroom.tenancy().createUser(t.tenant().id(), "other-person", Role.MEMBER, "test");
+    CredentialInfo mine =
+        create(CredentialScope.integrationsOf(t.tenant().id(), t.admin().id()), "git-token", "gh");
+    create(CredentialScope.integrationsOf(t.tenant().id(), other.id()), "git-token", "gh");
+    assertThat(apiIds(ok(k.get("/api/v1/me/integrations?name=gh", admin), 200)))
+        .containsExactly(mine.id());
+    assertThat(apiIds(ok(k.get("/api/v1/me/integrations?q=git", admin), 200)))
+        .containsExactly(mine.id());
+  }
+
   // ---------------------------------------------------------------- helpers
 
   List<CredentialInfo> createEnvSecrets(Tenancy.Founded t, String prefix, int n) {
@@ -472,6 +549,17 @@ abstract class ListPagingSuite extends OneKeyroomPerClass {
       out.add(m.group(1));
     }
     return out;
+  }
+
+  static List<String> apiIds(JsonNode page) {
+    List<String> out = new ArrayList<>();
+    page.get("credentials").forEach(c -> out.add(c.get("id").asText()));
+    return out;
+  }
+
+  /** A cursor as a query parameter value. */
+  static String q(String cursor) {
+    return java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   static List<Long> apiSeqs(JsonNode page) {
