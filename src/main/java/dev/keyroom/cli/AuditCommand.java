@@ -1,6 +1,8 @@
 package dev.keyroom.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,13 +21,43 @@ final class AuditCommand implements Runnable {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
-      description = "List audit events, newest first.")
+      description = {
+        "List audit events, newest first, one page at a time.",
+        "When older events match, the command for the next page is printed on stderr."
+      })
   static final class ListEvents extends RemoteCommand {
     @Option(
         names = "--action",
         paramLabel = "ACTION",
-        description = "only this action, e.g. session.start")
+        description = "only this action (session.start) or a prefix before a dot (session)")
     String action;
+
+    @Option(
+        names = "--actor",
+        paramLabel = "ACTOR",
+        description = "only events by this actor, e.g. user:usr_… or system:cli")
+    String actor;
+
+    @Option(names = "--target", paramLabel = "ID", description = "only events about this id")
+    String target;
+
+    @Option(names = "--session", paramLabel = "ID", description = "only this session's events")
+    String session;
+
+    @Option(names = "--workroom", paramLabel = "ID", description = "only this workroom's events")
+    String workroom;
+
+    @Option(
+        names = "--before",
+        paramLabel = "SEQ",
+        description = "only events older than sequence number SEQ (the next page)")
+    Long before;
+
+    @Option(
+        names = "--after",
+        paramLabel = "SEQ",
+        description = "only events newer than sequence number SEQ (the previous page)")
+    Long after;
 
     @Option(
         names = "--limit",
@@ -36,7 +68,20 @@ final class AuditCommand implements Runnable {
 
     @Override
     public Integer call() {
-      String query = "?limit=" + limit + (action == null ? "" : "&action=" + path(action));
+      if (before != null && after != null) {
+        throw new Failures.CliException(
+            Main.USAGE, "--before and --after: give one of them, not both");
+      }
+      Map<String, Object> filters = new LinkedHashMap<>();
+      filters.put("action", action);
+      filters.put("actor", actor);
+      filters.put("target", target);
+      filters.put("session", session);
+      filters.put("workroom", workroom);
+      StringBuilder query = new StringBuilder("?limit=" + limit);
+      filters.forEach((k, v) -> query.append(v == null ? "" : "&" + k + "=" + path(v.toString())));
+      query.append(before == null ? "" : "&before=" + before);
+      query.append(after == null ? "" : "&after=" + after);
       JsonNode res = call("GET", "/api/v1/audit" + query, null);
       emit(
           res,
@@ -55,7 +100,20 @@ final class AuditCommand implements Runnable {
             }
             t.print();
           });
+      if (res.hasNonNull("next")) {
+        StringBuilder next = new StringBuilder("keyroom audit list");
+        filters.forEach((k, v) -> next.append(v == null ? "" : " --" + k + " " + quoted(v)));
+        next.append(limit == 50 ? "" : " --limit " + limit);
+        next.append(" --before ").append(res.get("next").asLong());
+        System.err.println("older events: " + next);
+      }
       return 0;
+    }
+
+    /** A value as a shell word: bare when it is plain, else in single quotes. */
+    private static String quoted(Object value) {
+      String v = ApiClient.printable(value.toString());
+      return v.matches("[A-Za-z0-9_.:@/…-]+") ? v : "'" + v.replace("'", "'\\''") + "'";
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.keyroom.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.keyroom.store.Identifiers;
 import dev.keyroom.vault.CredentialId;
 import java.util.ArrayList;
@@ -13,8 +15,8 @@ import java.util.Set;
  * your own integrations ({@code /api/v1/me/integrations}) — and the one resolver of what a person
  * types for a credential: an id ({@code cred_…}), a {@code NAME}, or {@code KIND/NAME}. Names are
  * unique per kind, so a bare name that several kinds use is refused (exit 2) with the kinds listed;
- * {@code --kind} or {@code KIND/NAME} says which. The API has no lookup by name: the list is
- * fetched once and matched here.
+ * {@code --kind} or {@code KIND/NAME} says which. A name is looked up with the list's exact {@code
+ * name} filter, an id (when a kind is asked for) with a get.
  */
 final class Credentials {
   /** A credential a person named: its id, and its kind and name when they are known. */
@@ -60,22 +62,52 @@ final class Credentials {
     return path + "/" + RemoteCommand.path(ref.id());
   }
 
-  /** The home's credentials as the API lists them (metadata only), fetched once. */
+  /**
+   * The home's credentials as the API lists them (metadata only), every page, fetched once. Kept
+   * for display ({@link #nameOf}); finding one by name asks the server for that name only.
+   */
   JsonNode list() {
     if (listed == null) {
-      listed = remote.call("GET", path, null).get("credentials");
+      listed = pages("");
     }
     return listed;
   }
 
+  /**
+   * Every credential whose name or kind holds {@code search} (null: any), of kind {@code kind}
+   * (null: any), every page.
+   */
+  ArrayNode search(String search, String kind) {
+    return pages(
+        (search == null ? "" : "&q=" + encoded(search))
+            + (kind == null ? "" : "&kind=" + encoded(kind)));
+  }
+
+  /** Every page of the list with these query parameters ({@code &name=…}), as one array. */
+  private ArrayNode pages(String query) {
+    ArrayNode all = JsonNodeFactory.instance.arrayNode();
+    String after = null;
+    do {
+      JsonNode page =
+          remote.call(
+              "GET",
+              path + "?limit=200" + query + (after == null ? "" : "&after=" + encoded(after)),
+              null);
+      all.addAll((ArrayNode) page.get("credentials"));
+      after = page.path("next").isTextual() ? page.get("next").asText() : null;
+    } while (after != null);
+    return all;
+  }
+
+  /** The credentials named {@code name} exactly, of kind {@code kind} when it is not null. */
+  private ArrayNode named(String name, String kind) {
+    return pages("&name=" + encoded(name) + (kind == null ? "" : "&kind=" + encoded(kind)));
+  }
+
   /** The credential of {@code kind} named {@code name}, if there is one. */
   Ref find(String kind, String name) {
-    for (JsonNode c : list()) {
-      if (c.get("kind").asText().equals(kind) && c.get("name").asText().equals(name)) {
-        return ref(c);
-      }
-    }
-    return null;
+    ArrayNode found = named(name, kind);
+    return found.isEmpty() ? null : ref(found.get(0));
   }
 
   /**
@@ -116,12 +148,7 @@ final class Credentials {
       return byId(field, typed, wanted);
     }
     List<JsonNode> matches = new ArrayList<>();
-    for (JsonNode c : list()) {
-      if (c.get("name").asText().equals(name)
-          && (wanted == null || c.get("kind").asText().equals(wanted))) {
-        matches.add(c);
-      }
-    }
+    named(name, wanted).forEach(matches::add);
     if (matches.isEmpty()) {
       throw new Failures.CliException(
           Main.FAILED,
@@ -180,30 +207,35 @@ final class Credentials {
   }
 
   /**
-   * An id is taken as it is; with a kind asked for, a listed credential of another kind is refused.
+   * An id is taken as it is; with a kind asked for, a credential of another kind is refused. An id
+   * the server does not know is left for the command's own call to answer (404).
    */
   private Ref byId(String field, String id, String kind) {
     if (kind == null) {
       return new Ref(id, null, null);
     }
-    for (JsonNode c : list()) {
-      if (c.get("id").asText().equals(id)) {
-        if (!c.get("kind").asText().equals(kind)) {
-          throw new Failures.CliException(
-              Main.USAGE,
-              field
-                  + ": "
-                  + id
-                  + " is of kind '"
-                  + c.get("kind").asText()
-                  + "', but kind '"
-                  + kind
-                  + "' is asked for here");
-        }
-        return ref(c);
+    JsonNode c;
+    try {
+      c = remote.call("GET", path + "/" + encoded(id), null);
+    } catch (ApiClient.Refused e) {
+      if (e.status == 404) {
+        return new Ref(id, kind, null);
       }
+      throw e;
     }
-    return new Ref(id, kind, null); // not listed: the server answers for it (404)
+    if (!c.get("kind").asText().equals(kind)) {
+      throw new Failures.CliException(
+          Main.USAGE,
+          field
+              + ": "
+              + id
+              + " is of kind '"
+              + c.get("kind").asText()
+              + "', but kind '"
+              + kind
+              + "' is asked for here");
+    }
+    return ref(c);
   }
 
   /**
@@ -225,6 +257,10 @@ final class Credentials {
       return id;
     }
     return id;
+  }
+
+  private static String encoded(String queryValue) {
+    return RemoteCommand.path(queryValue);
   }
 
   private static Ref ref(JsonNode c) {

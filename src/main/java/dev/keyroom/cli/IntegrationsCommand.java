@@ -1,7 +1,6 @@
 package dev.keyroom.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyroom.api.Json;
 import java.nio.file.Path;
@@ -51,18 +50,10 @@ final class IntegrationsCommand implements Runnable {
       name = "list",
       mixinStandardHelpOptions = true,
       description = "List your integrations (metadata only).")
-  static final class ListIntegrations extends RemoteCommand {
-    @Option(names = "--kind", paramLabel = "KIND", description = "only this kind")
-    String kind;
-
+  static final class ListIntegrations extends CredentialList {
     @Override
-    public Integer call() {
-      JsonNode res = call("GET", "/api/v1/me/integrations", null);
-      if (kind != null) {
-        ((ArrayNode) res.get("credentials")).removeIf(c -> !c.get("kind").asText().equals(kind));
-      }
-      emit(res, () -> CredentialViews.list(res.get("credentials")));
-      return 0;
+    Credentials home() {
+      return Credentials.integrations(this);
     }
   }
 

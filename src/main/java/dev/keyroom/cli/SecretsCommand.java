@@ -1,7 +1,6 @@
 package dev.keyroom.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.keyroom.api.Json;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -43,18 +42,10 @@ final class SecretsCommand implements Runnable {
       name = "list",
       mixinStandardHelpOptions = true,
       description = "List tenant skill secrets (metadata only).")
-  static final class ListSecrets extends RemoteCommand {
-    @Option(names = "--kind", paramLabel = "KIND", description = "only this kind")
-    String kind;
-
+  static final class ListSecrets extends CredentialList {
     @Override
-    public Integer call() {
-      JsonNode res = call("GET", "/api/v1/secrets", null);
-      if (kind != null) {
-        ((ArrayNode) res.get("credentials")).removeIf(c -> !c.get("kind").asText().equals(kind));
-      }
-      emit(res, () -> CredentialViews.list(res.get("credentials")));
-      return 0;
+    Credentials home() {
+      return Credentials.secrets(this);
     }
   }
 

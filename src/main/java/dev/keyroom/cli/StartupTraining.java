@@ -90,7 +90,7 @@ public final class StartupTraining {
     ApiClient api = new ApiClient(new Server.Target(Server.url(url), "kr_u_startuptraining", null));
     Identity.of(api, null).print(none, false, "");
     Identity.of(api, null).print(none, true, "");
-    for (var c : api.get("/api/v1/secrets").get("credentials")) {
+    for (var c : api.get("/api/v1/secrets?limit=200").get("credentials")) {
       none.printf(
           "%-32s %s %s%n",
           c.get("id").asText(), RemoteCommand.text(c, "name"), RemoteCommand.time(c, "createdAt"));
@@ -123,9 +123,10 @@ public final class StartupTraining {
               case "/api/v1/me" ->
                   "{\"tenantId\":\"ten_training\",\"kind\":\"user\",\"user\":{\"id\":\"usr_training\","
                       + "\"name\":\"training\",\"role\":\"member\"}}";
-              case "/api/v1/secrets" ->
+              case "/api/v1/secrets?limit=200" ->
                   "{\"credentials\":[{\"id\":\"cred_training\",\"kind\":\"env\",\"name\":\"T\","
-                      + "\"version\":1,\"status\":\"active\",\"createdAt\":0,\"lastUsed\":null}]}";
+                      + "\"version\":1,\"status\":\"active\",\"createdAt\":0,\"lastUsed\":null}],"
+                      + "\"next\":null,\"prev\":null}";
               default -> null;
             };
         byte[] bytes =

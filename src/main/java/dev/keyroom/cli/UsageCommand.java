@@ -183,8 +183,8 @@ final class UsageCommand extends RemoteCommand {
           }
         }
         case KEY ->
-            call("GET", "/api/v1/secrets", null)
-                .get("credentials")
+            Credentials.secrets(this)
+                .list()
                 .forEach(
                     c ->
                         names.put(

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -369,5 +370,46 @@ class ManagementCliTest {
     failsNaming(r.get(1), "limit", "must be from 1 to 1000");
     assertThat(ok(r.get(2)).stdout()).contains("audit log intact");
     failsNaming(r.get(3), "verifying the audit log requires the admin role", "403");
+  }
+
+  @Test
+  void auditList_pagesWithTheCommandItPrints_andFiltersLikeTheApi() throws IOException {
+    String token = acme.adminToken().token();
+    JsonNode all =
+        Json.MAPPER.readTree(k.get("/api/v1/audit?action=user&limit=1000", token).body());
+    List<String> expected = all.get("events").findValuesAsText("seq");
+    assertThat(expected).as("the test's setup made user events").hasSizeGreaterThan(2);
+
+    List<String> seen = new ArrayList<>();
+    List<String> args =
+        new ArrayList<>(List.of("audit", "list", "--action", "user", "--limit", "2"));
+    while (true) {
+      CliProcess.Result page = ok(CliProcess.run(admin, null, args.toArray(String[]::new)));
+      page.stdout().lines().skip(1).forEach(line -> seen.add(line.split("\\s+")[0]));
+      if (page.stderr().isBlank()) {
+        break;
+      }
+      String hint = page.stderr().strip();
+      assertThat(hint)
+          .startsWith("older events: keyroom audit list --action user --limit 2 --before ");
+      args = new ArrayList<>(List.of(hint.substring(hint.indexOf("audit")).split(" ")));
+    }
+    assertThat(seen).isEqualTo(expected);
+
+    String newest = expected.get(0);
+    String oldest = expected.get(expected.size() - 1);
+    List<CliProcess.Result> r =
+        together(
+            () -> CliProcess.run(admin, null, "audit", "list", "--after", oldest, "--json"),
+            () -> CliProcess.run(admin, null, "audit", "list", "--before", "1", "--after", "2"),
+            () -> CliProcess.run(admin, null, "audit", "list", "--actor", "system:none", "--json"),
+            () -> CliProcess.run(admin, null, "audit", "list", "--before", "zero"));
+    JsonNode newer = Json.MAPPER.readTree(ok(r.get(0)).stdout());
+    assertThat(newer.get("events").findValuesAsText("seq")).contains(newest).doesNotContain(oldest);
+    assertThat(r.get(1).exitCode()).isEqualTo(Main.USAGE);
+    assertThat(r.get(1).stderr()).contains("--before and --after: give one of them, not both");
+    assertThat(Json.MAPPER.readTree(ok(r.get(2)).stdout()).get("events")).isEmpty();
+    assertThat(r.get(3).exitCode()).isEqualTo(Main.USAGE);
+    assertThat(r.get(3).stderr()).contains("--before");
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyroom.api.Json;
+import dev.keyroom.crypto.SecretValue;
 import dev.keyroom.proxy.FakeUpstream;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.testing.CliProcess;
@@ -269,6 +270,45 @@ class SecretNamesCliTest {
     ok(deleted);
     assertThat(deleted.stdout()).contains("gemini/rotating (" + id + "): deleted");
     assertThat(k.keyroom.vault().list(scope)).extracting(c -> c.id()).doesNotContain(id);
+  }
+
+  @Test
+  void aListLongerThanOnePage_isListedWhole_searchedByTheServer_andFoundByName() {
+    Tenancy.Founded many = k.tenant("many");
+    CredentialScope scope = CredentialScope.tenantSecrets(many.tenant().id());
+    for (int i = 0; i < 205; i++) {
+      k.keyroom
+          .vault()
+          .create(
+              scope,
+              "env",
+              String.format("BULK_%03d", i),
+              SecretValue.ofUtf8("bulk-value-" + i),
+              "test");
+    }
+    Map<String, String> env =
+        Map.of("KEYROOM_TOKEN", many.adminToken().token(), "KEYROOM_URL", k.url());
+    List<CliProcess.Result> r =
+        CliProcess.together(
+            () -> CliProcess.run(env, null, "secrets", "list", "--json"),
+            () -> CliProcess.run(env, null, "secrets", "show", "BULK_204", "--json"),
+            () -> CliProcess.run(env, null, "secrets", "list", "-q", "bulk_20", "--json"),
+            () -> CliProcess.run(env, null, "secrets", "list", "--kind", "env", "--search", "199"),
+            () -> CliProcess.run(env, null, "secrets", "list", "--kind", "no-such-kind"));
+    outputs.addAll(r);
+    assertThat(ok(r.get(0)).get("credentials").findValuesAsText("name"))
+        .as("every page, in order")
+        .hasSize(205)
+        .startsWith("BULK_000")
+        .endsWith("BULK_204")
+        .doesNotHaveDuplicates();
+    assertThat(ok(r.get(1)).get("name").asText()).isEqualTo("BULK_204");
+    assertThat(ok(r.get(2)).get("credentials").findValuesAsText("name"))
+        .as("'_' is a character, not a wildcard")
+        .containsExactly("BULK_200", "BULK_201", "BULK_202", "BULK_203", "BULK_204");
+    ok(r.get(3));
+    assertThat(r.get(3).stdout()).contains("BULK_199").doesNotContain("BULK_198");
+    fails(r.get(4), Main.FAILED, "kind: unknown credential kind", "(HTTP 400)");
   }
 
   @Test
