@@ -50,7 +50,7 @@ final class ApiClient {
       HttpCall.Answer res =
           HttpCall.send(
               method, URI.create(base + path), token, json, Duration.ofSeconds(5), timeout);
-      JsonNode answer = res.body().length == 0 ? null : parse(res.body());
+      JsonNode answer = res.body().length == 0 ? null : JsonReader.tree(res.body());
       if (!res.ok()) {
         String message =
             answer != null && answer.has("message")
@@ -66,14 +66,6 @@ final class ApiClient {
     } catch (IOException e) {
       throw new Failures.CliException(
           Main.UNREACHABLE, "request to " + base + " failed: " + e.getClass().getSimpleName());
-    }
-  }
-
-  private static JsonNode parse(byte[] body) {
-    try {
-      return Json.MAPPER.readTree(body);
-    } catch (IOException e) {
-      return null; // not JSON (a proxy's error page): the status says enough
     }
   }
 

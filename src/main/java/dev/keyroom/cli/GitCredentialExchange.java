@@ -14,9 +14,9 @@ import java.util.Map;
  * {@code POST /api/v1/sessions/{id}/git-credential} with the session token; the answer is the
  * credential, or a refusal with the server's status and message. It is made for every git
  * operation, so it uses what starts quickly — {@link HttpCall}, Jackson's generator for the request
- * and {@link JsonStrings} for the answer, not {@link SessionClient}'s HTTP client and object
- * mapper: no proxy, no redirect followed (the token goes to the session's Keyroom URL and nowhere
- * else), a 10 s connect and 30 s read timeout.
+ * and {@link JsonReader} for the answer, not {@link SessionClient}'s HTTP client and object mapper:
+ * no proxy, no redirect followed (the token goes to the session's Keyroom URL and nowhere else), a
+ * 10 s connect and 30 s read timeout.
  */
 final class GitCredentialExchange {
   private static final JsonFactory JSON = new JsonFactory();
@@ -110,7 +110,7 @@ final class GitCredentialExchange {
       throw new Failures.CliException(
           Main.UNREACHABLE, "request to " + base + " failed: " + e.getClass().getSimpleName());
     }
-    Map<String, String> fields = JsonStrings.of(answer.body());
+    Map<String, String> fields = JsonReader.strings(answer.body());
     if (!answer.ok()) {
       String message = fields.get("message");
       throw new Refused(

@@ -82,11 +82,12 @@ final class Profiles {
   static Profiles load() {
     Path p = path();
     if (!Files.exists(p)) {
-      return new Profiles(p, Json.MAPPER.createObjectNode());
+      return new Profiles(
+          p, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
     }
     try {
       warnIfReadableByOthers(p);
-      JsonNode n = Json.MAPPER.readTree(Files.readAllBytes(p));
+      JsonNode n = JsonReader.tree(Files.readAllBytes(p));
       if (n == null || !n.isObject() || (n.has("profiles") && !n.get("profiles").isObject())) {
         throw new Failures.CliException(
             Main.FAILED, p + ": not a Keyroom configuration file (expected {\"profiles\": {…}})");

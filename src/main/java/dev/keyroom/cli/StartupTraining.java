@@ -90,11 +90,7 @@ public final class StartupTraining {
     ApiClient api = new ApiClient(new Server.Target(Server.url(url), "kr_u_startuptraining", null));
     Identity.of(api, null).print(none, false, "");
     Identity.of(api, null).print(none, true, "");
-    for (var c : api.get("/api/v1/secrets?limit=200").get("credentials")) {
-      none.printf(
-          "%-32s %s %s%n",
-          c.get("id").asText(), RemoteCommand.text(c, "name"), RemoteCommand.time(c, "createdAt"));
-    }
+    CredentialViews.list(api.get("/api/v1/secrets?limit=200").get("credentials"));
   }
 
   private static void usage(CommandLine command) {

@@ -21,12 +21,13 @@ import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link JsonStrings} (what {@code git-credential} reads Keyroom's answer with) agrees with Jackson
- * on every object Jackson writes — any string, escaped as Jackson escapes it or as {@code \\uXXXX}
- * throughout, beside nested values it skips — and reads nothing from what is not one whole object:
- * no prefix of a document, no trailing bytes, no duplicate name.
+ * {@link JsonReader} (what the CLI reads Keyroom's answers with) builds the tree Jackson's {@code
+ * readTree} builds from every object Jackson writes — any string, escaped as Jackson escapes it or
+ * as {@code \\uXXXX} throughout, any number, nested arrays and objects — and {@code strings} (what
+ * {@code git-credential} reads) its string members; and it reads nothing from what is not one whole
+ * value: no prefix of a document, no trailing bytes, no duplicate name.
  */
-class JsonStringsProperties {
+class JsonReaderProperties {
   @Property(tries = 300)
   void readsTheStringMembersJacksonWrote(
       @ForAll("objects") ObjectNode object, @ForAll boolean escapeNonAscii) throws Exception {
@@ -40,7 +41,34 @@ class JsonStringsProperties {
                 expected.put(e.getKey(), e.getValue().textValue());
               }
             });
-    assertThat(JsonStrings.of(json)).isEqualTo(expected);
+    assertThat(JsonReader.strings(json)).isEqualTo(expected);
+    assertThat(JsonReader.tree(json)).isEqualTo(Json.MAPPER.readTree(json));
+  }
+
+  @Test
+  void numbersAreTheNodesReadTreeMakes() throws Exception {
+    for (String n :
+        List.of(
+            "0",
+            "-0",
+            "7",
+            "-2147483648",
+            "2147483648",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "123456789012345678901234567890",
+            "1.5",
+            "-0.0",
+            "1e3",
+            "2.5E-7")) {
+      byte[] json = ("[" + n + "]").getBytes(StandardCharsets.UTF_8);
+      JsonNode expected = Json.MAPPER.readTree(json);
+      assertThat(JsonReader.tree(json)).as(n).isEqualTo(expected);
+      assertThat(JsonReader.tree(json).get(0).getClass())
+          .as(n)
+          .isEqualTo(expected.get(0).getClass());
+    }
   }
 
   @Property(tries = 100)
@@ -49,7 +77,8 @@ class JsonStringsProperties {
     byte[] json = write(object, false);
     for (int n = 0; n < json.length; n++) {
       byte[] prefix = java.util.Arrays.copyOf(json, n);
-      assertThat(JsonStrings.of(prefix)).as("prefix of %d bytes", n).isEmpty();
+      assertThat(JsonReader.strings(prefix)).as("prefix of %d bytes", n).isEmpty();
+      assertThat(JsonReader.tree(prefix)).as("prefix of %d bytes", n).isNull();
     }
   }
 
@@ -72,9 +101,9 @@ class JsonStringsProperties {
             "{\"p\":\"a\nb\"}",
             "<html>502</html>",
             "{\"a\":" + "[".repeat(40) + "]".repeat(40) + ",\"password\":\"p\"}")) {
-      assertThat(JsonStrings.of(bad.getBytes(StandardCharsets.UTF_8))).as(bad).isEmpty();
+      assertThat(JsonReader.strings(bad.getBytes(StandardCharsets.UTF_8))).as(bad).isEmpty();
     }
-    assertThat(JsonStrings.of(new byte[] {'{', '"', 'p', '"', ':', '"', (byte) 0xC3, '"', '}'}))
+    assertThat(JsonReader.strings(new byte[] {'{', '"', 'p', '"', ':', '"', (byte) 0xC3, '"', '}'}))
         .as("broken UTF-8")
         .isEmpty();
   }
@@ -82,7 +111,7 @@ class JsonStringsProperties {
   @Test
   void keyroomsAnswerReads() {
     assertThat(
-            JsonStrings.of(
+            JsonReader.strings(
                 " {\"username\":\"x-access-token\",\"password\":\"ghp_\\u00e9\\\"\\\\/\",\"n\":1.5e3,\"b\":[true,null,{}]}\n"
                     .getBytes(StandardCharsets.UTF_8)))
         .containsExactlyInAnyOrderEntriesOf(
