@@ -22,21 +22,29 @@ import java.util.Map;
  */
 final class JsonReader {
   static final int MAX_DEPTH = 32;
-  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final String s;
+
+  /**
+   * False for {@link #strings}: values are checked, not built (the nodes' classes cost {@code
+   * git-credential} about 10 ms of start-up).
+   */
+  private final boolean build;
+
+  private final JsonNodeFactory nodes;
+
   private int i;
 
-  private JsonReader(String s) {
-    this.s = s;
+  private JsonReader(byte[] json, boolean build) throws CharacterCodingException {
+    this.s = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(json)).toString();
+    this.build = build;
+    this.nodes = build ? JsonNodeFactory.instance : null;
   }
 
   /** The document as a tree; null when {@code json} is not one well-formed JSON value. */
   static JsonNode tree(byte[] json) {
     try {
-      JsonReader r =
-          new JsonReader(
-              StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(json)).toString());
+      JsonReader r = new JsonReader(json, true);
       r.space();
       JsonNode value = r.value(0);
       r.space();
@@ -52,16 +60,15 @@ final class JsonReader {
    */
   static Map<String, String> strings(byte[] json) {
     Map<String, String> members = new HashMap<>();
-    if (tree(json) instanceof ObjectNode o) {
-      o.properties()
-          .forEach(
-              e -> {
-                if (e.getValue().isTextual()) {
-                  members.put(e.getKey(), e.getValue().textValue());
-                }
-              });
+    try {
+      JsonReader r = new JsonReader(json, false);
+      r.space();
+      r.object(1, members);
+      r.space();
+      return r.i == r.s.length() ? members : Map.of();
+    } catch (IllegalArgumentException | IndexOutOfBoundsException | CharacterCodingException e) {
+      return Map.of();
     }
-    return members;
   }
 
   private JsonNode value(int depth) {
@@ -69,19 +76,27 @@ final class JsonReader {
       throw new IllegalArgumentException("too deep");
     }
     return switch (peek()) {
-      case '{' -> object(depth + 1);
+      case '{' -> object(depth + 1, null);
       case '[' -> array(depth + 1);
-      case '"' -> NODES.textNode(string());
-      case 't' -> word("true", NODES.booleanNode(true));
-      case 'f' -> word("false", NODES.booleanNode(false));
-      case 'n' -> word("null", NODES.nullNode());
+      case '"' -> {
+        String text = string();
+        yield build ? nodes.textNode(text) : null;
+      }
+      case 't' -> word("true", build ? nodes.booleanNode(true) : null);
+      case 'f' -> word("false", build ? nodes.booleanNode(false) : null);
+      case 'n' -> word("null", build ? nodes.nullNode() : null);
       default -> number();
     };
   }
 
-  private ObjectNode object(int depth) {
+  /**
+   * One object: a node when building; else only checked, and its string members put in {@code
+   * strings} when that is not null (the top level of {@link #strings}).
+   */
+  private ObjectNode object(int depth, Map<String, String> strings) {
     expect('{');
-    ObjectNode o = NODES.objectNode();
+    ObjectNode o = build ? nodes.objectNode() : null;
+    java.util.Set<String> names = build ? null : new java.util.HashSet<>();
     space();
     if (peek() == '}') {
       i++;
@@ -93,7 +108,15 @@ final class JsonReader {
       space();
       expect(':');
       space();
-      if (o.replace(name, value(depth)) != null) {
+      boolean fresh;
+      if (strings != null && peek() == '"') {
+        fresh = names.add(name);
+        strings.put(name, string());
+      } else {
+        JsonNode value = value(depth);
+        fresh = build ? o.replace(name, value) == null : names.add(name);
+      }
+      if (!fresh) {
         throw new IllegalArgumentException("duplicate member");
       }
       space();
@@ -108,7 +131,7 @@ final class JsonReader {
 
   private ArrayNode array(int depth) {
     expect('[');
-    ArrayNode a = NODES.arrayNode();
+    ArrayNode a = build ? nodes.arrayNode() : null;
     space();
     if (peek() == ']') {
       i++;
@@ -116,7 +139,10 @@ final class JsonReader {
     }
     while (true) {
       space();
-      a.add(value(depth));
+      JsonNode value = value(depth);
+      if (build) {
+        a.add(value);
+      }
       space();
       if (peek() == ',') {
         i++;
@@ -192,18 +218,21 @@ final class JsonReader {
       digits();
       integral = false;
     }
+    if (!build) {
+      return null;
+    }
     String text = s.substring(start, i);
     if (!integral) {
-      return NODES.numberNode(Double.parseDouble(text));
+      return nodes.numberNode(Double.parseDouble(text));
     }
     if (text.length() <= 18) {
       long v = Long.parseLong(text);
-      return v == (int) v ? NODES.numberNode((int) v) : NODES.numberNode(v);
+      return v == (int) v ? nodes.numberNode((int) v) : nodes.numberNode(v);
     }
     BigInteger big = new BigInteger(text);
     return big.bitLength() <= 31
-        ? NODES.numberNode(big.intValue())
-        : big.bitLength() <= 63 ? NODES.numberNode(big.longValue()) : NODES.numberNode(big);
+        ? nodes.numberNode(big.intValue())
+        : big.bitLength() <= 63 ? nodes.numberNode(big.longValue()) : nodes.numberNode(big);
   }
 
   private void digits() {
