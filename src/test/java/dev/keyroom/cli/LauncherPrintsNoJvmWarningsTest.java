@@ -2,6 +2,7 @@ package dev.keyroom.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyroom.testing.LauncherCheckout;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

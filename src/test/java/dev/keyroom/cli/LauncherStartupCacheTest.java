@@ -3,6 +3,7 @@ package dev.keyroom.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.keyroom.testing.LauncherCheckout;
 import dev.keyroom.testing.TestKeyroom;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.keyroom.cli;
+package dev.keyroom.testing;
 
 import java.io.File;
 import java.io.IOException;
@@ -8,6 +8,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,26 +24,36 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * A copy of the checkout's launcher layout ({@code keyroom}, {@code .mvn/find-jdk.sh}, a {@code
- * pom.xml} older than the jar, no sources) whose {@code target/keyroom.jar} runs this build's
- * classes, so that the real {@code ./keyroom} script runs without building anything.
+ * A copy of the checkout's launcher layout ({@code keyroom}, {@code .mvn/}, a {@code pom.xml} older
+ * than the jar, no sources) whose {@code target/keyroom.jar} runs this build's classes, so that the
+ * real {@code ./keyroom} script runs there as in a clone, without building anything.
  */
-final class LauncherCheckout {
+public final class LauncherCheckout {
   /** What one run of the launcher did. */
-  record Run(int exit, String stdout, String stderr) {}
+  public record Run(int exit, String stdout, String stderr) {}
 
-  final Path dir;
+  public final Path dir;
 
   private LauncherCheckout(Path dir) {
     this.dir = dir;
   }
 
   /** The layout; {@link #manifestOnlyJar} or {@link #writeJar} puts the jar in. */
-  static LauncherCheckout in(Path dir) throws IOException {
+  public static LauncherCheckout in(Path dir) throws IOException {
     Path checkout = Path.of("").toAbsolutePath();
-    Files.createDirectories(dir.resolve(".mvn"));
-    Files.copy(checkout.resolve("keyroom"), dir.resolve("keyroom"));
-    Files.copy(checkout.resolve(".mvn/find-jdk.sh"), dir.resolve(".mvn/find-jdk.sh"));
+    Files.createDirectories(dir);
+    Files.copy(
+        checkout.resolve("keyroom"), dir.resolve("keyroom"), StandardCopyOption.COPY_ATTRIBUTES);
+    try (Stream<Path> files = Files.walk(checkout.resolve(".mvn"))) {
+      for (Path p : files.toList()) {
+        Path target = dir.resolve(checkout.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
     Files.writeString(dir.resolve("pom.xml"), "<project/>");
     Files.setLastModifiedTime(
         dir.resolve("pom.xml"), FileTime.from(Instant.now().minusSeconds(3600)));
@@ -50,7 +61,7 @@ final class LauncherCheckout {
     return new LauncherCheckout(dir);
   }
 
-  Path jar() {
+  public Path jar() {
     return dir.resolve("target/keyroom.jar");
   }
 
@@ -58,7 +69,7 @@ final class LauncherCheckout {
    * A jar whose manifest starts dev.keyroom.cli.Main with the test class path as it is (directories
    * included).
    */
-  LauncherCheckout manifestOnlyJar() throws IOException {
+  public LauncherCheckout manifestOnlyJar() throws IOException {
     write(
         jar(),
         Arrays.asList(System.getProperty("java.class.path").split(File.pathSeparator)),
@@ -71,7 +82,7 @@ final class LauncherCheckout {
    * the shape of the real jar for the JVM's start-up cache, which takes jars only. {@code stamp} is
    * written into it as a resource, so that two builds differ in content as well as in time.
    */
-  LauncherCheckout writeJar(String stamp) throws IOException {
+  public LauncherCheckout writeJar(String stamp) throws IOException {
     List<String> dependencies =
         Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
             .filter(e -> e.endsWith(".jar"))
@@ -84,6 +95,7 @@ final class LauncherCheckout {
     Manifest m = new Manifest();
     m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "dev.keyroom.cli.Main");
+    m.getMainAttributes().put(new Attributes.Name("Enable-Native-Access"), "ALL-UNNAMED");
     m.getMainAttributes()
         .put(
             Attributes.Name.CLASS_PATH,
@@ -113,14 +125,19 @@ final class LauncherCheckout {
 
   private static Path mainClasses() {
     try {
-      return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return Path.of(
+          dev.keyroom.app.Keyroom.class
+              .getProtectionDomain()
+              .getCodeSource()
+              .getLocation()
+              .toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
   }
 
   /** Runs {@code sh keyroom args…} with no KEYROOM_* variable of this process, plus {@code env}. */
-  Run run(Map<String, String> env, String stdin, String... args) {
+  public Run run(Map<String, String> env, String stdin, String... args) {
     List<String> cmd = new ArrayList<>(List.of("sh", dir.resolve("keyroom").toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb =
@@ -153,7 +170,7 @@ final class LauncherCheckout {
     }
   }
 
-  Run run(String... args) {
+  public Run run(String... args) {
     return run(Map.of(), "", args);
   }
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyroom.api.Json;
 import dev.keyroom.cli.GitHttpServer;
 import dev.keyroom.proxy.FakeUpstream;
-import dev.keyroom.testing.CheckoutCopy;
+import dev.keyroom.testing.LauncherCheckout;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -70,7 +70,7 @@ class TutorialTest {
         .anySatisfy(
             b -> assertThat(b).contains("keyroom run --workroom research -- python3 agent.py"));
 
-    checkout = CheckoutCopy.create(dir.resolve("keyroom"));
+    checkout = LauncherCheckout.in(dir.resolve("keyroom")).manifestOnlyJar().dir;
     Path home = Files.createDirectories(dir.resolve("home"));
     Path repos = Files.createDirectories(dir.resolve("repos"));
     seedRepository(repos);
