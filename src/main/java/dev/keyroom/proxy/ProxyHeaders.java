@@ -95,9 +95,12 @@ final class ProxyHeaders {
   private static final Set<String> KEYROOMS_OWN =
       Set.of("x-content-type-options", "x-frame-options", "referrer-policy", "x-accel-buffering");
 
-  /** A Keyroom token (user, service, session, placeholder) anywhere in a value. */
+  /**
+   * A Keyroom token (user, service, session, placeholder) anywhere in a value. Token bodies are
+   * base64url, so the character after the prefix may be '-' or '_' as well as a letter or digit.
+   */
   private static final Pattern KEYROOM_TOKEN =
-      Pattern.compile("(?i)(?<![a-z0-9])kr_(u|s|sess|ph)_[a-z0-9]");
+      Pattern.compile("(?i)(?<![a-z0-9])kr_(u|s|sess|ph)_[a-z0-9_-]");
 
   private final Set<String> passthrough = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
   private final String keyHeader;
