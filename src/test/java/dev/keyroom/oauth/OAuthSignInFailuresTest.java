@@ -57,7 +57,8 @@ class OAuthSignInFailuresTest {
   }
 
   void assertNothingStored() {
-    assertThat(k.get("/api/v1/me/integrations", miaToken).body()).isEqualTo("{\"credentials\":[]}");
+    assertThat(k.get("/api/v1/me/integrations", miaToken).body())
+        .isEqualTo("{\"credentials\":[],\"next\":null,\"prev\":null}");
     assertThat(k.get("/api/v1/me/integrations/oauth/connections", miaToken).body())
         .isEqualTo("{\"integrations\":[]}");
   }
