@@ -81,35 +81,36 @@ public final class DeliveryLedger {
     }
   }
 
-  /** Records several deliveries of one retrieval in one batch. */
+  /** Records the deliveries of one retrieval, in each form, in one batch. */
   void recordAll(
       Handle h,
       TenantId tenant,
       SessionId session,
-      java.util.Map<SessionVariable.Source, List<String>> bySource,
-      Form form,
+      java.util.Map<Form, java.util.Map<SessionVariable.Source, List<String>>> byForm,
       String fetchedBy,
       long now) {
-    if (bySource.isEmpty()) {
+    if (byForm.values().stream().allMatch(java.util.Map::isEmpty)) {
       return;
     }
     var batch =
         h.prepareBatch(
             "INSERT INTO session_deliveries (id, tenant_id, session_id, credential_id, version, variables,"
                 + " fetched_by, fetched_at, delivery) VALUES (:id, :t, :s, :c, :v, :vars, :by, :now, :form)");
-    bySource.forEach(
-        (src, names) ->
-            batch
-                .bind("id", Identifiers.random("dlv"))
-                .bind("t", tenant.value())
-                .bind("s", session.value())
-                .bind("c", src.credential().value())
-                .bind("v", src.version())
-                .bind("vars", String.join(",", names))
-                .bind("by", fetchedBy)
-                .bind("now", now)
-                .bind("form", form.wire)
-                .add());
+    byForm.forEach(
+        (form, bySource) ->
+            bySource.forEach(
+                (src, names) ->
+                    batch
+                        .bind("id", Identifiers.random("dlv"))
+                        .bind("t", tenant.value())
+                        .bind("s", session.value())
+                        .bind("c", src.credential().value())
+                        .bind("v", src.version())
+                        .bind("vars", String.join(",", names))
+                        .bind("by", fetchedBy)
+                        .bind("now", now)
+                        .bind("form", form.wire)
+                        .add()));
     batch.execute();
   }
 

@@ -120,12 +120,9 @@ public final class SessionEnvironment {
     String base = publicUrl.get();
     b.put(SessionVariable.plain(EnvironmentLayout.KEYROOM_URL, base));
     b.put(SessionVariable.plain(EnvironmentLayout.KEYROOM_SESSION_ID, session.id().value()));
-    b.put(
-        SessionVariable.secret(
-            EnvironmentLayout.KEYROOM_SESSION_TOKEN,
-            sessions.token(session.tenant(), session.id()),
-            null));
-    Map<String, String> placeholders = sessions.placeholders(session.tenant(), session.id());
+    Sessions.Secrets secrets = sessions.secrets(session.tenant(), session.id());
+    b.put(SessionVariable.secret(EnvironmentLayout.KEYROOM_SESSION_TOKEN, secrets.token(), null));
+    Map<String, String> placeholders = secrets.placeholders();
     CredentialScope tenantSecrets = CredentialScope.tenantSecrets(session.tenant());
     CredentialScope own = CredentialScope.integrationsOf(session.tenant(), session.user());
     b.opened.putAll(vault.resolveAll(tenantSecrets, tenantSecretIds(w)));
@@ -461,13 +458,14 @@ public final class SessionEnvironment {
           .useTransaction(
               h -> {
                 ledger.recordAll(
-                    h, s.tenant(), s.id(), bySource, DeliveryLedger.Form.VALUE, fetchedBy, now);
-                ledger.recordAll(
                     h,
                     s.tenant(),
                     s.id(),
-                    built.placeholders(),
-                    DeliveryLedger.Form.PLACEHOLDER,
+                    Map.of(
+                        DeliveryLedger.Form.VALUE,
+                        bySource,
+                        DeliveryLedger.Form.PLACEHOLDER,
+                        built.placeholders()),
                     fetchedBy,
                     now);
                 if (!vault.staleDeliveries(h, s.tenant(), delivered).isEmpty()) {

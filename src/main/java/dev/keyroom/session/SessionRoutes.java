@@ -68,7 +68,7 @@ public final class SessionRoutes implements ApiRoutes.Module {
     r.post(
         "/api/v1/workrooms/{id}/sessions",
         (ctx, p) -> {
-          WorkroomId workroom = visibleWorkroom(p, ctx);
+          WorkroomId workroom = WorkroomId.parse(ctx.pathParam("id"));
           StartBody body = Json.readOptional(ctx, StartBody.class, new StartBody(null));
           UserId user;
           if (p.service()) {
@@ -90,7 +90,8 @@ public final class SessionRoutes implements ApiRoutes.Module {
                   workroom,
                   user,
                   p.service() ? StartedBy.PLATFORM : StartedBy.SELF,
-                  p.auditName());
+                  p.auditName(),
+                  Workrooms.Viewer.of(p));
           Map<String, Object> out = view(started.session());
           out.put("sessionToken", started.token());
           Json.write(ctx, 201, out);

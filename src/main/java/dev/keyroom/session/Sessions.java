@@ -109,10 +109,27 @@ public final class Sessions {
 
   /**
    * Starts a session for {@code user}: {@code by} says whether the user started it themselves or
-   * the platform did on their behalf (which limits what of theirs reaches it).
+   * the platform did on their behalf (which limits what of theirs reaches it). No visibility check:
+   * for callers that have made their own.
    */
   public Started start(
       TenantId tenant, WorkroomId workroomId, UserId user, StartedBy by, String actor) {
+    return start(tenant, workroomId, user, by, actor, new Workrooms.Viewer(user, true));
+  }
+
+  /**
+   * Starts a session as {@code viewer} asks: a workroom the viewer may not see is a 404, as if it
+   * did not exist. One transaction of a fixed number of statements, whatever the workroom holds:
+   * the workroom (two), the member admitted (one, which also locks the membership against a
+   * concurrent removal), the session, its placeholders (one batch) and the audit event.
+   */
+  public Started start(
+      TenantId tenant,
+      WorkroomId workroomId,
+      UserId user,
+      StartedBy by,
+      String actor,
+      Workrooms.Viewer viewer) {
     long now = clock.millis();
     SessionId id = SessionId.generate();
     String token = TokenFormat.generate(TokenFormat.SESSION);
@@ -123,21 +140,11 @@ public final class Sessions {
                   workrooms
                       .find(h, tenant, workroomId)
                       .orElseThrow(() -> new NotFoundException("no workroom with that id"));
-              String status =
-                  h.createQuery("SELECT status FROM users WHERE tenant_id = :t AND id = :u")
-                      .bind("t", tenant.value())
-                      .bind("u", user.value())
-                      .mapTo(String.class)
-                      .findOne()
-                      .orElseThrow(
-                          () -> new NotFoundException("no user with that id in this tenant"));
-              if (!"active".equals(status)) {
-                throw new ForbiddenException(
-                    "user " + user + " is disabled; a disabled user cannot start sessions");
+              // Only an active member of the workroom receives its secrets, whoever starts the
+              // session for them; why not is worked out only when the answer is no.
+              if (!workrooms.members().admit(h, tenant, workroomId, user)) {
+                refuse(h, tenant, workroomId, user, viewer);
               }
-              // Only a member of the workroom receives its secrets, whoever starts the session for
-              // them.
-              workrooms.members().requireMember(h, tenant, workroomId, user);
               byte[] tokenCt =
                   keys.encrypt(tenant, token.getBytes(StandardCharsets.UTF_8), tokenContext(id));
               h.createUpdate(
@@ -155,12 +162,18 @@ public final class Sessions {
                   .bind("idle", idleTimeout.toMillis())
                   .bind("by", by.wire)
                   .execute();
-              for (Workroom.Tool tool : workroom.tools()) {
-                Optional<CredentialKind> kind = catalog.find(tool.kind());
-                if (kind.isPresent() && kind.get().isProxied()) {
-                  issuePlaceholder(h, tenant, id, kind.get().id(), now);
-                }
-              }
+              issuePlaceholders(
+                  h,
+                  tenant,
+                  id,
+                  workroom.tools().stream()
+                      .map(tool -> catalog.find(tool.kind()))
+                      .flatMap(Optional::stream)
+                      .filter(CredentialKind::isProxied)
+                      .map(CredentialKind::id)
+                      .distinct()
+                      .toList(),
+                  now);
               audit.append(
                   h,
                   tenant,
@@ -169,8 +182,48 @@ public final class Sessions {
                       .context(id.value(), workroomId.value(), null)
                       .with("user", user.value())
                       .with("startedBy", by.wire));
-              return new Started(get(h, tenant, id).orElseThrow(), token);
+              return new Started(
+                  new SessionInfo(
+                      id,
+                      tenant,
+                      workroomId,
+                      user,
+                      now,
+                      now + maxLifetime.toMillis(),
+                      idleTimeout.toMillis(),
+                      now,
+                      null,
+                      null,
+                      by,
+                      true),
+                  token);
             });
+  }
+
+  /**
+   * Why {@code user} may not start a session here, in the order a caller should learn it: a
+   * workroom the viewer does not see (404), no such user (404), a disabled user (403), not a member
+   * (403).
+   */
+  private void refuse(
+      Handle h, TenantId tenant, WorkroomId workroom, UserId user, Workrooms.Viewer viewer) {
+    if (!viewer.seesEverything()
+        && !workrooms.members().isMember(h, tenant, workroom, viewer.user())) {
+      throw new NotFoundException("no workroom with that id");
+    }
+    String status =
+        h.createQuery("SELECT status FROM users WHERE tenant_id = :t AND id = :u")
+            .bind("t", tenant.value())
+            .bind("u", user.value())
+            .mapTo(String.class)
+            .findOne()
+            .orElseThrow(() -> new NotFoundException("no user with that id in this tenant"));
+    if (!"active".equals(status)) {
+      throw new ForbiddenException(
+          "user " + user + " is disabled; a disabled user cannot start sessions");
+    }
+    workrooms.members().requireMember(h, tenant, workroom, user);
+    throw new IllegalStateException("the member was admitted on the second look");
   }
 
   /**
@@ -233,27 +286,62 @@ public final class Sessions {
 
   /** The session's placeholders by provider (decrypted for the environment). */
   public Map<String, String> placeholders(TenantId tenant, SessionId session) {
-    return db.jdbi()
-        .withHandle(
-            h -> {
-              Map<String, String> out = new TreeMap<>();
-              h.createQuery(
-                      "SELECT provider, ciphertext FROM session_placeholders WHERE tenant_id = :t AND session_id = :s")
-                  .bind("t", tenant.value())
-                  .bind("s", session.value())
-                  .mapToMap(String.class)
-                  .forEach(
-                      r -> {
-                        byte[] plain =
-                            keys.decrypt(
-                                tenant,
-                                Base64.getDecoder().decode(r.get("ciphertext")),
-                                placeholderContext(session, r.get("provider")),
-                                "placeholder of session " + session);
-                        out.put(r.get("provider"), new String(plain, StandardCharsets.UTF_8));
-                      });
-              return out;
-            });
+    return secrets(tenant, session).placeholders();
+  }
+
+  /** A session's token and its placeholders by provider, decrypted. */
+  public record Secrets(String token, Map<String, String> placeholders) {
+    @Override
+    public String toString() {
+      return "Secrets[token=[REDACTED], placeholders=" + placeholders.keySet() + "]";
+    }
+  }
+
+  /** The session's token and placeholders, read in one statement. */
+  public Secrets secrets(TenantId tenant, SessionId session) {
+    record Row(String token, String provider, String placeholder) {}
+    List<Row> rows =
+        db.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "SELECT s.token_ciphertext, p.provider, p.ciphertext FROM sessions s"
+                                + " LEFT JOIN session_placeholders p"
+                                + " ON p.session_id = s.id AND p.tenant_id = s.tenant_id"
+                                + " WHERE s.tenant_id = :t AND s.id = :s")
+                        .bind("t", tenant.value())
+                        .bind("s", session.value())
+                        .map(
+                            (rs, ctx) ->
+                                new Row(
+                                    rs.getString("token_ciphertext"),
+                                    rs.getString("provider"),
+                                    rs.getString("ciphertext")))
+                        .list());
+    if (rows.isEmpty()) {
+      throw new NotFoundException("no session with that id");
+    }
+    Map<String, String> placeholders = new TreeMap<>();
+    for (Row r : rows) {
+      if (r.provider() != null) {
+        byte[] plain =
+            keys.decrypt(
+                tenant,
+                Base64.getDecoder().decode(r.placeholder()),
+                placeholderContext(session, r.provider()),
+                "placeholder of session " + session);
+        placeholders.put(r.provider(), new String(plain, StandardCharsets.UTF_8));
+      }
+    }
+    String token =
+        new String(
+            keys.decrypt(
+                tenant,
+                Base64.getDecoder().decode(rows.get(0).token()),
+                tokenContext(session),
+                "token of session " + session),
+            StandardCharsets.UTF_8);
+    return new Secrets(token, java.util.Collections.unmodifiableMap(placeholders));
   }
 
   /**
@@ -307,21 +395,19 @@ public final class Sessions {
       throw new UnauthenticatedException("malformed session token; expected kr_sess_…");
     }
     String hash = TokenFormat.hash(token);
-    Optional<Map<String, Object>> row =
+    record Found(SessionInfo session, String hash) {}
+    Optional<Found> found =
         db.jdbi()
             .withHandle(
                 h ->
-                    h.createQuery(
-                            "SELECT id, tenant_id, token_hash FROM sessions WHERE token_hash = :hash")
+                    h.createQuery(SELECT_SESSION + " WHERE s.token_hash = :hash")
                         .bind("hash", hash)
-                        .mapToMap()
+                        .map((rs, ctx) -> new Found(row(rs), rs.getString("token_hash")))
                         .findOne());
-    if (row.isEmpty() || !TokenFormat.sameHash((String) row.get().get("token_hash"), hash)) {
+    if (found.isEmpty() || !TokenFormat.sameHash(found.get().hash(), hash)) {
       throw new UnauthenticatedException("session token is not known to Keyroom");
     }
-    return requireLive(
-        new TenantId((String) row.get().get("tenant_id")),
-        new SessionId((String) row.get().get("id")));
+    return live(found.get().session());
   }
 
   /** Checks that the session is live (not ended, expired or idle too long); 403 otherwise. */
@@ -453,8 +539,13 @@ public final class Sessions {
   }
 
   private SessionInfo requireLive(TenantId tenant, SessionId id) {
+    return live(get(tenant, id));
+  }
+
+  /** {@code s} as just read, if it is live; 403 naming why not otherwise. */
+  private SessionInfo live(SessionInfo s) {
+    SessionId id = s.id();
     long now = clock.millis();
-    SessionInfo s = get(tenant, id);
     if (s.endedAt() != null) {
       throw new ForbiddenException("session " + id + " has ended (" + s.endReason() + ")");
     }
@@ -471,24 +562,33 @@ public final class Sessions {
     return s;
   }
 
-  private void issuePlaceholder(
-      Handle h, TenantId tenant, SessionId session, String provider, long now) {
-    String placeholder = PLACEHOLDER_PREFIX + provider + "_" + TokenFormat.generate("");
-    byte[] ct =
-        keys.encrypt(
-            tenant,
-            placeholder.getBytes(StandardCharsets.UTF_8),
-            placeholderContext(session, provider));
-    h.createUpdate(
+  /** One placeholder per proxied provider of the session, written in one batch. */
+  private void issuePlaceholders(
+      Handle h, TenantId tenant, SessionId session, List<String> providers, long now) {
+    if (providers.isEmpty()) {
+      return;
+    }
+    var batch =
+        h.prepareBatch(
             "INSERT INTO session_placeholders (placeholder_hash, session_id, tenant_id, provider, ciphertext, created_at)"
-                + " VALUES (:hash, :s, :t, :p, :c, :now)")
-        .bind("hash", TokenFormat.hash(placeholder))
-        .bind("s", session.value())
-        .bind("t", tenant.value())
-        .bind("p", provider)
-        .bind("c", Base64.getEncoder().encodeToString(ct))
-        .bind("now", now)
-        .execute();
+                + " VALUES (:hash, :s, :t, :p, :c, :now)");
+    for (String provider : providers) {
+      String placeholder = PLACEHOLDER_PREFIX + provider + "_" + TokenFormat.generate("");
+      byte[] ct =
+          keys.encrypt(
+              tenant,
+              placeholder.getBytes(StandardCharsets.UTF_8),
+              placeholderContext(session, provider));
+      batch
+          .bind("hash", TokenFormat.hash(placeholder))
+          .bind("s", session.value())
+          .bind("t", tenant.value())
+          .bind("p", provider)
+          .bind("c", Base64.getEncoder().encodeToString(ct))
+          .bind("now", now)
+          .add();
+    }
+    batch.execute();
   }
 
   private static byte[] tokenContext(SessionId session) {

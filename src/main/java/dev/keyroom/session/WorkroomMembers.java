@@ -111,6 +111,23 @@ public final class WorkroomMembers {
    * Refuses (403) unless {@code user} is a member of the workroom. Takes the membership row's write
    * lock, so a concurrent removal waits for this transaction and then ends what it started.
    */
+  /**
+   * True when {@code user} is an active member of the workroom, in one statement that also locks
+   * the membership row for the rest of the transaction (a removal waits for it).
+   */
+  public boolean admit(Handle h, TenantId tenant, WorkroomId workroom, UserId user) {
+    return h.createUpdate(
+                "UPDATE workroom_members SET added_at = added_at"
+                    + " WHERE tenant_id = :t AND workroom_id = :w AND user_id = :u"
+                    + " AND EXISTS (SELECT 1 FROM users"
+                    + " WHERE users.tenant_id = :t AND users.id = :u AND users.status = 'active')")
+            .bind("t", tenant.value())
+            .bind("w", workroom.value())
+            .bind("u", user.value())
+            .execute()
+        == 1;
+  }
+
   public void requireMember(Handle h, TenantId tenant, WorkroomId workroom, UserId user) {
     int rows =
         h.createUpdate(

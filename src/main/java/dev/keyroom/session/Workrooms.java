@@ -261,50 +261,55 @@ public final class Workrooms {
     }
   }
 
+  /**
+   * The workroom with its tools and network: two statements whatever it holds — the workroom row
+   * joined with its tools (one row per tool), then its endpoints.
+   */
   public Optional<Workroom> find(Handle h, TenantId tenant, WorkroomId id) {
-    return h.createQuery("SELECT * FROM workrooms WHERE tenant_id = :t AND id = :id")
-        .bind("t", tenant.value())
-        .bind("id", id.value())
-        .map(
-            (rs, ctx) ->
-                new Workroom(
-                    new WorkroomId(rs.getString("id")),
-                    tenant,
-                    rs.getString("name"),
-                    List.of(),
-                    new Workroom.Network(
-                        rs.getString("tailscale_credential_id") == null
-                            ? null
-                            : new CredentialId(rs.getString("tailscale_credential_id")),
-                        List.of()),
-                    rs.getLong("created_at"),
-                    rs.getLong("updated_at")))
-        .findOne()
-        .map(
-            w ->
-                new Workroom(
-                    w.id(),
-                    w.tenant(),
-                    w.name(),
-                    tools(h, tenant, w.id()),
-                    new Workroom.Network(w.network().tailscale(), endpoints(h, tenant, w.id())),
-                    w.createdAt(),
-                    w.updatedAt()));
-  }
-
-  private static List<Workroom.Tool> tools(Handle h, TenantId tenant, WorkroomId id) {
-    return h.createQuery(
-            "SELECT kind, credential_id FROM workroom_tools WHERE workroom_id = :w AND tenant_id = :t ORDER BY position, kind")
-        .bind("w", id.value())
-        .bind("t", tenant.value())
-        .map(
-            (rs, ctx) ->
-                new Workroom.Tool(
-                    rs.getString("kind"),
-                    rs.getString("credential_id") == null
-                        ? null
-                        : new CredentialId(rs.getString("credential_id"))))
-        .list();
+    List<Workroom> rows =
+        h.createQuery(
+                "SELECT w.id, w.name, w.tailscale_credential_id, w.created_at, w.updated_at,"
+                    + " t.kind AS tool_kind, t.credential_id AS tool_credential"
+                    + " FROM workrooms w LEFT JOIN workroom_tools t"
+                    + " ON t.workroom_id = w.id AND t.tenant_id = w.tenant_id"
+                    + " WHERE w.tenant_id = :t AND w.id = :id ORDER BY t.position, t.kind")
+            .bind("t", tenant.value())
+            .bind("id", id.value())
+            .map(
+                (rs, ctx) ->
+                    new Workroom(
+                        new WorkroomId(rs.getString("id")),
+                        tenant,
+                        rs.getString("name"),
+                        rs.getString("tool_kind") == null
+                            ? List.of()
+                            : List.of(
+                                new Workroom.Tool(
+                                    rs.getString("tool_kind"),
+                                    rs.getString("tool_credential") == null
+                                        ? null
+                                        : new CredentialId(rs.getString("tool_credential")))),
+                        new Workroom.Network(
+                            rs.getString("tailscale_credential_id") == null
+                                ? null
+                                : new CredentialId(rs.getString("tailscale_credential_id")),
+                            List.of()),
+                        rs.getLong("created_at"),
+                        rs.getLong("updated_at")))
+            .list();
+    if (rows.isEmpty()) {
+      return Optional.empty();
+    }
+    Workroom w = rows.get(0);
+    return Optional.of(
+        new Workroom(
+            w.id(),
+            w.tenant(),
+            w.name(),
+            rows.stream().flatMap(r -> r.tools().stream()).toList(),
+            new Workroom.Network(w.network().tailscale(), endpoints(h, tenant, w.id())),
+            w.createdAt(),
+            w.updatedAt()));
   }
 
   private static List<Workroom.Endpoint> endpoints(Handle h, TenantId tenant, WorkroomId id) {
