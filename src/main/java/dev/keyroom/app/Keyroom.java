@@ -428,6 +428,9 @@ public final class Keyroom implements AutoCloseable {
 
   @Override
   public void close() {
+    if (proxy != null) {
+      proxy.drain(Duration.ofSeconds(10)); // requests in flight finish and queue their usage
+    }
     sessionSweeper.close();
     sessionEvents.close();
     oauth.close();

@@ -582,6 +582,25 @@ public final class ProviderProxy implements AutoCloseable {
     metrics.add("keyroom_proxy_aborted_total", exchanges.abortCredential(tenant, credential));
   }
 
+  /**
+   * The first step of an orderly stop: new proxy requests are refused (503) and those in flight run
+   * to their end, their usage queued, for up to {@code timeout}. Before the HTTP server stops,
+   * which would otherwise cut a request whose client already has its whole answer and record it as
+   * failed.
+   */
+  public void drain(Duration timeout) {
+    try {
+      if (!exchanges.drain(timeout)) {
+        LOG.warn(
+            "{} proxy requests still in flight after {} s; stopping anyway",
+            exchanges.inFlight(),
+            timeout.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** For tests and tool changes: forget every remembered grant. */
   public void forgetGrants() {
     grants.clear();

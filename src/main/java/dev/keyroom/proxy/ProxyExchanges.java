@@ -23,6 +23,7 @@ final class ProxyExchanges {
   private final ProviderProxy.Limits limits;
   private final Map<SessionId, Set<Exchange>> bySession = new HashMap<>();
   private final Map<TenantId, Integer> perTenant = new HashMap<>();
+  private boolean draining;
 
   ProxyExchanges(ProviderProxy.Limits limits) {
     this.limits = limits;
@@ -36,6 +37,11 @@ final class ProxyExchanges {
     Exchange e = new Exchange(grant, client);
     TenantId tenant = grant.session().tenant();
     synchronized (this) {
+      if (draining) {
+        throw new dev.keyroom.error.UnavailableException(
+            "Keyroom is stopping and takes no new proxy requests; retry against another node or"
+                + " once it is back");
+      }
       Set<Exchange> mine = bySession.get(grant.session().id());
       if (mine != null && mine.size() >= limits.perSession()) {
         throw new RateLimitedException(
@@ -83,6 +89,23 @@ final class ProxyExchanges {
     return hit.size();
   }
 
+  /**
+   * Refuses new exchanges (503) and waits until those in flight have finished — their usage is
+   * queued by then — or {@code timeout} has passed. True when none is left.
+   */
+  synchronized boolean drain(java.time.Duration timeout) throws InterruptedException {
+    draining = true;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (inFlight() > 0) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
+  }
+
   /** Exchanges in flight now (tests, metrics). */
   synchronized int inFlight() {
     return perTenant.values().stream().mapToInt(Integer::intValue).sum();
@@ -97,6 +120,7 @@ final class ProxyExchanges {
       bySession.remove(e.grant.session().id());
     }
     perTenant.computeIfPresent(e.grant.session().tenant(), (t, n) -> n <= 1 ? null : n - 1);
+    notifyAll(); // a drain waits for the last one
   }
 
   /** One request in flight. Closing it gives its place back (idempotent). */

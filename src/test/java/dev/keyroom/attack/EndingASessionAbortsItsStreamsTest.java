@@ -214,6 +214,13 @@ class EndingASessionAbortsItsStreamsTest {
         .isEqualTo(1);
     assertThat(other.ended.getCount()).as("another tenant is still streaming").isEqualTo(1);
     assertThat(staying.received.size() + other.received.size()).isGreaterThanOrEqualTo(before + 4);
+    // end the streams left, so that stopping Keyroom has no request in flight to wait for
+    for (ProxiedTenants.Tenant t : List.of(sameTenant, otherTenant)) {
+      f.k.send(
+          "DELETE", "/api/v1/sessions/" + t.session().session().id().value(), t.adminToken(), null);
+    }
+    assertThat(staying.ended.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(other.ended.await(5, TimeUnit.SECONDS)).isTrue();
   }
 
   @Test
