@@ -65,6 +65,9 @@ import org.slf4j.LoggerFactory;
 public final class Keyroom implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Keyroom.class);
 
+  /** The largest usage queue a setting may ask for (each record is a few hundred bytes). */
+  static final int MAX_USAGE_QUEUE = 1_000_000;
+
   /**
    * How long a proxied request waits for room in a full usage queue before its record is dropped.
    */
@@ -276,7 +279,7 @@ public final class Keyroom implements AutoCloseable {
                                 audit,
                                 vault,
                                 metrics,
-                                10_000,
+                                config.positiveInt(Config.Setting.USAGE_QUEUE, MAX_USAGE_QUEUE),
                                 USAGE_OFFER_WAIT)
                             .start(),
                     metrics,
