@@ -51,7 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code 50 + 50 + 16}: a writer that held rows much longer than one batch takes (or kept them all
  * for an orderly stop) would lose far more and fail here.
  */
-class AKilledServerLosesAtMostItsQueueAndOneBatchTest {
+class AKilledServerLosesAtMostItsUsageQueueAndOneBatchTest {
   private static final int QUEUE = 50;
   private static final int PER_SESSION = 16;
   private static final int CLIENTS = 8;
