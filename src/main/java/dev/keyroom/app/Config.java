@@ -53,6 +53,11 @@ public final class Config {
         "proxy-max-concurrent-per-tenant",
         "512",
         "proxy: requests one tenant's sessions may" + " have in flight at once; the next gets 429"),
+    USAGE_QUEUE(
+        "usage-queue",
+        "10000",
+        "proxy: usage records waiting to be written, at most (1 to 1000000); a full queue makes"
+            + " a request wait up to 250 ms, then its record is dropped and counted"),
     SESSION_EVENT_STREAMS_PER_SESSION(
         "session-event-streams-per-session",
         "4",
@@ -353,6 +358,20 @@ public final class Config {
     } catch (NumberFormatException e) {
       throw new ConfigException(
           s.flag + " must be a whole number of at least 1 (" + s.envVar() + ")");
+    }
+  }
+
+  /** A whole number from 1 to {@code max} (sizes of what is held in memory). */
+  public int positiveInt(Setting s, int max) {
+    try {
+      int v = Integer.parseInt(get(s).trim());
+      if (v < 1 || v > max) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(
+          s.flag + " must be a whole number from 1 to " + max + " (" + s.envVar() + ")");
     }
   }
 

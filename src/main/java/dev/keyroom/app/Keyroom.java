@@ -65,6 +65,14 @@ import org.slf4j.LoggerFactory;
 public final class Keyroom implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Keyroom.class);
 
+  /** The largest usage queue a setting may ask for (each record is a few hundred bytes). */
+  static final int MAX_USAGE_QUEUE = 1_000_000;
+
+  /**
+   * How long a proxied request waits for room in a full usage queue before its record is dropped.
+   */
+  static final Duration USAGE_OFFER_WAIT = Duration.ofMillis(250);
+
   private final Config config;
   private final Clock clock;
   private final Database db;
@@ -266,13 +274,14 @@ public final class Keyroom implements AutoCloseable {
                     vault,
                     usage =
                         new UsageRecorder(
-                            db,
-                            new UsageStore(db),
-                            audit,
-                            vault,
-                            metrics,
-                            10_000,
-                            Duration.ofMillis(250)),
+                                db,
+                                new UsageStore(db),
+                                audit,
+                                vault,
+                                metrics,
+                                config.positiveInt(Config.Setting.USAGE_QUEUE, MAX_USAGE_QUEUE),
+                                USAGE_OFFER_WAIT)
+                            .start(),
                     metrics,
                     clock,
                     config.duration(Config.Setting.PROXY_CONNECT_TIMEOUT),

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * The tenant's append-only audit log. Each row carries the hash of the one before it, and the
@@ -33,6 +34,20 @@ public final class AuditLog {
 
   /** Appends inside the caller's transaction, so the change and its record commit together. */
   public long append(Handle h, TenantId tenant, AuditEvent event) {
+    return appendAll(h, tenant, List.of(event));
+  }
+
+  /**
+   * Appends several events, in order, inside the caller's transaction (the usage writer's batches).
+   * The tenant's head is locked once (FOR NO KEY UPDATE on PostgreSQL; SQLite's write transaction
+   * holds the whole file), the events are chained one after the other, inserted as one batch, and
+   * the head moves to the last. A concurrent append of the same tenant waits for the lock, so the
+   * chain stays one line whatever the mix of single and batched appends. Returns the sequence
+   * number of the last event (the head's when {@code events} is empty).
+   *
+   * @throws IllegalStateException outside a transaction, or when the tenant does not exist
+   */
+  public long appendAll(Handle h, TenantId tenant, List<AuditEvent> events) {
     if (!h.isInTransaction()) {
       throw new IllegalStateException(
           "audit rows are appended inside the transaction of the change");
@@ -44,46 +59,56 @@ public final class AuditLog {
             .mapToMap()
             .findOne()
             .orElseThrow(() -> new IllegalStateException("audit for unknown tenant " + tenant));
-    long seq = ((Number) head.get("audit_seq")).longValue() + 1;
-    String prev = seq == 1 ? AuditChain.GENESIS : (String) head.get("audit_head");
-    long at = clock.millis();
-    String hash =
-        AuditChain.hash(
-            prev,
-            tenant.value(),
-            seq,
-            at,
-            event.actor(),
-            event.action(),
-            event.targetType(),
-            event.targetId(),
-            event.outcome(),
-            event.sessionId(),
-            event.workroomId(),
-            event.skill(),
-            event.detail());
-    h.createUpdate(
+    long seq = ((Number) head.get("audit_seq")).longValue();
+    if (events.isEmpty()) {
+      return seq;
+    }
+    String prev = seq == 0 ? AuditChain.GENESIS : (String) head.get("audit_head");
+    PreparedBatch insert =
+        h.prepareBatch(
             "INSERT INTO audit_events (tenant_id, seq, at, actor, action, target_type, target_id,"
                 + " outcome, session_id, workroom_id, skill, detail, prev_hash, hash) VALUES (:t, :seq, :at,"
-                + " :actor, :action, :tt, :tid, :outcome, :session, :workroom, :skill, :detail, :prev, :hash)")
-        .bind("t", tenant.value())
-        .bind("seq", seq)
-        .bind("at", at)
-        .bind("actor", event.actor())
-        .bind("action", event.action())
-        .bind("tt", event.targetType())
-        .bind("tid", event.targetId())
-        .bind("outcome", event.outcome())
-        .bind("session", event.sessionId())
-        .bind("workroom", event.workroomId())
-        .bind("skill", event.skill())
-        .bind("detail", toJson(event.detail()))
-        .bind("prev", prev)
-        .bind("hash", hash)
-        .execute();
+                + " :actor, :action, :tt, :tid, :outcome, :session, :workroom, :skill, :detail, :prev, :hash)");
+    for (AuditEvent event : events) {
+      seq++;
+      long at = clock.millis();
+      String hash =
+          AuditChain.hash(
+              prev,
+              tenant.value(),
+              seq,
+              at,
+              event.actor(),
+              event.action(),
+              event.targetType(),
+              event.targetId(),
+              event.outcome(),
+              event.sessionId(),
+              event.workroomId(),
+              event.skill(),
+              event.detail());
+      insert
+          .bind("t", tenant.value())
+          .bind("seq", seq)
+          .bind("at", at)
+          .bind("actor", event.actor())
+          .bind("action", event.action())
+          .bind("tt", event.targetType())
+          .bind("tid", event.targetId())
+          .bind("outcome", event.outcome())
+          .bind("session", event.sessionId())
+          .bind("workroom", event.workroomId())
+          .bind("skill", event.skill())
+          .bind("detail", toJson(event.detail()))
+          .bind("prev", prev)
+          .bind("hash", hash)
+          .add();
+      prev = hash;
+    }
+    insert.execute();
     h.createUpdate("UPDATE tenants SET audit_seq = :seq, audit_head = :hash WHERE id = :t")
         .bind("seq", seq)
-        .bind("hash", hash)
+        .bind("hash", prev)
         .bind("t", tenant.value())
         .execute();
     return seq;
@@ -92,20 +117,6 @@ public final class AuditLog {
   /** Appends in a transaction of its own (for events that change nothing else, e.g. denials). */
   public long record(TenantId tenant, AuditEvent event) {
     return db.jdbi().inTransaction(h -> append(h, tenant, event));
-  }
-
-  /** Appends several events in one transaction (batched use records). */
-  public void recordAll(TenantId tenant, List<AuditEvent> events) {
-    if (events.isEmpty()) {
-      return;
-    }
-    db.jdbi()
-        .useTransaction(
-            h -> {
-              for (AuditEvent e : events) {
-                append(h, tenant, e);
-              }
-            });
   }
 
   /** Filters for {@link #query}. Null means "any". Results are newest first. */

@@ -56,6 +56,12 @@ final class ServeCommand implements Runnable {
   String proxyMaxConcurrentPerTenant;
 
   @Option(
+      names = "--usage-queue",
+      description =
+          "usage records waiting to be written, at most; e.g. 10000 (KEYROOM_USAGE_QUEUE)")
+  String usageQueue;
+
+  @Option(
       names = "--session-event-streams-per-session",
       description = "e.g. 4 (KEYROOM_SESSION_EVENT_STREAMS_PER_SESSION)")
   String sessionEventStreamsPerSession;
@@ -104,6 +110,7 @@ final class ServeCommand implements Runnable {
       extra.put("proxy-max-concurrent-per-session", proxyMaxConcurrentPerSession);
     if (proxyMaxConcurrentPerTenant != null)
       extra.put("proxy-max-concurrent-per-tenant", proxyMaxConcurrentPerTenant);
+    if (usageQueue != null) extra.put("usage-queue", usageQueue);
     if (sessionEventStreamsPerSession != null)
       extra.put("session-event-streams-per-session", sessionEventStreamsPerSession);
     if (sessionEventStreamsPerTenant != null)

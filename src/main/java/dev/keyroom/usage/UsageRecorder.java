@@ -5,43 +5,59 @@ import dev.keyroom.audit.AuditEvent;
 import dev.keyroom.audit.AuditLog;
 import dev.keyroom.store.Database;
 import dev.keyroom.tenancy.TenantId;
-import dev.keyroom.vault.CredentialId;
-import dev.keyroom.vault.CredentialInfo;
+import dev.keyroom.usage.UsageWriter.Entry;
 import dev.keyroom.vault.Vault;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.ConnectionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Records proxied requests off the request path: a bounded queue drained by one writer thread in
- * batches. Each batch writes the usage rows, appends one audit event per use (per tenant, in one
- * transaction) and updates each credential's "last used". {@link #close()} drains everything still
- * queued, so an orderly shutdown loses nothing.
+ * batches of at most {@link #MAX_BATCH} (and never more than the queue holds). Each batch is one
+ * transaction: usage rows, audit events and "last used" commit together or not at all.
+ *
+ * <p>What can be lost, and how it shows:
+ *
+ * <ul>
+ *   <li>A full queue makes the request thread wait up to {@code offerWait}, then the record is
+ *       dropped and counted in {@code keyroom_usage_dropped_total}.
+ *   <li>A batch whose transaction fails is tried once more; if that fails too, its entries are
+ *       written one per transaction, so one that cannot be written (its tenant deleted meanwhile)
+ *       does not take the others with it. What still fails is counted in {@code
+ *       keyroom_usage_failed_total}. When no connection can be had at all, the rest of the batch is
+ *       counted at once rather than tried entry by entry.
+ *   <li>A killed process loses what it held in memory: at most the queue's capacity plus the batch
+ *       being written, plus the records of requests still in flight.
+ *   <li>{@link #close()} drains everything still queued, so an orderly stop loses nothing.
+ * </ul>
  */
 public final class UsageRecorder implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(UsageRecorder.class);
-  private static final int BATCH = 500;
 
-  /** Something to record: a use (usage row + audit) or a denial (audit only). */
-  private record Entry(UsageRecord use, TenantId tenant, AuditEvent denial) {}
+  /** The most entries one batch (one transaction) holds. */
+  public static final int MAX_BATCH = 500;
+
+  private static final Duration RETRY_PAUSE = Duration.ofMillis(100);
 
   private final Database db;
-  private final UsageStore store;
-  private final AuditLog audit;
-  private final Vault vault;
+  private final UsageWriter writer;
   private final Metrics metrics;
   private final BlockingQueue<Entry> queue;
+  private final int batchSize;
   private final Duration offerWait;
-  private final Thread writer;
+  private final Thread thread;
   private volatile boolean closing;
 
+  /**
+   * A recorder holding at most {@code capacity} records in its queue; {@link #start()} starts the
+   * writer.
+   */
   public UsageRecorder(
       Database db,
       UsageStore store,
@@ -50,30 +66,58 @@ public final class UsageRecorder implements AutoCloseable {
       Metrics metrics,
       int capacity,
       Duration offerWait) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException(
+          "usage queue capacity must be at least 1 (got " + capacity + ")");
+    }
     this.db = db;
-    this.store = store;
-    this.audit = audit;
-    this.vault = vault;
+    this.writer = new UsageWriter(store, audit, vault);
     this.metrics = metrics;
     this.queue = new ArrayBlockingQueue<>(capacity);
+    this.batchSize = Math.min(MAX_BATCH, capacity);
     this.offerWait = offerWait;
     metrics.describe(
         "keyroom_usage_recorded_total", "Proxied requests recorded in usage and audit");
     metrics.describe(
         "keyroom_usage_dropped_total", "Usage records dropped because the queue stayed full");
+    metrics.describe(
+        "keyroom_usage_batch_retries_total",
+        "Usage batches whose transaction failed and were tried again");
+    metrics.describe(
+        "keyroom_usage_failed_total",
+        "Usage records (requests and refusals) not written after a retry and one by one");
+    metrics.summary(
+        "keyroom_usage_batch_rows",
+        "Usage records (requests and refusals) per written batch; rate of _sum is records/s");
+    metrics.summary(
+        "keyroom_usage_write_seconds", "Time to write one usage batch, commit included");
     metrics.gauge("keyroom_usage_queue_depth", "Usage records waiting to be written", queue::size);
-    this.writer = Thread.ofPlatform().name("keyroom-usage").daemon(true).unstarted(this::run);
-    writer.start();
+    metrics.gauge(
+        "keyroom_usage_queue_capacity", "Usage records the queue holds at most", () -> capacity);
+    this.thread = Thread.ofPlatform().name("keyroom-usage").daemon(true).unstarted(this::run);
+  }
+
+  /** Starts the writer. Records queued before are written in the first batches. */
+  public synchronized UsageRecorder start() {
+    if (thread.getState() == Thread.State.NEW) {
+      thread.start();
+    }
+    return this;
+  }
+
+  /** The most entries one batch holds: {@link #MAX_BATCH}, or the queue's capacity if smaller. */
+  public int batchSize() {
+    return batchSize;
   }
 
   /** Queues a proxied request. Waits briefly when the queue is full, then drops and counts. */
   public void record(UsageRecord use) {
-    enqueue(new Entry(use, use.tenant(), null));
+    enqueue(Entry.of(use));
   }
 
   /** Queues an audit event for a refused proxy request (no usage row). */
   public void denied(TenantId tenant, AuditEvent event) {
-    enqueue(new Entry(null, tenant, event));
+    enqueue(Entry.denial(tenant, event));
   }
 
   private void enqueue(Entry e) {
@@ -94,25 +138,31 @@ public final class UsageRecorder implements AutoCloseable {
   }
 
   private void run() {
-    List<Entry> batch = new ArrayList<>(BATCH);
+    List<Entry> batch = new ArrayList<>(batchSize);
     while (true) {
+      Entry first;
       try {
-        Entry first = queue.poll(200, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          if (closing && queue.isEmpty()) {
-            return;
-          }
-          continue;
-        }
-        batch.add(first);
-        queue.drainTo(batch, BATCH - 1);
-        write(batch);
+        first = queue.poll(200, TimeUnit.MILLISECONDS);
       } catch (InterruptedException ie) {
         if (!closing) {
           LOG.warn("usage writer interrupted; draining and stopping");
         }
         closing = true;
+        continue;
+      }
+      if (first == null) {
+        if (closing && queue.isEmpty()) {
+          return;
+        }
+        continue;
+      }
+      batch.add(first);
+      queue.drainTo(batch, batchSize - 1);
+      try {
+        writeOrCount(batch);
       } catch (RuntimeException ex) {
+        // writeOrCount counts what it cannot write; this is a bug of its own, still counted
+        metrics.add("keyroom_usage_failed_total", batch.size());
         LOG.error("usage batch of {} not written: {}", batch.size(), ex.getClass().getName());
       } finally {
         batch.clear();
@@ -120,102 +170,77 @@ public final class UsageRecorder implements AutoCloseable {
     }
   }
 
-  private void write(List<Entry> batch) {
-    List<UsageRecord> uses = new ArrayList<>();
-    Map<TenantId, List<AuditEvent>> events = new LinkedHashMap<>();
-    Map<UseGroup, List<UsageRecord>> groups = new LinkedHashMap<>();
-    Map<String, UsageRecord> lastUse = new LinkedHashMap<>();
-    for (Entry e : batch) {
-      if (e.use() != null) {
-        UsageRecord u = e.use();
-        uses.add(u);
-        groups.computeIfAbsent(UseGroup.of(u), g -> new ArrayList<>()).add(u);
-        if (u.credentialId() != null) {
-          lastUse.put(u.tenant().value() + "/" + u.credentialId(), u);
-        }
-      } else {
-        events.computeIfAbsent(e.tenant(), t -> new ArrayList<>()).add(e.denial());
+  /** Writes the batch in one transaction; once more if that fails; then entry by entry. */
+  private void writeOrCount(List<Entry> batch) {
+    RuntimeException failure;
+    try {
+      writeTimed(batch);
+      return;
+    } catch (RuntimeException ex) {
+      failure = ex;
+    }
+    metrics.increment("keyroom_usage_batch_retries_total");
+    LOG.warn(
+        "usage batch of {} not written ({}); trying once more",
+        batch.size(),
+        failure.getClass().getName());
+    pause();
+    try {
+      writeTimed(batch);
+      return;
+    } catch (RuntimeException ex) {
+      failure = ex;
+    }
+    int failed = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      if (failure instanceof ConnectionException) {
+        failed += batch.size() - i;
+        break;
+      }
+      try {
+        writeTimed(List.of(batch.get(i)));
+      } catch (RuntimeException ex) {
+        failure = ex;
+        failed++;
       }
     }
-    groups.forEach(
-        (g, list) ->
-            events.computeIfAbsent(g.tenant(), t -> new ArrayList<>()).add(auditOf(g, list)));
-    if (!uses.isEmpty()) {
-      db.jdbi().useTransaction(h -> store.insertAll(h, uses));
-    }
-    events.forEach(audit::recordAll);
-    for (UsageRecord u : lastUse.values()) {
-      vault.recordUse(
-          u.tenant(),
-          new CredentialId(u.credentialId()),
-          new CredentialInfo.LastUsed(
-              u.at(), u.sessionId(), u.workroomId(), u.skill(), u.userId()));
-    }
-    metrics.add("keyroom_usage_recorded_total", uses.size());
-  }
-
-  /**
-   * Uses that one audit event stands for: same caller, key, provider and outcome within one batch.
-   */
-  private record UseGroup(
-      TenantId tenant,
-      String userId,
-      String sessionId,
-      String workroomId,
-      String skill,
-      String credentialId,
-      int version,
-      String provider,
-      String outcome) {
-    static UseGroup of(UsageRecord u) {
-      return new UseGroup(
-          u.tenant(),
-          u.userId(),
-          u.sessionId(),
-          u.workroomId(),
-          u.skill(),
-          u.credentialId(),
-          u.credentialVersion(),
-          u.provider(),
-          u.outcome());
+    if (failed > 0) {
+      metrics.add("keyroom_usage_failed_total", failed);
+      LOG.error(
+          "{} of {} usage records could not be written ({}); counted in keyroom_usage_failed_total",
+          failed,
+          batch.size(),
+          failure.getClass().getName());
     }
   }
 
-  /**
-   * One audit event per group of uses in a batch (a busy session makes one row per batch, not one
-   * per call); {@code requests} counts the calls, {@code statuses} their HTTP statuses. Each call
-   * has its own usage row.
-   */
-  private static AuditEvent auditOf(UseGroup g, List<UsageRecord> uses) {
-    Map<Integer, Integer> statuses = new java.util.TreeMap<>();
-    for (UsageRecord u : uses) {
-      statuses.merge(u.status(), 1, Integer::sum);
+  private void writeTimed(List<Entry> entries) {
+    long started = System.nanoTime();
+    int rows = db.jdbi().inTransaction(h -> writer.write(h, entries));
+    metrics.observe("keyroom_usage_write_seconds", (System.nanoTime() - started) / 1e9);
+    metrics.observe("keyroom_usage_batch_rows", entries.size());
+    metrics.add("keyroom_usage_recorded_total", rows);
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(RETRY_PAUSE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    StringBuilder s = new StringBuilder();
-    statuses.forEach(
-        (status, n) -> s.append(s.isEmpty() ? "" : ",").append(status).append(':').append(n));
-    return AuditEvent.of("user:" + g.userId(), "proxy.use")
-        .target("credential", g.credentialId())
-        .context(g.sessionId(), g.workroomId(), g.skill())
-        .outcome(g.outcome())
-        .with("provider", g.provider())
-        .with("version", g.version())
-        .with("requests", uses.size())
-        .with("statuses", s.toString())
-        .with("first", uses.get(0).at())
-        .with("last", uses.get(uses.size() - 1).at());
   }
 
   /** Stops accepting, writes everything still queued, and waits for the writer (at most 30 s). */
   @Override
   public void close() {
     closing = true;
+    start(); // a recorder never started still writes what was queued
     try {
-      writer.join(30_000);
+      thread.join(30_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (writer.isAlive()) {
+    if (thread.isAlive()) {
       LOG.warn("usage writer still busy after 30 s; {} records left unwritten", queue.size());
     }
   }

@@ -1,6 +1,7 @@
 package dev.keyroom.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyroom.api.Json;
@@ -194,6 +195,105 @@ abstract class AuditSuite extends OneKeyroomPerClass {
     AuditLog.Verification v = k.keyroom.audit().verify(tenant);
     assertThat(v.intact()).as(v.problem()).isTrue();
     assertThat(v.rowsChecked()).isEqualTo(before + 60);
+  }
+
+  @Test
+  void batchedAppendsRacingSingleOnes_keepOneUnbrokenChain_eachBatchInOneRun() throws Exception {
+    long before = rows();
+    CredentialScope scope = CredentialScope.tenantSecrets(tenant);
+    int threads = 8;
+    int rounds = 3;
+    int perBatch = 5;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        int n = i;
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int j = 0; j < rounds; j++) {
+                    if (n % 2 == 0) {
+                      List<AuditEvent> batch = new ArrayList<>();
+                      for (int e = 0; e < perBatch; e++) {
+                        batch.add(
+                            AuditEvent.of("user:t" + n, "test.batch")
+                                .with("batch", n + "-" + j)
+                                .with("index", e));
+                      }
+                      k.keyroom
+                          .db()
+                          .jdbi()
+                          .useTransaction(h -> k.keyroom.audit().appendAll(h, tenant, batch));
+                    } else {
+                      k.keyroom
+                          .vault()
+                          .create(
+                              scope,
+                              "env",
+                              "VAR_" + n + "_" + j,
+                              SecretValue.ofUtf8("concurrent-" + n + "-" + j),
+                              "user:t" + n);
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    long batched = (threads / 2) * rounds * perBatch;
+    long single = (threads / 2) * rounds;
+    assertThat(rows()).isEqualTo(before + batched + single);
+    AuditLog.Verification v = k.keyroom.audit().verify(tenant);
+    assertThat(v.intact()).as(v.problem()).isTrue();
+    assertThat(v.rowsChecked()).isEqualTo(before + batched + single);
+    // the tenant's head was held for the whole batch: its events are consecutive rows, in order
+    List<AuditRecord> events =
+        k.keyroom
+            .audit()
+            .query(
+                tenant,
+                new AuditLog.Filter(null, "test.batch", null, null, null, null, null, null, 1000));
+    assertThat(events).hasSize((int) batched);
+    java.util.Map<String, List<AuditRecord>> byBatch = new java.util.TreeMap<>();
+    events.forEach(
+        e -> byBatch.computeIfAbsent(e.detail().get("batch"), b -> new ArrayList<>()).add(e));
+    assertThat(byBatch).hasSize((threads / 2) * rounds);
+    byBatch.forEach(
+        (b, list) -> {
+          long first = list.stream().mapToLong(AuditRecord::seq).min().orElseThrow();
+          for (AuditRecord e : list) {
+            assertThat(e.seq() - first)
+                .as("batch %s, event %s", b, e.detail().get("index"))
+                .isEqualTo(Long.parseLong(e.detail().get("index")));
+          }
+        });
+  }
+
+  @Test
+  void appendAll_outsideATransaction_isRefused_andAnEmptyBatchLeavesTheHead() {
+    long before = rows();
+    assertThatThrownBy(
+            () ->
+                k.keyroom
+                    .db()
+                    .jdbi()
+                    .useHandle(
+                        h ->
+                            k.keyroom
+                                .audit()
+                                .appendAll(h, tenant, List.of(AuditEvent.of("user:x", "test.x")))))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("inside the transaction");
+    long head =
+        k.keyroom.db().jdbi().inTransaction(h -> k.keyroom.audit().appendAll(h, tenant, List.of()));
+    assertThat(head).isEqualTo(before);
+    assertThat(rows()).isEqualTo(before);
+    assertThat(k.keyroom.audit().verify(tenant).intact()).isTrue();
   }
 
   static JsonNode json(String body) {

@@ -88,6 +88,103 @@ public final class CliProcess {
     return pb.start();
   }
 
+  /**
+   * Starts the command without waiting (stdin empty, stdout discarded) and reads its stderr as it
+   * comes, so that a test waits for a line (the port a server listens on) instead of polling a
+   * file. The caller stops it.
+   */
+  public static Watched startWatched(Map<String, String> env, String... args) throws IOException {
+    ProcessBuilder pb = builder(env, args);
+    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    return new Watched(pb.start());
+  }
+
+  /** A running command whose stderr lines are collected as they are written. */
+  public static final class Watched {
+    private final Process process;
+    private final List<String> lines = new ArrayList<>();
+    private final Thread reader;
+    private boolean ended;
+
+    private Watched(Process process) {
+      this.process = process;
+      this.reader =
+          Thread.ofPlatform()
+              .daemon(true)
+              .name("stderr-" + process.pid())
+              .start(
+                  () -> {
+                    try (java.io.BufferedReader in =
+                        new java.io.BufferedReader(
+                            new java.io.InputStreamReader(
+                                process.getErrorStream(), StandardCharsets.UTF_8))) {
+                      for (String line = in.readLine(); line != null; line = in.readLine()) {
+                        synchronized (lines) {
+                          lines.add(line);
+                          lines.notifyAll();
+                        }
+                      }
+                    } catch (IOException e) {
+                      // the process is gone; what was read is kept
+                    } finally {
+                      synchronized (lines) {
+                        ended = true;
+                        lines.notifyAll();
+                      }
+                    }
+                  });
+    }
+
+    public Process process() {
+      return process;
+    }
+
+    /**
+     * Waits at most {@code timeout} for a stderr line matching {@code pattern}; returns its first
+     * group (or the whole match when the pattern has none).
+     */
+    public String awaitLine(java.util.regex.Pattern pattern, java.time.Duration timeout)
+        throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      synchronized (lines) {
+        int next = 0;
+        while (true) {
+          for (; next < lines.size(); next++) {
+            java.util.regex.Matcher m = pattern.matcher(lines.get(next));
+            if (m.find()) {
+              return m.groupCount() > 0 ? m.group(1) : m.group();
+            }
+          }
+          long left = deadline - System.nanoTime();
+          if (ended || left <= 0) {
+            throw new IllegalStateException(
+                "no stderr line matching "
+                    + pattern
+                    + (ended ? " before the process closed stderr" : " within " + timeout)
+                    + "; stderr:\n"
+                    + String.join("\n", lines));
+          }
+          TimeUnit.NANOSECONDS.timedWait(lines, left);
+        }
+      }
+    }
+
+    /** Every stderr line, once the process has ended and its stderr is read to the end. */
+    public List<String> stderrAfterExit(java.time.Duration timeout) throws InterruptedException {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("the process did not end within " + timeout);
+      }
+      reader.join(timeout);
+      synchronized (lines) {
+        if (!ended) {
+          throw new IllegalStateException("stderr was not closed within " + timeout);
+        }
+        return List.copyOf(lines);
+      }
+    }
+  }
+
   private static ProcessBuilder builder(Map<String, String> env, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
