@@ -1,6 +1,7 @@
 package dev.keyroom.api;
 
 import dev.keyroom.error.KeyroomException;
+import dev.keyroom.error.NotFoundException;
 import dev.keyroom.logging.SafeTrace;
 import dev.keyroom.store.Redaction;
 import io.javalin.Javalin;
@@ -11,6 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +27,15 @@ public final class HttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
   private static final Logger ACCESS = LoggerFactory.getLogger("keyroom.access");
 
+  /** The name of the connector of the proxy's own listener, when there is one. */
+  static final String PROXY_CONNECTOR = "proxy";
+
+  /** The name of the main listener's connector when the proxy has a listener of its own. */
+  static final String MAIN_CONNECTOR = "main";
+
   private final Javalin app;
   private final List<ApiRoutes.Route> routes = new ArrayList<>();
+  private final boolean proxyListener;
 
   public HttpServer(
       String host,
@@ -32,6 +43,22 @@ public final class HttpServer implements AutoCloseable {
       Authenticator authenticator,
       Metrics metrics,
       List<ApiRoutes.Module> modules) {
+    this(host, port, null, authenticator, metrics, modules);
+  }
+
+  /**
+   * With {@code proxyPort} not null, a second listener on that port serves the provider proxy
+   * ({@code /proxy/*}) and {@code /health} only, and the main port no longer serves the proxy: the
+   * two can sit behind different network rules.
+   */
+  public HttpServer(
+      String host,
+      int port,
+      Integer proxyPort,
+      Authenticator authenticator,
+      Metrics metrics,
+      List<ApiRoutes.Module> modules) {
+    this.proxyListener = proxyPort != null;
     metrics.describe("keyroom_http_requests_total", "HTTP requests by method, route and status");
     this.app =
         Javalin.create(
@@ -44,6 +71,27 @@ public final class HttpServer implements AutoCloseable {
               config.http.maxRequestSize = Json.MAX_BODY_BYTES;
               config.http.generateEtags = false;
               config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
+              if (proxyPort != null) {
+                // with a connector added, Javalin adds none of its own: the main one is made here
+                config.jetty.addConnector(
+                    (server, http) -> {
+                      ServerConnector c =
+                          new ServerConnector(server, new HttpConnectionFactory(http));
+                      c.setHost(host);
+                      c.setPort(port);
+                      c.setName(MAIN_CONNECTOR);
+                      return c;
+                    });
+                config.jetty.addConnector(
+                    (server, http) -> {
+                      ServerConnector c =
+                          new ServerConnector(server, new HttpConnectionFactory(http));
+                      c.setHost(host);
+                      c.setPort(proxyPort);
+                      c.setName(PROXY_CONNECTOR);
+                      return c;
+                    });
+              }
               config.jetty.modifyHttpConfiguration(
                   http -> {
                     http.setSendServerVersion(false);
@@ -69,6 +117,9 @@ public final class HttpServer implements AutoCloseable {
                   });
               config.routes.before(
                   ctx -> {
+                    if (proxyPort != null) {
+                      separateListeners(ctx);
+                    }
                     RequestShape.check(ctx);
                     ctx.header("X-Content-Type-Options", "nosniff");
                     ctx.header("X-Frame-Options", "DENY");
@@ -150,12 +201,58 @@ public final class HttpServer implements AutoCloseable {
 
   public HttpServer start() {
     app.start();
-    LOG.info("listening on port {}", app.port());
+    LOG.info("listening on port {}", port());
     return this;
   }
 
+  /** The main listener's port (API, web UI, and the proxy unless it has a listener of its own). */
   public int port() {
-    return app.port();
+    if (!proxyListener) {
+      return app.port();
+    }
+    for (var c : app.jettyServer().server().getConnectors()) {
+      if (MAIN_CONNECTOR.equals(c.getName()) && c instanceof ServerConnector sc) {
+        return sc.getLocalPort();
+      }
+    }
+    throw new IllegalStateException("the main listener is not running");
+  }
+
+  /** The port of the proxy's own listener, or 0 when the proxy shares the main port. */
+  public int proxyPort() {
+    if (!proxyListener) {
+      return 0;
+    }
+    for (var c : app.jettyServer().server().getConnectors()) {
+      if (PROXY_CONNECTOR.equals(c.getName()) && c instanceof ServerConnector sc) {
+        return sc.getLocalPort();
+      }
+    }
+    throw new IllegalStateException("the proxy listener is not running");
+  }
+
+  /**
+   * With a listener of its own, the proxy's routes answer there alone and that listener answers
+   * nothing else but {@code /health}: a 404 naming where the route lives.
+   */
+  private static void separateListeners(Context ctx) {
+    boolean onProxyListener =
+        PROXY_CONNECTOR.equals(
+            ServletContextRequest.getServletContextRequest(ctx.req())
+                .getConnectionMetaData()
+                .getConnector()
+                .getName());
+    boolean proxyRoute = ctx.path().equals("/proxy") || ctx.path().startsWith("/proxy/");
+    if (onProxyListener && !proxyRoute && !ctx.path().equals("/health")) {
+      throw new NotFoundException(
+          "this listener serves the provider proxy (/proxy/…) only; the API and the web UI are on"
+              + " the main port");
+    }
+    if (!onProxyListener && proxyRoute) {
+      throw new NotFoundException(
+          "the provider proxy has a listener of its own (KEYROOM_PROXY_PORT); send proxied"
+              + " requests there");
+    }
   }
 
   public Javalin javalin() {

@@ -37,6 +37,16 @@ public final class Config {
     LOG_LEVEL("log-level", "info", "log level: error, warn, info, debug"),
     PUBLIC_URL(
         "public-url", "", "URL workrooms use to reach Keyroom; empty means http://<bind>:<port>"),
+    PROXY_PORT(
+        "proxy-port",
+        "",
+        "TCP port of a listener for the provider proxy (/proxy/*) alone, so the proxy and the API"
+            + " can sit behind different network rules; empty: the proxy shares the main port"),
+    PROXY_PUBLIC_URL(
+        "proxy-public-url",
+        "",
+        "URL workrooms use to reach the proxy (the base URL variables follow it); empty means"
+            + " http://<bind>:<proxy-port> with a proxy port, else the public URL"),
     PROXY_CONNECT_TIMEOUT("proxy-connect-timeout", "10s", "proxy: time to connect to an upstream"),
     PROXY_READ_TIMEOUT(
         "proxy-read-timeout", "300s", "proxy: longest silence from an upstream before 504"),
@@ -290,6 +300,42 @@ public final class Config {
     } catch (NumberFormatException e) {
       throw new ConfigException("port must be a number from 0 to 65535 (KEYROOM_PORT / --port)");
     }
+  }
+
+  /** The proxy's own listener port, or empty when the proxy shares the main port. */
+  public java.util.OptionalInt proxyPort() {
+    String v = get(Setting.PROXY_PORT).trim();
+    if (v.isEmpty()) {
+      return java.util.OptionalInt.empty();
+    }
+    try {
+      int p = Integer.parseInt(v);
+      if (p < 0 || p > 65535) {
+        throw new NumberFormatException();
+      }
+      if (p != 0 && p == port()) {
+        throw new ConfigException(
+            "proxy-port must differ from port (KEYROOM_PROXY_PORT / --proxy-port); leave it empty"
+                + " for one shared port");
+      }
+      return java.util.OptionalInt.of(p);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(
+          "proxy-port must be a number from 0 to 65535, or empty to share the main port"
+              + " (KEYROOM_PROXY_PORT / --proxy-port)");
+    }
+  }
+
+  /**
+   * Where workrooms reach the proxy: the setting, else the proxy's own listener ({@code
+   * actualProxyPort}, 0 when it shares the main port), else the public URL.
+   */
+  public String proxyPublicUrl(int actualPort, int actualProxyPort) {
+    String v = get(Setting.PROXY_PUBLIC_URL);
+    if (!v.isBlank()) {
+      return v.replaceAll("/+$", "");
+    }
+    return actualProxyPort > 0 ? "http://" + bind() + ":" + actualProxyPort : publicUrl(actualPort);
   }
 
   public String bind() {

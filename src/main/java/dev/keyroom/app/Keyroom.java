@@ -148,6 +148,10 @@ public final class Keyroom implements AutoCloseable {
             environmentContributors,
             consents,
             () -> config.publicUrl(http == null ? config.port() : http.port()),
+            () ->
+                config.proxyPublicUrl(
+                    http == null ? config.port() : http.port(),
+                    http == null ? config.proxyPort().orElse(0) : http.proxyPort()),
             clock);
     this.sessionSweeper = new SessionSweeper(sessions);
     this.oauth =
@@ -319,12 +323,24 @@ public final class Keyroom implements AutoCloseable {
             oauth, new GitTokenCheck(vault, oauth, config.get(Config.Setting.GIT_API_URL))));
     Authenticator authenticator =
         new Authenticator(tokens, sessions, new FailedAuthLimiter(20, 60_000, clock), metrics);
-    http = new HttpServer(config.bind(), config.port(), authenticator, metrics, modules).start();
+    java.util.OptionalInt proxyPort = config.proxyPort();
+    http =
+        new HttpServer(
+                config.bind(),
+                config.port(),
+                proxyPort.isPresent() ? proxyPort.getAsInt() : null,
+                authenticator,
+                metrics,
+                modules)
+            .start();
     sessionSweeper.start(java.time.Duration.ofSeconds(1));
     oauth.startBackgroundRefresh(
         config.duration(Config.Setting.OAUTH_REFRESH_INTERVAL),
         config.duration(Config.Setting.OAUTH_REFRESH_AHEAD));
     LOG.info("Keyroom serving on http://{}:{} ({})", config.bind(), http.port(), master.describe());
+    if (http.proxyPort() > 0) {
+      LOG.info("provider proxy on its own listener, http://{}:{}", config.bind(), http.proxyPort());
+    }
     return http;
   }
 

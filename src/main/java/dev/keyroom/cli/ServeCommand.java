@@ -33,6 +33,17 @@ final class ServeCommand implements Runnable {
   String publicUrl;
 
   @Option(
+      names = "--proxy-port",
+      description =
+          "a listener for the provider proxy alone; empty shares the main port (KEYROOM_PROXY_PORT)")
+  String proxyPort;
+
+  @Option(
+      names = "--proxy-public-url",
+      description = "URL workrooms use to reach the proxy (KEYROOM_PROXY_PUBLIC_URL)")
+  String proxyPublicUrl;
+
+  @Option(
       names = "--proxy-connect-timeout",
       description = "e.g. 10s (KEYROOM_PROXY_CONNECT_TIMEOUT)")
   String proxyConnectTimeout;
@@ -103,6 +114,8 @@ final class ServeCommand implements Runnable {
     if (port != null) extra.put("port", port);
     if (bind != null) extra.put("bind", bind);
     if (publicUrl != null) extra.put("public-url", publicUrl);
+    if (proxyPort != null) extra.put("proxy-port", proxyPort);
+    if (proxyPublicUrl != null) extra.put("proxy-public-url", proxyPublicUrl);
     if (proxyConnectTimeout != null) extra.put("proxy-connect-timeout", proxyConnectTimeout);
     if (proxyReadTimeout != null) extra.put("proxy-read-timeout", proxyReadTimeout);
     if (proxyGrantTtl != null) extra.put("proxy-grant-ttl", proxyGrantTtl);

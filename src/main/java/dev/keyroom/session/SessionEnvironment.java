@@ -48,6 +48,7 @@ public final class SessionEnvironment {
   private final EnvironmentContributors contributors;
   private final IntegrationConsents consents;
   private final Supplier<String> publicUrl;
+  private final Supplier<String> proxyUrl;
   private final Clock clock;
 
   public SessionEnvironment(
@@ -60,6 +61,7 @@ public final class SessionEnvironment {
       EnvironmentContributors contributors,
       IntegrationConsents consents,
       Supplier<String> publicUrl,
+      Supplier<String> proxyUrl,
       Clock clock) {
     this.db = db;
     this.catalog = catalog;
@@ -71,6 +73,7 @@ public final class SessionEnvironment {
     this.contributors = contributors;
     this.consents = consents;
     this.publicUrl = publicUrl;
+    this.proxyUrl = proxyUrl;
     this.clock = clock;
   }
 
@@ -118,6 +121,7 @@ public final class SessionEnvironment {
     boolean personal = consents.allows(session);
     Builder b = new Builder();
     String base = publicUrl.get();
+    String proxyBase = proxyUrl.get();
     b.put(SessionVariable.plain(EnvironmentLayout.KEYROOM_URL, base));
     b.put(SessionVariable.plain(EnvironmentLayout.KEYROOM_SESSION_ID, session.id().value()));
     Sessions.Secrets secrets = sessions.secrets(session.tenant(), session.id());
@@ -158,7 +162,7 @@ public final class SessionEnvironment {
         String baseVar = kind.envVar("baseUrlVar");
         if (baseVar != null && !baseVar.isBlank()) {
           String suffix = kind.envVar("baseUrlSuffix") == null ? "" : kind.envVar("baseUrlSuffix");
-          b.put(SessionVariable.plain(baseVar, base + "/proxy/" + kind.id() + suffix));
+          b.put(SessionVariable.plain(baseVar, proxyBase + "/proxy/" + kind.id() + suffix));
         }
       } else if (kind.isOAuth()) {
         continue; // OAuth logins come fresh from their contributor
