@@ -18,9 +18,10 @@ import picocli.CommandLine;
  * The workloads the launcher ({@code ./keyroom}) records the JVM's start-up caches from: once per
  * build of the jar, in a JVM of its own, never by people. {@code git-credential} walks what git's
  * credential helper does; {@code cli} what the other client commands do at start — every command's
- * usage, an API call and its JSON. Both talk to a stand-in server on loopback that answers with
- * made-up data (a bare socket, so that no server classes end up in the cache), and print nothing.
- * Whatever a cache lacks, the command loads from the jar as usual.
+ * usage, an API call and its JSON; {@code serve} a server's start and first answers ({@link
+ * ServeTraining}). The first two talk to a stand-in server on loopback that answers with made-up
+ * data (a bare socket, so that no server classes end up in the cache), and print nothing. Whatever
+ * a cache lacks, the command loads from the jar as usual.
  */
 public final class StartupTraining {
   private static final String SESSION = "ses_startuptraining";
@@ -29,8 +30,12 @@ public final class StartupTraining {
 
   public static void main(String[] args) throws Exception {
     String workload = args.length == 1 ? args[0] : "";
+    if (workload.equals("serve")) {
+      ServeTraining.run();
+      return;
+    }
     if (!workload.equals("git-credential") && !workload.equals("cli")) {
-      System.err.println("usage: StartupTraining git-credential|cli");
+      System.err.println("usage: StartupTraining git-credential|cli|serve");
       System.exit(Main.USAGE);
     }
     PrintStream out = System.out;

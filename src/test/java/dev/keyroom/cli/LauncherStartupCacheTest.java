@@ -3,12 +3,18 @@ package dev.keyroom.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.keyroom.testing.CliProcess;
 import dev.keyroom.testing.LauncherCheckout;
 import dev.keyroom.testing.TestKeyroom;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +77,46 @@ class LauncherStartupCacheTest {
         .as("the new jar's cache is used: %s", strictAgain.stderr())
         .isZero();
     assertThat(strictAgain.stderr()).isEmpty();
+  }
+
+  @Test
+  void serve_hasACacheOfItsOwn_madeFromAServersStart_andStartsWithIt() throws Exception {
+    assumeTrue(Runtime.version().feature() >= 25, "the AOT cache needs JDK 25");
+    LauncherCheckout checkout = LauncherCheckout.in(dir).writeJar("build 1");
+    Path cache = dir.resolve("target/keyroom.jar.serve.aot");
+    java.util.regex.Pattern serving =
+        java.util.regex.Pattern.compile("Keyroom serving on (http\\S+)");
+    for (String mode : List.of("auto", "on")) {
+      // the first start trains the cache; the second must use it (AOTMode=on: no cache, no start)
+      CliProcess.Watched serve =
+          checkout.start(
+              Map.of(
+                  "KEYROOM_DATA_DIR",
+                  dir.resolve("data").toString(),
+                  "KEYROOM_PORT",
+                  "0",
+                  "KEYROOM_JAVA_OPTS",
+                  "-XX:AOTMode=" + mode),
+              "serve");
+      try {
+        String url = serve.awaitLine(serving, Duration.ofSeconds(120));
+        HttpResponse<String> health =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(URI.create(url + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(cache).as("made by the first start").isNotEmptyFile();
+        assertThat(Files.readString(dir.resolve("target/keyroom.jar.serve.aot.jdk")))
+            .doesNotStartWith("failed");
+      } finally {
+        serve.process().destroy();
+        serve.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
+    assertThat(dir.resolve("target/keyroom.jar.cli.aot"))
+        .as("the clients' cache is another, made by a client")
+        .doesNotExist();
   }
 
   @Test

@@ -107,6 +107,11 @@ public final class CliProcess {
     private final Thread reader;
     private boolean ended;
 
+    /** Watches a process started elsewhere (the launcher script, say); its stdout is not read. */
+    public static Watched of(Process process) {
+      return new Watched(process);
+    }
+
     private Watched(Process process) {
       this.process = process;
       this.reader =

@@ -108,10 +108,16 @@ public final class LauncherCheckout {
       if (stamp != null) {
         Path classes = mainClasses();
         try (Stream<Path> files = Files.walk(classes)) {
-          for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-            j.putNextEntry(
-                new JarEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
-            Files.copy(f, j);
+          // directories too, as a built jar has them: a class loader finds a resource directory
+          // (Flyway's db/sqlite) only by its entry
+          for (Path f : files.filter(f -> !f.equals(classes)).sorted().toList()) {
+            String name = classes.relativize(f).toString().replace(File.separatorChar, '/');
+            if (Files.isDirectory(f)) {
+              j.putNextEntry(new JarEntry(name + "/"));
+            } else {
+              j.putNextEntry(new JarEntry(name));
+              Files.copy(f, j);
+            }
             j.closeEntry();
           }
         }
@@ -168,6 +174,24 @@ public final class LauncherCheckout {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Starts {@code sh keyroom args…} without waiting (as {@link #run}: no KEYROOM_* variable of this
+   * process, plus {@code env}; stdout discarded), its stderr watched. The caller stops it.
+   */
+  public CliProcess.Watched start(Map<String, String> env, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("sh", dir.resolve("keyroom").toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().keySet().removeIf(k -> k.startsWith("KEYROOM_"));
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    pb.environment().put("KEYROOM_CONFIG", dir.resolve("no-config.json").toString());
+    pb.environment().putAll(env);
+    return CliProcess.Watched.of(pb.start());
   }
 
   public Run run(String... args) {
