@@ -478,6 +478,7 @@ class ResponsesMatchTheDocumentTest {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(proxied.statusCode()).as(proxied.body()).isEqualTo(200);
+    k.awaitUsageRows(tenant, 1); // recorded off the request path, after the answer
     assertThat(api.get("/api/v1/usage?groupBy=workroom", admin).get("rows")).isNotEmpty();
     api.get("/api/v1/usage", miaToken);
     api.call("GET", "/api/v1/usage?groupBy=planet", admin, null, 400);

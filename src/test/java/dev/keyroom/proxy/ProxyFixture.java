@@ -111,30 +111,9 @@ final class ProxyFixture implements AutoCloseable {
     }
   }
 
-  /** Waits until the usage writer has written everything queued so far. */
+  /** Waits until the usage writer has written {@code rows} rows (of every tenant). */
   void awaitUsage(int rows) {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < deadline) {
-      int n =
-          k.keyroom
-              .db()
-              .jdbi()
-              .withHandle(
-                  h ->
-                      h.createQuery("SELECT COUNT(*) FROM usage_records")
-                          .mapTo(Integer.class)
-                          .one());
-      if (n >= rows) {
-        return;
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-    throw new AssertionError("usage rows did not reach " + rows + " within 10 s");
+    k.awaitUsageRows(null, rows);
   }
 
   @Override

@@ -118,6 +118,44 @@ public final class TestKeyroom implements AutoCloseable {
     return send("POST", path, token, json);
   }
 
+  /**
+   * Waits (at most 10 s) until the usage recorder, which writes off the request path, has written
+   * at least {@code n} usage rows of {@code tenant} (of every tenant when it is null): a proxied
+   * call's answer reaches its client before its row is written.
+   */
+  public void awaitUsageRows(dev.keyroom.tenancy.TenantId tenant, int n) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      long rows =
+          keyroom
+              .db()
+              .jdbi()
+              .withHandle(
+                  h ->
+                      h.createQuery(
+                              "SELECT COUNT(*) FROM usage_records"
+                                  + (tenant == null ? "" : " WHERE tenant_id = :t"))
+                          .bindMap(
+                              tenant == null
+                                  ? java.util.Map.of()
+                                  : java.util.Map.of("t", tenant.value()))
+                          .mapTo(Long.class)
+                          .one());
+      if (rows >= n) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("usage rows did not reach " + n + " within 10 s (" + rows + ")");
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while waiting for usage rows", e);
+      }
+    }
+  }
+
   @Override
   public void close() {
     keyroom.close();

@@ -118,7 +118,13 @@ class TutorialTest {
             .contains("Compare two models");
 
         // what happened is on record: usage (API and `keyroom usage`) and the audit log
+        // usage is written off the request path, after the answer: wait (bounded) for the row
         JsonNode usage = api("GET", "/api/v1/usage?groupBy=provider", null).get("rows");
+        for (long until = System.nanoTime() + 10_000_000_000L;
+            usage.isEmpty() && System.nanoTime() < until; ) {
+          Thread.sleep(20);
+          usage = api("GET", "/api/v1/usage?groupBy=provider", null).get("rows");
+        }
         assertThat(usage).hasSize(1);
         assertThat(usage.get(0).get("key").asText()).isEqualTo("gemini");
         assertThat(usage.get(0).get("requests").asLong()).isEqualTo(1);
