@@ -74,23 +74,9 @@ public final class HttpServer implements AutoCloseable {
               if (proxyPort != null) {
                 // with a connector added, Javalin adds none of its own: the main one is made here
                 config.jetty.addConnector(
-                    (server, http) -> {
-                      ServerConnector c =
-                          new ServerConnector(server, new HttpConnectionFactory(http));
-                      c.setHost(host);
-                      c.setPort(port);
-                      c.setName(MAIN_CONNECTOR);
-                      return c;
-                    });
+                    (server, http) -> connector(server, http, host, port, MAIN_CONNECTOR));
                 config.jetty.addConnector(
-                    (server, http) -> {
-                      ServerConnector c =
-                          new ServerConnector(server, new HttpConnectionFactory(http));
-                      c.setHost(host);
-                      c.setPort(proxyPort);
-                      c.setName(PROXY_CONNECTOR);
-                      return c;
-                    });
+                    (server, http) -> connector(server, http, host, proxyPort, PROXY_CONNECTOR));
               }
               config.jetty.modifyHttpConfiguration(
                   http -> {
@@ -216,6 +202,19 @@ public final class HttpServer implements AutoCloseable {
       }
     }
     throw new IllegalStateException("the main listener is not running");
+  }
+
+  private static ServerConnector connector(
+      org.eclipse.jetty.server.Server server,
+      org.eclipse.jetty.server.HttpConfiguration http,
+      String host,
+      int port,
+      String name) {
+    ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
+    c.setHost(host);
+    c.setPort(port);
+    c.setName(name);
+    return c;
   }
 
   /** The port of the proxy's own listener, or 0 when the proxy shares the main port. */
