@@ -223,7 +223,9 @@ public final class Sessions {
           "user " + user + " is disabled; a disabled user cannot start sessions");
     }
     workrooms.members().requireMember(h, tenant, workroom, user);
-    throw new IllegalStateException("the member was admitted on the second look");
+    // admitted on the second look: the membership or the user changed between the two
+    throw new dev.keyroom.error.ConflictException(
+        "the user's membership or status changed while the session was starting; try again");
   }
 
   /**
