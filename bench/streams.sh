@@ -4,7 +4,8 @@
 # the other in one run. For each proxy: peak resident memory above its idle size (sampled every
 # second from /proc), CPU time used during the run, and both per stream; the streams completed and
 # the events each carried. wrk holds the connections (-c N, --timeout past the stream's length).
-# Usage: bench/streams.sh   (env: BENCH_STREAMS=2000 BENCH_SECONDS=30 BENCH_BASE_PORT=18280)
+# Usage: bench/streams.sh   (env: BENCH_STREAMS=2000 BENCH_SECONDS=30 BENCH_BASE_PORT=18280 BENCH_LOG_LEVEL=warn;
+#                              BENCH_KEEP=1 keeps the work directory with Keyroom's log)
 # Results: printed, and kept in target/bench/streams.txt (raw wrk output in target/bench/streams-*.wrk)
 set -eu
 cd "$(dirname "$0")/.."
@@ -26,7 +27,7 @@ cleanup() {
   [ -n "$kr_pid" ] && kill "$kr_pid" 2>/dev/null && wait "$kr_pid" 2>/dev/null || true
   [ -n "$up_pid" ] && kill "$up_pid" 2>/dev/null || true
   [ -n "$ngx_started" ] && nginx -p "$work" -c "$work/nginx.conf" -s quit 2>/dev/null || true
-  rm -rf "$work"
+  if [ -n "${BENCH_KEEP:-}" ]; then echo "kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT INT TERM
 
@@ -85,7 +86,7 @@ CONF
 nginx -p "$work" -c "$work/nginx.conf"
 ngx_started=1
 
-KEYROOM_DATA_DIR="$work/keyroom" KEYROOM_PORT=$KR KEYROOM_LOG_LEVEL=warn KEYROOM_UPSTREAM_GEMINI="http://127.0.0.1:$UP" \
+KEYROOM_DATA_DIR="$work/keyroom" KEYROOM_PORT=$KR KEYROOM_LOG_LEVEL=${BENCH_LOG_LEVEL:-warn} KEYROOM_UPSTREAM_GEMINI="http://127.0.0.1:$UP" \
 KEYROOM_PROXY_MAX_CONCURRENT_PER_SESSION=$((N + 300)) KEYROOM_PROXY_MAX_CONCURRENT_PER_TENANT=$((N + 300)) \
   "$JAVA_HOME/bin/java" ${KEYROOM_JAVA_OPTS:--Xmx512m} -jar target/keyroom.jar serve > "$work/serve.out" 2> "$work/serve.err" &
 kr_pid=$!
