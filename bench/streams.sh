@@ -2,8 +2,8 @@
 # Long streams: N concurrent SSE streams (default 2000), each lasting S seconds (default 30) with one
 # event per second from a slow local upstream, through nginx and through Keyroom's proxy, one after
 # the other in one run. For each proxy: peak resident memory above its idle size (sampled every
-# second from /proc), CPU time used during the run, and both per stream; the streams completed and
-# the events each carried. wrk holds the connections (-c N, --timeout past the stream's length).
+# second from /proc), CPU time used during the run, and both per stream; the streams completed.
+# wrk holds the connections (-c N, --timeout past the stream's length).
 # Usage: bench/streams.sh   (env: BENCH_STREAMS=2000 BENCH_SECONDS=30 BENCH_BASE_PORT=18280 BENCH_LOG_LEVEL=warn;
 #                              BENCH_KEEP=1 keeps the work directory with Keyroom's log)
 # Results: printed, and kept in target/bench/streams.txt (raw wrk output in target/bench/streams-*.wrk)
