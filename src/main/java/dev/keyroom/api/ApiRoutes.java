@@ -8,6 +8,7 @@ import io.javalin.http.HandlerType;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.eclipse.jetty.server.Request;
 
 /**
  * Registers routes and remembers them (the OpenAPI test compares the two). Authenticated routes get
@@ -29,9 +30,18 @@ public final class ApiRoutes {
   /** A registered route. */
   public record Route(String method, String path, boolean authenticated) {}
 
+  /**
+   * Every path under {@code prefix}, served by a core Jetty handler ahead of the servlet and
+   * Javalin stack (the provider proxy's hot path). {@code template} names the route in the access
+   * log and metrics. The handler authenticates its callers itself; what it throws before it takes
+   * the request over is answered as every route's errors are.
+   */
+  public record CoreRoute(String prefix, String template, Request.Handler handler) {}
+
   private final RoutesConfig config;
   private final Authenticator authenticator;
   private final List<Route> routes = new ArrayList<>();
+  private final List<CoreRoute> core = new ArrayList<>();
 
   ApiRoutes(RoutesConfig config, Authenticator authenticator) {
     this.config = config;
@@ -67,6 +77,15 @@ public final class ApiRoutes {
   /** Direct access for routes with their own authentication (the proxy, session tokens). */
   public RoutesConfig raw() {
     return config;
+  }
+
+  /** Serves every path under {@code prefix} with a core Jetty handler (see {@link CoreRoute}). */
+  public void core(String prefix, String template, Request.Handler handler) {
+    core.add(new CoreRoute(prefix, template, handler));
+  }
+
+  List<CoreRoute> coreRoutes() {
+    return Collections.unmodifiableList(core);
   }
 
   public List<Route> routes() {

@@ -8,6 +8,7 @@ import dev.keyroom.tenancy.ApiTokens;
 import dev.keyroom.tenancy.Principal;
 import dev.keyroom.tenancy.TokenFormat;
 import io.javalin.http.Context;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -107,19 +108,37 @@ public final class Authenticator {
 
   private RuntimeException refused(
       Context ctx, Kind kind, String reason, UnauthenticatedException e) {
-    String address = ctx.ip();
+    return refused(ctx.ip(), kind, reason, e, ctx::header);
+  }
+
+  /**
+   * A failed authentication from {@code address} for handlers outside Javalin (the proxy's core
+   * handler): counted, limited, and returned to throw — a 429 with {@code Retry-After} once the
+   * address is over its limit. {@code header} sets a response header.
+   */
+  public RuntimeException refused(
+      String address, Kind kind, UnauthenticatedException e, BiConsumer<String, String> header) {
+    return refused(address, kind, "rejected", e, header);
+  }
+
+  private RuntimeException refused(
+      String address,
+      Kind kind,
+      String reason,
+      UnauthenticatedException e,
+      BiConsumer<String, String> header) {
     metrics.increment("keyroom_auth_failures_total", "kind", kind.label, "reason", reason);
     long retry = limiter.retryAfterSeconds(address);
     limiter.failed(address);
     if (retry > 0) {
-      ctx.header("Retry-After", Long.toString(retry));
+      header.accept("Retry-After", Long.toString(retry));
       return new RateLimitedException(
           "too many failed sign-in attempts from this address; retry in "
               + retry
               + " s (valid credentials are still accepted)");
     }
     if (kind == Kind.API_TOKEN || kind == Kind.SESSION) {
-      ctx.header(
+      header.accept(
           "WWW-Authenticate",
           "missing".equals(reason)
               ? "Bearer realm=\"keyroom\""

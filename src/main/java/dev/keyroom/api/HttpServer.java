@@ -15,13 +15,16 @@ import java.util.UUID;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keyroom's one HTTP server: API, proxy, session API, UI, health and metrics on one port. Maps
- * every failure to {@code {"error": code, "message": …}} in one place and logs requests by route
- * template only (paths and queries may carry keys).
+ * Keyroom's one HTTP server: API, proxy, session API, UI, health and metrics on one port (the proxy
+ * optionally on a second). Maps every failure to {@code {"error": code, "message": …}} in one place
+ * and logs requests by route template only (paths and queries may carry keys). Core routes (the
+ * proxy) are served by {@link CoreRoutes} ahead of Javalin; the rest by Javalin.
  */
 public final class HttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -66,6 +69,7 @@ public final class HttpServer implements AutoCloseable {
               config.startup.showJavalinBanner = false;
               config.startup.showOldJavalinVersionWarning = false;
               config.concurrency.useVirtualThreads = true;
+              config.jetty.threadPool = threads();
               config.jetty.host = host;
               config.jetty.port = port;
               config.http.maxRequestSize = Json.MAX_BODY_BYTES;
@@ -182,7 +186,27 @@ public final class HttpServer implements AutoCloseable {
                 m.register(api);
               }
               routes.addAll(api.routes());
+              if (!api.coreRoutes().isEmpty()) {
+                // Javalin puts its servlet stack inside this wrapper: core routes are served ahead
+                // of it, everything else passes through.
+                CoreRoutes core = new CoreRoutes(api.coreRoutes(), proxyPort != null, metrics);
+                config.jetty.modifyServer(server -> server.setHandler(core));
+              }
             });
+  }
+
+  /**
+   * Jetty's I/O — selectors, parsing, writes — on a small pool of platform threads; request
+   * handlers, which may block on the database, on a virtual thread each. (With every task on a
+   * virtual thread, the selectors' blocking {@code select} calls held carrier threads, of which
+   * there are as many as cores.)
+   */
+  private static QueuedThreadPool threads() {
+    QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+    threads.setName("keyroom-http");
+    threads.setVirtualThreadsExecutor(
+        VirtualThreads.getNamedVirtualThreadsExecutor("keyroom-request"));
+    return threads;
   }
 
   public HttpServer start() {
@@ -280,6 +304,20 @@ public final class HttpServer implements AutoCloseable {
     body.put("error", code);
     body.put("message", message);
     Json.write(ctx, status, body);
+  }
+
+  /**
+   * The same error body for core handlers (the proxy): {@code {"error": code, "message": …}} with
+   * {@code status}, completing {@code callback}; once the response is committed the callback fails
+   * instead, which breaks the response off rather than let it look complete.
+   */
+  public static void writeError(
+      org.eclipse.jetty.server.Response response,
+      org.eclipse.jetty.util.Callback callback,
+      int status,
+      String code,
+      String message) {
+    CoreRoutes.writeError(response, callback, status, code, message);
   }
 
   private static String codeFor(int status) {

@@ -63,6 +63,11 @@ public final class Config {
         "proxy-max-concurrent-per-tenant",
         "512",
         "proxy: requests one tenant's sessions may" + " have in flight at once; the next gets 429"),
+    PROXY_UPSTREAM_CONNECTIONS(
+        "proxy-upstream-connections",
+        "4096",
+        "proxy: connections open to one provider's upstream at most (a stream holds one for its"
+            + " whole length); requests beyond wait in a queue"),
     USAGE_QUEUE(
         "usage-queue",
         "10000",

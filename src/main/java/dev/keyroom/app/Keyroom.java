@@ -293,7 +293,8 @@ public final class Keyroom implements AutoCloseable {
                     config.duration(Config.Setting.PROXY_GRANT_TTL),
                     new ProviderProxy.Limits(
                         config.positiveInt(Config.Setting.PROXY_MAX_CONCURRENT_PER_SESSION),
-                        config.positiveInt(Config.Setting.PROXY_MAX_CONCURRENT_PER_TENANT)))));
+                        config.positiveInt(Config.Setting.PROXY_MAX_CONCURRENT_PER_TENANT),
+                        config.positiveInt(Config.Setting.PROXY_UPSTREAM_CONNECTIONS)))));
     proxyReactsToEnds(proxy);
     modules.add(new KeyTestRoutes(new KeyTest(catalog, vault, proxy, audit, clock)));
     modules.add(

@@ -67,6 +67,11 @@ final class ServeCommand implements Runnable {
   String proxyMaxConcurrentPerTenant;
 
   @Option(
+      names = "--proxy-upstream-connections",
+      description = "e.g. 4096 (KEYROOM_PROXY_UPSTREAM_CONNECTIONS)")
+  String proxyUpstreamConnections;
+
+  @Option(
       names = "--usage-queue",
       description =
           "usage records waiting to be written, at most; e.g. 10000 (KEYROOM_USAGE_QUEUE)")
@@ -123,6 +128,8 @@ final class ServeCommand implements Runnable {
       extra.put("proxy-max-concurrent-per-session", proxyMaxConcurrentPerSession);
     if (proxyMaxConcurrentPerTenant != null)
       extra.put("proxy-max-concurrent-per-tenant", proxyMaxConcurrentPerTenant);
+    if (proxyUpstreamConnections != null)
+      extra.put("proxy-upstream-connections", proxyUpstreamConnections);
     if (usageQueue != null) extra.put("usage-queue", usageQueue);
     if (sessionEventStreamsPerSession != null)
       extra.put("session-event-streams-per-session", sessionEventStreamsPerSession);

@@ -1,6 +1,7 @@
 package dev.keyroom.proxy;
 
 import dev.keyroom.api.CredentialHeader;
+import dev.keyroom.api.HttpServer;
 import dev.keyroom.api.Metrics;
 import dev.keyroom.api.RequestShape;
 import dev.keyroom.catalog.Catalog;
@@ -8,6 +9,7 @@ import dev.keyroom.catalog.CredentialKind;
 import dev.keyroom.error.ForbiddenException;
 import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.error.KeyroomException;
+import dev.keyroom.error.MethodNotAllowedException;
 import dev.keyroom.error.NotFoundException;
 import dev.keyroom.error.RateLimitedException;
 import dev.keyroom.session.PlaceholderRefusedException;
@@ -18,16 +20,13 @@ import dev.keyroom.tenancy.TenantId;
 import dev.keyroom.usage.UsageMeter;
 import dev.keyroom.usage.UsageRecord;
 import dev.keyroom.usage.UsageRecorder;
+import dev.keyroom.usage.UsageUnits;
 import dev.keyroom.vault.CredentialId;
 import dev.keyroom.vault.Vault;
-import io.javalin.http.Context;
-import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
@@ -36,26 +35,34 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.InputStreamResponseListener;
-import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.client.Response;
-import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.FutureCallback;
 import org.eclipse.jetty.util.HostPort;
+import org.eclipse.jetty.util.IteratingCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The provider proxy: authenticates the placeholder, puts the tenant's real key on the request,
- * forwards it to the provider's configured upstream only, and streams both bodies through, flushing
- * every chunk (SSE events reach the client as they are sent). Usage is read from the response as it
- * passes and recorded off the request path.
+ * forwards it to the provider's configured upstream only, and streams both bodies through, each
+ * chunk written as it arrives (SSE events reach the client as they are sent). A request goes
+ * through three stages: admission (on the request's thread: placeholder, grant, places in flight),
+ * forward (asynchronous: no thread waits for the upstream or the caller) and settle (its usage row
+ * queued for the background writer, its place given back). Served by a core Jetty handler ahead of
+ * the servlet and Javalin stack ({@link ProxyRoutes}).
  */
 public final class ProviderProxy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProviderProxy.class);
@@ -63,12 +70,20 @@ public final class ProviderProxy implements AutoCloseable {
   private static final Pattern SKILL = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
   private static final int BUFFER = 16 * 1024;
   private static final int MAX_PATH_IN_USAGE = 256;
+  private static final String PREFIX = "/proxy/";
+  private static final Pattern PROVIDER_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+  private static final List<String> METHODS =
+      List.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
+  private static final byte[] EMPTY = new byte[0];
 
-  /** How many proxy requests one session, and one tenant, may have in flight at once. */
-  public record Limits(int perSession, int perTenant) {
+  /**
+   * How many proxy requests one session, and one tenant, may have in flight at once, and how many
+   * connections one provider's upstream may have open (a stream holds one for its whole length).
+   */
+  public record Limits(int perSession, int perTenant, int upstreamConnections) {
     public Limits {
-      if (perSession < 1 || perTenant < 1) {
-        throw new IllegalArgumentException("proxy concurrency limits must be at least 1");
+      if (perSession < 1 || perTenant < 1 || upstreamConnections < 1) {
+        throw new IllegalArgumentException("proxy limits must be at least 1");
       }
     }
   }
@@ -128,7 +143,7 @@ public final class ProviderProxy implements AutoCloseable {
     this.metrics = metrics;
     this.clock = clock;
     this.readTimeout = readTimeout;
-    this.client = Upstreams.client(connectTimeout);
+    this.client = Upstreams.client(connectTimeout, limits.upstreamConnections());
     metrics.describe("keyroom_proxy_requests_total", "Proxied requests by provider and status");
     metrics.describe(
         "keyroom_proxy_aborted_total",
@@ -144,51 +159,75 @@ public final class ProviderProxy implements AutoCloseable {
     return Collections.unmodifiableMap(out);
   }
 
-  void handle(Context ctx) {
+  /**
+   * Admission, on the request's own thread (a virtual thread: a grant not yet cached is read from
+   * the database here): the provider, the method and target, the placeholder, the session's and
+   * tenant's places in flight. A refusal is thrown (a {@link KeyroomException}); once this returns,
+   * the exchange owns {@code callback} and forwards and settles without blocking any thread.
+   */
+  void handle(Request request, Response response, Callback callback) {
     long started = System.nanoTime();
-    String providerId = ctx.pathParam("provider");
+    String rawPath = request.getHttpURI().getPath();
+    String providerId = providerOf(rawPath);
     Provider p = providers.get(providerId);
     if (p == null) {
       throw new NotFoundException(
-          "unknown provider '"
-              + providerId
-              + "'; the proxy serves "
+          (PROVIDER_ID.matcher(providerId).matches()
+                  ? "unknown provider '" + providerId + "'"
+                  : "unknown provider")
+              + "; the proxy serves "
               + String.join(", ", providers.keySet()));
     }
-    HttpServletRequest req = ctx.req();
-    refuseAbsoluteForm(req);
-    String path = ProxyTarget.forwardPath(req.getRequestURI(), providerId);
+    String method = request.getMethod();
+    if (!METHODS.contains(method)) {
+      throw new MethodNotAllowedException(
+          HttpMethod.CONNECT.is(method)
+              ? "CONNECT is not supported: the proxy forwards only to each provider's configured"
+                  + " upstream"
+              : "the proxy forwards " + String.join(", ", METHODS) + " only");
+    }
+    refuseAbsoluteForm(request);
+    String path = ProxyTarget.forwardPath(rawPath, providerId);
     URI target =
-        ProxyTarget.resolve(p.base(), path, ProxyTarget.forwardQuery(req.getQueryString()));
-    String skill = req.getHeader(SKILL_HEADER);
+        ProxyTarget.resolve(
+            p.base(), path, ProxyTarget.forwardQuery(request.getHttpURI().getQuery()));
+    String skill = request.getHeaders().get(SKILL_HEADER);
     if (skill != null && !SKILL.matcher(skill).matches()) {
       throw new InvalidInputException(
           SKILL_HEADER, "must be a skill name: 1-64 lowercase letters, digits, '.', '_' or '-'");
     }
     long generation = grants.generation();
-    ProxyGrant grant = authorize(p, req, skill);
-    ProxyExchanges.Exchange exchange = open(grant, providerId, ctx);
+    ProxyGrant grant = authorize(p, request, skill);
+    ProxyExchanges.Exchange exchange = open(grant, providerId, request);
     try {
       if (grants.generation() != generation) {
         // A session end or credential change raced the check above. The exchange is now where an
         // abort finds it; checking again closes the window in which neither would have stopped it.
-        ProxyGrant again = authorize(p, req, skill);
+        ProxyGrant again = authorize(p, request, skill);
         if (!again.credential().equals(grant.credential())) {
           exchange.close();
-          exchange = open(again, providerId, ctx);
+          exchange = open(again, providerId, request);
         }
         grant = again;
       }
-      forward(ctx, p, grant, target, path, started, exchange);
-    } finally {
+    } catch (RuntimeException e) {
       exchange.close();
+      throw e;
     }
+    new Call(p, grant, exchange, request, response, callback, method, path, started).send(target);
   }
 
-  private ProxyGrant authorize(Provider p, HttpServletRequest req, String skill) {
+  /** The provider segment of {@code /proxy/{provider}/…}. */
+  private static String providerOf(String rawPath) {
+    int from = PREFIX.length();
+    int slash = rawPath.indexOf('/', from);
+    return slash < 0 ? rawPath.substring(from) : rawPath.substring(from, slash);
+  }
+
+  private ProxyGrant authorize(Provider p, Request request, String skill) {
     String providerId = p.kind().id();
     try {
-      return grants.authorize(providerId, placeholder(p, req), skill);
+      return grants.authorize(providerId, placeholder(p, request), skill);
     } catch (KeyroomException e) {
       metrics.increment(
           "keyroom_proxy_requests_total",
@@ -197,20 +236,16 @@ public final class ProviderProxy implements AutoCloseable {
           "status",
           Integer.toString(e.status()));
       if (e instanceof PlaceholderRefusedException refused) {
-        denials.record(refused, providerId, placeholder(p, req));
+        denials.record(refused, providerId, placeholder(p, request));
       }
       throw e;
     }
   }
 
   /** A place among the session's and tenant's requests in flight, or 429. */
-  private ProxyExchanges.Exchange open(ProxyGrant grant, String providerId, Context ctx) {
+  private ProxyExchanges.Exchange open(ProxyGrant grant, String providerId, Request request) {
     try {
-      return exchanges.open(
-          grant,
-          ServletContextRequest.getServletContextRequest(ctx.req())
-              .getServletChannel()
-              .getEndPoint());
+      return exchanges.open(grant, request.getConnectionMetaData().getConnection().getEndPoint());
     } catch (RateLimitedException e) {
       metrics.increment("keyroom_proxy_requests_total", "provider", providerId, "status", "429");
       throw e;
@@ -223,9 +258,9 @@ public final class ProviderProxy implements AutoCloseable {
    * differs from its Host header (or that has none) came in absolute form naming another host.
    * Either way the upstream comes from configuration alone; such requests are refused outright.
    */
-  private static void refuseAbsoluteForm(HttpServletRequest req) {
-    HttpURI uri = ServletContextRequest.getServletContextRequest(req).getHttpURI();
-    String host = req.getHeader("Host");
+  private static void refuseAbsoluteForm(Request request) {
+    HttpURI uri = request.getHttpURI();
+    String host = request.getHeaders().get(HttpHeader.HOST);
     if (host == null || uri.getHost() == null) {
       throw new InvalidInputException(
           "Host", "is required, and the request target must be a path (origin form)");
@@ -250,288 +285,259 @@ public final class ProviderProxy implements AutoCloseable {
    * Authorization: Bearer} (Anthropic's Java SDK sends a key that is not shaped like an Anthropic
    * API key as a bearer token).
    */
-  private static String placeholder(Provider p, HttpServletRequest req) {
-    String raw = req.getHeader(p.kind().proxy().sdkKeyHeader());
+  private static String placeholder(Provider p, Request request) {
+    String raw = request.getHeaders().get(p.kind().proxy().sdkKeyHeader());
     String prefix = p.keyPrefix();
     if (raw != null
         && !prefix.isEmpty()
         && raw.regionMatches(true, 0, prefix, 0, prefix.length())) {
       raw = raw.substring(prefix.length());
     }
-    if (raw != null && raw.trim().startsWith(dev.keyroom.session.Sessions.PLACEHOLDER_PREFIX)) {
+    if (raw != null && raw.trim().startsWith(Sessions.PLACEHOLDER_PREFIX)) {
       return raw.trim();
     }
-    String bearer = req.getHeader("Authorization");
+    String bearer = request.getHeaders().get(HttpHeader.AUTHORIZATION);
     if (bearer != null
         && bearer.regionMatches(true, 0, "Bearer ", 0, 7)
-        && bearer.substring(7).trim().startsWith(dev.keyroom.session.Sessions.PLACEHOLDER_PREFIX)) {
+        && bearer.substring(7).trim().startsWith(Sessions.PLACEHOLDER_PREFIX)) {
       return bearer.substring(7).trim();
     }
     return raw == null ? null : raw.trim();
   }
 
-  private void forward(
-      Context ctx,
-      Provider p,
-      ProxyGrant grant,
-      URI target,
-      String path,
-      long started,
-      ProxyExchanges.Exchange exchange) {
-    HttpServletRequest req = ctx.req();
-    CredentialKind.ProxySpec spec = p.kind().proxy();
-    String method = req.getMethod();
-    byte[] keyBytes = grant.key().reveal();
-    KeyScrubber scrubber = new KeyScrubber(keyBytes);
-    java.util.Arrays.fill(keyBytes, (byte) 0);
+  /**
+   * One admitted request: forward (the upstream request with the real key, the client's body
+   * streamed to it, the answer streamed back chunk by chunk, scrubbed and metered as it passes) and
+   * settle (one usage row, the place in flight given back, then the caller's exchange completed).
+   * Runs on the upstream client's and the server's I/O threads and never blocks them: each chunk is
+   * written when the previous write has completed, and read when the upstream has one.
+   */
+  private final class Call implements org.eclipse.jetty.client.Response.Listener {
+    private final Provider provider;
+    private final ProxyGrant grant;
+    private final ProxyExchanges.Exchange exchange;
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private final String method;
+    private final String path;
+    private final long started;
+    private final KeyScrubber scrubber;
+    private final AtomicBoolean bodyTaken = new AtomicBoolean();
+    private final AtomicBoolean settled = new AtomicBoolean();
+    private org.eclipse.jetty.client.Request out;
+    private ClientBody body;
+    private List<String> codings = List.of();
+    private String unsupportedCoding;
+    private UsageMeter meter;
+    private volatile boolean answered;
+    private int status;
+    private long sent;
 
-    Request out =
-        client
-            .newRequest(target)
-            .method(method)
-            .idleTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
-            .followRedirects(false);
-    Set<String> connection =
-        ProxyHeaders.connectionTokens(Collections.list(req.getHeaders("Connection")));
-    out.headers(
-        h -> {
-          h.remove(HttpHeader.USER_AGENT);
-          h.remove(HttpHeader.ACCEPT_ENCODING);
-          for (String name : Collections.list(req.getHeaderNames())) {
-            if (p.headers().forwardRequestHeader(name, connection)) {
-              for (String v : Collections.list(req.getHeaders(name))) {
-                if (!ProxyHeaders.carriesKeyroomToken(v)) {
-                  h.add(name, v);
-                }
-              }
-            }
-          }
-          h.put(
-              spec.keyHeader(),
-              CredentialHeader.value(grant.credential().value(), spec.keyFormat(), grant.key()));
-          h.put(HttpHeader.ACCEPT_ENCODING, "identity");
-        });
-    long declared = req.getContentLengthLong();
-    boolean hasBody = declared > 0 || req.getHeader("Transfer-Encoding") != null;
-    UpstreamBody body =
-        hasBody ? new UpstreamBody(req.getContentType(), declared > 0 ? declared : -1) : null;
-    if (body != null) {
-      out.body(body);
-    }
-    InputStreamResponseListener listener = new InputStreamResponseListener();
-    exchange.attach(out);
-    out.send(listener);
-
-    Outcome o = new Outcome(ctx, p, grant, method, path, started, exchange);
-    if (body != null && !streamRequestBody(req, body, out, o)) {
-      return;
-    }
-    Response resp;
-    exchange.awaitingAnswer(true);
-    try {
-      resp = listener.get(readTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (exchange.abortedBecause() != null) {
-        throw o.failed(
-            new ForbiddenException(
-                "the request was ended while in flight: " + exchange.abortedBecause()));
-      }
-      throw o.failed(Upstreams.failure(p.kind().id(), p.base(), e.getCause(), readTimeout));
-    } catch (TimeoutException e) {
-      out.abort(e);
-      throw o.failed(Upstreams.failure(p.kind().id(), p.base(), e, readTimeout));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      out.abort(e);
-      throw o.failed(
-          new BadGatewayException(
-              "the proxy was interrupted while waiting for the " + p.kind().id() + " upstream"));
-    } finally {
-      exchange.awaitingAnswer(false);
-    }
-    o.status = resp.getStatus();
-    streamResponse(ctx.res(), resp, listener, scrubber, out, o);
-  }
-
-  /** Copies the client's body to the upstream as it arrives. False when the exchange is over. */
-  private boolean streamRequestBody(
-      HttpServletRequest req, UpstreamBody body, Request out, Outcome o) {
-    byte[] buf = new byte[BUFFER];
-    OutputStream os = body.getOutputStream();
-    try (InputStream in = req.getInputStream()) {
-      int n;
-      while (true) {
-        try {
-          n = in.read(buf);
-        } catch (IOException e) {
-          // Broken framing (a chunked body cut short or malformed, a body shorter than its
-          // Content-Length) is the client's error: 400 naming the rule, never an empty 200.
-          out.abort(e);
-          o.finish("client_aborted", 0);
-          throw new InvalidInputException(null, RequestShape.BODY_FRAMING);
-        }
-        if (n < 0) {
-          break;
-        }
-        os.write(buf, 0, n);
-        o.requestBytes += n;
-      }
-      os.close();
-      return true;
-    } catch (IOException e) {
-      // The upstream side failed while we wrote: the response listener holds the reason.
-      return true;
-    }
-  }
-
-  private void streamResponse(
-      HttpServletResponse res,
-      Response resp,
-      InputStreamResponseListener listener,
-      KeyScrubber scrubber,
-      Request out,
-      Outcome o) {
-    // The scrubber must read what it scrubs: decode what the upstream encoded anyway, refuse what
-    // cannot be.
-    List<String> codings =
-        ContentDecoding.codings(resp.getHeaders().getValuesList(HttpHeader.CONTENT_ENCODING));
-    Optional<String> unsupported = ContentDecoding.unsupported(codings);
-    if (unsupported.isPresent()) {
-      out.abort(new IOException("unsupported content coding"));
-      throw o.failed(
-          new BadGatewayException(
-              "the "
-                  + o.provider.kind().id()
-                  + " upstream answered with Content-Encoding '"
-                  + unsupported.get()
-                  + "', which the proxy cannot decode to scrub the key (it asks for identity, and decodes"
-                  + " gzip and deflate)"));
-    }
-    boolean decoding = !codings.isEmpty();
-    res.setStatus(resp.getStatus());
-    ProxyHeaders.copyResponseHeaders(resp.getHeaders(), res, scrubber, decoding);
-    long length = resp.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
-    if (length >= 0 && !"HEAD".equals(o.method) && !decoding) {
-      res.setContentLengthLong(length);
-    }
-    res.setHeader("X-Accel-Buffering", "no");
-    UsageMeter meter =
-        new UsageMeter(
-            o.provider.kind().proxy().usage(),
-            resp.getHeaders().get(HttpHeader.CONTENT_TYPE),
-            name -> resp.getHeaders().get(name));
-    byte[] buf = new byte[BUFFER];
-    long sent = 0;
-    try (InputStream in = ContentDecoding.decode(listener.getInputStream(), codings)) {
-      ServletOutputStream os = res.getOutputStream();
-      while (true) {
-        int n;
-        try {
-          n = in.read(buf);
-        } catch (IOException e) {
-          // The upstream broke off mid-response (or Keyroom ended the exchange): the client must
-          // see a
-          // broken response, not a complete one.
-          if (o.exchange.abortedBecause() != null) {
-            LOG.info(
-                "{} exchange aborted after {} bytes: {}",
-                o.provider.kind().id(),
-                sent,
-                o.exchange.abortedBecause());
-          } else {
-            LOG.warn(
-                "{} upstream failed after {} bytes: {}",
-                o.provider.kind().id(),
-                sent,
-                Upstreams.describe(e));
-          }
-          abortClient(o.ctx, e);
-          o.units = meter.finish();
-          o.finish("failed", sent);
-          return;
-        }
-        if (n < 0) {
-          break;
-        }
-        meter.feed(buf, 0, n);
-        sent += n;
-        if (!write(os, scrubber.process(buf, 0, n), out)) {
-          o.units = meter.finish();
-          o.finish("client_aborted", sent);
-          return;
-        }
-      }
-      if (!write(os, scrubber.finish(), out)) {
-        o.units = meter.finish();
-        o.finish("client_aborted", sent);
-        return;
-      }
-    } catch (IOException e) {
-      LOG.debug("closing the upstream stream failed: {}", e.getClass().getName());
-    }
-    o.units = meter.finish();
-    o.finish(o.status >= 400 ? "upstream_error" : "ok", sent);
-  }
-
-  private static boolean write(ServletOutputStream os, byte[] bytes, Request out) {
-    try {
-      if (bytes.length > 0) {
-        os.write(bytes);
-        os.flush();
-      }
-      return true;
-    } catch (IOException e) {
-      out.abort(e);
-      return false;
-    }
-  }
-
-  private static void abortClient(Context ctx, Throwable cause) {
-    ServletContextRequest.getServletContextRequest(ctx.req()).getServletChannel().abort(cause);
-  }
-
-  /** What happened to one proxied request; recorded once. */
-  private final class Outcome {
-    final Context ctx;
-    final Provider provider;
-    final ProxyGrant grant;
-    final String method;
-    final String path;
-    final long started;
-    final ProxyExchanges.Exchange exchange;
-    long requestBytes;
-    int status = 0;
-    dev.keyroom.usage.UsageUnits units = dev.keyroom.usage.UsageUnits.NONE;
-    boolean recorded;
-
-    Outcome(
-        Context ctx,
+    Call(
         Provider provider,
         ProxyGrant grant,
+        ProxyExchanges.Exchange exchange,
+        Request request,
+        Response response,
+        Callback callback,
         String method,
         String path,
-        long started,
-        ProxyExchanges.Exchange exchange) {
-      this.exchange = exchange;
-      this.ctx = ctx;
+        long started) {
       this.provider = provider;
       this.grant = grant;
+      this.exchange = exchange;
+      this.request = request;
+      this.response = response;
+      this.callback = callback;
       this.method = method;
       this.path = path.length() > MAX_PATH_IN_USAGE ? path.substring(0, MAX_PATH_IN_USAGE) : path;
       this.started = started;
+      byte[] keyBytes = grant.key().reveal();
+      this.scrubber = new KeyScrubber(keyBytes);
+      java.util.Arrays.fill(keyBytes, (byte) 0);
     }
 
-    KeyroomException failed(KeyroomException e) {
-      status = e.status();
-      finish("failed", 0);
-      return e;
+    void send(URI target) {
+      CredentialKind.ProxySpec spec = provider.kind().proxy();
+      HttpFields in = request.getHeaders();
+      out =
+          client
+              .newRequest(target)
+              .method(method)
+              .idleTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
+              .followRedirects(false);
+      Set<String> connection =
+          ProxyHeaders.connectionTokens(in.getValuesList(HttpHeader.CONNECTION));
+      out.headers(
+          h -> {
+            h.remove(HttpHeader.USER_AGENT);
+            h.remove(HttpHeader.ACCEPT_ENCODING);
+            for (HttpField f : in) {
+              if (provider.headers().forwardRequestHeader(f.getName(), connection)
+                  && !ProxyHeaders.carriesKeyroomToken(f.getValue())) {
+                h.add(f.getName(), f.getValue());
+              }
+            }
+            h.put(
+                spec.keyHeader(),
+                CredentialHeader.value(grant.credential().value(), spec.keyFormat(), grant.key()));
+            h.put(HttpHeader.ACCEPT_ENCODING, "identity");
+          });
+      long declared = request.getLength();
+      if (declared > 0 || in.contains(HttpHeader.TRANSFER_ENCODING)) {
+        body =
+            new ClientBody(request, in.get(HttpHeader.CONTENT_TYPE), declared > 0 ? declared : -1);
+        out.body(body);
+      }
+      exchange.attach(out);
+      exchange.awaitingAnswer(true);
+      out.send(this);
     }
 
-    void finish(String outcome, long responseBytes) {
-      if (recorded) {
+    @Override
+    public void onHeaders(org.eclipse.jetty.client.Response upstream) {
+      exchange.awaitingAnswer(false);
+      // The scrubber must read what it scrubs: decode what the upstream encoded anyway, refuse what
+      // cannot be.
+      codings =
+          ContentDecoding.codings(upstream.getHeaders().getValuesList(HttpHeader.CONTENT_ENCODING));
+      Optional<String> unsupported = ContentDecoding.unsupported(codings);
+      if (unsupported.isPresent()) {
+        unsupportedCoding = unsupported.get();
+        upstream.abort(new IOException("unsupported content coding"));
         return;
       }
-      recorded = true;
+      boolean decoding = !codings.isEmpty();
+      status = upstream.getStatus();
+      response.setStatus(status);
+      HttpFields.Mutable headers = response.getHeaders();
+      ProxyHeaders.copyResponseHeaders(upstream.getHeaders(), headers, scrubber, decoding);
+      long length = upstream.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+      if (length >= 0 && !HttpMethod.HEAD.is(method) && !decoding) {
+        headers.put(HttpHeader.CONTENT_LENGTH, length);
+      }
+      headers.put("X-Accel-Buffering", "no");
+      meter =
+          new UsageMeter(
+              provider.kind().proxy().usage(),
+              upstream.getHeaders().get(HttpHeader.CONTENT_TYPE),
+              name -> upstream.getHeaders().get(name));
+      answered = true;
+    }
+
+    @Override
+    public void onContentSource(org.eclipse.jetty.client.Response upstream, Content.Source source) {
+      if (!answered || !bodyTaken.compareAndSet(false, true)) {
+        return;
+      }
+      if (codings.isEmpty()) {
+        new Relay(source).iterate();
+      } else {
+        Thread.ofVirtual().name("keyroom-proxy-decode").start(() -> relayDecoded(source));
+      }
+    }
+
+    @Override
+    public void onComplete(Result result) {
+      try {
+        if (!answered) {
+          refuse(result.getFailure());
+        } else if (bodyTaken.compareAndSet(false, true)) {
+          // An answer that came without a body to read (HEAD, 204, 304): only the end to send.
+          if (result.isFailed()) {
+            broken(result.getFailure());
+          } else {
+            response.write(
+                true,
+                ByteBuffer.wrap(scrubber.finish()),
+                Callback.from(() -> ended(null), this::clientGone));
+          }
+        }
+      } catch (Throwable t) {
+        LOG.error("proxy exchange failed: {}", t.getClass().getName());
+        settle("failed", () -> callback.failed(t));
+      }
+    }
+
+    /** The upstream gave no answer to pass on: answer the caller with what went wrong. */
+    private void refuse(Throwable cause) {
+      KeyroomException e;
+      String outcome = "failed";
+      if (body != null && body.framing() != null) {
+        // Broken framing (a chunked body cut short or malformed, a body shorter than its
+        // Content-Length) is the client's error: 400 naming the rule, never an empty 200.
+        e = new InvalidInputException(null, RequestShape.BODY_FRAMING);
+        outcome = "client_aborted";
+      } else if (exchange.abortedBecause() != null) {
+        e =
+            new ForbiddenException(
+                "the request was ended while in flight: " + exchange.abortedBecause());
+      } else if (unsupportedCoding != null) {
+        e =
+            new BadGatewayException(
+                "the "
+                    + provider.kind().id()
+                    + " upstream answered with Content-Encoding '"
+                    + unsupportedCoding
+                    + "', which the proxy cannot decode to scrub the key (it asks for identity, and"
+                    + " decodes gzip and deflate)");
+      } else {
+        e = Upstreams.failure(provider.kind().id(), provider.base(), cause, readTimeout);
+      }
+      status = e.status();
+      KeyroomException answer = e;
+      settle(
+          outcome,
+          () ->
+              HttpServer.writeError(
+                  response, callback, answer.status(), answer.code(), answer.getMessage()));
+    }
+
+    /** The upstream broke off mid-answer (or Keyroom ended the exchange): the caller's is cut. */
+    private void broken(Throwable cause) {
+      if (exchange.abortedBecause() != null) {
+        LOG.info(
+            "{} exchange aborted after {} bytes: {}",
+            provider.kind().id(),
+            sent,
+            exchange.abortedBecause());
+      } else {
+        LOG.warn(
+            "{} upstream failed after {} bytes: {}",
+            provider.kind().id(),
+            sent,
+            Upstreams.describe(cause));
+      }
+      settle("failed", () -> callback.failed(cause));
+    }
+
+    /** The caller stopped reading (or its connection was closed): the upstream request goes too. */
+    private void clientGone(Throwable cause) {
+      out.abort(cause);
+      settle("client_aborted", () -> callback.failed(cause));
+    }
+
+    /** The whole answer was relayed, or {@code upstreamFailure} broke it off. */
+    private void ended(Throwable upstreamFailure) {
+      if (upstreamFailure != null) {
+        broken(upstreamFailure);
+      } else {
+        settle(status >= 400 ? "upstream_error" : "ok", callback::succeeded);
+      }
+    }
+
+    /**
+     * Records the request once (its usage row queued, its place in flight given back), then runs
+     * {@code then}, which completes the caller's exchange. The queue is normally open; when it is
+     * full, waiting for a place (the back-pressure that keeps usage from being lost) happens on a
+     * virtual thread of its own, never on an I/O thread, and the caller's exchange stays open
+     * meanwhile.
+     */
+    private void settle(String outcome, Runnable then) {
+      if (!settled.compareAndSet(false, true)) {
+        return;
+      }
       if (exchange.abortedBecause() != null) {
         outcome = "aborted";
       }
@@ -542,7 +548,7 @@ public final class ProviderProxy implements AutoCloseable {
           provider.kind().id(),
           "status",
           Integer.toString(status));
-      usage.record(
+      UsageRecord use =
           new UsageRecord(
               grant.session().tenant(),
               clock.millis(),
@@ -557,10 +563,145 @@ public final class ProviderProxy implements AutoCloseable {
               path,
               status,
               outcome,
-              requestBytes,
-              responseBytes,
+              body == null ? 0 : body.bytes(),
+              sent,
               latency,
-              units));
+              meter == null ? UsageUnits.NONE : meter.finish());
+      if (usage.offer(use)) {
+        exchange.close();
+        then.run();
+      } else {
+        Thread.ofVirtual()
+            .name("keyroom-usage-wait")
+            .start(
+                () -> {
+                  usage.record(use);
+                  exchange.close();
+                  then.run();
+                });
+      }
+    }
+
+    /**
+     * Relays an identity-coded answer: reads a chunk when the upstream has one, meters and scrubs
+     * it, writes it, and reads the next when the write has completed.
+     */
+    private final class Relay extends IteratingCallback {
+      private final Content.Source source;
+      private Throwable upstreamFailure;
+      private boolean last;
+
+      Relay(Content.Source source) {
+        this.source = source;
+      }
+
+      @Override
+      protected Action process() {
+        if (last) {
+          return Action.SUCCEEDED;
+        }
+        while (true) {
+          Content.Chunk chunk = source.read();
+          if (chunk == null) {
+            source.demand(this::iterate);
+            return Action.IDLE;
+          }
+          if (Content.Chunk.isFailure(chunk)) {
+            upstreamFailure = chunk.getFailure();
+            return Action.SUCCEEDED;
+          }
+          ByteBuffer b = chunk.getByteBuffer();
+          int n = b.remaining();
+          last = chunk.isLast();
+          byte[] bytes;
+          if (n > 0) {
+            byte[] raw = new byte[n];
+            b.get(raw);
+            meter.feed(raw, 0, n);
+            sent += n;
+            bytes = scrubber.process(raw, 0, n);
+          } else {
+            bytes = EMPTY;
+          }
+          chunk.release();
+          if (last) {
+            byte[] tail = scrubber.finish();
+            if (tail.length > 0) {
+              byte[] all = java.util.Arrays.copyOf(bytes, bytes.length + tail.length);
+              System.arraycopy(tail, 0, all, bytes.length, tail.length);
+              bytes = all;
+            }
+          } else if (bytes.length == 0) {
+            continue;
+          }
+          response.write(last, ByteBuffer.wrap(bytes), this);
+          return Action.SCHEDULED;
+        }
+      }
+
+      @Override
+      protected void onCompleteSuccess() {
+        ended(upstreamFailure);
+      }
+
+      @Override
+      protected void onCompleteFailure(Throwable cause) {
+        clientGone(cause);
+      }
+
+      @Override
+      public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
+      }
+    }
+
+    /**
+     * Relays an answer the upstream compressed although asked for identity: decoded as it streams,
+     * on a virtual thread of its own (the decoders read a stream), then scrubbed and metered like
+     * any other.
+     */
+    private void relayDecoded(Content.Source source) {
+      byte[] buf = new byte[BUFFER];
+      try (InputStream in = ContentDecoding.decode(Content.Source.asInputStream(source), codings)) {
+        while (true) {
+          int n;
+          try {
+            n = in.read(buf);
+          } catch (IOException e) {
+            ended(e);
+            return;
+          }
+          if (n < 0) {
+            break;
+          }
+          meter.feed(buf, 0, n);
+          sent += n;
+          if (!write(false, scrubber.process(buf, 0, n))) {
+            return;
+          }
+        }
+        if (write(true, scrubber.finish())) {
+          ended(null);
+        }
+      } catch (IOException e) {
+        LOG.debug("closing the upstream stream failed: {}", e.getClass().getName());
+      }
+    }
+
+    /** A blocking write, for the decoding relay's own thread. False when the caller has gone. */
+    private boolean write(boolean last, byte[] bytes) {
+      if (bytes.length == 0 && !last) {
+        return true;
+      }
+      FutureCallback done = new FutureCallback();
+      response.write(last, ByteBuffer.wrap(bytes), done);
+      try {
+        done.block();
+        return true;
+      } catch (IOException e) {
+        clientGone(e);
+        return false;
+      }
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.keyroom.proxy;
 
-import jakarta.servlet.http.HttpServletResponse;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -161,12 +160,12 @@ final class ProxyHeaders {
 
   /**
    * Copies the upstream's response headers that may cross, each value scrubbed of the key. The
-   * first value of a name replaces what the server had set already (Date, the default
-   * Content-Type), so each reaches the client once; Keyroom's own security headers are kept. With
-   * {@code decoded}, fields describing the encoded body are left out.
+   * first value of a name replaces what the server had set already (Date), so each reaches the
+   * client once; Keyroom's own security headers are kept. With {@code decoded}, fields describing
+   * the encoded body are left out.
    */
   static void copyResponseHeaders(
-      HttpFields upstream, HttpServletResponse res, KeyScrubber scrubber, boolean decoded) {
+      HttpFields upstream, HttpFields.Mutable res, KeyScrubber scrubber, boolean decoded) {
     Set<String> connection = connectionTokens(upstream.getValuesList(HttpHeader.CONNECTION));
     Set<String> seen = new HashSet<>();
     for (HttpField f : upstream) {
@@ -178,13 +177,10 @@ final class ProxyHeaders {
       }
       String value = scrubber.scrub(f.getValue());
       if (seen.add(name)) {
-        res.setHeader(f.getName(), value);
+        res.put(f.getName(), value);
       } else {
-        res.addHeader(f.getName(), value);
+        res.add(f.getName(), value);
       }
-    }
-    if (!seen.contains("content-type")) {
-      res.setContentType(null);
     }
   }
 

@@ -2,26 +2,16 @@ package dev.keyroom.proxy;
 
 import dev.keyroom.api.ApiRoutes;
 import dev.keyroom.api.Authenticator;
-import dev.keyroom.api.HttpServer;
-import io.javalin.http.Handler;
-import io.javalin.http.HandlerType;
-import java.util.List;
+import dev.keyroom.error.UnauthenticatedException;
+import org.eclipse.jetty.server.Request;
 
 /**
- * {@code /proxy/{provider}/<path…>} for every method a provider API uses. Authentication is the
- * placeholder in the provider's own key header, so the routes are raw (no bearer token).
+ * {@code /proxy/{provider}/<path…>} for every method a provider API uses, served by a core Jetty
+ * handler ahead of the servlet and Javalin stack. Authentication is the placeholder in the
+ * provider's own key header, so there is no bearer token; a refused placeholder is a failed
+ * authentication, counted and limited like every other kind.
  */
 public final class ProxyRoutes implements ApiRoutes.Module {
-  private static final List<HandlerType> METHODS =
-      List.of(
-          HandlerType.GET,
-          HandlerType.POST,
-          HandlerType.PUT,
-          HandlerType.PATCH,
-          HandlerType.DELETE,
-          HandlerType.HEAD,
-          HandlerType.OPTIONS);
-
   private final ProviderProxy proxy;
 
   public ProxyRoutes(ProviderProxy proxy) {
@@ -30,23 +20,21 @@ public final class ProxyRoutes implements ApiRoutes.Module {
 
   @Override
   public void register(ApiRoutes r) {
-    // A refused placeholder is a failed authentication: counted and limited like every other kind.
-    Handler handle =
-        ctx ->
-            r.authenticator().verify(ctx, Authenticator.Kind.PLACEHOLDER, () -> proxy.handle(ctx));
-    for (HandlerType m : METHODS) {
-      r.raw().addHttpHandler(m, "/proxy/{provider}", handle);
-      r.raw().addHttpHandler(m, "/proxy/{provider}/<path>", handle);
-    }
-    r.raw()
-        .addHttpHandler(
-            HandlerType.CONNECT,
-            "/proxy/*",
-            ctx ->
-                HttpServer.error(
-                    ctx,
-                    405,
-                    "method_not_allowed",
-                    "CONNECT is not supported: the proxy forwards only to each provider's configured upstream"));
+    Authenticator authenticator = r.authenticator();
+    r.core(
+        "/proxy/",
+        "/proxy/{provider}/<path>",
+        (request, response, callback) -> {
+          try {
+            proxy.handle(request, response, callback);
+          } catch (UnauthenticatedException e) {
+            throw authenticator.refused(
+                Request.getRemoteAddr(request),
+                Authenticator.Kind.PLACEHOLDER,
+                e,
+                (name, value) -> response.getHeaders().put(name, value));
+          }
+          return true;
+        });
   }
 }

@@ -55,7 +55,12 @@ final class Upstreams {
     return uri;
   }
 
-  static HttpClient client(Duration connectTimeout) {
+  /**
+   * The one client for every provider: at most {@code maxConnections} open to each upstream (a
+   * request beyond waits in a queue of 8,192, then fails), and no cookies, redirects or content
+   * decoding of its own.
+   */
+  static HttpClient client(Duration connectTimeout, int maxConnections) {
     QueuedThreadPool threads = new QueuedThreadPool(200, 8);
     threads.setName("keyroom-upstream");
     threads.setDaemon(true);
@@ -64,7 +69,7 @@ final class Upstreams {
     c.setConnectTimeout(connectTimeout.toMillis());
     c.setFollowRedirects(false);
     c.setUserAgentField(null);
-    c.setMaxConnectionsPerDestination(1024);
+    c.setMaxConnectionsPerDestination(maxConnections);
     c.setMaxRequestsQueuedPerDestination(8192);
     c.setIdleTimeout(60_000);
     // No cookie store: one client serves every tenant, so a stored cookie would be replayed across

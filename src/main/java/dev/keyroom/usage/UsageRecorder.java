@@ -115,6 +115,19 @@ public final class UsageRecorder implements AutoCloseable {
     enqueue(Entry.of(use));
   }
 
+  /**
+   * Queues a proxied request if the queue has room now, without waiting: false when it is full (the
+   * caller then waits with {@link #record}, off any I/O thread). Once the recorder is closing the
+   * record is dropped and counted, as {@link #record} does, and this returns true.
+   */
+  public boolean offer(UsageRecord use) {
+    if (closing) {
+      record(use);
+      return true;
+    }
+    return queue.offer(Entry.of(use));
+  }
+
   /** Queues an audit event for a refused proxy request (no usage row). */
   public void denied(TenantId tenant, AuditEvent event) {
     enqueue(Entry.denial(tenant, event));

@@ -1,0 +1,129 @@
+package dev.keyroom.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyroom.error.ForbiddenException;
+import io.javalin.http.HandlerType;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Where requests run, and what a core route (served ahead of Javalin, like the proxy) gets that
+ * every route gets: request handlers on virtual threads — Javalin's and core ones alike, since both
+ * may block on the database — with Jetty's I/O on platform threads; Keyroom's security headers, the
+ * request metric by route template, and failures as {@code {"error","message"}}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HttpServerThreadsAndCoreRoutesTest {
+  private final Metrics metrics = new Metrics();
+  private HttpServer server;
+  private final HttpClient client = HttpClient.newHttpClient();
+
+  @BeforeAll
+  void start() {
+    ApiRoutes.Module module =
+        r -> {
+          r.unauthenticated(
+              HandlerType.GET,
+              "/t/javalin",
+              ctx -> ctx.result(Boolean.toString(Thread.currentThread().isVirtual())));
+          r.core(
+              "/t/core/",
+              "/t/core/<path>",
+              (request, response, callback) -> {
+                String path = request.getHttpURI().getPath();
+                if (path.endsWith("/refused")) {
+                  throw new ForbiddenException("refused by rule X");
+                }
+                if (path.endsWith("/bug")) {
+                  throw new IllegalStateException("a message that must not reach the client");
+                }
+                response.write(
+                    true,
+                    ByteBuffer.wrap(
+                        Boolean.toString(Thread.currentThread().isVirtual())
+                            .getBytes(StandardCharsets.UTF_8)),
+                    callback);
+                return true;
+              });
+        };
+    server = new HttpServer("127.0.0.1", 0, null, metrics, List.of(module)).start();
+  }
+
+  @AfterAll
+  void stop() {
+    server.close();
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void handlersRunOnVirtualThreads_andJettysIoOnPlatformThreads() throws Exception {
+    assertThat(get("/t/javalin").body()).isEqualTo("true");
+    assertThat(get("/t/core/x").body()).isEqualTo("true");
+    assertThat(Thread.getAllStackTraces().keySet())
+        .filteredOn(t -> t.getName().startsWith("keyroom-http"))
+        .isNotEmpty()
+        .allSatisfy(t -> assertThat(t.isVirtual()).isFalse());
+  }
+
+  @Test
+  void aCoreRouteGetsTheSecurityHeadersAndIsCountedByItsTemplate() throws Exception {
+    long before =
+        metrics.value(
+            "keyroom_http_requests_total",
+            "method",
+            "GET",
+            "route",
+            "/t/core/<path>",
+            "status",
+            "200");
+    HttpResponse<String> res = get("/t/core/abc");
+    assertThat(res.statusCode()).isEqualTo(200);
+    assertThat(res.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+    assertThat(res.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+    assertThat(res.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+    assertThat(
+            metrics.value(
+                "keyroom_http_requests_total",
+                "method",
+                "GET",
+                "route",
+                "/t/core/<path>",
+                "status",
+                "200"))
+        .isEqualTo(before + 1);
+  }
+
+  @Test
+  void whatACoreRouteThrowsIsAnsweredAsEveryRoutesErrorsAre() throws Exception {
+    HttpResponse<String> refused = get("/t/core/refused");
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(refused.body()).contains("\"error\":\"forbidden\"").contains("refused by rule X");
+
+    HttpResponse<String> bug = get("/t/core/bug");
+    assertThat(bug.statusCode()).isEqualTo(500);
+    assertThat(bug.body()).contains("\"error\":\"internal\"").doesNotContain("must not reach");
+  }
+
+  @Test
+  void pathsOutsideTheCoreRoutesStillReachJavalin() throws Exception {
+    HttpResponse<String> res = get("/t/other");
+    assertThat(res.statusCode()).isEqualTo(404);
+    assertThat(res.body()).contains("no such route");
+  }
+}
