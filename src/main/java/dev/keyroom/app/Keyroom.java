@@ -73,6 +73,9 @@ public final class Keyroom implements AutoCloseable {
    */
   static final Duration USAGE_OFFER_WAIT = Duration.ofMillis(250);
 
+  /** How long the usage writer waits for more records after the first of a batch. */
+  static final Duration USAGE_LINGER = Duration.ofMillis(10);
+
   private final Config config;
   private final Clock clock;
   private final Database db;
@@ -284,7 +287,8 @@ public final class Keyroom implements AutoCloseable {
                                 vault,
                                 metrics,
                                 config.positiveInt(Config.Setting.USAGE_QUEUE, MAX_USAGE_QUEUE),
-                                USAGE_OFFER_WAIT)
+                                USAGE_OFFER_WAIT,
+                                USAGE_LINGER)
                             .start(),
                     metrics,
                     clock,

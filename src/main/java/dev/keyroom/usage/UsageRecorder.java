@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>What can be lost, and how it shows:
  *
  * <ul>
- *   <li>A full queue makes the request thread wait up to {@code offerWait}, then the record is
- *       dropped and counted in {@code keyroom_usage_dropped_total}.
+ *   <li>A full queue makes the request wait up to {@code offerWait}, then the record is dropped and
+ *       counted in {@code keyroom_usage_dropped_total}.
  *   <li>A batch whose transaction fails is tried once more; if that fails too, its entries are
  *       written one per transaction, so one that cannot be written (its tenant deleted meanwhile)
  *       does not take the others with it. What still fails is counted in {@code
@@ -44,6 +44,7 @@ public final class UsageRecorder implements AutoCloseable {
   public static final int MAX_BATCH = 500;
 
   private static final Duration RETRY_PAUSE = Duration.ofMillis(100);
+  private static final long LINGER_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final Database db;
   private final UsageWriter writer;
@@ -51,6 +52,7 @@ public final class UsageRecorder implements AutoCloseable {
   private final BlockingQueue<Entry> queue;
   private final int batchSize;
   private final Duration offerWait;
+  private final long lingerNanos;
   private final Thread thread;
   private volatile boolean closing;
 
@@ -66,6 +68,24 @@ public final class UsageRecorder implements AutoCloseable {
       Metrics metrics,
       int capacity,
       Duration offerWait) {
+    this(db, store, audit, vault, metrics, capacity, offerWait, Duration.ZERO);
+  }
+
+  /**
+   * With {@code linger}: once the writer has a record, it waits up to that long for more before it
+   * writes, so a busy proxy writes few large batches (each batch costs a transaction and an audit
+   * head update whatever its size) instead of many of one or two. Usage then shows up to {@code
+   * linger} later; what a crash can lose does not change (the queue plus one batch).
+   */
+  public UsageRecorder(
+      Database db,
+      UsageStore store,
+      AuditLog audit,
+      Vault vault,
+      Metrics metrics,
+      int capacity,
+      Duration offerWait,
+      Duration linger) {
     if (capacity < 1) {
       throw new IllegalArgumentException(
           "usage queue capacity must be at least 1 (got " + capacity + ")");
@@ -76,6 +96,7 @@ public final class UsageRecorder implements AutoCloseable {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.batchSize = Math.min(MAX_BATCH, capacity);
     this.offerWait = offerWait;
+    this.lingerNanos = linger.toNanos();
     metrics.describe(
         "keyroom_usage_recorded_total", "Proxied requests recorded in usage and audit");
     metrics.describe(
@@ -171,6 +192,7 @@ public final class UsageRecorder implements AutoCloseable {
       }
       batch.add(first);
       queue.drainTo(batch, batchSize - 1);
+      linger(batch);
       try {
         writeOrCount(batch);
       } catch (RuntimeException ex) {
@@ -180,6 +202,30 @@ public final class UsageRecorder implements AutoCloseable {
       } finally {
         batch.clear();
       }
+    }
+  }
+
+  /** Adds what arrives within the linger after the batch's first record, up to a full batch. */
+  private void linger(List<Entry> batch) {
+    long deadline = System.nanoTime() + lingerNanos;
+    while (batch.size() < batchSize && !closing) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      Entry next;
+      try {
+        // in slices, so a close() is not kept waiting for the rest of the linger
+        next = queue.poll(Math.min(left, LINGER_SLICE_NANOS), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException ie) {
+        closing = true;
+        return;
+      }
+      if (next == null) {
+        continue;
+      }
+      batch.add(next);
+      queue.drainTo(batch, batchSize - batch.size());
     }
   }
 

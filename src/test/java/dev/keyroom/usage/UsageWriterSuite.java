@@ -134,6 +134,39 @@ abstract class UsageWriterSuite extends OneKeyroomPerClass {
   }
 
   @Test
+  void recordsArrivingWithinTheLingerShareOneBatch_andCloseDoesNotWaitOutTheLinger()
+      throws Exception {
+    UsageRecorder r =
+        new UsageRecorder(
+                k.keyroom.db(),
+                new UsageStore(k.keyroom.db()),
+                k.keyroom.audit(),
+                k.keyroom.vault(),
+                metrics,
+                10,
+                Duration.ofMillis(250),
+                Duration.ofSeconds(3))
+            .start();
+    long t0 = System.currentTimeMillis();
+    r.record(use(tenant, "/v1/first", t0));
+    Thread.sleep(100);
+    r.record(use(tenant, "/v1/second", t0 + 1));
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (metrics.count("keyroom_usage_batch_rows") == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(metrics.count("keyroom_usage_batch_rows")).isEqualTo(1);
+    assertThat(metrics.sum("keyroom_usage_batch_rows")).isEqualTo(2.0);
+    assertThat(paths(tenant)).containsExactly("/v1/first", "/v1/second");
+
+    r.record(use(tenant, "/v1/third", t0 + 2));
+    long closing = System.nanoTime();
+    r.close();
+    assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Duration.ofSeconds(2));
+    assertThat(paths(tenant)).containsExactly("/v1/first", "/v1/second", "/v1/third");
+  }
+
+  @Test
   void aBatchThatCannotCommit_isWrittenNeitherHalfNorTwice_onlyTheBadRecordIsLostAndCounted() {
     Tenancy.Founded gone = newTenant("gone");
     k.keyroom.tenancy().deleteTenant(gone.tenant().id());
