@@ -146,6 +146,9 @@ public final class ProviderProxy implements AutoCloseable {
     this.client = Upstreams.client(connectTimeout, limits.upstreamConnections());
     metrics.describe("keyroom_proxy_requests_total", "Proxied requests by provider and status");
     metrics.describe(
+        "keyroom_proxy_retries_total",
+        "Proxied requests sent again because the upstream closed a pooled connection unanswered");
+    metrics.describe(
         "keyroom_proxy_aborted_total",
         "Proxied requests aborted because their session ended or their key changed");
     metrics.gauge(
@@ -325,7 +328,9 @@ public final class ProviderProxy implements AutoCloseable {
     private final KeyScrubber scrubber;
     private final AtomicBoolean bodyTaken = new AtomicBoolean();
     private final AtomicBoolean settled = new AtomicBoolean();
-    private org.eclipse.jetty.client.Request out;
+    private volatile org.eclipse.jetty.client.Request out;
+    private URI target;
+    private boolean retried;
     private ClientBody body;
     private List<String> codings = List.of();
     private String unsupportedCoding;
@@ -359,6 +364,11 @@ public final class ProviderProxy implements AutoCloseable {
     }
 
     void send(URI target) {
+      this.target = target;
+      sendOnce();
+    }
+
+    private void sendOnce() {
       CredentialKind.ProxySpec spec = provider.kind().proxy();
       HttpFields in = request.getHeaders();
       out =
@@ -462,6 +472,16 @@ public final class ProviderProxy implements AutoCloseable {
 
     /** The upstream gave no answer to pass on: answer the caller with what went wrong. */
     private void refuse(Throwable cause) {
+      if (!retried && closedUnanswered(cause)) {
+        // A pooled connection the upstream had already closed (servers close idle connections,
+        // some after every answer without saying so): the request never reached it. Once more,
+        // on another connection.
+        retried = true;
+        metrics.increment("keyroom_proxy_retries_total", "provider", provider.kind().id());
+        LOG.debug("{} upstream closed the connection unanswered; retrying", provider.kind().id());
+        sendOnce();
+        return;
+      }
       KeyroomException e;
       String outcome = "failed";
       if (body != null && body.framing() != null) {
@@ -484,6 +504,10 @@ public final class ProviderProxy implements AutoCloseable {
                     + " decodes gzip and deflate)");
       } else {
         e = Upstreams.failure(provider.kind().id(), provider.base(), cause, readTimeout);
+        LOG.info(
+            "{} upstream failed before answering: {}",
+            provider.kind().id(),
+            Upstreams.describeChain(cause));
       }
       status = e.status();
       KeyroomException answer = e;
@@ -492,6 +516,26 @@ public final class ProviderProxy implements AutoCloseable {
           () ->
               HttpServer.writeError(
                   response, callback, answer.status(), answer.code(), answer.getMessage()));
+    }
+
+    /**
+     * True when the upstream closed the connection before any byte of an answer, Keyroom did not
+     * end the exchange, and none of the caller's body has been sent yet, so the request can be sent
+     * again exactly as it was.
+     */
+    private boolean closedUnanswered(Throwable cause) {
+      if (exchange.abortedBecause() != null || unsupportedCoding != null) {
+        return false;
+      }
+      if (body != null && (body.framing() != null || body.bytes() > 0)) {
+        return false;
+      }
+      for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        if (t instanceof java.io.EOFException) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** The upstream broke off mid-answer (or Keyroom ended the exchange): the caller's is cut. */

@@ -125,6 +125,15 @@ final class Upstreams {
     return new BadGatewayException(where + " failed: " + describe(cause));
   }
 
+  /** The classes of a failure and its causes, outermost first: never their messages. */
+  static String describeChain(Throwable t) {
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; t != null && i < 5; i++, t = t.getCause() == t ? null : t.getCause()) {
+      s.append(i == 0 ? "" : " < ").append(t.getClass().getSimpleName());
+    }
+    return s.isEmpty() ? "unknown failure" : s.toString();
+  }
+
   /** The failure's class only: messages of network errors can carry URLs. */
   static String describe(Throwable t) {
     return t == null ? "unknown failure" : t.getClass().getSimpleName();
