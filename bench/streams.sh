@@ -31,14 +31,17 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# the slow upstream: every request gets S events, one a second, then the stream ends
+# the slow upstream: every request gets S events, one a second, then the stream ends and the
+# connection is closed, which the answer says (Connection: close): without it a client that keeps
+# connections for reuse (Keyroom's does; nginx here opens one per request) would send later
+# requests on connections this server has closed
 cat > "$work/upstream.py" <<PY
 import asyncio
 async def serve(reader, writer):
     try:
         while (await reader.readline()) not in (b"\r\n", b"\n", b""):
             pass
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
         for i in range($S):
             await asyncio.sleep(1)
             last = i == $S - 1

@@ -36,6 +36,9 @@ public final class HttpServer implements AutoCloseable {
   /** The name of the main listener's connector when the proxy has a listener of its own. */
   static final String MAIN_CONNECTOR = "main";
 
+  /** Connections the kernel may hold for a listener before they are accepted (capped by it). */
+  static final int ACCEPT_QUEUE = 4096;
+
   private final Javalin app;
   private final List<ApiRoutes.Route> routes = new ArrayList<>();
   private final boolean proxyListener;
@@ -75,10 +78,10 @@ public final class HttpServer implements AutoCloseable {
               config.http.maxRequestSize = Json.MAX_BODY_BYTES;
               config.http.generateEtags = false;
               config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
+              // with a connector added, Javalin adds none of its own: the listeners are made here
+              config.jetty.addConnector(
+                  (server, http) -> connector(server, http, host, port, MAIN_CONNECTOR));
               if (proxyPort != null) {
-                // with a connector added, Javalin adds none of its own: the main one is made here
-                config.jetty.addConnector(
-                    (server, http) -> connector(server, http, host, port, MAIN_CONNECTOR));
                 config.jetty.addConnector(
                     (server, http) -> connector(server, http, host, proxyPort, PROXY_CONNECTOR));
               }
@@ -217,9 +220,6 @@ public final class HttpServer implements AutoCloseable {
 
   /** The main listener's port (API, web UI, and the proxy unless it has a listener of its own). */
   public int port() {
-    if (!proxyListener) {
-      return app.port();
-    }
     for (var c : app.jettyServer().server().getConnectors()) {
       if (MAIN_CONNECTOR.equals(c.getName()) && c instanceof ServerConnector sc) {
         return sc.getLocalPort();
@@ -235,6 +235,10 @@ public final class HttpServer implements AutoCloseable {
       int port,
       String name) {
     ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
+    // Many clients connecting at once (a workroom opening its streams) must not overflow the
+    // kernel's queue of connections not yet accepted: the JDK's default of 50 drops the rest,
+    // whose clients retry a second or more later.
+    c.setAcceptQueueSize(ACCEPT_QUEUE);
     c.setHost(host);
     c.setPort(port);
     c.setName(name);
