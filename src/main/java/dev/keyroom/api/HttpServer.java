@@ -200,9 +200,10 @@ public final class HttpServer implements AutoCloseable {
 
   /**
    * Jetty's I/O — selectors, parsing, writes — on a small pool of platform threads; request
-   * handlers, which may block on the database, on a virtual thread each. (With every task on a
-   * virtual thread, the selectors' blocking {@code select} calls held carrier threads, of which
-   * there are as many as cores.)
+   * handlers, which may block on the database, on a virtual thread each, or (Jetty's choice under
+   * load) on the pool thread that read the request once another has taken over its selecting. (With
+   * every task on a virtual thread, the selectors' blocking {@code select} calls held carrier
+   * threads, of which there are as many as cores.)
    */
   private static QueuedThreadPool threads() {
     QueuedThreadPool threads = new QueuedThreadPool(200, 8);

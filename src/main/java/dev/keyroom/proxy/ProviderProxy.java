@@ -163,10 +163,10 @@ public final class ProviderProxy implements AutoCloseable {
   }
 
   /**
-   * Admission, on the request's own thread (a virtual thread: a grant not yet cached is read from
-   * the database here): the provider, the method and target, the placeholder, the session's and
-   * tenant's places in flight. A refusal is thrown (a {@link KeyroomException}); once this returns,
-   * the exchange owns {@code callback} and forwards and settles without blocking any thread.
+   * Admission, on a thread that may block (a grant not yet cached is read from the database here):
+   * the provider, the method and target, the placeholder, the session's and tenant's places in
+   * flight. A refusal is thrown (a {@link KeyroomException}); once this returns, the exchange owns
+   * {@code callback} and forwards and settles without blocking any thread.
    */
   void handle(Request request, Response response, Callback callback) {
     long started = System.nanoTime();
