@@ -520,14 +520,12 @@ public final class ProviderProxy implements AutoCloseable {
 
     /**
      * True when the upstream closed the connection before any byte of an answer, Keyroom did not
-     * end the exchange, and none of the caller's body has been sent yet, so the request can be sent
-     * again exactly as it was.
+     * end the exchange, and the request has no body, so it can be sent again exactly as it was. (A
+     * body streams from the caller and is not kept; the failed attempt has failed the caller's
+     * upload with it.)
      */
     private boolean closedUnanswered(Throwable cause) {
-      if (exchange.abortedBecause() != null || unsupportedCoding != null) {
-        return false;
-      }
-      if (body != null && (body.framing() != null || body.bytes() > 0)) {
+      if (exchange.abortedBecause() != null || unsupportedCoding != null || body != null) {
         return false;
       }
       for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {

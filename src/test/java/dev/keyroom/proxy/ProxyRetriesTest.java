@@ -24,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An upstream that closes a connection without answering — a pooled connection it had closed
  * already, as servers do with idle ones and some after every answer — costs the caller nothing when
- * the request can be sent again as it was: once more, on a new connection. It is never sent twice
- * once any of the caller's body has gone out, and never more than twice.
+ * the request can be sent again as it was (it has no body): once more, on a new connection, and
+ * never more than twice. A request with a body, which streams from the caller and is not kept, is
+ * never sent twice.
  */
 class ProxyRetriesTest {
   @TempDir Path dir;
@@ -74,8 +75,7 @@ class ProxyRetriesTest {
   }
 
   @Test
-  void aRequestWhoseBodyHasReachedTheUpstreamIsNeverSentAgain() throws IOException {
-    // the upstream reads the whole body before it closes: the body has gone out
+  void aRequestWithABodyIsNeverSentAgain() throws IOException {
     start(n -> true);
     HttpResponse<String> res =
         f.send(
