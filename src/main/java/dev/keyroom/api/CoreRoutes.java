@@ -54,10 +54,7 @@ final class CoreRoutes extends Handler.Wrapper {
       return super.handle(request, response, callback);
     }
     Callback logged = new Logged(request, response, callback, route.template());
-    HttpFields.Mutable h = response.getHeaders();
-    h.put("X-Content-Type-Options", "nosniff");
-    h.put("X-Frame-Options", "DENY");
-    h.put("Referrer-Policy", "no-referrer");
+    securityHeaders(response.getHeaders());
     try {
       check(request, path);
       route.handler().handle(request, response, logged);
@@ -150,9 +147,18 @@ final class CoreRoutes extends Handler.Wrapper {
       return;
     }
     response.setStatus(status);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-    response.getHeaders().remove(HttpHeader.CONTENT_LENGTH);
+    HttpFields.Mutable h = response.getHeaders();
+    securityHeaders(h); // again: a handler may have reset the response
+    h.put(HttpHeader.CONTENT_TYPE, "application/json");
+    h.remove(HttpHeader.CONTENT_LENGTH);
     response.write(true, ByteBuffer.wrap(bytes), callback);
+  }
+
+  /** The headers every Keyroom response carries. */
+  private static void securityHeaders(HttpFields.Mutable h) {
+    h.put("X-Content-Type-Options", "nosniff");
+    h.put("X-Frame-Options", "DENY");
+    h.put("Referrer-Policy", "no-referrer");
   }
 
   /** Logs and counts the request by route template once it is over, however it ended. */

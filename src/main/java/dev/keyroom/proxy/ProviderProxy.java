@@ -75,6 +75,7 @@ public final class ProviderProxy implements AutoCloseable {
   private static final List<String> METHODS =
       List.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
   private static final byte[] EMPTY = new byte[0];
+  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
 
   /**
    * How many proxy requests one session, and one tenant, may have in flight at once, and how many
@@ -217,7 +218,18 @@ public final class ProviderProxy implements AutoCloseable {
       exchange.close();
       throw e;
     }
-    new Call(p, grant, exchange, request, response, callback, method, path, started).send(target);
+    Call call = new Call(p, grant, exchange, request, response, callback, method, path, started);
+    try {
+      call.send(target);
+    } catch (RuntimeException e) {
+      // Refused before anything went out (a stored key that cannot be a header value): the
+      // caller's answer is the refusal, and the place in flight is given back.
+      if (call.dispatched()) {
+        throw new IllegalStateException("the upstream request failed after it was sent", e);
+      }
+      exchange.close();
+      throw e;
+    }
   }
 
   /** The provider segment of {@code /proxy/{provider}/…}. */
@@ -331,6 +343,7 @@ public final class ProviderProxy implements AutoCloseable {
     private volatile org.eclipse.jetty.client.Request out;
     private URI target;
     private boolean retried;
+    private volatile boolean dispatched;
     private ClientBody body;
     private List<String> codings = List.of();
     private String unsupportedCoding;
@@ -402,11 +415,27 @@ public final class ProviderProxy implements AutoCloseable {
       }
       exchange.attach(out);
       exchange.awaitingAnswer(true);
+      dispatched = true;
       out.send(this);
+    }
+
+    /** True once the upstream request was handed to the client: the exchange owns the callback. */
+    boolean dispatched() {
+      return dispatched;
     }
 
     @Override
     public void onHeaders(org.eclipse.jetty.client.Response upstream) {
+      try {
+        takeHeaders(upstream);
+      } catch (Throwable t) {
+        // Unanswered (answered stays false): the abort completes the exchange as a 502.
+        LOG.error("proxy could not take the upstream's answer: {}", t.getClass().getName());
+        upstream.abort(t);
+      }
+    }
+
+    private void takeHeaders(org.eclipse.jetty.client.Response upstream) {
       exchange.awaitingAnswer(false);
       // The scrubber must read what it scrubs: decode what the upstream encoded anyway, refuse what
       // cannot be.
@@ -482,17 +511,26 @@ public final class ProviderProxy implements AutoCloseable {
         sendOnce();
         return;
       }
+      answerFailure(cause);
+    }
+
+    /**
+     * Answers a failure while nothing of an answer has been sent: Keyroom ended the exchange (403),
+     * the caller's body was malformed (400), or the upstream failed or sent what cannot be scrubbed
+     * (502, 504).
+     */
+    private void answerFailure(Throwable cause) {
       KeyroomException e;
       String outcome = "failed";
-      if (body != null && body.framing() != null) {
+      if (exchange.abortedBecause() != null) {
+        e =
+            new ForbiddenException(
+                "the request was ended while in flight: " + exchange.abortedBecause());
+      } else if (body != null && body.framing() != null) {
         // Broken framing (a chunked body cut short or malformed, a body shorter than its
         // Content-Length) is the client's error: 400 naming the rule, never an empty 200.
         e = new InvalidInputException(null, RequestShape.BODY_FRAMING);
         outcome = "client_aborted";
-      } else if (exchange.abortedBecause() != null) {
-        e =
-            new ForbiddenException(
-                "the request was ended while in flight: " + exchange.abortedBecause());
       } else if (unsupportedCoding != null) {
         e =
             new BadGatewayException(
@@ -520,12 +558,16 @@ public final class ProviderProxy implements AutoCloseable {
 
     /**
      * True when the upstream closed the connection before any byte of an answer, Keyroom did not
-     * end the exchange, and the request has no body, so it can be sent again exactly as it was. (A
-     * body streams from the caller and is not kept; the failed attempt has failed the caller's
-     * upload with it.)
+     * end the exchange, the method is idempotent (RFC 9110: GET, HEAD, OPTIONS, PUT, DELETE — a
+     * closed connection does not tell whether the upstream had acted on the request) and the
+     * request has no body, so it can be sent again exactly as it was. (A body streams from the
+     * caller and is not kept; the failed attempt has failed the caller's upload with it.)
      */
     private boolean closedUnanswered(Throwable cause) {
-      if (exchange.abortedBecause() != null || unsupportedCoding != null || body != null) {
+      if (exchange.abortedBecause() != null
+          || unsupportedCoding != null
+          || body != null
+          || !IDEMPOTENT.contains(method)) {
         return false;
       }
       for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -538,6 +580,13 @@ public final class ProviderProxy implements AutoCloseable {
 
     /** The upstream broke off mid-answer (or Keyroom ended the exchange): the caller's is cut. */
     private void broken(Throwable cause) {
+      if (!response.isCommitted()) {
+        // Nothing of the answer has left yet (its headers came, no byte of its body): the caller
+        // gets a refusal that says what happened, not the upstream's headers over a cut body.
+        response.reset();
+        answerFailure(cause);
+        return;
+      }
       if (exchange.abortedBecause() != null) {
         LOG.info(
             "{} exchange aborted after {} bytes: {}",
@@ -727,6 +776,10 @@ public final class ProviderProxy implements AutoCloseable {
         }
       } catch (IOException e) {
         LOG.debug("closing the upstream stream failed: {}", e.getClass().getName());
+      } catch (RuntimeException | Error e) {
+        LOG.error("proxy decoding relay failed: {}", e.getClass().getName());
+        out.abort(e);
+        broken(e);
       }
     }
 

@@ -231,14 +231,20 @@ class EveryRouteLogsNoRequestOrCredentialDataTest {
         k.keyroom
             .vault()
             .create(scope, kind, name, SecretValue.ofUtf8(canary + "-clean-0000"), "test");
+    storeFirstVersionAsIs(k, scope, new CredentialId(c.id()), kind, canary + "\r\n");
+    return c;
+  }
+
+  /**
+   * Overwrites version 1 of a credential with {@code value} as the vault itself would have stored
+   * it, past the rules it checks at the door: a value stored before those rules existed.
+   */
+  static void storeFirstVersionAsIs(
+      TestKeyroom k, CredentialScope scope, CredentialId id, String kind, String value) {
     byte[] aad =
-        new CredentialAad(
-                scope.tenant(), scope.home(), scope.owner(), new CredentialId(c.id()), 1, kind)
-            .encode();
+        new CredentialAad(scope.tenant(), scope.home(), scope.owner(), id, 1, kind).encode();
     byte[] ct =
-        k.keyroom
-            .keys()
-            .encrypt(scope.tenant(), (canary + "\r\n").getBytes(StandardCharsets.UTF_8), aad);
+        k.keyroom.keys().encrypt(scope.tenant(), value.getBytes(StandardCharsets.UTF_8), aad);
     k.keyroom
         .db()
         .jdbi()
@@ -247,12 +253,9 @@ class EveryRouteLogsNoRequestOrCredentialDataTest {
                 h.createUpdate(
                         "UPDATE credential_versions SET ciphertext = :c WHERE credential_id = :id AND version = 1")
                     .bind("c", Base64.getEncoder().encodeToString(ct))
-                    .bind("id", c.id())
+                    .bind("id", id.value())
                     .execute());
-    assertThat(
-            k.keyroom.vault().resolve(scope, new CredentialId(c.id()), null).value().revealUtf8())
-        .endsWith("\r\n");
-    return c;
+    assertThat(k.keyroom.vault().resolve(scope, id, null).value().revealUtf8()).isEqualTo(value);
   }
 
   /** The web UI's "Test key" on the secret whose value ends in CR/LF. */

@@ -181,6 +181,26 @@ class ProxyConcurrencyCapTest {
   }
 
   @Test
+  void aKeyThatCannotBeSentIsRefusedAndGivesItsPlaceBack() throws Exception {
+    ProxiedTenants.Tenant a = f.tenant("acme");
+    // a trailing newline (stored before the vault refused them) cannot go in a header: refused
+    // before anything leaves Keyroom
+    EveryRouteLogsNoRequestOrCredentialDataTest.storeFirstVersionAsIs(
+        f.k,
+        dev.keyroom.vault.CredentialScope.tenantSecrets(a.founded().tenant().id()),
+        a.secret(),
+        "gemini",
+        a.key() + "\n");
+    for (int i = 0; i < 5; i++) { // more than the session's limit of 2
+      HttpResponse<String> res = f.get(a, "/v1beta/models");
+      assertThat(res.statusCode()).as("request %d", i).isEqualTo(409);
+      assertThat(res.body()).contains("line break").doesNotContain(a.key());
+    }
+    assertThat(f.upstream.seen()).isEmpty();
+    assertThat(f.k.keyroom.metrics().scrape()).contains("keyroom_proxy_in_flight 0.0");
+  }
+
+  @Test
   void anUpstreamThatBreaksOffGivesItsPlaceBack() throws Exception {
     ProxiedTenants.Tenant a = f.tenant("acme");
     for (int i = 0; i < 3; i++) {

@@ -282,6 +282,14 @@ class ProxyRefusalTest {
           Thread.sleep(3_000);
           FakeUpstream.json(ex, 200, "{}");
         });
+    live.on(
+        "/headers-then-silence",
+        (ex, seen) -> {
+          ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+          ex.sendResponseHeaders(200, 0);
+          ex.getResponseBody().flush();
+          Thread.sleep(3_000);
+        });
     f =
         new ProxyFixture(
             dir.resolve("second"),
@@ -302,6 +310,18 @@ class ProxyRefusalTest {
         f.send("GET", "/proxy/gemini/slow", null, "x-goog-api-key", f.placeholders.get("gemini"));
     assertError(slow, 504, "upstream_timeout");
     assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(2_500);
+    // silent after its headers, before any byte of the body: nothing has reached the caller yet,
+    // so it is told why, not handed the upstream's headers over an empty body
+    HttpResponse<String> silent =
+        f.send(
+            "GET",
+            "/proxy/gemini/headers-then-silence",
+            null,
+            "x-goog-api-key",
+            f.placeholders.get("gemini"));
+    assertError(silent, 504, "upstream_timeout");
+    assertThat(silent.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+    assertThat(silent.headers().firstValue("Content-Type")).hasValue("application/json");
     assertThat(refused.body() + slow.body())
         .doesNotContain(f.keys.get("openai"))
         .doesNotContain(f.keys.get("gemini"));

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An upstream that closes a connection without answering — a pooled connection it had closed
  * already, as servers do with idle ones and some after every answer — costs the caller nothing when
- * the request can be sent again as it was (it has no body): once more, on a new connection, and
- * never more than twice. A request with a body, which streams from the caller and is not kept, is
- * never sent twice.
+ * the request can be sent again as it was (an idempotent method, no body): once more, on a new
+ * connection, and never more than twice. A POST, which the upstream may have acted on, and a
+ * request with a body, which streams from the caller and is not kept, are never sent twice.
  */
 class ProxyRetriesTest {
   @TempDir Path dir;
@@ -75,11 +75,22 @@ class ProxyRetriesTest {
   }
 
   @Test
+  void aPostIsNeverSentAgain_evenWithoutABody() throws IOException {
+    // a closed connection does not say whether the upstream acted on the request
+    start(n -> true);
+    HttpResponse<String> res =
+        f.send("POST", "/proxy/gemini/v1beta/models/m:countTokens", null, "x-goog-api-key", ph());
+    assertThat(res.statusCode()).isEqualTo(502);
+    assertThat(upstream.requests).containsExactly("POST");
+    assertThat(retries()).isZero();
+  }
+
+  @Test
   void aRequestWithABodyIsNeverSentAgain() throws IOException {
     start(n -> true);
     HttpResponse<String> res =
         f.send(
-            "POST",
+            "PUT",
             "/proxy/gemini/v1beta/models/m:generateContent",
             "{\"contents\":[]}",
             "x-goog-api-key",
@@ -87,7 +98,7 @@ class ProxyRetriesTest {
             "Content-Type",
             "application/json");
     assertThat(res.statusCode()).isEqualTo(502);
-    assertThat(upstream.requests).containsExactly("POST {\"contents\":[]}");
+    assertThat(upstream.requests).containsExactly("PUT {\"contents\":[]}");
     assertThat(retries()).isZero();
   }
 
