@@ -128,7 +128,9 @@ class ApiDocExamplesTest {
           .isZero();
       assertThat(err).contains("### all examples ran");
 
-      // What the examples did is really there.
+      // What the examples did is really there (the proxy's usage and audit are written off the
+      // request path, a moment after the answer).
+      k.awaitUsageRows(null, 1);
       assertThat(gemini.seen())
           .singleElement()
           .satisfies(s -> assertThat(s.header("x-goog-api-key")).isEqualTo(GEMINI_KEY));

@@ -142,7 +142,9 @@ class GeneratedClientTutorialTest {
       assertThat(gemini.last().header("x-goog-api-key")).isEqualTo(GEMINI_KEY);
       assertThat(answer.body() + answer.headers().map()).doesNotContain(GEMINI_KEY);
 
-      // Usage: the member sees her own call, with Gemini's token counts.
+      // Usage: the member sees her own call, with Gemini's token counts (recorded off the request
+      // path, a moment after the answer).
+      k.awaitUsageRows(null, 1);
       Usage usage = new UsageApi(client(k, miaToken)).getUsage(null, null, "workroom");
       assertThat(usage.getScope()).isEqualTo(Usage.ScopeEnum.OWN);
       assertThat(usage.getRows())

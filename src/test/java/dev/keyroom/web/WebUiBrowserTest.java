@@ -316,6 +316,7 @@ class WebUiBrowserTest {
               HttpResponse.BodyHandlers.ofString());
       assertThat(call.statusCode()).isEqualTo(200);
     }
+    kr.awaitUsageRows(acme.tenant().id(), 3); // recorded off the request path, after the answers
     page.navigate(kr.url() + "/usage?period=24h&by=provider");
     for (int i = 0; i < 50 && page.locator("#usage-table").count() == 0; i++) {
       page.waitForTimeout(200);
