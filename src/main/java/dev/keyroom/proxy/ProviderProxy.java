@@ -502,9 +502,9 @@ public final class ProviderProxy implements AutoCloseable {
     /** The upstream gave no answer to pass on: answer the caller with what went wrong. */
     private void refuse(Throwable cause) {
       if (!retried && closedUnanswered(cause)) {
-        // A pooled connection the upstream had already closed (servers close idle connections,
-        // some after every answer without saying so): the request never reached it. Once more,
-        // on another connection.
+        // Most likely a pooled connection the upstream had already closed (servers close idle
+        // connections, some after every answer without saying so). The method is idempotent and
+        // there is no body, so sending it again is safe either way: once more, on another one.
         retried = true;
         metrics.increment("keyroom_proxy_retries_total", "provider", provider.kind().id());
         LOG.debug("{} upstream closed the connection unanswered; retrying", provider.kind().id());
