@@ -3,6 +3,7 @@ package dev.keyroom.oauth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyroom.api.CredentialHeader;
+import dev.keyroom.api.OutboundHttp;
 import dev.keyroom.crypto.SecretValue;
 import dev.keyroom.error.InvalidInputException;
 import dev.keyroom.tenancy.TenantId;
@@ -14,7 +15,6 @@ import dev.keyroom.vault.ResolvedCredential;
 import dev.keyroom.vault.Vault;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -33,11 +33,7 @@ public final class GitTokenCheck {
   private final Vault vault;
   private final OAuthIntegrations oauth;
   private final String apiUrl;
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .connectTimeout(Duration.ofSeconds(10))
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .build();
+  private final OutboundHttp http = new OutboundHttp(Duration.ofSeconds(10));
 
   public GitTokenCheck(Vault vault, OAuthIntegrations oauth, String apiUrl) {
     this.vault = vault;
@@ -78,7 +74,7 @@ public final class GitTokenCheck {
               .header("User-Agent", "keyroom")
               .GET()
               .build();
-      HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> res = http.client().send(req, HttpResponse.BodyHandlers.ofString());
       if (res.statusCode() == 200) {
         return new Result(true, 200, account(res.body()), "the token works");
       }

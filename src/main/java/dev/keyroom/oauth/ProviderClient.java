@@ -2,11 +2,11 @@ package dev.keyroom.oauth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyroom.api.OutboundHttp;
 import dev.keyroom.crypto.SecretValue;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -26,15 +26,11 @@ public final class ProviderClient {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Pattern ERROR_CODE = Pattern.compile("[a-z_]{1,64}");
 
-  private final HttpClient http;
+  private final OutboundHttp http;
   private final Duration timeout;
 
   public ProviderClient(Duration connectTimeout, Duration timeout) {
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(connectTimeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    this.http = new OutboundHttp(connectTimeout);
     this.timeout = timeout;
   }
 
@@ -150,7 +146,7 @@ public final class ProviderClient {
 
   private HttpResponse<String> send(OAuthProvider p, HttpRequest req, String endpoint) {
     try {
-      return http.send(req, HttpResponse.BodyHandlers.ofString());
+      return http.client().send(req, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new ProviderException(
           ProviderException.Kind.TRANSIENT,

@@ -2,6 +2,7 @@ package dev.keyroom.proxy;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.keyroom.api.CredentialHeader;
+import dev.keyroom.api.OutboundHttp;
 import dev.keyroom.audit.AuditEvent;
 import dev.keyroom.audit.AuditLog;
 import dev.keyroom.catalog.Catalog;
@@ -14,7 +15,6 @@ import dev.keyroom.vault.ResolvedCredential;
 import dev.keyroom.vault.Vault;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -70,11 +70,7 @@ public final class KeyTest {
   private final ProviderProxy proxy;
   private final AuditLog audit;
   private final Clock clock;
-  private final HttpClient client =
-      HttpClient.newBuilder()
-          .connectTimeout(TIMEOUT)
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .build();
+  private final OutboundHttp client = new OutboundHttp(TIMEOUT);
 
   public KeyTest(Catalog catalog, Vault vault, ProviderProxy proxy, AuditLog audit, Clock clock) {
     this.catalog = catalog;
@@ -118,7 +114,7 @@ public final class KeyTest {
                   kind.proxy().keyHeader(),
                   CredentialHeader.value(c.id(), kind.proxy().keyFormat(), key.value()))
               .build();
-      status = client.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+      status = client.client().send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
       outcome =
           status >= 200 && status < 300
               ? Outcome.OK

@@ -15,6 +15,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -36,8 +37,10 @@ public final class Passwords {
 
   /**
    * Hash of a random password: verified against when the user is unknown, so timing does not tell.
+   * Made on a thread of its own as the server starts (an Argon2id hash is a large share of a
+   * start), and waited for by the first check that needs it.
    */
-  private final String decoy;
+  private final CompletableFuture<String> decoy;
 
   public Passwords(Database db, Tenancy tenancy, AuditLog audit, Clock clock) {
     this.db = db;
@@ -45,7 +48,10 @@ public final class Passwords {
     this.audit = audit;
     this.clock = clock;
     this.argon = Argon2id.standard();
-    this.decoy = argon.hash(oneTimePassword());
+    this.decoy =
+        CompletableFuture.supplyAsync(
+            () -> argon.hash(oneTimePassword()),
+            task -> Thread.ofPlatform().daemon().name("keyroom-decoy-hash").start(task));
   }
 
   /** A signed-in person's account, as the password check found it. */
@@ -204,7 +210,7 @@ public final class Passwords {
                                 .bind("n", userName == null ? "" : userName.trim())
                                 .mapToMap()
                                 .findOne()));
-    String hash = row.map(r -> (String) r.get("hash")).orElse(decoy);
+    String hash = row.map(r -> (String) r.get("hash")).orElseGet(decoy::join);
     boolean right = argon.verify(usable ? password : "", hash) && row.isPresent();
     if (!right) {
       return Optional.empty();
