@@ -221,12 +221,7 @@ public final class HttpServer implements AutoCloseable {
 
   /** The main listener's port (API, web UI, and the proxy unless it has a listener of its own). */
   public int port() {
-    for (var c : app.jettyServer().server().getConnectors()) {
-      if (MAIN_CONNECTOR.equals(c.getName()) && c instanceof ServerConnector sc) {
-        return sc.getLocalPort();
-      }
-    }
-    throw new IllegalStateException("the main listener is not running");
+    return localPort(MAIN_CONNECTOR);
   }
 
   private static ServerConnector connector(
@@ -248,15 +243,16 @@ public final class HttpServer implements AutoCloseable {
 
   /** The port of the proxy's own listener, or 0 when the proxy shares the main port. */
   public int proxyPort() {
-    if (!proxyListener) {
-      return 0;
-    }
+    return proxyListener ? localPort(PROXY_CONNECTOR) : 0;
+  }
+
+  private int localPort(String connector) {
     for (var c : app.jettyServer().server().getConnectors()) {
-      if (PROXY_CONNECTOR.equals(c.getName()) && c instanceof ServerConnector sc) {
+      if (connector.equals(c.getName()) && c instanceof ServerConnector sc) {
         return sc.getLocalPort();
       }
     }
-    throw new IllegalStateException("the proxy listener is not running");
+    throw new IllegalStateException("the " + connector + " listener is not running");
   }
 
   /**

@@ -58,24 +58,10 @@ public final class UsageRecorder implements AutoCloseable {
 
   /**
    * A recorder holding at most {@code capacity} records in its queue; {@link #start()} starts the
-   * writer.
-   */
-  public UsageRecorder(
-      Database db,
-      UsageStore store,
-      AuditLog audit,
-      Vault vault,
-      Metrics metrics,
-      int capacity,
-      Duration offerWait) {
-    this(db, store, audit, vault, metrics, capacity, offerWait, Duration.ZERO);
-  }
-
-  /**
-   * With {@code linger}: once the writer has a record, it waits up to that long for more before it
-   * writes, so a busy proxy writes few large batches (each batch costs a transaction and an audit
-   * head update whatever its size) instead of many of one or two. Usage then shows up to {@code
-   * linger} later; what a crash can lose does not change (the queue plus one batch).
+   * writer. With {@code linger}: once the writer has a record, it waits up to that long for more
+   * before it writes, so a busy proxy writes few large batches (each batch costs a transaction and
+   * an audit head update whatever its size) instead of many of one or two. Usage then shows up to
+   * {@code linger} later; what a crash can lose does not change (the queue plus one batch).
    */
   public UsageRecorder(
       Database db,

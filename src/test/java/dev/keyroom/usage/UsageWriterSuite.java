@@ -50,7 +50,8 @@ abstract class UsageWriterSuite extends OneKeyroomPerClass {
         k.keyroom.vault(),
         metrics,
         capacity,
-        offerWait);
+        offerWait,
+        Duration.ZERO);
   }
 
   UsageRecord use(TenantId t, String path, long at) {
