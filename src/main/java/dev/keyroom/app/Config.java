@@ -68,6 +68,11 @@ public final class Config {
         "4096",
         "proxy: connections open to one provider's upstream at most (a stream holds one for its"
             + " whole length); requests beyond wait in a queue"),
+    PRICES_FILE(
+        "prices-file",
+        "",
+        "JSON file of prices laid over the shipped price catalogue (docs/spend.md); empty: the"
+            + " catalogue alone"),
     USAGE_QUEUE(
         "usage-queue",
         "10000",
@@ -362,6 +367,12 @@ public final class Config {
 
   public String databasePassword() {
     return blankToNull(get(Setting.DATABASE_PASSWORD));
+  }
+
+  /** The operator's prices file, or null for the shipped catalogue alone. */
+  public Path pricesFile() {
+    String v = get(Setting.PRICES_FILE);
+    return v.isBlank() ? null : Path.of(v);
   }
 
   public Path masterKeyFile() {

@@ -9,6 +9,7 @@ import dev.keyroom.audit.AuditLog;
 import dev.keyroom.audit.AuditRoutes;
 import dev.keyroom.catalog.Catalog;
 import dev.keyroom.catalog.CatalogRoutes;
+import dev.keyroom.catalog.CredentialKind;
 import dev.keyroom.crypto.CryptoSetupException;
 import dev.keyroom.crypto.LocalKeysetMasterKey;
 import dev.keyroom.crypto.MasterKey;
@@ -38,6 +39,7 @@ import dev.keyroom.session.Sessions;
 import dev.keyroom.session.WorkroomMembers;
 import dev.keyroom.session.WorkroomRoutes;
 import dev.keyroom.session.Workrooms;
+import dev.keyroom.spend.PriceCatalogue;
 import dev.keyroom.store.Database;
 import dev.keyroom.tenancy.ApiTokens;
 import dev.keyroom.tenancy.Tenancy;
@@ -58,6 +60,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +100,7 @@ public final class Keyroom implements AutoCloseable {
   private final OAuthIntegrations oauth;
   private final IntegrationConsents consents;
   private final Passwords passwords;
+  private final PriceCatalogue prices;
   private final BrowserSessions browserSessions;
   private final Metrics metrics = new Metrics();
   private HttpServer http;
@@ -106,6 +110,13 @@ public final class Keyroom implements AutoCloseable {
   private Keyroom(Config config, Clock clock) {
     this.config = config;
     this.clock = clock;
+    // Catalogue and prices first: a mistake in the operator's prices file stops the start before
+    // anything is opened.
+    this.catalog = Catalog.load();
+    this.prices =
+        PriceCatalogue.load(
+            catalog.proxied().stream().map(CredentialKind::id).collect(Collectors.toSet()),
+            config.pricesFile());
     DataDirectory.secure(config.dataDir());
     this.db = Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
     try {
@@ -116,7 +127,6 @@ public final class Keyroom implements AutoCloseable {
       throw e;
     }
     this.keys = new TenantKeys(db, master);
-    this.catalog = Catalog.load();
     this.audit = new AuditLog(db, clock);
     this.tokens = new ApiTokens(db, audit, clock);
     this.tenancy = new Tenancy(db, keys, audit, tokens, clock);
@@ -367,6 +377,10 @@ public final class Keyroom implements AutoCloseable {
 
   public TenantKeys keys() {
     return keys;
+  }
+
+  public PriceCatalogue prices() {
+    return prices;
   }
 
   public Catalog catalog() {

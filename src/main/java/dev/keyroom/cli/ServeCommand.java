@@ -72,6 +72,13 @@ final class ServeCommand implements Runnable {
   String proxyUpstreamConnections;
 
   @Option(
+      names = "--prices-file",
+      description =
+          "JSON prices laid over the shipped price catalogue; e.g. /etc/keyroom/prices.json"
+              + " (KEYROOM_PRICES_FILE)")
+  String pricesFile;
+
+  @Option(
       names = "--usage-queue",
       description =
           "usage records waiting to be written, at most; e.g. 10000 (KEYROOM_USAGE_QUEUE)")
@@ -130,6 +137,7 @@ final class ServeCommand implements Runnable {
       extra.put("proxy-max-concurrent-per-tenant", proxyMaxConcurrentPerTenant);
     if (proxyUpstreamConnections != null)
       extra.put("proxy-upstream-connections", proxyUpstreamConnections);
+    if (pricesFile != null) extra.put("prices-file", pricesFile);
     if (usageQueue != null) extra.put("usage-queue", usageQueue);
     if (sessionEventStreamsPerSession != null)
       extra.put("session-event-streams-per-session", sessionEventStreamsPerSession);
