@@ -40,6 +40,7 @@ import dev.keyroom.session.WorkroomMembers;
 import dev.keyroom.session.WorkroomRoutes;
 import dev.keyroom.session.Workrooms;
 import dev.keyroom.spend.PriceCatalogue;
+import dev.keyroom.spend.Pricing;
 import dev.keyroom.store.Database;
 import dev.keyroom.tenancy.ApiTokens;
 import dev.keyroom.tenancy.Tenancy;
@@ -279,7 +280,8 @@ public final class Keyroom implements AutoCloseable {
                 config.positiveInt(Config.Setting.SESSION_EVENT_STREAMS_PER_TENANT)),
             sessionPolicy));
     modules.add(new ConsentRoutes(consents));
-    modules.add(new UsageRoutes(new UsageStore(db), clock));
+    UsageStore usageStore = new UsageStore(db, new Pricing(prices, catalog));
+    modules.add(new UsageRoutes(usageStore, clock));
     modules.add(
         new ProxyRoutes(
             proxy =
@@ -292,7 +294,7 @@ public final class Keyroom implements AutoCloseable {
                     usage =
                         new UsageRecorder(
                                 db,
-                                new UsageStore(db),
+                                usageStore,
                                 audit,
                                 vault,
                                 metrics,
@@ -326,7 +328,7 @@ public final class Keyroom implements AutoCloseable {
                 sessionPolicy,
                 consents,
                 oauth,
-                new UsageStore(db),
+                usageStore,
                 proxy,
                 config.get(Config.Setting.PUBLIC_URL).startsWith("https://"),
                 clock,

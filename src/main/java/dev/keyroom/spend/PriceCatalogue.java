@@ -268,7 +268,11 @@ public final class PriceCatalogue {
       micro = micro.add(u.getValue().multiply(BigDecimal.valueOf(price)));
     }
     // micro-dollars per million units × units = pico-dollars; a thousand of them a nano-dollar
-    return Cost.priced(micro.divide(THOUSAND, 0, RoundingMode.CEILING).longValueExact(), r);
+    BigDecimal nanos = micro.divide(THOUSAND, 0, RoundingMode.CEILING);
+    if (nanos.toBigInteger().bitLength() > 62) {
+      return Cost.unpriced("the cost is beyond what Keyroom can count");
+    }
+    return Cost.priced(nanos.longValue(), r);
   }
 
   static boolean matches(String pattern, String name) {

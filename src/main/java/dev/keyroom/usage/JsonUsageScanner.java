@@ -18,11 +18,13 @@ import java.util.function.BiConsumer;
  * bytes) are kept. A response of any size is metered in constant memory.
  */
 final class JsonUsageScanner {
-  static final Set<String> WANTED = Set.of("usage", "usageMetadata", "creditsUsed", "credits_used");
+  static final Set<String> WANTED =
+      Set.of("usage", "usageMetadata", "creditsUsed", "credits_used", "model", "modelVersion");
 
   /**
-   * Usage blocks sit near the top: {@code usage}, {@code message.usage}, {@code
-   * data.metadata.creditsUsed}.
+   * Usage blocks and the answering model's name sit near the top: {@code usage}, {@code
+   * message.usage}, {@code data.metadata.creditsUsed}, {@code model}, {@code message.model}, {@code
+   * response.model}, {@code modelVersion}.
    */
   private static final int MAX_DEPTH = 3;
 
@@ -97,6 +99,10 @@ final class JsonUsageScanner {
       pendingName = null;
       if (t.isNumeric()) {
         sink.accept(name, JsonNodeFactory.instance.numberNode(parser.getDecimalValue()));
+        return;
+      }
+      if (t == JsonToken.VALUE_STRING) {
+        sink.accept(name, JsonNodeFactory.instance.textNode(parser.getText()));
         return;
       }
       if (t == JsonToken.START_OBJECT) {

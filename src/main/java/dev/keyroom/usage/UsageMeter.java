@@ -82,6 +82,7 @@ public final class UsageMeter {
     switch (name) {
       case "usage", "usageMetadata" -> tally.absorbTokens(value);
       case "creditsUsed", "credits_used" -> tally.absorbCredits(value);
+      case "model", "modelVersion" -> tally.absorbModel(value);
       default -> {}
     }
   }

@@ -1,5 +1,6 @@
 package dev.keyroom.usage;
 
+import dev.keyroom.spend.Pricing;
 import dev.keyroom.store.Database;
 import dev.keyroom.store.Identifiers;
 import dev.keyroom.store.Rows;
@@ -33,18 +34,32 @@ public final class UsageStore {
     }
   }
 
-  /** Totals of one group. {@code key} is null for rows without that dimension (no skill named). */
+  /**
+   * Totals of one group. {@code key} is null for rows without that dimension (no skill named).
+   * {@code costNanoUsd} sums the priced requests only ({@code costUsd} is the same in dollars);
+   * {@code unpricedRequests} counts the others, which are never counted as free.
+   */
   public record Totals(
       String key,
       long requests,
       long errors,
       long inputTokens,
+      long cachedInputTokens,
+      long cacheWriteTokens,
       long outputTokens,
       long totalTokens,
       long characters,
       double credits,
       long requestBytes,
-      long responseBytes) {}
+      long responseBytes,
+      long costNanoUsd,
+      String costUsd,
+      long unpricedRequests) {}
+
+  /** Nano-dollars as a decimal dollar amount, e.g. 465000 → "0.000465000". */
+  public static String dollars(long nanoUsd) {
+    return java.math.BigDecimal.valueOf(nanoUsd, 9).toPlainString();
+  }
 
   /** One proxied request, as the per-request detail shows it (paths carry no query string). */
   public record Request(
@@ -66,12 +81,18 @@ public final class UsageStore {
       Long inputTokens,
       Long outputTokens,
       Long characters,
-      Double credits) {}
+      Double credits,
+      String model,
+      Long cachedInputTokens,
+      Long costNanoUsd) {}
 
   private final Database db;
+  private final Pricing pricing;
 
-  public UsageStore(Database db) {
+  /** Rows are priced with {@code pricing} as they are written. */
+  public UsageStore(Database db, Pricing pricing) {
     this.db = db;
+    this.pricing = pricing;
   }
 
   /**
@@ -105,7 +126,11 @@ public final class UsageStore {
         insert.setObject(i++, u.outputTokens(), Types.BIGINT);
         insert.setObject(i++, u.totalTokens(), Types.BIGINT);
         insert.setObject(i++, u.characters(), Types.BIGINT);
-        insert.setObject(i, u.credits(), Types.DOUBLE);
+        insert.setObject(i++, u.credits(), Types.DOUBLE);
+        insert.setString(i++, u.model());
+        insert.setObject(i++, u.cachedInputTokens(), Types.BIGINT);
+        insert.setObject(i++, u.cacheWriteTokens(), Types.BIGINT);
+        insert.setObject(i, pricing.of(r).nanoUsd(), Types.BIGINT);
         insert.addBatch();
       }
       insert.executeBatch();
@@ -120,8 +145,8 @@ public final class UsageStore {
       "INSERT INTO usage_records (id, tenant_id, at, workroom_id, session_id, user_id, skill,"
           + " provider, credential_id, credential_version, method, path, status, outcome,"
           + " request_bytes, response_bytes, latency_ms, input_tokens, output_tokens, total_tokens,"
-          + " characters, credits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-          + " ?, ?, ?)";
+          + " characters, credits, model, cached_input_tokens, cache_write_tokens, cost_nano_usd)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   /**
    * The newest requests of one group in {@code [from, to)}: those whose {@code groupBy} column
@@ -168,7 +193,10 @@ public final class UsageStore {
                               Rows.nullableLong(rs, "input_tokens"),
                               Rows.nullableLong(rs, "output_tokens"),
                               Rows.nullableLong(rs, "characters"),
-                              rs.getObject("credits") == null ? null : rs.getDouble("credits")))
+                              rs.getObject("credits") == null ? null : rs.getDouble("credits"),
+                              rs.getString("model"),
+                              Rows.nullableLong(rs, "cached_input_tokens"),
+                              Rows.nullableLong(rs, "cost_nano_usd")))
                   .list();
             });
   }
@@ -186,6 +214,10 @@ public final class UsageStore {
             + " AS k, COUNT(*) AS requests,"
             + " SUM(CASE WHEN outcome = 'ok' THEN 0 ELSE 1 END) AS errors,"
             + " COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens,"
+            + " COALESCE(SUM(cached_input_tokens), 0) AS cached_input_tokens,"
+            + " COALESCE(SUM(cache_write_tokens), 0) AS cache_write_tokens,"
+            + " COALESCE(SUM(cost_nano_usd), 0) AS cost_nano_usd,"
+            + " SUM(CASE WHEN cost_nano_usd IS NULL THEN 1 ELSE 0 END) AS unpriced,"
             + " COALESCE(SUM(total_tokens), 0) AS total_tokens, COALESCE(SUM(characters), 0) AS characters,"
             + " COALESCE(SUM(credits), 0) AS credits, COALESCE(SUM(request_bytes), 0) AS request_bytes,"
             + " COALESCE(SUM(response_bytes), 0) AS response_bytes"
@@ -209,12 +241,17 @@ public final class UsageStore {
                               rs.getLong("requests"),
                               rs.getLong("errors"),
                               rs.getLong("input_tokens"),
+                              rs.getLong("cached_input_tokens"),
+                              rs.getLong("cache_write_tokens"),
                               rs.getLong("output_tokens"),
                               rs.getLong("total_tokens"),
                               rs.getLong("characters"),
                               rs.getDouble("credits"),
                               rs.getLong("request_bytes"),
-                              rs.getLong("response_bytes")))
+                              rs.getLong("response_bytes"),
+                              rs.getLong("cost_nano_usd"),
+                              dollars(rs.getLong("cost_nano_usd")),
+                              rs.getLong("unpriced")))
                   .list();
             });
   }

@@ -12,6 +12,9 @@ final class UsageTally {
   private Long output;
   private Long thoughts;
   private Long total;
+  private Long cached;
+  private Long cacheWrite;
+  private String model;
   private Long characters;
   private Double credits;
 
@@ -25,6 +28,23 @@ final class UsageTally {
         max(output, first(usage, "completion_tokens", "output_tokens", "candidatesTokenCount"));
     thoughts = max(thoughts, first(usage, "thoughtsTokenCount"));
     total = max(total, first(usage, "total_tokens", "totalTokenCount"));
+    // OpenAI (chat completions, responses) and Gemini count cached prompt tokens inside the
+    // prompt; Anthropic reports cache reads and writes beside it.
+    cached =
+        max(
+            cached,
+            first(usage, "cache_read_input_tokens", "cachedContentTokenCount"),
+            nested(usage, "prompt_tokens_details", "cached_tokens"),
+            nested(usage, "input_tokens_details", "cached_tokens"));
+    cacheWrite = max(cacheWrite, first(usage, "cache_creation_input_tokens"));
+  }
+
+  /** The model that answered: the first one a response names. */
+  void absorbModel(JsonNode name) {
+    if (model == null && name != null && name.isTextual() && !name.asText().isBlank()) {
+      String m = name.asText().strip();
+      model = m.length() > 128 ? m.substring(0, 128) : m;
+    }
   }
 
   void absorbCharacters(long n) {
@@ -44,7 +64,7 @@ final class UsageTally {
     if (sum == null && (input != null || out != null)) {
       sum = (input == null ? 0 : input) + (out == null ? 0 : out);
     }
-    return new UsageUnits(input, out, sum, characters, credits);
+    return new UsageUnits(input, out, sum, characters, credits, cached, cacheWrite, model);
   }
 
   private static Long first(JsonNode n, String... names) {
@@ -55,6 +75,19 @@ final class UsageTally {
       }
     }
     return null;
+  }
+
+  private static Long nested(JsonNode n, String object, String field) {
+    JsonNode o = n.get(object);
+    return o != null && o.isObject() ? first(o, field) : null;
+  }
+
+  private static Long max(Long a, Long... bs) {
+    Long m = a;
+    for (Long b : bs) {
+      m = max(m, b);
+    }
+    return m;
   }
 
   private static Long max(Long a, Long b) {

@@ -59,8 +59,9 @@ public class UsageMeterTest {
   @Test
   void openAiPlainAndStreamedCountTheSame() {
     for (int chunk : new int[] {1, 7, 4096}) {
+      // the plain answer also says none of its prompt came from the cache
       assertThat(meter("openai", "application/json", OPENAI, chunk))
-          .isEqualTo(new UsageUnits(12L, 5L, 17L, null, null));
+          .isEqualTo(new UsageUnits(12L, 5L, 17L, null, null, 0L, null, null));
       assertThat(meter("openai", "text/event-stream; charset=utf-8", OPENAI_STREAM, chunk))
           .isEqualTo(new UsageUnits(12L, 5L, 17L, null, null));
     }
@@ -110,6 +111,50 @@ public class UsageMeterTest {
         .isTrue();
     assertThat(meter("openai", "application/json", "not json at all {", 3).isEmpty()).isTrue();
     assertThat(meter("openai", "text/html", "<html>usage</html>", 3).isEmpty()).isTrue();
+  }
+
+  public static final String OPENAI_CACHED =
+      "{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini-2024-07-18\","
+          + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hi\"}}],"
+          + "\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":500,\"total_tokens\":1500,"
+          + "\"prompt_tokens_details\":{\"cached_tokens\":200}}}";
+  public static final String OPENAI_RESPONSES_STREAM =
+      "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"r\","
+          + "\"model\":\"gpt-4.1-2025-04-14\",\"usage\":null}}\n\n"
+          + "event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"r\","
+          + "\"model\":\"gpt-4.1-2025-04-14\",\"usage\":{\"input_tokens\":40,\"output_tokens\":6,"
+          + "\"total_tokens\":46,\"input_tokens_details\":{\"cached_tokens\":32}}}}\n\n";
+  public static final String ANTHROPIC_CACHED_STREAM =
+      "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_2\","
+          + "\"model\":\"claude-3-5-haiku-20241022\",\"usage\":{\"input_tokens\":25,"
+          + "\"cache_read_input_tokens\":100,\"cache_creation_input_tokens\":40,\"output_tokens\":1}}}\n\n"
+          + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"delta\":{\"text\":\"Hi\"}}\n\n"
+          + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
+          + "\"usage\":{\"output_tokens\":9}}\n\n";
+  public static final String GEMINI_CACHED =
+      "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hi\"}],\"role\":\"model\"}}],"
+          + "\"usageMetadata\":{\"promptTokenCount\":300,\"cachedContentTokenCount\":256,"
+          + "\"candidatesTokenCount\":3,\"totalTokenCount\":303},\"modelVersion\":\"gemini-2.5-flash\"}";
+
+  @Test
+  void theAnsweringModelAndPromptCacheFiguresAreRead_plainAndStreamed() {
+    for (int chunk : new int[] {1, 11, 4096}) {
+      assertThat(meter("openai", "application/json", OPENAI_CACHED, chunk))
+          .isEqualTo(
+              new UsageUnits(1000L, 500L, 1500L, null, null, 200L, null, "gpt-4o-mini-2024-07-18"));
+      assertThat(meter("openai", "text/event-stream", OPENAI_RESPONSES_STREAM, chunk))
+          .isEqualTo(new UsageUnits(40L, 6L, 46L, null, null, 32L, null, "gpt-4.1-2025-04-14"));
+      assertThat(meter("anthropic", "text/event-stream", ANTHROPIC_CACHED_STREAM, chunk))
+          .isEqualTo(
+              new UsageUnits(25L, 9L, 34L, null, null, 100L, 40L, "claude-3-5-haiku-20241022"));
+      assertThat(meter("gemini", "application/json", GEMINI_CACHED, chunk))
+          .isEqualTo(new UsageUnits(300L, 3L, 303L, null, null, 256L, null, "gemini-2.5-flash"));
+    }
+    // a "model" deep inside the content (a tool call's arguments) is not the answering model
+    String deep =
+        "{\"content\":[{\"type\":\"tool_use\",\"input\":{\"model\":\"not-this\"}}],"
+            + "\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}";
+    assertThat(meter("anthropic", "application/json", deep, 3).model()).isNull();
   }
 
   @Test

@@ -45,7 +45,8 @@ abstract class UsageWriterSuite extends OneKeyroomPerClass {
   UsageRecorder recorder(int capacity, Duration offerWait) {
     return new UsageRecorder(
         k.keyroom.db(),
-        new UsageStore(k.keyroom.db()),
+        new UsageStore(
+            k.keyroom.db(), new dev.keyroom.spend.Pricing(k.keyroom.prices(), k.keyroom.catalog())),
         k.keyroom.audit(),
         k.keyroom.vault(),
         metrics,
@@ -140,7 +141,9 @@ abstract class UsageWriterSuite extends OneKeyroomPerClass {
     UsageRecorder r =
         new UsageRecorder(
                 k.keyroom.db(),
-                new UsageStore(k.keyroom.db()),
+                new UsageStore(
+                    k.keyroom.db(),
+                    new dev.keyroom.spend.Pricing(k.keyroom.prices(), k.keyroom.catalog())),
                 k.keyroom.audit(),
                 k.keyroom.vault(),
                 metrics,
