@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * {@code GET /api/v1/usage?from&to&groupBy=provider|workroom|user|credential|skill}: totals of
- * proxied calls. Admins and the platform see the whole tenant; a member sees their own calls.
+ * {@code GET /api/v1/usage?from&to&groupBy=provider|workroom|user|credential|skill|model}: totals
+ * of proxied calls. Admins and the platform see the whole tenant; a member sees their own calls.
  */
 public final class UsageRoutes implements ApiRoutes.Module {
   private static final Duration DEFAULT_WINDOW = Duration.ofDays(30);

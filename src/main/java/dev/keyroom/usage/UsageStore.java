@@ -21,7 +21,8 @@ public final class UsageStore {
     WORKROOM("workroom_id"),
     USER("user_id"),
     CREDENTIAL("credential_id"),
-    SKILL("skill");
+    SKILL("skill"),
+    MODEL("model");
 
     final String column;
 

@@ -62,7 +62,8 @@ public final class UsagePages {
           new Grouping("workroom", "Workroom", UsageStore.GroupBy.WORKROOM),
           new Grouping("user", "Person", UsageStore.GroupBy.USER),
           new Grouping("credential", "Key", UsageStore.GroupBy.CREDENTIAL),
-          new Grouping("skill", "Skill", UsageStore.GroupBy.SKILL));
+          new Grouping("skill", "Skill", UsageStore.GroupBy.SKILL),
+          new Grouping("model", "Model", UsageStore.GroupBy.MODEL));
   static final int CHART_WIDTH = 720;
   static final int LABEL_WIDTH = 170;
   static final int ROW = 30;
@@ -211,7 +212,11 @@ public final class UsagePages {
    */
   static String label(Grouping g, String key, DisplayNames names) {
     if (key == null) {
-      return g.by() == UsageStore.GroupBy.SKILL ? "(no skill named)" : "(none)";
+      return switch (g.by()) {
+        case SKILL -> "(no skill named)";
+        case MODEL -> "(no model named)";
+        default -> "(none)";
+      };
     }
     return switch (g.by()) {
       case PROVIDER -> names.provider(key);
@@ -219,6 +224,7 @@ public final class UsagePages {
       case USER -> names.person(key);
       case CREDENTIAL -> names.key(key);
       case SKILL -> names.skill(key);
+      case MODEL -> key;
     };
   }
 }

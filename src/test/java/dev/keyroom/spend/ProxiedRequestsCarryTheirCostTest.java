@@ -119,6 +119,16 @@ class ProxiedRequestsCarryTheirCostTest {
         assertThat(anthropic.get("cacheWriteTokens").asLong()).isEqualTo(40);
         assertThat(anthropic.get("unpricedRequests").asLong()).isZero();
 
+        JsonNode byModel =
+            new ObjectMapper()
+                .readTree(k.get("/api/v1/usage?groupBy=model", t.adminToken().token()).body())
+                .get("rows");
+        assertThat(find(byModel, "gpt-4o-mini-2024-07-18").get("costNanoUsd").asLong())
+            .isEqualTo(870_000L);
+        assertThat(find(byModel, "gpt-unknown-1").get("unpricedRequests").asLong()).isEqualTo(1);
+        assertThat(find(byModel, "claude-3-5-haiku-20241022").get("requests").asLong())
+            .isEqualTo(1);
+
         List<UsageStore.Request> stored =
             new UsageStore(k.keyroom.db(), new Pricing(k.keyroom.prices(), k.keyroom.catalog()))
                 .requests(
