@@ -46,6 +46,13 @@ public final class PriceCatalogue {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
 
+  /**
+   * $1,000,000: a request beyond is unpriced, so that sums of costs stay far inside what the stores
+   * can add up.
+   */
+  private static final BigDecimal MAX_NANO_USD_PER_REQUEST =
+      BigDecimal.valueOf(1_000_000_000_000_000L);
+
   private final Map<String, List<Rate>> byProvider;
 
   private PriceCatalogue(List<Rate> rates) {
@@ -154,7 +161,7 @@ public final class PriceCatalogue {
       long above = 0;
       if (e.has("inputTokensAbove")) {
         JsonNode a = e.get("inputTokensAbove");
-        if (!a.canConvertToExactIntegral() || a.asLong() < 1) {
+        if (!a.isIntegralNumber() || !a.canConvertToLong() || a.asLong() < 1) {
           throw invalid(
               origin, at + ".inputTokensAbove", "must be a whole number of tokens, at least 1");
         }
@@ -183,7 +190,10 @@ public final class PriceCatalogue {
                 .orElseThrow(
                     () -> invalid(origin, field, "is not a unit; units are " + PriceUnit.names()));
         JsonNode v = p.getValue();
-        if (!v.isIntegralNumber() || v.asLong() < 0 || v.asLong() > MAX_MICRO_USD_PER_MILLION) {
+        if (!v.isIntegralNumber()
+            || !v.canConvertToLong()
+            || v.asLong() < 0
+            || v.asLong() > MAX_MICRO_USD_PER_MILLION) {
           throw invalid(
               origin,
               field,
@@ -269,8 +279,8 @@ public final class PriceCatalogue {
     }
     // micro-dollars per million units × units = pico-dollars; a thousand of them a nano-dollar
     BigDecimal nanos = micro.divide(THOUSAND, 0, RoundingMode.CEILING);
-    if (nanos.toBigInteger().bitLength() > 62) {
-      return Cost.unpriced("the cost is beyond what Keyroom can count");
+    if (nanos.compareTo(MAX_NANO_USD_PER_REQUEST) > 0) {
+      return Cost.unpriced("the cost is beyond $1,000,000 for one request");
     }
     return Cost.priced(nanos.longValue(), r);
   }

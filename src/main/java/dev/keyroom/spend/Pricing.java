@@ -12,7 +12,11 @@ import java.util.Set;
 
 /** Prices a proxied request from what the proxy metered: the units in each provider's terms. */
 public final class Pricing {
-  private static final Set<String> NOT_BILLED = Set.of("ok", "upstream_error");
+  /** Requests that ended as the provider meant them to: their usage report is complete. */
+  private static final Set<String> COMPLETE = Set.of("ok", "upstream_error");
+
+  /** Methods that read or delete: providers do not bill them, and they report no usage. */
+  private static final Set<String> UNBILLED_METHODS = Set.of("GET", "HEAD", "OPTIONS", "DELETE");
 
   private final PriceCatalogue prices;
   private final Catalog catalog;
@@ -23,20 +27,36 @@ public final class Pricing {
   }
 
   /**
-   * The request's cost. A request that reported nothing billable costs nothing when it ended
-   * normally or with the provider's own error (providers bill what they report), and is unpriced
-   * when it was cut short before its usage arrived (it may have consumed tokens).
+   * The request's cost, or why it has none. Never zero for something that may have been billed:
+   *
+   * <ul>
+   *   <li>a request cut short (client gone, upstream failed, aborted) is unpriced: what it reported
+   *       so far may be less than it consumed;
+   *   <li>a request that reported no usage costs nothing when it only read or deleted (GET, HEAD,
+   *       OPTIONS, DELETE) or the provider refused it (its own error answer), and is unpriced
+   *       otherwise (an audio answer, a stream without its usage chunk);
+   *   <li>anything else is priced from its units, or unpriced when a price is missing.
+   * </ul>
    */
   public Cost of(UsageRecord r) {
+    if (!COMPLETE.contains(r.outcome())) {
+      return Cost.unpriced("the answer was cut short; it may have consumed more than it reported");
+    }
     UsageUnits u = r.units();
     if (u.isEmpty()) {
-      return NOT_BILLED.contains(r.outcome())
+      return "upstream_error".equals(r.outcome()) || UNBILLED_METHODS.contains(r.method())
           ? Cost.priced(0, null)
-          : Cost.unpriced("the answer ended before it reported what it consumed");
+          : Cost.unpriced("the answer reported no usage");
     }
     String style =
         catalog.find(r.provider()).map(CredentialKind::proxy).map(p -> p.usage()).orElse("");
-    return prices.cost(r.provider(), u.model(), Instant.ofEpochMilli(r.at()), quantities(style, u));
+    try {
+      return prices.cost(
+          r.provider(), u.model(), Instant.ofEpochMilli(r.at()), quantities(style, u));
+    } catch (RuntimeException e) {
+      // e.g. a count no price can multiply: the row is still written, without a price
+      return Cost.unpriced("the reported usage could not be priced");
+    }
   }
 
   /**
@@ -55,7 +75,9 @@ public final class Pricing {
     put(q, PriceUnit.CACHE_WRITE_TOKEN, u.cacheWriteTokens());
     put(q, PriceUnit.OUTPUT_TOKEN, u.outputTokens());
     put(q, PriceUnit.CHARACTER, u.characters());
-    if (u.credits() != null) {
+    // ElevenLabs states one figure twice (characters and the credits they cost): priced once, by
+    // the character.
+    if (u.credits() != null && !("elevenlabs".equals(style) && u.characters() != null)) {
       q.put(PriceUnit.CREDIT, BigDecimal.valueOf(u.credits()));
     }
     q.put(PriceUnit.REQUEST, BigDecimal.ONE);

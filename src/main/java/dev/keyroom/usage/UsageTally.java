@@ -52,7 +52,7 @@ final class UsageTally {
   }
 
   void absorbCredits(JsonNode n) {
-    if (n != null && n.isNumber()) {
+    if (n != null && n.isNumber() && Double.isFinite(n.asDouble()) && n.asDouble() >= 0) {
       credits = credits == null ? n.asDouble() : Math.max(credits, n.asDouble());
     }
   }

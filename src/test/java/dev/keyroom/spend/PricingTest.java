@@ -7,8 +7,11 @@ import dev.keyroom.tenancy.TenantId;
 import dev.keyroom.usage.UsageRecord;
 import dev.keyroom.usage.UsageUnits;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A request's units in each provider's terms, and what a request without usage costs. */
 class PricingTest {
@@ -58,18 +61,79 @@ class PricingTest {
     assertThat(PRICING.of(record("anthropic", "ok", anthropic)).nanoUsd()).isEqualTo(104_000L);
   }
 
+  static UsageRecord record(String provider, String method, String outcome, UsageUnits u) {
+    UsageRecord r = record(provider, outcome, u);
+    return new UsageRecord(
+        r.tenant(),
+        r.at(),
+        r.workroomId(),
+        r.sessionId(),
+        r.userId(),
+        r.skill(),
+        r.provider(),
+        r.credentialId(),
+        r.credentialVersion(),
+        method,
+        r.path(),
+        r.status(),
+        r.outcome(),
+        r.requestBytes(),
+        r.responseBytes(),
+        r.latencyMs(),
+        r.units());
+  }
+
   @Test
-  void withoutUsage_aNormalEndOrAProviderErrorCostsNothing_aCutShortRequestIsUnpriced() {
-    assertThat(PRICING.of(record("openai", "ok", UsageUnits.NONE)).nanoUsd()).isZero();
-    assertThat(PRICING.of(record("openai", "upstream_error", UsageUnits.NONE)).nanoUsd()).isZero();
-    for (String cut : new String[] {"client_aborted", "failed", "aborted"}) {
-      Cost c = PRICING.of(record("openai", cut, UsageUnits.NONE));
-      assertThat(c.isPriced()).as(cut).isFalse();
-      assertThat(c.unpricedReason()).contains("ended before it reported");
+  void withoutUsage_readsDeletesAndProviderRefusalsCostNothing_anythingElseIsUnpriced() {
+    for (String m : new String[] {"GET", "HEAD", "OPTIONS", "DELETE"}) {
+      assertThat(PRICING.of(record("openai", m, "ok", UsageUnits.NONE)).nanoUsd()).as(m).isZero();
     }
+    assertThat(PRICING.of(record("openai", "POST", "upstream_error", UsageUnits.NONE)).nanoUsd())
+        .isZero();
+    // an audio answer, or a stream without its usage chunk: it may well have been billed
+    Cost post = PRICING.of(record("openai", "POST", "ok", UsageUnits.NONE));
+    assertThat(post.isPriced()).isFalse();
+    assertThat(post.unpricedReason()).isEqualTo("the answer reported no usage");
+    Cost modelOnly =
+        PRICING.of(
+            record(
+                "openai",
+                "POST",
+                "ok",
+                new UsageUnits(null, null, null, null, null, null, null, "gpt-4o-mini")));
+    assertThat(modelOnly.isPriced()).isFalse();
     // usage without a model: unpriced, not free
     assertThat(
             PRICING.of(record("openai", "ok", new UsageUnits(5L, 5L, 10L, null, null))).isPriced())
         .isFalse();
+  }
+
+  @Test
+  void aRequestCutShortIsUnpriced_evenWithTheUsageItReportedSoFar() {
+    UsageUnits partial =
+        new UsageUnits(25L, 1L, 26L, null, null, null, null, "claude-3-5-haiku-20241022");
+    assertThat(PRICING.of(record("anthropic", "ok", partial)).isPriced()).isTrue();
+    for (String cut : new String[] {"client_aborted", "failed", "aborted"}) {
+      Cost c = PRICING.of(record("anthropic", cut, partial));
+      assertThat(c.isPriced()).as(cut).isFalse();
+      assertThat(c.unpricedReason()).contains("cut short");
+      assertThat(PRICING.of(record("openai", cut, UsageUnits.NONE)).isPriced()).as(cut).isFalse();
+    }
+  }
+
+  @Test
+  void elevenLabsIsPricedOnceByTheCharacter_notAgainByTheSameFigureAsCredits(@TempDir Path dir)
+      throws Exception {
+    Path f = dir.resolve("prices.json");
+    Files.writeString(
+        f,
+        """
+        {"prices": [{"provider": "elevenlabs", "model": "*", "effective": "2026-01-01",
+          "microUsdPerMillion": {"character": 300000000}, "source": "https://elevenlabs.io/pricing"}]}
+        """);
+    Pricing p = new Pricing(PriceCatalogue.load(PriceCatalogueTest.PROVIDERS, f), Catalog.load());
+    // the x-character-count and character-cost headers of one text-to-speech answer
+    UsageUnits tts = new UsageUnits(null, null, null, 1000L, 1000.0);
+    assertThat(p.of(record("elevenlabs", "ok", tts)).nanoUsd()).isEqualTo(300_000_000L);
   }
 }

@@ -88,6 +88,12 @@ public class UsageMeterTest {
   @Test
   void firecrawlCreditsAndElevenLabsCharactersAreRead() {
     assertThat(meter("firecrawl", "application/json", FIRECRAWL, 9).credits()).isEqualTo(5.0);
+    // a figure no count can be (infinite, negative) is not taken as credits
+    assertThat(
+            meter("firecrawl", "application/json", FIRECRAWL.replace("5}", "1e999}"), 9).credits())
+        .isNull();
+    assertThat(meter("firecrawl", "application/json", FIRECRAWL.replace("5}", "-3}"), 9).credits())
+        .isNull();
     UsageUnits tts =
         meter(
             "elevenlabs",
