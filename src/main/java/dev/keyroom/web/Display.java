@@ -65,6 +65,23 @@ public final class Display {
     return hint == null ? "••••••••" : "••••" + (hint.startsWith("…") ? hint.substring(1) : hint);
   }
 
+  /**
+   * Nano-dollars as money: to the cent from a dollar up, else to six places ("$0.000870"); never
+   * rounded to "$0.00" when something was spent. Null is "unpriced".
+   */
+  public static String usd(Long nanoUsd) {
+    if (nanoUsd == null) {
+      return "unpriced";
+    }
+    java.math.BigDecimal d = java.math.BigDecimal.valueOf(nanoUsd, 9);
+    int scale = nanoUsd >= 1_000_000_000L ? 2 : 6;
+    java.math.BigDecimal shown = d.setScale(scale, java.math.RoundingMode.HALF_UP);
+    if (shown.signum() == 0 && nanoUsd > 0) {
+      return "< $0.000001";
+    }
+    return "$" + shown.toPlainString();
+  }
+
   public static String plural(long n, String one, String many) {
     return n + " " + (n == 1 ? one : many);
   }

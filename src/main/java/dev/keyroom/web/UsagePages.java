@@ -162,6 +162,8 @@ public final class UsagePages {
     m.put("detailRequests", requests);
     m.put("detailLimit", DETAIL_LIMIT);
     m.put("requests", totals.stream().mapToLong(UsageStore.Totals::requests).sum());
+    m.put("cost", Display.usd(totals.stream().mapToLong(UsageStore.Totals::costNanoUsd).sum()));
+    m.put("unpriced", totals.stream().mapToLong(UsageStore.Totals::unpricedRequests).sum());
     m.put(
         "tokens",
         totals.stream()
@@ -189,6 +191,10 @@ public final class UsagePages {
           .append(String.format(Locale.ROOT, "%.2f", r.credits()))
           .append(" credits");
     }
+    if (r.model() != null) {
+      units.append(units.isEmpty() ? "" : " · ").append(r.model());
+    }
+    units.append(units.isEmpty() ? "" : " · ").append(Display.usd(r.costNanoUsd()));
     return new RequestLine(
         Display.time(r.at()),
         names.provider(r.provider()),
