@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
     name = "usage",
     mixinStandardHelpOptions = true,
     description = {
-      "Show what proxied calls used: requests, errors, tokens, characters and credits, grouped by provider,"
-          + " workroom, user, key or skill (admins: the whole tenant; members: their own calls).",
+      "Show what proxied calls used and cost: requests, errors, tokens, characters, credits and cost in"
+          + " US dollars (with the calls that have no price counted apart), grouped by provider,"
+          + " workroom, user, key, skill or model (admins: the whole tenant; members: their own calls).",
       "WHEN is a date (2026-11-01, midnight UTC), an instant (2026-11-01T08:00:00Z) or a time ago (30m, 12h, 7d)."
     })
 final class UsageCommand extends RemoteCommand {
@@ -35,7 +36,8 @@ final class UsageCommand extends RemoteCommand {
     WORKROOM("workroom"),
     USER("user"),
     KEY("credential"),
-    SKILL("skill");
+    SKILL("skill"),
+    MODEL("model");
 
     final String wire;
 
@@ -48,7 +50,7 @@ final class UsageCommand extends RemoteCommand {
       names = "--group-by",
       paramLabel = "WHAT",
       defaultValue = "provider",
-      description = "provider, workroom, user, key or skill (default: provider)")
+      description = "provider, workroom, user, key, skill or model (default: provider)")
   String groupBy;
 
   @Option(
@@ -100,7 +102,9 @@ final class UsageCommand extends RemoteCommand {
                   "INPUT TOKENS",
                   "OUTPUT TOKENS",
                   "CHARACTERS",
-                  "CREDITS");
+                  "CREDITS",
+                  "COST (USD)",
+                  "UNPRICED");
           for (JsonNode r : res.get("rows")) {
             t.row(
                 r.get("name").asText(),
@@ -109,7 +113,9 @@ final class UsageCommand extends RemoteCommand {
                 text(r, "inputTokens"),
                 text(r, "outputTokens"),
                 text(r, "characters"),
-                credits(r.path("credits").asDouble()));
+                credits(r.path("credits").asDouble()),
+                text(r, "costUsd"),
+                text(r, "unpricedRequests"));
           }
           t.print();
           if (res.get("rows").isEmpty()) {
@@ -127,7 +133,7 @@ final class UsageCommand extends RemoteCommand {
       }
     }
     throw new Failures.CliException(
-        Main.USAGE, "--group-by: must be provider, workroom, user, key or skill");
+        Main.USAGE, "--group-by: must be provider, workroom, user, key, skill or model");
   }
 
   /**

@@ -46,7 +46,8 @@ class UsageCliTest {
   static final String OPENAI_KEY = "canary-usage-cli-openai-KEY-0123456789abcdef";
   static final String GEMINI_ANSWER =
       "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hi\"}],\"role\":\"model\"}}],"
-          + "\"usageMetadata\":{\"promptTokenCount\":8,\"candidatesTokenCount\":3,\"thoughtsTokenCount\":4,\"totalTokenCount\":15}}";
+          + "\"usageMetadata\":{\"promptTokenCount\":8,\"candidatesTokenCount\":3,\"thoughtsTokenCount\":4,\"totalTokenCount\":15},"
+          + "\"modelVersion\":\"gemini-2.5-flash\"}";
   static final String OPENAI_ANSWER =
       "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[],"
           + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":12,\"total_tokens\":17}}";
@@ -195,8 +196,13 @@ class UsageCliTest {
             () -> run(admin, "usage", "--group-by", "user"));
     String byProvider = ok(r.get(0));
     assertThat(byProvider).contains("by provider (the whole tenant)");
-    assertThat(row(byProvider, "gemini")).containsExactly("gemini", "3", "0", "24", "21", "0", "0");
-    assertThat(row(byProvider, "openai")).containsExactly("openai", "1", "0", "5", "12", "0", "0");
+    // gemini-2.5-flash at $0.30 and $2.50 per million: 8 in and 7 out is 19,900 nano-dollars a
+    // call;
+    // the OpenAI answer names no model, so its call is unpriced (not free)
+    assertThat(row(byProvider, "gemini"))
+        .containsExactly("gemini", "3", "0", "24", "21", "0", "0", "0.000059700", "0");
+    assertThat(row(byProvider, "openai"))
+        .containsExactly("openai", "1", "0", "5", "12", "0", "0", "0.000000000", "1");
     assertThat(row(ok(r.get(1)), "studio")).startsWith("studio", "4");
     assertThat(row(ok(r.get(2)), "alice")).startsWith("alice", "4");
 
@@ -246,7 +252,7 @@ class UsageCliTest {
             () -> run(admin, "usage", "--help"));
     assertThat(bad.get(0).exitCode()).isEqualTo(Main.USAGE);
     assertThat(bad.get(0).stderr())
-        .contains("--group-by: must be provider, workroom, user, key or skill");
+        .contains("--group-by: must be provider, workroom, user, key, skill or model");
     assertThat(bad.get(1).exitCode()).isEqualTo(Main.USAGE);
     assertThat(bad.get(1).stderr()).contains("--since: must be a date");
     assertThat(ok(bad.get(2)))
