@@ -55,7 +55,8 @@ public final class UsageStore {
       long responseBytes,
       long costNanoUsd,
       String costUsd,
-      long unpricedRequests) {}
+      long unpricedRequests,
+      String bucket) {}
 
   /** Nano-dollars as a decimal dollar amount, e.g. 465000 → "0.000465000". */
   public static String dollars(long nanoUsd) {
@@ -208,9 +209,21 @@ public final class UsageStore {
    */
   public List<Totals> totals(
       TenantId tenant, long from, long to, GroupBy groupBy, UserId onlyUser) {
+    return totals(tenant, from, to, groupBy, onlyUser, 0);
+  }
+
+  /**
+   * As {@link #totals(TenantId, long, long, GroupBy, UserId)}, and with {@code intervalMillis} &gt;
+   * 0 per time bucket too (buckets start at multiples of the interval since the epoch, UTC), oldest
+   * bucket first.
+   */
+  public List<Totals> totals(
+      TenantId tenant, long from, long to, GroupBy groupBy, UserId onlyUser, long intervalMillis) {
     String col = groupBy.column;
+    boolean buckets = intervalMillis > 0;
     String sql =
         "SELECT "
+            + (buckets ? "(at / " + intervalMillis + ") * " + intervalMillis + " AS b, " : "")
             + col
             + " AS k, COUNT(*) AS requests,"
             + " SUM(CASE WHEN outcome = 'ok' THEN 0 ELSE 1 END) AS errors,"
@@ -225,8 +238,9 @@ public final class UsageStore {
             + " FROM usage_records WHERE tenant_id = :t AND at >= :from AND at < :to"
             + (onlyUser == null ? "" : " AND user_id = :u")
             + " GROUP BY "
+            + (buckets ? "b, " : "")
             + col
-            + " ORDER BY requests DESC, k";
+            + (buckets ? " ORDER BY b, requests DESC, k" : " ORDER BY requests DESC, k");
     return db.jdbi()
         .withHandle(
             h -> {
@@ -252,7 +266,10 @@ public final class UsageStore {
                               rs.getLong("response_bytes"),
                               rs.getLong("cost_nano_usd"),
                               dollars(rs.getLong("cost_nano_usd")),
-                              rs.getLong("unpriced")))
+                              rs.getLong("unpriced"),
+                              buckets
+                                  ? java.time.Instant.ofEpochMilli(rs.getLong("b")).toString()
+                                  : null))
                   .list();
             });
   }

@@ -145,7 +145,7 @@ class GeneratedClientTutorialTest {
       // Usage: the member sees her own call, with Gemini's token counts (recorded off the request
       // path, a moment after the answer).
       k.awaitUsageRows(null, 1);
-      Usage usage = new UsageApi(client(k, miaToken)).getUsage(null, null, "workroom");
+      Usage usage = new UsageApi(client(k, miaToken)).getUsage(null, null, "workroom", null, null);
       assertThat(usage.getScope()).isEqualTo(Usage.ScopeEnum.OWN);
       assertThat(usage.getRows())
           .singleElement()
