@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyroom.catalog.Catalog;
 import dev.keyroom.tenancy.TenantId;
+import dev.keyroom.testing.TestUsage;
 import dev.keyroom.usage.UsageRecord;
 import dev.keyroom.usage.UsageUnits;
 import java.math.BigDecimal;
@@ -20,24 +21,7 @@ class PricingTest {
   static final long AT = Instant.parse("2026-12-03T00:00:00Z").toEpochMilli();
 
   static UsageRecord record(String provider, String outcome, UsageUnits u) {
-    return new UsageRecord(
-        new TenantId("t_1"),
-        AT,
-        "wr_1",
-        "ses_1",
-        "usr_1",
-        null,
-        provider,
-        "cred_1",
-        1,
-        "POST",
-        "/v1/x",
-        200,
-        outcome,
-        10,
-        10,
-        5,
-        u);
+    return record(provider, "POST", outcome, u);
   }
 
   @Test
@@ -62,25 +46,7 @@ class PricingTest {
   }
 
   static UsageRecord record(String provider, String method, String outcome, UsageUnits u) {
-    UsageRecord r = record(provider, outcome, u);
-    return new UsageRecord(
-        r.tenant(),
-        r.at(),
-        r.workroomId(),
-        r.sessionId(),
-        r.userId(),
-        r.skill(),
-        r.provider(),
-        r.credentialId(),
-        r.credentialVersion(),
-        method,
-        r.path(),
-        r.status(),
-        r.outcome(),
-        r.requestBytes(),
-        r.responseBytes(),
-        r.latencyMs(),
-        r.units());
+    return TestUsage.record(new TenantId("t_1"), AT, provider, method, outcome, u);
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.TenantId;
 import dev.keyroom.testing.TestKeyroom;
+import dev.keyroom.testing.TestUsage;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,23 +19,12 @@ class UsageOverTimeAndCsvTest {
   @TempDir Path dir;
 
   static UsageRecord use(TenantId t, String at, String model) {
-    return new UsageRecord(
+    return TestUsage.record(
         t,
         Instant.parse(at).toEpochMilli(),
-        "wr_none",
-        "ses_none",
-        null,
-        null,
         "openai",
-        "cred_none",
-        1,
         "POST",
-        "/v1/chat/completions",
-        200,
         "ok",
-        10,
-        20,
-        5,
         new UsageUnits(1000L, 500L, 1500L, null, null, 200L, null, model));
   }
 

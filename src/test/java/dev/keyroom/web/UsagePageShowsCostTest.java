@@ -2,14 +2,11 @@ package dev.keyroom.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyroom.crypto.SecretValue;
 import dev.keyroom.tenancy.Tenancy;
 import dev.keyroom.tenancy.TenantId;
 import dev.keyroom.testing.TestKeyroom;
-import dev.keyroom.usage.UsageRecord;
+import dev.keyroom.testing.TestUsage;
 import dev.keyroom.usage.UsageUnits;
-import dev.keyroom.vault.CredentialInfo;
-import dev.keyroom.vault.CredentialScope;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,22 +21,13 @@ class UsagePageShowsCostTest {
     try (TestKeyroom k = TestKeyroom.sqlite(dir)) {
       Tenancy.Founded acme = k.tenant("acme");
       TenantId t = acme.tenant().id();
-      CredentialInfo key =
-          k.keyroom
-              .vault()
-              .create(
-                  CredentialScope.tenantSecrets(t),
-                  "openai",
-                  "prod",
-                  SecretValue.ofUtf8("openai-prod-0123456789"),
-                  "test");
       long now = System.currentTimeMillis();
       // 1000 prompt tokens (200 cached) and 500 output tokens of gpt-4o-mini: $0.000435 each
       UsageUnits priced =
           new UsageUnits(1000L, 500L, 1500L, null, null, 200L, null, "gpt-4o-mini-2024-07-18");
       UsageUnits unknown = new UsageUnits(10L, 5L, 15L, null, null, null, null, "gpt-unknown-1");
       for (UsageUnits u : List.of(priced, priced, unknown)) {
-        k.keyroom.usage().record(use(t, now, key.id(), u));
+        k.keyroom.usage().record(TestUsage.record(t, now, "openai", "POST", "ok", u));
       }
       k.awaitUsageRows(t, 3);
 
@@ -67,26 +55,5 @@ class UsagePageShowsCostTest {
     assertThat(Display.usd(1L)).isEqualTo("< $0.000001");
     assertThat(Display.usd(435_000L)).isEqualTo("$0.000435");
     assertThat(Display.usd(12_345_678_901L)).isEqualTo("$12.35");
-  }
-
-  private static UsageRecord use(TenantId t, long at, String credential, UsageUnits u) {
-    return new UsageRecord(
-        t,
-        at,
-        "wr_none",
-        "ses_none",
-        null,
-        null,
-        "openai",
-        credential,
-        1,
-        "POST",
-        "/v1/chat/completions",
-        200,
-        "ok",
-        10,
-        20,
-        5,
-        u);
   }
 }
