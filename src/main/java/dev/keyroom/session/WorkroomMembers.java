@@ -186,6 +186,14 @@ public final class WorkroomMembers {
             });
   }
 
+  /**
+   * The members of a workroom just read, without checking it still exists: a workroom deleted a
+   * moment ago has none (lists of workrooms race with deletes and must not fail on them).
+   */
+  public List<Member> of(TenantId tenant, WorkroomId workroom) {
+    return db.jdbi().withHandle(h -> list(h, tenant, workroom));
+  }
+
   public List<Member> list(Handle h, TenantId tenant, WorkroomId workroom) {
     return h.createQuery(
             "SELECT m.user_id, u.name, m.added_by, m.added_at FROM workroom_members m"

@@ -288,7 +288,7 @@ public final class WorkroomRoutes implements ApiRoutes.Module {
     if (p.isAdmin() || p.service()) {
       m.put(
           "members",
-          workrooms.members().list(p.tenant(), w.id()).stream()
+          workrooms.members().of(p.tenant(), w.id()).stream()
               .map(x -> Map.of("userId", x.user().value(), "name", x.name()))
               .toList());
     }
