@@ -45,7 +45,7 @@ public final class UsageRoutes implements ApiRoutes.Module {
           }
           UsageStore.GroupBy groupBy = groupBy(ctx.queryParam("groupBy"));
           long interval = interval(ctx.queryParam("interval"), from, to);
-          boolean csv = csv(ctx.queryParam("format"));
+          boolean csv = wantsCsv(ctx.queryParam("format"));
           UserId only = onlyUser(p);
           List<UsageStore.Totals> rows =
               store.totals(p.tenant(), from, to, groupBy, only, interval);
@@ -91,7 +91,7 @@ public final class UsageRoutes implements ApiRoutes.Module {
     return w;
   }
 
-  private static boolean csv(String raw) {
+  private static boolean wantsCsv(String raw) {
     if (raw == null || raw.isBlank() || raw.equalsIgnoreCase("json")) {
       return false;
     }
@@ -147,10 +147,10 @@ public final class UsageRoutes implements ApiRoutes.Module {
 
   /**
    * A field as CSV (RFC 4180), and never read as a formula by a spreadsheet: a field starting with
-   * =, +, - or @ gets a leading apostrophe.
+   * =, +, -, @, a tab or a carriage return gets a leading apostrophe.
    */
   private static String quote(String v) {
-    String s = v.isEmpty() || "=+-@".indexOf(v.charAt(0)) < 0 ? v : "'" + v;
+    String s = v.isEmpty() || "=+-@\t\r".indexOf(v.charAt(0)) < 0 ? v : "'" + v;
     return "\"" + s.replace("\"", "\"\"") + "\"";
   }
 
