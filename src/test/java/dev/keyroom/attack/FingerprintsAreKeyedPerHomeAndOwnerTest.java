@@ -262,6 +262,10 @@ abstract class FingerprintsAreKeyedPerHomeAndOwnerTest extends OneKeyroomPerClas
                 h.execute("DROP INDEX session_deliveries_session_page");
                 h.execute("DROP INDEX credentials_scope_kind_name");
                 h.execute("DROP TABLE web_reveals");
+                h.execute("ALTER TABLE usage_records DROP COLUMN model");
+                h.execute("ALTER TABLE usage_records DROP COLUMN cached_input_tokens");
+                h.execute("ALTER TABLE usage_records DROP COLUMN cache_write_tokens");
+                h.execute("ALTER TABLE usage_records DROP COLUMN cost_nano_usd");
                 if (old.keyroom.db().dialect() == dev.keyroom.store.Database.Dialect.POSTGRESQL) {
                   // V10 made names unique per kind; before it they were unique per home and owner
                   // (SQLite rebuilds the table anyway)
@@ -272,7 +276,7 @@ abstract class FingerprintsAreKeyedPerHomeAndOwnerTest extends OneKeyroomPerClas
                           + " UNIQUE (tenant_id, home, owner_key, name)");
                 }
                 h.execute(
-                    "DELETE FROM flyway_schema_history WHERE version IN ('7', '8', '9', '10', '11', '12')");
+                    "DELETE FROM flyway_schema_history WHERE version IN ('7', '8', '9', '10', '11', '12', '13')");
               });
     }
     try (dev.keyroom.testing.TestKeyroom upgraded =
