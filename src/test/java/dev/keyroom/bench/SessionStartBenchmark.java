@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * HTTP benchmark: session start plus environment retrieval for a workroom with 20 tools and 5
@@ -22,11 +22,31 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SessionStartBenchmark {
   @TempDir Path dir;
 
+  /**
+   * The stores to measure: {@code -Dbench.stores=sqlite,postgres} (the default) or one of them.
+   * Only those are run, none skipped; a name that is not a store fails the run.
+   */
+  static java.util.List<String> stores() {
+    java.util.List<String> stores =
+        Arrays.stream(System.getProperty("bench.stores", "sqlite,postgres").split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .toList();
+    for (String s : stores) {
+      if (!s.equals("sqlite") && !s.equals("postgres")) {
+        throw new IllegalArgumentException(
+            "bench.stores: '" + s + "' is not a store; use sqlite, postgres or both");
+      }
+    }
+    if (stores.isEmpty()) {
+      throw new IllegalArgumentException("bench.stores: name at least one store");
+    }
+    return stores;
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"sqlite", "postgres"})
+  @MethodSource("stores")
   void sessionStartPlusEnvironment(String store) throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        System.getProperty("bench.stores", "sqlite,postgres").contains(store));
     int warmup = Integer.getInteger("bench.warmup", 200);
     int iterations = Integer.getInteger("bench.iterations", 1000);
     try (TestKeyroom k =
